@@ -1,0 +1,32 @@
+// The subcommands of the `samd` program.
+//
+// To add a subcommand `foo`:
+//   1. write cli/foo.cpp defining `void samd::cli::register_foo(CLI::App &app)`, which does
+//      `auto *sub = app.add_subcommand("foo", "...");`, adds its options and sets
+//      `sub->callback(...)` (throw CLI::RuntimeError(code) to exit non-zero);
+//   2. declare register_foo below and add it to commands();
+//   3. add foo.cpp to SAMD_CLI_SOURCES in cli/CMakeLists.txt.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <vector>
+
+namespace samd::cli {
+
+using Registrar = void (*)(CLI::App &);
+
+// --- declarations, one per subcommand (defined in cli/<name>.cpp) -----------------------------
+void register_table(CLI::App &app);
+// void register_prove(CLI::App &app);
+
+// --- the list main() registers, in --help order ---------------------------------------------
+inline std::vector<Registrar> commands() {
+  return {
+      // Subcommands are registered here, e.g.:
+      &register_table,
+      // &register_prove,
+  };
+}
+
+} // namespace samd::cli

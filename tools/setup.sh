@@ -5,7 +5,7 @@ set -euo pipefail
 
 # One list, so later work can add packages here.
 SAMD_PACKAGES="build-essential g++ clang-14 libclang-rt-14-dev cmake ninja-build pkg-config git
-libz3-dev z3 librapidcheck-dev catch2 libcli11-dev libfmt-dev"
+libz3-dev z3 librapidcheck-dev catch2 libcli11-dev libfmt-dev libdnnl-dev"
 
 cd "$(dirname "$0")/.."
 

@@ -1,0 +1,16 @@
+// Element-wise add with requantization:
+//   q = clamp(zo + round_half_away((qa - za) * Ma + (qb - zb) * Mb) / 2^S)
+// where Ma = round(sa / so * 2^S), Mb = round(sb / so * 2^S) share the largest S <= 62 that keeps
+// both below 2^31. Both paths compute exactly this.
+#pragma once
+
+#include <samd/kernels/gemm.hpp>
+#include <samd/kernels/requant.hpp>
+#include <samd/kernels/tensor.hpp>
+
+namespace samd::kernels {
+
+// a, b: the same shape, 1–8 bits, per-tensor quantized (no broadcasting).
+QTensor add(const QTensor& a, const QTensor& b, const Requant& rq, const KernelOptions& opt = {});
+
+} // namespace samd::kernels

@@ -1,0 +1,75 @@
+// GEMM / fully connected: C[m][n] = bias[n] + sum_k (A[m][k] - za) * (B[n][k] - zb[n]), exact in
+// int32, for activation A {M, K} and weights B {N, K} (one row per output channel, as a fully
+// connected layer's weight), any widths 1–8 each, signed or unsigned; optionally requantized.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include <samd/kernels/path.hpp>
+#include <samd/kernels/requant.hpp>
+#include <samd/kernels/tensor.hpp>
+
+namespace samd::kernels {
+
+inline constexpr unsigned kMaxKernelBits = 8;
+
+struct KernelOptions {
+  Path path = Path::Auto;
+  // Swar: when K exceeds the accumulator capacity, flush the fields and go on (split the
+  // reduction). false: such a K is an error instead.
+  bool allow_split = true;
+  // Swar: headroom bits above a product in each accumulator field (1–32).
+  unsigned swar_guard = 5;
+};
+
+// Weights prepacked once for a given activation layout.
+class PackedWeights {
+public:
+  PackedWeights() = default;
+  // w: {N, K}, 1–8 bits, quantization per tensor or per output channel (axis 0);
+  // bias: empty or N int32 values (in units of a_scale * w_scale[n]);
+  // act: the activation layout the weights will be multiplied with (1–8 bits).
+  static PackedWeights prepack(const QTensor& w, std::vector<std::int32_t> bias, const Layout& act,
+                               unsigned swar_guard = 5);
+
+  std::int64_t n() const { return n_; }
+  std::int64_t k() const { return k_; }
+  const Layout& act_layout() const { return act_; }
+  const QTensor& weights() const { return w_; }
+  const std::vector<std::int32_t>& bias() const { return bias_; }
+  unsigned swar_guard() const { return guard_; }
+
+  // Swar data: words_[k * words_per_row + j] holds u[n][k] for n in lanes of word j.
+  const std::vector<std::uint64_t>& swar_words() const { return words_; }
+  std::size_t words_per_row() const { return words_per_row_; }
+  const std::vector<std::int64_t>& column_sums() const { return colsum_; } // sum_k u[n][k]
+  std::int64_t weight_offset() const { return wmin_; }                      // w = u + offset
+
+private:
+  QTensor w_;
+  Layout act_{8, 0, Signedness::Unsigned};
+  std::vector<std::int32_t> bias_;
+  std::int64_t n_ = 0, k_ = 0;
+  unsigned guard_ = 5;
+  std::size_t words_per_row_ = 0;
+  std::vector<std::uint64_t> words_;
+  std::vector<std::int64_t> colsum_;
+  std::int64_t wmin_ = 0;
+};
+
+// The largest K for which every exact result fits int32 for these operands (bias included):
+// K * max|a - za| * max|w - zw| + max|bias| <= 2^31 - 1.
+std::int64_t max_k_int32(const Layout& act, std::int32_t act_zero_point, const PackedWeights& w);
+
+// gemm_s32: a {M, K} with a's layout equal to w.act_layout(); result {M, N}.
+Int32Tensor gemm_s32(const QTensor& a, const PackedWeights& w, const KernelOptions& opt = {});
+// gemm: gemm_s32 followed by requantization with multiplier a_scale * w_scale[n] / out_scale.
+QTensor gemm(const QTensor& a, const PackedWeights& w, const Requant& rq, const KernelOptions& opt = {});
+
+// Requantize an int32 tensor whose last dimension (or dimension `channel_axis`) indexes the
+// weight channels: shared by gemm and conv2d.
+QTensor requantize(const Int32Tensor& acc, float a_scale, const QuantParams& wq, int channel_axis, const Requant& rq);
+
+} // namespace samd::kernels

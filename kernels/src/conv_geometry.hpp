@@ -1,0 +1,57 @@
+// Shape arithmetic shared by conv2d and the pooling kernels.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include <samd/kernels/conv.hpp>
+
+namespace samd::kernels::detail {
+
+struct Geometry {
+  std::int64_t n = 0, c = 0, h = 0, w = 0; // input
+  std::int64_t oh = 0, ow = 0;             // output spatial size
+  DataFormat format = DataFormat::NCHW;
+
+  std::size_t in_index(std::int64_t b, std::int64_t ch, std::int64_t y, std::int64_t x) const {
+    return static_cast<std::size_t>(format == DataFormat::NCHW ? ((b * c + ch) * h + y) * w + x
+                                                               : ((b * h + y) * w + x) * c + ch);
+  }
+  std::size_t out_index(std::int64_t b, std::int64_t ch, std::int64_t y, std::int64_t x, std::int64_t channels) const {
+    return static_cast<std::size_t>(format == DataFormat::NCHW ? ((b * channels + ch) * oh + y) * ow + x
+                                                               : ((b * oh + y) * ow + x) * channels + ch);
+  }
+  Shape out_shape(std::int64_t channels) const {
+    return format == DataFormat::NCHW ? Shape{n, channels, oh, ow} : Shape{n, oh, ow, channels};
+  }
+  int channel_axis() const { return format == DataFormat::NCHW ? 1 : 3; }
+};
+
+struct Window {
+  std::int64_t kh, kw, sh, sw, pt, pl, pb, pr, dh, dw;
+};
+
+inline Geometry make_geometry(const Shape& s, DataFormat f, const Window& win, const char* kernel) {
+  auto fail = [&](const std::string& what) { throw std::invalid_argument(std::string("samd: ") + kernel + ": " + what); };
+  if (s.size() != 4) fail("input must be 4-D (" + std::string(f == DataFormat::NCHW ? "NCHW" : "NHWC") + "); got shape " + to_string(s));
+  if (win.kh < 1 || win.kw < 1) fail("kernel size " + std::to_string(win.kh) + "x" + std::to_string(win.kw) + " must be >= 1");
+  if (win.sh < 1 || win.sw < 1) fail("stride " + std::to_string(win.sh) + "x" + std::to_string(win.sw) + " must be >= 1");
+  if (win.dh < 1 || win.dw < 1) fail("dilation " + std::to_string(win.dh) + "x" + std::to_string(win.dw) + " must be >= 1");
+  if (win.pt < 0 || win.pl < 0 || win.pb < 0 || win.pr < 0) fail("padding must be >= 0");
+  Geometry g;
+  g.format = f;
+  g.n = s[0];
+  g.c = f == DataFormat::NCHW ? s[1] : s[3];
+  g.h = f == DataFormat::NCHW ? s[2] : s[1];
+  g.w = f == DataFormat::NCHW ? s[3] : s[2];
+  const std::int64_t eh = win.dh * (win.kh - 1) + 1, ew = win.dw * (win.kw - 1) + 1;
+  if (g.h + win.pt + win.pb < eh || g.w + win.pl + win.pr < ew)
+    fail("the " + std::to_string(eh) + "x" + std::to_string(ew) + " window does not fit the padded " +
+         std::to_string(g.h + win.pt + win.pb) + "x" + std::to_string(g.w + win.pl + win.pr) + " input");
+  g.oh = (g.h + win.pt + win.pb - eh) / win.sh + 1;
+  g.ow = (g.w + win.pl + win.pr - ew) / win.sw + 1;
+  return g;
+}
+
+} // namespace samd::kernels::detail

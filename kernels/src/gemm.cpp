@@ -1,0 +1,61 @@
+#include <samd/kernels/gemm.hpp>
+
+#include <stdexcept>
+#include <string>
+
+#include "gemm_internal.hpp"
+
+namespace samd::kernels {
+
+Int32Tensor gemm_s32(const QTensor& a, const PackedWeights& w, const KernelOptions& opt) {
+  detail::check_kernel_layout(a.layout(), "gemm", "activation");
+  if (a.shape().size() != 2)
+    throw std::invalid_argument("samd: gemm: activation must be {M, K}; got shape " + to_string(a.shape()));
+  if (a.shape()[1] != w.k())
+    throw std::invalid_argument("samd: gemm: activation K = " + std::to_string(a.shape()[1]) +
+                                " does not match the weights' K = " + std::to_string(w.k()));
+  if (!(a.layout() == w.act_layout()))
+    throw std::invalid_argument("samd: gemm: activation layout " + samd::to_string(a.layout()) +
+                                " does not match the layout the weights were prepacked for, " +
+                                samd::to_string(w.act_layout()));
+  const std::int32_t za = detail::per_tensor_zero_point(a, "gemm", "activation");
+  detail::check_k_bound(w.k(), a.layout(), za, w, "gemm");
+  const std::vector<std::int64_t> av = a.to_ints();
+  const std::int64_t M = a.shape()[0];
+  Int32Tensor out{{M, w.n()}, {}};
+  out.data = resolve_path(opt.path) == Path::Reference ? detail::gemm_rows_reference(av.data(), M, za, w)
+                                                       : detail::gemm_rows_swar(av.data(), M, za, w, opt);
+  return out;
+}
+
+QTensor requantize(const Int32Tensor& acc, float a_scale, const QuantParams& wq, int channel_axis, const Requant& rq) {
+  const auto [lo, hi] = requant_range(rq);
+  if (channel_axis < 0 || channel_axis >= static_cast<int>(acc.shape.size()))
+    throw std::invalid_argument("samd: requantize: channel axis " + std::to_string(channel_axis) +
+                                " outside the result's rank " + std::to_string(acc.shape.size()));
+  const std::size_t channels = static_cast<std::size_t>(acc.shape[static_cast<std::size_t>(channel_axis)]);
+  if (wq.channels() != 1 && wq.channels() != channels)
+    throw std::invalid_argument("samd: requantize: " + std::to_string(wq.channels()) + " weight scales for " +
+                                std::to_string(channels) + " output channels");
+  std::vector<FixedMultiplier> mult;
+  for (std::size_t c = 0; c < channels; ++c)
+    mult.push_back(make_multiplier(static_cast<double>(a_scale) * wq.scale_of(c) / rq.out_scale));
+  std::size_t inner = 1;
+  for (std::size_t d = static_cast<std::size_t>(channel_axis) + 1; d < acc.shape.size(); ++d)
+    inner *= static_cast<std::size_t>(acc.shape[d]);
+  std::vector<std::int64_t> q(acc.data.size());
+  for (std::size_t i = 0; i < q.size(); ++i) {
+    const std::size_t c = channels == 0 ? 0 : (i / inner) % channels;
+    const std::int64_t v = rq.out_zero_point + apply(mult[c], acc.data[i]);
+    q[i] = v < lo ? lo : (v > hi ? hi : v);
+  }
+  return QTensor::from_ints(acc.shape, rq.out_layout, q, QuantParams{{rq.out_scale}, {rq.out_zero_point}, -1});
+}
+
+QTensor gemm(const QTensor& a, const PackedWeights& w, const Requant& rq, const KernelOptions& opt) {
+  requant_range(rq); // reject a bad output spec before any work
+  const Int32Tensor acc = gemm_s32(a, w, opt);
+  return requantize(acc, a.quant().scale[0], w.weights().quant(), 1, rq);
+}
+
+} // namespace samd::kernels

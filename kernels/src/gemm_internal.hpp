@@ -1,0 +1,23 @@
+// Row-level GEMM entry points on unpacked activations, shared by gemm and conv2d.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <samd/kernels/gemm.hpp>
+
+namespace samd::kernels::detail {
+
+// C {M, N} = bias + sum_k (a[m*K + k] - za) * (w[n][k] - zw[n]); a holds M*K values of w.act_layout().
+// pre: K == w.k(); K within max_k_int32 (checked by the callers).
+std::vector<std::int32_t> gemm_rows_reference(const std::int64_t* a, std::int64_t M, std::int32_t za,
+                                              const PackedWeights& w);
+std::vector<std::int32_t> gemm_rows_swar(const std::int64_t* a, std::int64_t M, std::int32_t za,
+                                         const PackedWeights& w, const KernelOptions& opt);
+
+// Validations shared by the kernels; each throws std::invalid_argument naming the problem.
+void check_kernel_layout(const Layout& L, const char* kernel, const char* operand);
+void check_k_bound(std::int64_t K, const Layout& act, std::int32_t za, const PackedWeights& w, const char* kernel);
+std::int32_t per_tensor_zero_point(const QTensor& t, const char* kernel, const char* operand);
+
+} // namespace samd::kernels::detail

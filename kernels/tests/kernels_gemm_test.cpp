@@ -1,0 +1,156 @@
+// GEMM / fully connected: the Swar path is bit-exact with the Reference path for every width pair
+// 1–8 x 1–8, both signednesses, tails (M = 1, N = 3, K = 65 ...), extremes, split reductions.
+#include <catch2/catch.hpp>
+
+#include "kernel_gen.hpp"
+
+using namespace samd;
+using namespace samd::kernels;
+using namespace samd::kernels::test;
+
+namespace {
+
+const KernelOptions kRef{Path::Reference, true, 5};
+
+struct GemmCase {
+  std::int64_t m, n, k;
+};
+
+void check_pair(std::mt19937_64& rng, const Layout& al, const Layout& wl, const GemmCase& c, Fill f, unsigned guard,
+                bool per_channel, bool with_bias) {
+  const QTensor a = tensor(rng, {c.m, c.k}, al, f);
+  const QTensor w = tensor(rng, {c.n, c.k}, wl, f, per_channel ? static_cast<std::size_t>(c.n) : 0, 0);
+  std::vector<std::int32_t> bias;
+  if (with_bias)
+    for (std::int64_t i = 0; i < c.n; ++i) bias.push_back(static_cast<std::int32_t>(uniform(rng, -100000, 100000)));
+  const PackedWeights pw = PackedWeights::prepack(w, bias, al, guard);
+  INFO(describe(al, wl) << " M=" << c.m << " N=" << c.n << " K=" << c.k << " fill=" << name(f) << " guard=" << guard
+                        << " per_channel=" << per_channel << " bias=" << with_bias);
+  const Int32Tensor ref = gemm_s32(a, pw, kRef);
+  const Int32Tensor swar = gemm_s32(a, pw, KernelOptions{Path::Swar, true, guard});
+  REQUIRE(ref.shape == Shape{c.m, c.n});
+  REQUIRE(swar.shape == ref.shape);
+  REQUIRE(swar.data == ref.data);
+}
+
+} // namespace
+
+TEST_CASE("gemm: Swar equals Reference for every width pair, signedness and fill") {
+  std::mt19937_64 rng(20261125);
+  const GemmCase fixed[] = {{1, 3, 65}, {1, 1, 1}, {2, 5, 7}, {3, 17, 130}, {4, 9, 64}};
+  std::size_t checked = 0;
+  for (unsigned ab = 1; ab <= 8; ++ab)
+    for (unsigned wb = 1; wb <= 8; ++wb)
+      for (bool as : {false, true})
+        for (bool ws : {false, true}) {
+          const Layout al = layout(ab, as), wl = layout(wb, ws);
+          for (const GemmCase& c : fixed)
+            for (Fill f : kFills) {
+              check_pair(rng, al, wl, c, f, 5, (checked % 2) == 0, (checked % 3) == 0);
+              ++checked;
+            }
+          const GemmCase r{uniform(rng, 1, 6), uniform(rng, 1, 24), uniform(rng, 1, 300)};
+          check_pair(rng, al, wl, r, Fill::Random, static_cast<unsigned>(uniform(rng, 1, 8)), true, true);
+          ++checked;
+        }
+  CHECK(checked == 256 * 21);
+}
+
+TEST_CASE("gemm: reductions longer than the accumulator capacity are split exactly") {
+  std::mt19937_64 rng(7);
+  // guard 1 at W8A8: capacity floor((2^17 - 1) / 255^2) = 2, so K = 1000 flushes hundreds of times.
+  REQUIRE(gemm_capacity(8, 8, 1) == 2);
+  for (Fill f : kFills) check_pair(rng, layout(8, false), layout(8, false), {2, 3, 1000}, f, 1, false, false);
+  for (Fill f : kFills) check_pair(rng, layout(1, false), layout(1, true), {1, 70, 997}, f, 1, true, false);
+}
+
+TEST_CASE("gemm: known values") {
+  // A = [[1, 2, 3]], B rows = [1, 0, -1] and [2, 2, 2]; za = 1, zw = 0: (0, 1, 2) . rows = -2, 6.
+  const QTensor a = QTensor::from_ints({1, 3}, layout(4, false), std::vector<std::int64_t>{1, 2, 3}, {{1.0f}, {1}, -1});
+  const QTensor w = QTensor::from_ints({2, 3}, layout(3, true), std::vector<std::int64_t>{1, 0, -1, 2, 2, 2});
+  const PackedWeights pw = PackedWeights::prepack(w, {10, -10}, a.layout());
+  for (Path p : {Path::Reference, Path::Swar}) {
+    const Int32Tensor c = gemm_s32(a, pw, KernelOptions{p, true, 5});
+    CHECK(c.data == std::vector<std::int32_t>{-2 + 10, 6 - 10});
+  }
+}
+
+TEST_CASE("gemm: requantized output is identical on both paths for every output width") {
+  std::mt19937_64 rng(99);
+  for (unsigned ob = 1; ob <= 8; ++ob)
+    for (bool os : {false, true}) {
+      const QTensor a = tensor(rng, {3, 40}, layout(4, false), Fill::Random);
+      const QTensor w = tensor(rng, {7, 40}, layout(3, true), Fill::Random, 7, 0);
+      const PackedWeights pw = PackedWeights::prepack(w, {}, a.layout());
+      Requant rq;
+      rq.out_layout = layout(ob, os);
+      rq.out_scale = 0.05f;
+      rq.out_zero_point = static_cast<std::int32_t>(rq.out_layout.min_value() + (os ? 0 : 1) * 0);
+      rq.clamp_min = rq.out_zero_point; // fused ReLU
+      const QTensor r = gemm(a, pw, rq, KernelOptions{Path::Reference});
+      const QTensor s = gemm(a, pw, rq, KernelOptions{Path::Swar});
+      INFO("out " << samd::to_string(rq.out_layout));
+      CHECK(r.to_ints() == s.to_ints());
+      for (std::int64_t v : r.to_ints()) CHECK(v >= rq.out_zero_point);
+    }
+}
+
+TEST_CASE("gemm: bad input names the argument, the value and the limit") {
+  const Layout u4 = layout(4, false);
+  const QTensor a = QTensor::from_ints({2, 3}, u4, std::vector<std::int64_t>(6, 1));
+  const QTensor w = QTensor::from_ints({4, 3}, u4, std::vector<std::int64_t>(12, 1));
+  const PackedWeights pw = PackedWeights::prepack(w, {}, u4);
+  const QTensor a_bad_k = QTensor::from_ints({2, 5}, u4, std::vector<std::int64_t>(10, 1));
+  { const std::string msg = error_of([&] { (void)gemm_s32(a_bad_k, pw); });
+    CHECK_FALSE(msg.empty());
+    CHECK_THAT(msg, Catch::Contains("activation K = 5"));
+    CHECK_THAT(msg, Catch::Contains("K = 3"));
+  }
+  const QTensor a_s4 = QTensor::from_ints({2, 3}, layout(4, true), std::vector<std::int64_t>(6, 1));
+  { const std::string msg = error_of([&] { (void)gemm_s32(a_s4, pw); });
+    CHECK_FALSE(msg.empty());
+    CHECK_THAT(msg, Catch::Contains("does not match the layout"));
+  }
+  const QTensor w9 = QTensor::from_ints({1, 1}, layout(9, false), std::vector<std::int64_t>{1});
+  { const std::string msg = error_of([&] { (void)PackedWeights::prepack(w9, {}, u4); });
+    CHECK_FALSE(msg.empty());
+    CHECK_THAT(msg, Catch::Contains("9 bits"));
+    CHECK_THAT(msg, Catch::Contains("1..8"));
+  }
+  { const std::string msg = error_of([&] { (void)PackedWeights::prepack(w, {}, layout(12, false)); });
+    CHECK_FALSE(msg.empty());
+    CHECK_THAT(msg, Catch::Contains("12 bits"));
+  }
+  { const std::string msg = error_of([&] { (void)PackedWeights::prepack(w, {1, 2}, u4); });
+    CHECK_FALSE(msg.empty());
+    CHECK_THAT(msg, Catch::Contains("2 bias values for N = 4"));
+  }
+  // K beyond the proven Swar bound with splitting disabled.
+  const QTensor a8 = QTensor::from_ints({1, 10}, layout(8, false), std::vector<std::int64_t>(10, 255));
+  const QTensor w8 = QTensor::from_ints({1, 10}, layout(8, false), std::vector<std::int64_t>(10, 255));
+  const PackedWeights pw8 = PackedWeights::prepack(w8, {}, layout(8, false), 1);
+  { const std::string msg = error_of([&] { (void)gemm_s32(a8, pw8, KernelOptions{Path::Swar, false, 1}); });
+    CHECK_FALSE(msg.empty());
+    CHECK_THAT(msg, Catch::Contains("K = 10"));
+    CHECK_THAT(msg, Catch::Contains("bound 2"));
+    CHECK_THAT(msg, Catch::Contains("splitting is disabled"));
+  }
+  // K whose exact sums cannot fit int32: 255 * 255 * K > 2^31 - 1 for K > 33025.
+  const std::int64_t K = 40000;
+  const QTensor abig = QTensor::from_ints({1, K}, layout(8, false), std::vector<std::int64_t>(K, 255));
+  const QTensor wbig = QTensor::from_ints({1, K}, layout(8, false), std::vector<std::int64_t>(K, 255));
+  const PackedWeights pbig = PackedWeights::prepack(wbig, {}, layout(8, false));
+  CHECK(max_k_int32(layout(8, false), 0, pbig) == 33025);
+  { const std::string msg = error_of([&] { (void)gemm_s32(abig, pbig); });
+    CHECK_FALSE(msg.empty());
+    CHECK_THAT(msg, Catch::Contains("K = 40000"));
+    CHECK_THAT(msg, Catch::Contains("33025"));
+  }
+  Requant rq;
+  rq.out_layout = layout(4, false);
+  rq.out_zero_point = 20;
+  { const std::string msg = error_of([&] { (void)gemm(a, pw, rq); });
+    CHECK_FALSE(msg.empty());
+    CHECK_THAT(msg, Catch::Contains("zero point 20"));
+  }
+}

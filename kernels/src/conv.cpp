@@ -89,8 +89,8 @@ std::vector<std::int32_t> conv_reference(const std::vector<std::int64_t>& x, con
   return out;
 }
 
-// im2col per image and group, then the Swar GEMM.
-std::vector<std::int32_t> conv_swar(const std::vector<std::int64_t>& x, const detail::Geometry& g, std::int32_t za,
+// im2col per image and group, then the GEMM of the chosen path.
+std::vector<std::int32_t> conv_im2col(Path path, const std::vector<std::int64_t>& x, const detail::Geometry& g, std::int32_t za,
                                     const PackedConvWeights& w, const Conv2dParams& p, const KernelOptions& opt) {
   const std::int64_t O = w.out_channels(), CG = w.in_channels_per_group(), KH = w.kernel_h(), KW = w.kernel_w();
   const std::int64_t og = O / w.groups(), K = CG * KH * KW, P = g.oh * g.ow;
@@ -111,7 +111,7 @@ std::vector<std::int32_t> conv_swar(const std::vector<std::int64_t>& x, const de
               }
         }
       const std::vector<std::int32_t> r =
-          detail::gemm_rows_swar(cols.data(), P, za, w.groups_packed()[static_cast<std::size_t>(grp)], opt);
+          detail::gemm_rows(path, cols.data(), P, za, w.groups_packed()[static_cast<std::size_t>(grp)], opt);
       for (std::int64_t pix = 0; pix < P; ++pix)
         for (std::int64_t o = 0; o < og; ++o)
           out[g.out_index(b, grp * og + o, pix / g.ow, pix % g.ow, O)] = r[static_cast<std::size_t>(pix * og + o)];
@@ -143,8 +143,8 @@ Int32Tensor conv2d_s32(const QTensor& x, const PackedConvWeights& w, const Conv2
   for (const PackedWeights& pw : w.groups_packed()) detail::check_k_bound(pw.k(), x.layout(), za, pw, "conv2d");
   const std::vector<std::int64_t> xv = x.to_ints();
   Int32Tensor out{g.out_shape(w.out_channels()), {}};
-  out.data = resolve_path(opt.path) == Path::Reference ? conv_reference(xv, g, za, w, p)
-                                                       : conv_swar(xv, g, za, w, p, opt);
+  const Path path = resolve_path(opt.path);
+  out.data = path == Path::Reference ? conv_reference(xv, g, za, w, p) : conv_im2col(path, xv, g, za, w, p, opt);
   return out;
 }
 

@@ -23,8 +23,7 @@ Int32Tensor gemm_s32(const QTensor& a, const PackedWeights& w, const KernelOptio
   const std::vector<std::int64_t> av = a.to_ints();
   const std::int64_t M = a.shape()[0];
   Int32Tensor out{{M, w.n()}, {}};
-  out.data = resolve_path(opt.path) == Path::Reference ? detail::gemm_rows_reference(av.data(), M, za, w)
-                                                       : detail::gemm_rows_swar(av.data(), M, za, w, opt);
+  out.data = detail::gemm_rows(resolve_path(opt.path), av.data(), M, za, w, opt);
   return out;
 }
 

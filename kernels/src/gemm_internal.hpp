@@ -14,6 +14,17 @@ std::vector<std::int32_t> gemm_rows_reference(const std::int64_t* a, std::int64_
                                               const PackedWeights& w);
 std::vector<std::int32_t> gemm_rows_swar(const std::int64_t* a, std::int64_t M, std::int32_t za,
                                          const PackedWeights& w, const KernelOptions& opt);
+std::vector<std::int32_t> gemm_rows_fast(Path p, const std::int64_t* a, std::int64_t M, std::int32_t za,
+                                         const PackedWeights& w, const KernelOptions& opt);
+// Dispatch on a resolved path.
+std::vector<std::int32_t> gemm_rows(Path p, const std::int64_t* a, std::int64_t M, std::int32_t za,
+                                    const PackedWeights& w, const KernelOptions& opt);
+
+// From raw sums D[m][n] = sum_k ua[m][k] * v[n][k] (ua = a - a_min, v = w - c) to the exact result:
+// C = bias + D + (c - zw) * rowsum(ua) + (a_min - za) * colsum(v) + K * (a_min - za) * (c - zw).
+std::vector<std::int32_t> finish_rows(const std::vector<std::int64_t>& D, const std::vector<std::int64_t>& rowsum,
+                                      const std::vector<std::int64_t>& colsum, std::int64_t c, std::int32_t za,
+                                      const PackedWeights& w, const char* path);
 
 // Validations shared by the kernels; each throws std::invalid_argument naming the problem.
 void check_kernel_layout(const Layout& L, const char* kernel, const char* operand);

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "fast/fast_gemm.hpp"
 #include "gemm_internal.hpp"
 
 namespace samd::kernels {
@@ -44,7 +45,22 @@ PackedWeights PackedWeights::prepack(const QTensor& w, std::vector<std::int32_t>
       p.words_[word] |= u << ((static_cast<std::size_t>(n) % L.lanes()) * L.field());
       p.colsum_[static_cast<std::size_t>(n)] += static_cast<std::int64_t>(u);
     }
+  p.fast_ = std::make_shared<const detail::fast::FastWeights>(detail::fast::build_weights(q, w.layout(), p.n_, p.k_));
   return p;
+}
+
+std::size_t PackedWeights::weight_bytes(Path path) const {
+  // Per output channel: a column sum (8 bytes), zero point and scale (8 bytes), bias (4 bytes).
+  const std::size_t meta = static_cast<std::size_t>(n_) * (8 + 8 + (bias_.empty() ? 0 : 4));
+  switch (resolve_path(path)) {
+  case Path::Reference: return w_.words().size() * sizeof(std::uint64_t) + meta;
+  case Path::Swar: return words_.size() * sizeof(std::uint64_t) + meta;
+  default: {
+    const bool planes = detail::fast::choose_method(resolve_path(path), act_.bits, w_.layout().bits) ==
+                        detail::fast::Method::Bitserial;
+    return (planes ? fast_->plane_bytes() : fast_->stream_bytes()) + meta;
+  }
+  }
 }
 
 std::int64_t max_k_int32(const Layout& act, std::int32_t za, const PackedWeights& w) {

@@ -3,6 +3,7 @@
 // (swar_schedule.hpp, proven in proofs/). Fields are flushed to int64 every gemm_capacity steps.
 #include <samd/kernels/swar_schedule.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -25,10 +26,7 @@ std::vector<std::int32_t> gemm_rows_swar(const std::int64_t* a, std::int64_t M, 
   const std::size_t NW = w.words_per_row();
   const std::uint64_t* words = w.swar_words().data();
   const std::uint64_t field_mask = L.field() >= 64 ? ~0ull : (1ull << L.field()) - 1;
-  const std::int64_t amin = act.min_value(), wmin = w.weight_offset();
-  const QuantParams& wq = w.weights().quant();
-
-  std::vector<std::int32_t> c(static_cast<std::size_t>(M * N));
+  const std::int64_t amin = act.min_value();
   std::vector<std::uint64_t> acc(NW), ua(static_cast<std::size_t>(K));
   std::vector<std::int64_t> sums(NW * L.lanes());
   auto flush = [&] {
@@ -37,12 +35,14 @@ std::vector<std::int32_t> gemm_rows_swar(const std::int64_t* a, std::int64_t M, 
       acc[j] = 0;
     }
   };
+  std::vector<std::int64_t> D(static_cast<std::size_t>(M * N)), rowsums(static_cast<std::size_t>(M));
   for (std::int64_t m = 0; m < M; ++m) {
     std::int64_t rowsum = 0;
     for (std::int64_t k = 0; k < K; ++k) {
       ua[static_cast<std::size_t>(k)] = static_cast<std::uint64_t>(a[m * K + k] - amin);
       rowsum += a[m * K + k] - amin;
     }
+    rowsums[static_cast<std::size_t>(m)] = rowsum;
     std::fill(sums.begin(), sums.end(), 0);
     std::fill(acc.begin(), acc.end(), 0);
     std::uint64_t steps = 0;
@@ -57,15 +57,9 @@ std::vector<std::int32_t> gemm_rows_swar(const std::int64_t* a, std::int64_t M, 
       ++steps;
     }
     flush();
-    for (std::int64_t n = 0; n < N; ++n) {
-      const std::int64_t dz = wmin - wq.zero_point_of(static_cast<std::size_t>(n)), da = amin - za;
-      std::int64_t s = sums[static_cast<std::size_t>(n)] + dz * rowsum + da * w.column_sums()[static_cast<std::size_t>(n)] + K * da * dz;
-      if (!w.bias().empty()) s += w.bias()[static_cast<std::size_t>(n)];
-      if (s < INT32_MIN || s > INT32_MAX) throw std::logic_error("samd: gemm swar: int32 bound violated");
-      c[static_cast<std::size_t>(m * N + n)] = static_cast<std::int32_t>(s);
-    }
+    std::copy(sums.begin(), sums.begin() + N, D.begin() + m * N);
   }
-  return c;
+  return finish_rows(D, rowsums, w.column_sums(), w.weight_offset(), za, w, "swar");
 }
 
 } // namespace samd::kernels::detail

@@ -23,6 +23,14 @@ inline const char* name(Fill f) {
 }
 inline constexpr Fill kFills[] = {Fill::Random, Fill::AllMin, Fill::AllMax, Fill::Alternate};
 
+// Every path but the oracle, as supported here (SIMD paths only where the CPU has them).
+inline std::vector<Path> optimized_paths() {
+  std::vector<Path> out;
+  for (Path p : supported_paths())
+    if (p != Path::Reference) out.push_back(p);
+  return out;
+}
+
 inline Layout layout(unsigned bits, bool is_signed) {
   return Layout{bits, 0, is_signed ? Signedness::Signed : Signedness::Unsigned};
 }

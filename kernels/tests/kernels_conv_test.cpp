@@ -52,9 +52,12 @@ void check_conv(std::mt19937_64& rng, const Layout& al, const Layout& wl, const 
                         << "," << c.p.dilation_w << " groups=" << c.groups
                         << " format=" << (c.p.format == DataFormat::NCHW ? "NCHW" : "NHWC"));
   const Int32Tensor ref = conv2d_s32(x, pw, c.p, KernelOptions{Path::Reference});
-  const Int32Tensor swar = conv2d_s32(x, pw, c.p, KernelOptions{Path::Swar});
-  REQUIRE(swar.shape == ref.shape);
-  REQUIRE(swar.data == ref.data);
+  for (Path path : optimized_paths()) {
+    INFO("path " << to_string(path));
+    const Int32Tensor got = conv2d_s32(x, pw, c.p, KernelOptions{path});
+    REQUIRE(got.shape == ref.shape);
+    REQUIRE(got.data == ref.data);
+  }
 }
 
 } // namespace
@@ -94,7 +97,7 @@ TEST_CASE("conv2d: known values with padding") {
   const PackedConvWeights pw = PackedConvWeights::prepack(w, {}, x.layout(), 1);
   Conv2dParams p;
   p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;
-  for (Path path : {Path::Reference, Path::Swar}) {
+  for (Path path : supported_paths()) {
     const Int32Tensor r = conv2d_s32(x, pw, p, KernelOptions{path});
     CHECK(r.shape == Shape{1, 1, 3, 3});
     CHECK(r.data == std::vector<std::int32_t>{1, 3, 2, 4, 10, 6, 3, 7, 4});
@@ -115,8 +118,9 @@ TEST_CASE("conv2d: requantized outputs agree on both paths") {
     rq.out_layout = layout(static_cast<unsigned>(uniform(rng, 1, 8)), false);
     rq.out_scale = 0.1f;
     rq.out_zero_point = 0;
-    CHECK(conv2d(x, pw, c.p, rq, KernelOptions{Path::Reference}).to_ints() ==
-          conv2d(x, pw, c.p, rq, KernelOptions{Path::Swar}).to_ints());
+    for (Path path : optimized_paths())
+      CHECK(conv2d(x, pw, c.p, rq, KernelOptions{Path::Reference}).to_ints() ==
+            conv2d(x, pw, c.p, rq, KernelOptions{path}).to_ints());
   }
 }
 

@@ -17,7 +17,7 @@ struct GemmCase {
 };
 
 void check_pair(std::mt19937_64& rng, const Layout& al, const Layout& wl, const GemmCase& c, Fill f, unsigned guard,
-                bool per_channel, bool with_bias) {
+                bool per_channel, bool with_bias, int threads = 1) {
   const QTensor a = tensor(rng, {c.m, c.k}, al, f);
   const QTensor w = tensor(rng, {c.n, c.k}, wl, f, per_channel ? static_cast<std::size_t>(c.n) : 0, 0);
   std::vector<std::int32_t> bias;
@@ -27,13 +27,21 @@ void check_pair(std::mt19937_64& rng, const Layout& al, const Layout& wl, const 
   INFO(describe(al, wl) << " M=" << c.m << " N=" << c.n << " K=" << c.k << " fill=" << name(f) << " guard=" << guard
                         << " per_channel=" << per_channel << " bias=" << with_bias);
   const Int32Tensor ref = gemm_s32(a, pw, kRef);
-  const Int32Tensor swar = gemm_s32(a, pw, KernelOptions{Path::Swar, true, guard});
   REQUIRE(ref.shape == Shape{c.m, c.n});
-  REQUIRE(swar.shape == ref.shape);
-  REQUIRE(swar.data == ref.data);
+  for (Path p : optimized_paths()) {
+    INFO("path " << to_string(p));
+    const Int32Tensor got = gemm_s32(a, pw, KernelOptions{p, true, guard, threads});
+    REQUIRE(got.shape == ref.shape);
+    REQUIRE(got.data == ref.data);
+  }
 }
 
 } // namespace
+
+TEST_CASE("gemm: the SIMD paths this machine has are tested") {
+  for (Path p : supported_paths()) WARN("kernel path available: " << to_string(p));
+  CHECK(supported(Path::Swar));
+}
 
 TEST_CASE("gemm: Swar equals Reference for every width pair, signedness and fill") {
   std::mt19937_64 rng(20261125);
@@ -64,12 +72,19 @@ TEST_CASE("gemm: reductions longer than the accumulator capacity are split exact
   for (Fill f : kFills) check_pair(rng, layout(1, false), layout(1, true), {1, 70, 997}, f, 1, true, false);
 }
 
+TEST_CASE("gemm: multi-threaded SIMD paths give the same integers") {
+  std::mt19937_64 rng(8);
+  for (unsigned ab : {1u, 2u, 4u, 8u})
+    for (unsigned wb : {1u, 3u, 8u})
+      check_pair(rng, layout(ab, false), layout(wb, true), {5, 70, 600}, Fill::Random, 5, true, true, 2);
+}
+
 TEST_CASE("gemm: known values") {
   // A = [[1, 2, 3]], B rows = [1, 0, -1] and [2, 2, 2]; za = 1, zw = 0: (0, 1, 2) . rows = -2, 6.
   const QTensor a = QTensor::from_ints({1, 3}, layout(4, false), std::vector<std::int64_t>{1, 2, 3}, {{1.0f}, {1}, -1});
   const QTensor w = QTensor::from_ints({2, 3}, layout(3, true), std::vector<std::int64_t>{1, 0, -1, 2, 2, 2});
   const PackedWeights pw = PackedWeights::prepack(w, {10, -10}, a.layout());
-  for (Path p : {Path::Reference, Path::Swar}) {
+  for (Path p : supported_paths()) {
     const Int32Tensor c = gemm_s32(a, pw, KernelOptions{p, true, 5});
     CHECK(c.data == std::vector<std::int32_t>{-2 + 10, 6 - 10});
   }
@@ -88,9 +103,8 @@ TEST_CASE("gemm: requantized output is identical on both paths for every output 
       rq.out_zero_point = static_cast<std::int32_t>(rq.out_layout.min_value() + (os ? 0 : 1) * 0);
       rq.clamp_min = rq.out_zero_point; // fused ReLU
       const QTensor r = gemm(a, pw, rq, KernelOptions{Path::Reference});
-      const QTensor s = gemm(a, pw, rq, KernelOptions{Path::Swar});
       INFO("out " << samd::to_string(rq.out_layout));
-      CHECK(r.to_ints() == s.to_ints());
+      for (Path p : optimized_paths()) CHECK(r.to_ints() == gemm(a, pw, rq, KernelOptions{p}).to_ints());
       for (std::int64_t v : r.to_ints()) CHECK(v >= rq.out_zero_point);
     }
 }

@@ -51,13 +51,16 @@ TEST_CASE("pooling: Swar equals Reference for every width and signedness") {
           std::string err;
           try {
             const QTensor mr = max_pool2d(x, p, KernelOptions{Path::Reference});
-            const QTensor ms = max_pool2d(x, p, KernelOptions{Path::Swar});
-            REQUIRE(mr.shape() == ms.shape());
-            REQUIRE(mr.to_ints() == ms.to_ints());
-            REQUIRE(avg_pool2d(x, p, KernelOptions{Path::Reference}).to_ints() ==
-                    avg_pool2d(x, p, KernelOptions{Path::Swar}).to_ints());
-            REQUIRE(global_avg_pool(x, p.format, KernelOptions{Path::Reference}).to_ints() ==
-                    global_avg_pool(x, p.format, KernelOptions{Path::Swar}).to_ints());
+            for (Path path : optimized_paths()) {
+              INFO("path " << to_string(path));
+              const QTensor ms = max_pool2d(x, p, KernelOptions{path});
+              REQUIRE(mr.shape() == ms.shape());
+              REQUIRE(mr.to_ints() == ms.to_ints());
+              REQUIRE(avg_pool2d(x, p, KernelOptions{Path::Reference}).to_ints() ==
+                      avg_pool2d(x, p, KernelOptions{path}).to_ints());
+              REQUIRE(global_avg_pool(x, p.format, KernelOptions{Path::Reference}).to_ints() ==
+                      global_avg_pool(x, p.format, KernelOptions{path}).to_ints());
+            }
             ++ran;
           } catch (const std::invalid_argument& e) {
             // Dilated windows that see only padding are refused, on both paths alike.
@@ -74,7 +77,7 @@ TEST_CASE("pooling: known values and rounding") {
   Pool2dParams p;
   p.kernel_h = 2;
   p.kernel_w = 2;
-  for (Path path : {Path::Reference, Path::Swar}) {
+  for (Path path : supported_paths()) {
     const KernelOptions o{path};
     CHECK(max_pool2d(x, p, o).to_ints() == std::vector<std::int64_t>{5, 5});
     // means 11/4 = 2.75 -> 3 and 3/4 = 0.75 -> 1 (half away from zero)
@@ -85,7 +88,7 @@ TEST_CASE("pooling: known values and rounding") {
   const QTensor neg = QTensor::from_ints({1, 1, 1, 2}, layout(4, true), std::vector<std::int64_t>{-2, -3});
   Pool2dParams q;
   q.kernel_w = 2;
-  for (Path path : {Path::Reference, Path::Swar})
+  for (Path path : supported_paths())
     CHECK(avg_pool2d(neg, q, KernelOptions{path}).to_ints() == std::vector<std::int64_t>{-3}); // -2.5 -> -3
 }
 

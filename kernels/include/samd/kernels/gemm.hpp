@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -12,6 +13,10 @@
 #include <samd/kernels/tensor.hpp>
 
 namespace samd::kernels {
+
+namespace detail::fast {
+struct FastWeights;
+}
 
 inline constexpr unsigned kMaxKernelBits = 8;
 
@@ -22,6 +27,8 @@ struct KernelOptions {
   bool allow_split = true;
   // Swar: headroom bits above a product in each accumulator field (1–32).
   unsigned swar_guard = 5;
+  // SIMD paths: OpenMP threads over output channels (1: the calling thread only).
+  int threads = 1;
 };
 
 // Weights prepacked once for a given activation layout.
@@ -46,6 +53,10 @@ public:
   std::size_t words_per_row() const { return words_per_row_; }
   const std::vector<std::int64_t>& column_sums() const { return colsum_; } // sum_k u[n][k]
   std::int64_t weight_offset() const { return wmin_; }                      // w = u + offset
+  // The SIMD paths' formats (bit planes and byte streams), built by prepack.
+  const detail::fast::FastWeights& fast() const { return *fast_; }
+  // Bytes of the weight format a path reads (data plus per-channel sums and parameters).
+  std::size_t weight_bytes(Path p) const;
 
 private:
   QTensor w_;
@@ -57,6 +68,7 @@ private:
   std::vector<std::uint64_t> words_;
   std::vector<std::int64_t> colsum_;
   std::int64_t wmin_ = 0;
+  std::shared_ptr<const detail::fast::FastWeights> fast_;
 };
 
 // The largest K for which every exact result fits int32 for these operands (bias included):

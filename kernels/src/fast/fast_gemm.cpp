@@ -1,0 +1,136 @@
+#include "fast_gemm.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+namespace samd::kernels::detail::fast {
+
+const char* to_string(Method m) { return m == Method::Bitserial ? "bitserial" : "dot8"; }
+
+bool compiled(Path p) {
+#if defined(SAMD_HAVE_X86_KERNELS)
+  if (p == Path::Avx2 || p == Path::Avx512) return true;
+#endif
+  (void)p;
+  return false;
+}
+
+Method choose_method(Path p, unsigned ab, unsigned wb) {
+  // Bit-serial costs ab * wb plane products per 512 k; Dot8 a fixed ~8-16 ops per 512 k plus the
+  // unpacking. Measured with `samd bench` (bench/): bit-serial wins up to ab * wb = 4 on AVX-512,
+  // and only for W1A1 on AVX2 (no vector popcount there).
+  if (p == Path::Avx512) return ab * wb <= 4 ? Method::Bitserial : Method::Dot8;
+  return ab * wb <= 1 ? Method::Bitserial : Method::Dot8;
+}
+
+namespace {
+// The parts a width is stored in, low bits first: each part's values sit in whole bytes.
+std::vector<unsigned> parts_of(unsigned wb) {
+  switch (wb) {
+  case 1: return {1};
+  case 2: return {2};
+  case 3: return {2, 1};
+  case 4: return {4};
+  case 5: return {4, 1};
+  case 6: return {4, 2};
+  case 7: return {4, 2, 1};
+  default: return {8};
+  }
+}
+} // namespace
+
+FastWeights build_weights(const std::vector<std::int64_t>& q, const Layout& wl, std::int64_t N, std::int64_t K) {
+  FastWeights f;
+  f.n = N;
+  f.k = K;
+  f.kpad = (K + kSuperBlock - 1) / kSuperBlock * kSuperBlock;
+  if (f.kpad == 0) f.kpad = kSuperBlock;
+  f.wb = wl.bits;
+  const std::int64_t words = f.kpad / 64;
+
+  f.plane_offset = wl.min_value();
+  f.planes.assign(static_cast<std::size_t>(N * f.wb * words), 0);
+  f.plane_colsum.assign(static_cast<std::size_t>(N), 0);
+  // Bytes: unsigned offsets fit s8 up to 7 bits; 8-bit weights are stored as signed bytes.
+  f.byte_offset = f.wb >= 8 ? (wl.is_signed() ? 0 : 128) : wl.min_value();
+  f.parts = parts_of(f.wb);
+  const std::int64_t blocks = f.kpad / kSuperBlock;
+  f.stream_row_bytes = static_cast<std::size_t>(blocks * 64 * f.wb);
+  f.streams.assign(static_cast<std::size_t>(N) * f.stream_row_bytes, 0);
+  f.byte_colsum.assign(static_cast<std::size_t>(N), 0);
+
+  for (std::int64_t n = 0; n < N; ++n)
+    for (std::int64_t k = 0; k < K; ++k) {
+      const std::int64_t w = q[static_cast<std::size_t>(n * K + k)];
+      const auto u = static_cast<std::uint64_t>(w - f.plane_offset);
+      for (unsigned j = 0; j < f.wb; ++j)
+        if ((u >> j) & 1u)
+          f.planes[static_cast<std::size_t>((n * f.wb + j) * words + k / 64)] |= std::uint64_t{1} << (k % 64);
+      f.plane_colsum[static_cast<std::size_t>(n)] += static_cast<std::int64_t>(u);
+
+      const std::int64_t v = w - f.byte_offset;
+      f.byte_colsum[static_cast<std::size_t>(n)] += v;
+      const auto vb = static_cast<std::uint8_t>(v); // two's complement byte
+      const std::int64_t sb = k / kSuperBlock, s = (k % kSuperBlock) / 64, byte = k % 64;
+      std::uint8_t* block = f.streams.data() + static_cast<std::size_t>(n) * f.stream_row_bytes +
+                            static_cast<std::size_t>(sb * 64 * f.wb);
+      unsigned off = 0;
+      for (unsigned p : f.parts) {
+        const unsigned per = 8 / p, t = static_cast<unsigned>(s) / per, sh = (static_cast<unsigned>(s) % per) * p;
+        const auto bits = static_cast<std::uint8_t>((vb >> off) & ((1u << p) - 1));
+        block[t * 64 + static_cast<unsigned>(byte)] |= static_cast<std::uint8_t>(bits << sh);
+        off += p;
+        block += 64 * p;
+      }
+    }
+  return f;
+}
+
+FastActs build_acts(const std::int64_t* a, std::int64_t M, std::int64_t K, std::int64_t kpad, const Layout& al,
+                    Method method) {
+  FastActs x;
+  x.m = M;
+  x.kpad = kpad;
+  x.ab = al.bits;
+  x.rowsum.assign(static_cast<std::size_t>(M), 0);
+  const std::int64_t words = kpad / 64;
+  if (method == Method::Dot8) x.bytes.assign(static_cast<std::size_t>(M * kpad), 0);
+  else x.planes.assign(static_cast<std::size_t>(M * x.ab * words), 0);
+  const std::int64_t amin = al.min_value();
+  for (std::int64_t m = 0; m < M; ++m)
+    for (std::int64_t k = 0; k < K; ++k) {
+      const auto u = static_cast<std::uint64_t>(a[m * K + k] - amin);
+      x.rowsum[static_cast<std::size_t>(m)] += static_cast<std::int64_t>(u);
+      if (method == Method::Dot8) {
+        x.bytes[static_cast<std::size_t>(m * kpad + k)] = static_cast<std::uint8_t>(u);
+      } else {
+        for (unsigned i = 0; i < x.ab; ++i)
+          if ((u >> i) & 1u)
+            x.planes[static_cast<std::size_t>((m * x.ab + i) * words + k / 64)] |= std::uint64_t{1} << (k % 64);
+      }
+    }
+  return x;
+}
+
+void gemm_raw(Path p, Method method, const FastWeights& w, const FastActs& a, std::int64_t* D, int threads) {
+  auto run = [&](std::int64_t n0, std::int64_t n1) {
+#if defined(SAMD_HAVE_X86_KERNELS)
+    if (p == Path::Avx512) return method == Method::Bitserial ? bitserial_avx512(a, w, D, n0, n1) : dot8_avx512(a, w, D, n0, n1);
+    if (p == Path::Avx2) return method == Method::Bitserial ? bitserial_avx2(a, w, D, n0, n1) : dot8_avx2(a, w, D, n0, n1);
+#endif
+    (void)n0;
+    (void)n1;
+    throw std::logic_error(std::string("samd: gemm_raw: path ") + kernels::to_string(p) + " is not compiled in");
+  };
+  // Split N into blocks of 16 columns, distributed over the threads.
+  const std::int64_t nb = (w.n + 15) / 16;
+  if (threads <= 1 || nb <= 1) {
+    run(0, w.n);
+    return;
+  }
+#pragma omp parallel for num_threads(threads) schedule(static)
+  for (std::int64_t b = 0; b < nb; ++b) run(b * 16, std::min<std::int64_t>(w.n, (b + 1) * 16));
+}
+
+} // namespace samd::kernels::detail::fast

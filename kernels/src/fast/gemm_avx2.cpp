@@ -1,0 +1,162 @@
+// AVX2 kernels. Compiled with -mavx2 -mfma; called only when the CPU has AVX2.
+#include <immintrin.h>
+
+#include <samd/kernels/fast_bounds.hpp>
+
+#include "fast_gemm.hpp"
+
+namespace samd::kernels::detail::fast {
+namespace {
+
+inline std::int64_t sum_epi64(__m256i v) {
+  alignas(32) std::int64_t t[4];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(t), v);
+  return t[0] + t[1] + t[2] + t[3];
+}
+inline std::int64_t sum_epi32(__m256i v) {
+  const __m256i lo = _mm256_cvtepi32_epi64(_mm256_castsi256_si128(v));
+  const __m256i hi = _mm256_cvtepi32_epi64(_mm256_extracti128_si256(v, 1));
+  return sum_epi64(_mm256_add_epi64(lo, hi));
+}
+
+// Per-64-bit-lane popcount: nibble lookup (pshufb), then vpsadbw sums the byte counts.
+inline __m256i popcnt_epi64(__m256i x) {
+  const __m256i lut = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2,
+                                       3, 2, 3, 3, 4);
+  const __m256i low = _mm256_set1_epi8(0x0F);
+  const __m256i lo = _mm256_shuffle_epi8(lut, _mm256_and_si256(x, low));
+  const __m256i hi = _mm256_shuffle_epi8(lut, _mm256_and_si256(_mm256_srli_epi16(x, 4), low));
+  return _mm256_sad_epu8(_mm256_add_epi8(lo, hi), _mm256_setzero_si256());
+}
+
+template <int MR, int NR>
+void bitserial_block(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t m0, std::int64_t n0) {
+  const std::int64_t words = a.kpad / 64;
+  __m256i acc[MR][NR];
+  for (int r = 0; r < MR; ++r)
+    for (int c = 0; c < NR; ++c) acc[r][c] = _mm256_setzero_si256();
+  for (std::int64_t x = 0; x < words; x += 4)
+    for (unsigned i = 0; i < a.ab; ++i) {
+      __m256i av[MR];
+      for (int r = 0; r < MR; ++r)
+        av[r] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.planes.data() + ((m0 + r) * a.ab + i) * words + x));
+      for (unsigned j = 0; j < w.wb; ++j)
+        for (int c = 0; c < NR; ++c) {
+          const __m256i wv =
+              _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w.planes.data() + ((n0 + c) * w.wb + j) * words + x));
+          for (int r = 0; r < MR; ++r) {
+            __m256i t = popcnt_epi64(_mm256_and_si256(av[r], wv));
+            if (i + j != 0) t = _mm256_slli_epi64(t, static_cast<int>(i + j));
+            acc[r][c] = _mm256_add_epi64(acc[r][c], t);
+          }
+        }
+    }
+  for (int r = 0; r < MR; ++r)
+    for (int c = 0; c < NR; ++c) D[(m0 + r) * w.n + n0 + c] = sum_epi64(acc[r][c]);
+}
+
+// Half h (32 bytes) of slot s of one super-block, unpacked to bytes.
+inline __m256i unpack_half(const std::uint8_t* block, const std::vector<unsigned>& parts, unsigned s, unsigned h) {
+  __m256i v = _mm256_setzero_si256();
+  unsigned off = 0;
+  for (unsigned p : parts) {
+    const unsigned per = 8 / p, t = s / per, sh = (s % per) * p;
+    __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + t * 64 + h * 32));
+    if (sh > off) x = _mm256_srli_epi16(x, static_cast<int>(sh - off));
+    else if (off > sh) x = _mm256_slli_epi16(x, static_cast<int>(off - sh));
+    v = _mm256_or_si256(v, _mm256_and_si256(x, _mm256_set1_epi8(static_cast<char>(((1u << p) - 1) << off))));
+    off += p;
+    block += 64 * p;
+  }
+  return v;
+}
+
+// 32 products of one half slot into 8 int32 lanes (4 products per lane), exactly.
+template <bool Maddubs> inline __m256i dot_half(__m256i a, __m256i v) {
+  if constexpr (Maddubs) { // no pair can saturate int16 (maddubs_exact)
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(a, v), _mm256_set1_epi16(1));
+  } else { // widen to 16 bits first: vpmaddwd is exact in int32
+    const __m256i lo = _mm256_madd_epi16(_mm256_cvtepu8_epi16(_mm256_castsi256_si128(a)),
+                                         _mm256_cvtepi8_epi16(_mm256_castsi256_si128(v)));
+    const __m256i hi = _mm256_madd_epi16(_mm256_cvtepu8_epi16(_mm256_extracti128_si256(a, 1)),
+                                         _mm256_cvtepi8_epi16(_mm256_extracti128_si256(v, 1)));
+    return _mm256_add_epi32(lo, hi);
+  }
+}
+
+template <int MR, int NR, bool Maddubs>
+void dot8_block(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t m0, std::int64_t n0) {
+  const std::int64_t blocks = a.kpad / kSuperBlock;
+  const std::size_t block_bytes = 64 * w.wb;
+  std::int64_t total[MR][NR] = {};
+  __m256i acc[MR][NR];
+  for (int r = 0; r < MR; ++r)
+    for (int c = 0; c < NR; ++c) acc[r][c] = _mm256_setzero_si256();
+  std::int64_t slots = 0;
+  for (std::int64_t b = 0; b < blocks; ++b) {
+    for (unsigned s = 0; s < 8; ++s)
+      for (unsigned h = 0; h < 2; ++h) {
+        __m256i wv[NR];
+        for (int c = 0; c < NR; ++c)
+          wv[c] = unpack_half(w.streams.data() + static_cast<std::size_t>(n0 + c) * w.stream_row_bytes + b * block_bytes,
+                              w.parts, s, h);
+        for (int r = 0; r < MR; ++r) {
+          const __m256i av = _mm256_loadu_si256(
+              reinterpret_cast<const __m256i*>(a.bytes.data() + (m0 + r) * a.kpad + b * kSuperBlock + s * 64 + h * 32));
+          for (int c = 0; c < NR; ++c) acc[r][c] = _mm256_add_epi32(acc[r][c], dot_half<Maddubs>(av, wv[c]));
+        }
+      }
+    slots += 8;
+    if (slots >= kDot8FlushSlots) { // before an int32 lane could overflow (fast_bounds.hpp)
+      for (int r = 0; r < MR; ++r)
+        for (int c = 0; c < NR; ++c) {
+          total[r][c] += sum_epi32(acc[r][c]);
+          acc[r][c] = _mm256_setzero_si256();
+        }
+      slots = 0;
+    }
+  }
+  for (int r = 0; r < MR; ++r)
+    for (int c = 0; c < NR; ++c) D[(m0 + r) * w.n + n0 + c] = total[r][c] + sum_epi32(acc[r][c]);
+}
+
+template <class B22, class B12, class B21, class B11>
+void tile(std::int64_t M, std::int64_t n0, std::int64_t n1, B22 b22, B12 b12, B21 b21, B11 b11) {
+  std::int64_t n = n0;
+  for (; n + 2 <= n1; n += 2) {
+    std::int64_t m = 0;
+    for (; m + 2 <= M; m += 2) b22(m, n);
+    for (; m < M; ++m) b12(m, n);
+  }
+  for (; n < n1; ++n) {
+    std::int64_t m = 0;
+    for (; m + 2 <= M; m += 2) b21(m, n);
+    for (; m < M; ++m) b11(m, n);
+  }
+}
+
+template <bool Maddubs>
+void dot8_all(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t n0, std::int64_t n1) {
+  tile(
+      a.m, n0, n1, [&](std::int64_t m, std::int64_t n) { dot8_block<2, 2, Maddubs>(a, w, D, m, n); },
+      [&](std::int64_t m, std::int64_t n) { dot8_block<1, 2, Maddubs>(a, w, D, m, n); },
+      [&](std::int64_t m, std::int64_t n) { dot8_block<2, 1, Maddubs>(a, w, D, m, n); },
+      [&](std::int64_t m, std::int64_t n) { dot8_block<1, 1, Maddubs>(a, w, D, m, n); });
+}
+
+} // namespace
+
+void bitserial_avx2(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t n0, std::int64_t n1) {
+  tile(
+      a.m, n0, n1, [&](std::int64_t m, std::int64_t n) { bitserial_block<2, 2>(a, w, D, m, n); },
+      [&](std::int64_t m, std::int64_t n) { bitserial_block<1, 2>(a, w, D, m, n); },
+      [&](std::int64_t m, std::int64_t n) { bitserial_block<2, 1>(a, w, D, m, n); },
+      [&](std::int64_t m, std::int64_t n) { bitserial_block<1, 1>(a, w, D, m, n); });
+}
+
+void dot8_avx2(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t n0, std::int64_t n1) {
+  if (maddubs_exact(a.ab, w.wb)) dot8_all<true>(a, w, D, n0, n1);
+  else dot8_all<false>(a, w, D, n0, n1);
+}
+
+} // namespace samd::kernels::detail::fast

@@ -1,0 +1,132 @@
+// AVX-512 kernels (F, BW, VL, VNNI, VPOPCNTDQ). Compiled with those target flags; called only
+// when the CPU has them (cpu_features).
+#include <immintrin.h>
+
+#include <samd/kernels/fast_bounds.hpp>
+
+#include "fast_gemm.hpp"
+
+namespace samd::kernels::detail::fast {
+namespace {
+
+// Sum of the 16 int32 lanes, exactly (in int64).
+inline std::int64_t sum_epi32(__m512i v) {
+  const __m512i lo = _mm512_cvtepi32_epi64(_mm512_castsi512_si256(v));
+  const __m512i hi = _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(v, 1));
+  return _mm512_reduce_add_epi64(_mm512_add_epi64(lo, hi));
+}
+
+template <int MR, int NR>
+void bitserial_block(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t m0, std::int64_t n0) {
+  const std::int64_t words = a.kpad / 64;
+  __m512i acc[MR][NR];
+  for (int r = 0; r < MR; ++r)
+    for (int c = 0; c < NR; ++c) acc[r][c] = _mm512_setzero_si512();
+  for (std::int64_t x = 0; x < words; x += 8)
+    for (unsigned i = 0; i < a.ab; ++i) {
+      __m512i av[MR];
+      for (int r = 0; r < MR; ++r)
+        av[r] = _mm512_loadu_si512(a.planes.data() + ((m0 + r) * a.ab + i) * words + x);
+      for (unsigned j = 0; j < w.wb; ++j) {
+        const unsigned shift = i + j;
+        for (int c = 0; c < NR; ++c) {
+          const __m512i wv = _mm512_loadu_si512(w.planes.data() + ((n0 + c) * w.wb + j) * words + x);
+          for (int r = 0; r < MR; ++r) {
+            __m512i t = _mm512_popcnt_epi64(_mm512_and_si512(av[r], wv));
+            if (shift != 0) t = _mm512_slli_epi64(t, shift);
+            acc[r][c] = _mm512_add_epi64(acc[r][c], t);
+          }
+        }
+      }
+    }
+  for (int r = 0; r < MR; ++r)
+    for (int c = 0; c < NR; ++c) D[(m0 + r) * w.n + n0 + c] = _mm512_reduce_add_epi64(acc[r][c]);
+}
+
+// Slot s (64 consecutive k) of one super-block of a weight row, unpacked to bytes.
+inline __m512i unpack_slot(const std::uint8_t* block, const std::vector<unsigned>& parts, unsigned s) {
+  __m512i v = _mm512_setzero_si512();
+  unsigned off = 0;
+  for (unsigned p : parts) {
+    const unsigned per = 8 / p, t = s / per, sh = (s % per) * p;
+    __m512i x = _mm512_loadu_si512(block + t * 64);
+    if (sh > off) x = _mm512_srli_epi16(x, sh - off);
+    else if (off > sh) x = _mm512_slli_epi16(x, off - sh);
+    const __m512i mask = _mm512_set1_epi8(static_cast<char>(((1u << p) - 1) << off));
+    v = _mm512_ternarylogic_epi32(v, x, mask, 0xF8); // v | (x & mask)
+    off += p;
+    block += 64 * p;
+  }
+  return v;
+}
+
+template <int MR, int NR>
+void dot8_block(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t m0, std::int64_t n0) {
+  const std::int64_t blocks = a.kpad / kSuperBlock;
+  const std::size_t block_bytes = 64 * w.wb;
+  std::int64_t total[MR][NR] = {};
+  __m512i acc[MR][NR];
+  for (int r = 0; r < MR; ++r)
+    for (int c = 0; c < NR; ++c) acc[r][c] = _mm512_setzero_si512();
+  std::int64_t slots = 0;
+  for (std::int64_t b = 0; b < blocks; ++b) {
+    for (unsigned s = 0; s < 8; ++s) {
+      __m512i wv[NR];
+      for (int c = 0; c < NR; ++c)
+        wv[c] = unpack_slot(w.streams.data() + static_cast<std::size_t>(n0 + c) * w.stream_row_bytes + b * block_bytes,
+                            w.parts, s);
+      for (int r = 0; r < MR; ++r) {
+        const __m512i av = _mm512_loadu_si512(a.bytes.data() + (m0 + r) * a.kpad + b * kSuperBlock + s * 64);
+        for (int c = 0; c < NR; ++c) acc[r][c] = _mm512_dpbusd_epi32(acc[r][c], av, wv[c]);
+      }
+    }
+    slots += 8;
+    if (slots >= kDot8FlushSlots) { // before an int32 lane could overflow
+      for (int r = 0; r < MR; ++r)
+        for (int c = 0; c < NR; ++c) {
+          total[r][c] += sum_epi32(acc[r][c]);
+          acc[r][c] = _mm512_setzero_si512();
+        }
+      slots = 0;
+    }
+  }
+  for (int r = 0; r < MR; ++r)
+    for (int c = 0; c < NR; ++c) D[(m0 + r) * w.n + n0 + c] = total[r][c] + sum_epi32(acc[r][c]);
+}
+
+// Walk [0, M) x [n0, n1) in MR x NR blocks, with smaller blocks for the tails.
+
+template <class Block4x4, class Block1x4, class Block4x1, class Block1x1>
+void tile(std::int64_t M, std::int64_t n0, std::int64_t n1, Block4x4 b44, Block1x4 b14, Block4x1 b41, Block1x1 b11) {
+  std::int64_t n = n0;
+  for (; n + 4 <= n1; n += 4) {
+    std::int64_t m = 0;
+    for (; m + 4 <= M; m += 4) b44(m, n);
+    for (; m < M; ++m) b14(m, n);
+  }
+  for (; n < n1; ++n) {
+    std::int64_t m = 0;
+    for (; m + 4 <= M; m += 4) b41(m, n);
+    for (; m < M; ++m) b11(m, n);
+  }
+}
+
+} // namespace
+
+void bitserial_avx512(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t n0, std::int64_t n1) {
+  tile(
+      a.m, n0, n1, [&](std::int64_t m, std::int64_t n) { bitserial_block<4, 4>(a, w, D, m, n); },
+      [&](std::int64_t m, std::int64_t n) { bitserial_block<1, 4>(a, w, D, m, n); },
+      [&](std::int64_t m, std::int64_t n) { bitserial_block<4, 1>(a, w, D, m, n); },
+      [&](std::int64_t m, std::int64_t n) { bitserial_block<1, 1>(a, w, D, m, n); });
+}
+
+void dot8_avx512(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t n0, std::int64_t n1) {
+  tile(
+      a.m, n0, n1, [&](std::int64_t m, std::int64_t n) { dot8_block<4, 4>(a, w, D, m, n); },
+      [&](std::int64_t m, std::int64_t n) { dot8_block<1, 4>(a, w, D, m, n); },
+      [&](std::int64_t m, std::int64_t n) { dot8_block<4, 1>(a, w, D, m, n); },
+      [&](std::int64_t m, std::int64_t n) { dot8_block<1, 1>(a, w, D, m, n); });
+}
+
+} // namespace samd::kernels::detail::fast

@@ -55,15 +55,23 @@ void bitserial_block(const FastActs& a, const FastWeights& w, std::int64_t* D, s
     for (int c = 0; c < NR; ++c) D[(m0 + r) * w.n + n0 + c] = sum_epi64(acc[r][c]);
 }
 
-// Half h (32 bytes) of slot s of one super-block, unpacked to bytes.
-inline __m256i unpack_half(const std::uint8_t* block, const std::vector<unsigned>& parts, unsigned s, unsigned h) {
+template <unsigned WB> constexpr unsigned kParts[3] = {WB == 8 ? 8u : (WB & 4u ? 4u : (WB & 2u ? 2u : 1u)),
+                                                        WB == 8 ? 0u : (WB & 4u ? (WB & 2u ? 2u : (WB & 1u ? 1u : 0u))
+                                                                                : (WB & 2u ? (WB & 1u ? 1u : 0u) : 0u)),
+                                                        WB == 7 ? 1u : 0u};
+
+// Half H (32 bytes) of slot S of one super-block, unpacked to bytes.
+template <unsigned WB, unsigned S, unsigned H> inline __m256i unpack_half(const std::uint8_t* block) {
   __m256i v = _mm256_setzero_si256();
   unsigned off = 0;
-  for (unsigned p : parts) {
-    const unsigned per = 8 / p, t = s / per, sh = (s % per) * p;
-    __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + t * 64 + h * 32));
+  for (unsigned part = 0; part < 3; ++part) {
+    const unsigned p = kParts<WB>[part];
+    if (p == 0) break;
+    const unsigned per = 8 / p, t = S / per, sh = (S % per) * p;
+    __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + t * 64 + H * 32));
     if (sh > off) x = _mm256_srli_epi16(x, static_cast<int>(sh - off));
     else if (off > sh) x = _mm256_slli_epi16(x, static_cast<int>(off - sh));
+    if (p == 8) return x;
     v = _mm256_or_si256(v, _mm256_and_si256(x, _mm256_set1_epi8(static_cast<char>(((1u << p) - 1) << off))));
     off += p;
     block += 64 * p;
@@ -84,28 +92,45 @@ template <bool Maddubs> inline __m256i dot_half(__m256i a, __m256i v) {
   }
 }
 
-template <int MR, int NR, bool Maddubs>
+template <unsigned WB, int MR, int NR, bool Maddubs, unsigned S, unsigned H>
+inline void dot8_half(const FastActs& a, const FastWeights& w, std::int64_t m0, std::int64_t n0, std::int64_t b,
+                      __m256i (&acc)[MR][NR]) {
+  constexpr std::size_t block_bytes = 64 * WB;
+  __m256i wv[NR];
+  for (int c = 0; c < NR; ++c)
+    wv[c] = unpack_half<WB, S, H>(w.streams.data() + static_cast<std::size_t>(n0 + c) * w.stream_row_bytes +
+                                  b * block_bytes);
+  for (int r = 0; r < MR; ++r) {
+    const __m256i av = _mm256_loadu_si256(
+        reinterpret_cast<const __m256i*>(a.bytes.data() + (m0 + r) * a.kpad + b * kSuperBlock + S * 64 + H * 32));
+    for (int c = 0; c < NR; ++c) acc[r][c] = _mm256_add_epi32(acc[r][c], dot_half<Maddubs>(av, wv[c]));
+  }
+}
+
+template <unsigned WB, int MR, int NR, bool Maddubs, unsigned S>
+inline void dot8_slot(const FastActs& a, const FastWeights& w, std::int64_t m0, std::int64_t n0, std::int64_t b,
+                      __m256i (&acc)[MR][NR]) {
+  dot8_half<WB, MR, NR, Maddubs, S, 0>(a, w, m0, n0, b, acc);
+  dot8_half<WB, MR, NR, Maddubs, S, 1>(a, w, m0, n0, b, acc);
+}
+
+template <unsigned WB, int MR, int NR, bool Maddubs>
 void dot8_block(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t m0, std::int64_t n0) {
   const std::int64_t blocks = a.kpad / kSuperBlock;
-  const std::size_t block_bytes = 64 * w.wb;
   std::int64_t total[MR][NR] = {};
   __m256i acc[MR][NR];
   for (int r = 0; r < MR; ++r)
     for (int c = 0; c < NR; ++c) acc[r][c] = _mm256_setzero_si256();
   std::int64_t slots = 0;
   for (std::int64_t b = 0; b < blocks; ++b) {
-    for (unsigned s = 0; s < 8; ++s)
-      for (unsigned h = 0; h < 2; ++h) {
-        __m256i wv[NR];
-        for (int c = 0; c < NR; ++c)
-          wv[c] = unpack_half(w.streams.data() + static_cast<std::size_t>(n0 + c) * w.stream_row_bytes + b * block_bytes,
-                              w.parts, s, h);
-        for (int r = 0; r < MR; ++r) {
-          const __m256i av = _mm256_loadu_si256(
-              reinterpret_cast<const __m256i*>(a.bytes.data() + (m0 + r) * a.kpad + b * kSuperBlock + s * 64 + h * 32));
-          for (int c = 0; c < NR; ++c) acc[r][c] = _mm256_add_epi32(acc[r][c], dot_half<Maddubs>(av, wv[c]));
-        }
-      }
+    dot8_slot<WB, MR, NR, Maddubs, 0>(a, w, m0, n0, b, acc);
+    dot8_slot<WB, MR, NR, Maddubs, 1>(a, w, m0, n0, b, acc);
+    dot8_slot<WB, MR, NR, Maddubs, 2>(a, w, m0, n0, b, acc);
+    dot8_slot<WB, MR, NR, Maddubs, 3>(a, w, m0, n0, b, acc);
+    dot8_slot<WB, MR, NR, Maddubs, 4>(a, w, m0, n0, b, acc);
+    dot8_slot<WB, MR, NR, Maddubs, 5>(a, w, m0, n0, b, acc);
+    dot8_slot<WB, MR, NR, Maddubs, 6>(a, w, m0, n0, b, acc);
+    dot8_slot<WB, MR, NR, Maddubs, 7>(a, w, m0, n0, b, acc);
     slots += 8;
     if (slots >= kDot8FlushSlots) { // before an int32 lane could overflow (fast_bounds.hpp)
       for (int r = 0; r < MR; ++r)
@@ -135,13 +160,19 @@ void tile(std::int64_t M, std::int64_t n0, std::int64_t n1, B22 b22, B12 b12, B2
   }
 }
 
-template <bool Maddubs>
+template <unsigned WB, bool Maddubs>
 void dot8_all(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t n0, std::int64_t n1) {
   tile(
-      a.m, n0, n1, [&](std::int64_t m, std::int64_t n) { dot8_block<2, 2, Maddubs>(a, w, D, m, n); },
-      [&](std::int64_t m, std::int64_t n) { dot8_block<1, 2, Maddubs>(a, w, D, m, n); },
-      [&](std::int64_t m, std::int64_t n) { dot8_block<2, 1, Maddubs>(a, w, D, m, n); },
-      [&](std::int64_t m, std::int64_t n) { dot8_block<1, 1, Maddubs>(a, w, D, m, n); });
+      a.m, n0, n1, [&](std::int64_t m, std::int64_t n) { dot8_block<WB, 2, 2, Maddubs>(a, w, D, m, n); },
+      [&](std::int64_t m, std::int64_t n) { dot8_block<WB, 1, 2, Maddubs>(a, w, D, m, n); },
+      [&](std::int64_t m, std::int64_t n) { dot8_block<WB, 2, 1, Maddubs>(a, w, D, m, n); },
+      [&](std::int64_t m, std::int64_t n) { dot8_block<WB, 1, 1, Maddubs>(a, w, D, m, n); });
+}
+
+template <unsigned WB>
+void dot8_width(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t n0, std::int64_t n1) {
+  if (maddubs_exact(a.ab, WB)) dot8_all<WB, true>(a, w, D, n0, n1);
+  else dot8_all<WB, false>(a, w, D, n0, n1);
 }
 
 } // namespace
@@ -155,8 +186,16 @@ void bitserial_avx2(const FastActs& a, const FastWeights& w, std::int64_t* D, st
 }
 
 void dot8_avx2(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t n0, std::int64_t n1) {
-  if (maddubs_exact(a.ab, w.wb)) dot8_all<true>(a, w, D, n0, n1);
-  else dot8_all<false>(a, w, D, n0, n1);
+  switch (w.wb) {
+  case 1: return dot8_width<1>(a, w, D, n0, n1);
+  case 2: return dot8_width<2>(a, w, D, n0, n1);
+  case 3: return dot8_width<3>(a, w, D, n0, n1);
+  case 4: return dot8_width<4>(a, w, D, n0, n1);
+  case 5: return dot8_width<5>(a, w, D, n0, n1);
+  case 6: return dot8_width<6>(a, w, D, n0, n1);
+  case 7: return dot8_width<7>(a, w, D, n0, n1);
+  default: return dot8_width<8>(a, w, D, n0, n1);
+  }
 }
 
 } // namespace samd::kernels::detail::fast

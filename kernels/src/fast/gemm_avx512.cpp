@@ -43,15 +43,24 @@ void bitserial_block(const FastActs& a, const FastWeights& w, std::int64_t* D, s
     for (int c = 0; c < NR; ++c) D[(m0 + r) * w.n + n0 + c] = _mm512_reduce_add_epi64(acc[r][c]);
 }
 
-// Slot s (64 consecutive k) of one super-block of a weight row, unpacked to bytes.
-inline __m512i unpack_slot(const std::uint8_t* block, const std::vector<unsigned>& parts, unsigned s) {
+// The parts a WB-bit weight is stored in (fast_gemm.cpp parts_of), known at compile time.
+template <unsigned WB> constexpr unsigned kParts[3] = {WB == 8 ? 8u : (WB & 4u ? 4u : (WB & 2u ? 2u : 1u)),
+                                                        WB == 8 ? 0u : (WB & 4u ? (WB & 2u ? 2u : (WB & 1u ? 1u : 0u))
+                                                                                : (WB & 2u ? (WB & 1u ? 1u : 0u) : 0u)),
+                                                        WB == 7 ? 1u : 0u};
+
+// Slot S (64 consecutive k) of one super-block of a weight row, unpacked to bytes.
+template <unsigned WB, unsigned S> inline __m512i unpack_slot(const std::uint8_t* block) {
   __m512i v = _mm512_setzero_si512();
   unsigned off = 0;
-  for (unsigned p : parts) {
-    const unsigned per = 8 / p, t = s / per, sh = (s % per) * p;
+  for (unsigned part = 0; part < 3; ++part) {
+    const unsigned p = kParts<WB>[part];
+    if (p == 0) break;
+    const unsigned per = 8 / p, t = S / per, sh = (S % per) * p;
     __m512i x = _mm512_loadu_si512(block + t * 64);
     if (sh > off) x = _mm512_srli_epi16(x, sh - off);
     else if (off > sh) x = _mm512_slli_epi16(x, off - sh);
+    if (p == 8) return x;
     const __m512i mask = _mm512_set1_epi8(static_cast<char>(((1u << p) - 1) << off));
     v = _mm512_ternarylogic_epi32(v, x, mask, 0xF8); // v | (x & mask)
     off += p;
@@ -60,28 +69,38 @@ inline __m512i unpack_slot(const std::uint8_t* block, const std::vector<unsigned
   return v;
 }
 
-template <int MR, int NR>
+template <unsigned WB, int MR, int NR, unsigned S>
+inline void dot8_slot(const FastActs& a, const FastWeights& w, std::int64_t m0, std::int64_t n0, std::int64_t b,
+                      __m512i (&acc)[MR][NR]) {
+  constexpr std::size_t block_bytes = 64 * WB;
+  __m512i wv[NR];
+  for (int c = 0; c < NR; ++c)
+    wv[c] = unpack_slot<WB, S>(w.streams.data() + static_cast<std::size_t>(n0 + c) * w.stream_row_bytes + b * block_bytes);
+  for (int r = 0; r < MR; ++r) {
+    const __m512i av = _mm512_loadu_si512(a.bytes.data() + (m0 + r) * a.kpad + b * kSuperBlock + S * 64);
+    for (int c = 0; c < NR; ++c) acc[r][c] = _mm512_dpbusd_epi32(acc[r][c], av, wv[c]);
+  }
+}
+
+template <unsigned WB, int MR, int NR>
 void dot8_block(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t m0, std::int64_t n0) {
   const std::int64_t blocks = a.kpad / kSuperBlock;
-  const std::size_t block_bytes = 64 * w.wb;
   std::int64_t total[MR][NR] = {};
   __m512i acc[MR][NR];
   for (int r = 0; r < MR; ++r)
     for (int c = 0; c < NR; ++c) acc[r][c] = _mm512_setzero_si512();
   std::int64_t slots = 0;
   for (std::int64_t b = 0; b < blocks; ++b) {
-    for (unsigned s = 0; s < 8; ++s) {
-      __m512i wv[NR];
-      for (int c = 0; c < NR; ++c)
-        wv[c] = unpack_slot(w.streams.data() + static_cast<std::size_t>(n0 + c) * w.stream_row_bytes + b * block_bytes,
-                            w.parts, s);
-      for (int r = 0; r < MR; ++r) {
-        const __m512i av = _mm512_loadu_si512(a.bytes.data() + (m0 + r) * a.kpad + b * kSuperBlock + s * 64);
-        for (int c = 0; c < NR; ++c) acc[r][c] = _mm512_dpbusd_epi32(acc[r][c], av, wv[c]);
-      }
-    }
+    dot8_slot<WB, MR, NR, 0>(a, w, m0, n0, b, acc);
+    dot8_slot<WB, MR, NR, 1>(a, w, m0, n0, b, acc);
+    dot8_slot<WB, MR, NR, 2>(a, w, m0, n0, b, acc);
+    dot8_slot<WB, MR, NR, 3>(a, w, m0, n0, b, acc);
+    dot8_slot<WB, MR, NR, 4>(a, w, m0, n0, b, acc);
+    dot8_slot<WB, MR, NR, 5>(a, w, m0, n0, b, acc);
+    dot8_slot<WB, MR, NR, 6>(a, w, m0, n0, b, acc);
+    dot8_slot<WB, MR, NR, 7>(a, w, m0, n0, b, acc);
     slots += 8;
-    if (slots >= kDot8FlushSlots) { // before an int32 lane could overflow
+    if (slots >= kDot8FlushSlots) { // before an int32 lane could overflow (fast_bounds.hpp)
       for (int r = 0; r < MR; ++r)
         for (int c = 0; c < NR; ++c) {
           total[r][c] += sum_epi32(acc[r][c]);
@@ -121,12 +140,26 @@ void bitserial_avx512(const FastActs& a, const FastWeights& w, std::int64_t* D, 
       [&](std::int64_t m, std::int64_t n) { bitserial_block<1, 1>(a, w, D, m, n); });
 }
 
-void dot8_avx512(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t n0, std::int64_t n1) {
+template <unsigned WB>
+void dot8_all(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t n0, std::int64_t n1) {
   tile(
-      a.m, n0, n1, [&](std::int64_t m, std::int64_t n) { dot8_block<4, 4>(a, w, D, m, n); },
-      [&](std::int64_t m, std::int64_t n) { dot8_block<1, 4>(a, w, D, m, n); },
-      [&](std::int64_t m, std::int64_t n) { dot8_block<4, 1>(a, w, D, m, n); },
-      [&](std::int64_t m, std::int64_t n) { dot8_block<1, 1>(a, w, D, m, n); });
+      a.m, n0, n1, [&](std::int64_t m, std::int64_t n) { dot8_block<WB, 4, 4>(a, w, D, m, n); },
+      [&](std::int64_t m, std::int64_t n) { dot8_block<WB, 1, 4>(a, w, D, m, n); },
+      [&](std::int64_t m, std::int64_t n) { dot8_block<WB, 4, 1>(a, w, D, m, n); },
+      [&](std::int64_t m, std::int64_t n) { dot8_block<WB, 1, 1>(a, w, D, m, n); });
+}
+
+void dot8_avx512(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t n0, std::int64_t n1) {
+  switch (w.wb) {
+  case 1: return dot8_all<1>(a, w, D, n0, n1);
+  case 2: return dot8_all<2>(a, w, D, n0, n1);
+  case 3: return dot8_all<3>(a, w, D, n0, n1);
+  case 4: return dot8_all<4>(a, w, D, n0, n1);
+  case 5: return dot8_all<5>(a, w, D, n0, n1);
+  case 6: return dot8_all<6>(a, w, D, n0, n1);
+  case 7: return dot8_all<7>(a, w, D, n0, n1);
+  default: return dot8_all<8>(a, w, D, n0, n1);
+  }
 }
 
 } // namespace samd::kernels::detail::fast

@@ -3,11 +3,13 @@
 #include <stdexcept>
 #include <string>
 
+#include "fast/fast_gemm.hpp"
 #include "gemm_internal.hpp"
 
 namespace samd::kernels {
 
-Int32Tensor gemm_s32(const QTensor& a, const PackedWeights& w, const KernelOptions& opt) {
+namespace {
+std::int32_t check_gemm_operands(const QTensor& a, const PackedWeights& w) {
   detail::check_kernel_layout(a.layout(), "gemm", "activation");
   if (a.shape().size() != 2)
     throw std::invalid_argument("samd: gemm: activation must be {M, K}; got shape " + to_string(a.shape()));
@@ -20,10 +22,47 @@ Int32Tensor gemm_s32(const QTensor& a, const PackedWeights& w, const KernelOptio
                                 samd::to_string(w.act_layout()));
   const std::int32_t za = detail::per_tensor_zero_point(a, "gemm", "activation");
   detail::check_k_bound(w.k(), a.layout(), za, w, "gemm");
+  return za;
+}
+} // namespace
+
+Int32Tensor gemm_s32(const QTensor& a, const PackedWeights& w, const KernelOptions& opt) {
+  const std::int32_t za = check_gemm_operands(a, w);
   const std::vector<std::int64_t> av = a.to_ints();
   const std::int64_t M = a.shape()[0];
   Int32Tensor out{{M, w.n()}, {}};
   out.data = detail::gemm_rows(resolve_path(opt.path), av.data(), M, za, w, opt);
+  return out;
+}
+
+PreparedActivations prepare_activations(const QTensor& a, const PackedWeights& w, Path p) {
+  PreparedActivations r;
+  r.za_ = check_gemm_operands(a, w);
+  r.path_ = resolve_path(p);
+  r.layout_ = a.layout();
+  r.m_ = a.shape()[0];
+  r.k_ = a.shape()[1];
+  r.ints_ = a.to_ints();
+  if (r.path_ != Path::Reference && r.path_ != Path::Swar) {
+    const auto method = detail::fast::choose_method(r.path_, a.layout().bits, w.fast().wb);
+    r.fast_ = std::make_shared<const detail::fast::FastActs>(
+        detail::fast::build_acts(r.ints_.data(), r.m_, r.k_, w.fast().kpad, a.layout(), method));
+    r.ints_.clear();
+  }
+  return r;
+}
+
+Int32Tensor gemm_s32(const PreparedActivations& a, const PackedWeights& w, const KernelOptions& opt) {
+  if (opt.path != Path::Auto && resolve_path(opt.path) != a.path_)
+    throw std::invalid_argument(std::string("samd: gemm: activations were prepared for path ") + to_string(a.path_) +
+                                ", not " + to_string(resolve_path(opt.path)));
+  if (a.k_ != w.k() || !(a.layout_ == w.act_layout()))
+    throw std::invalid_argument("samd: gemm: prepared activations (K = " + std::to_string(a.k_) + ", " +
+                                samd::to_string(a.layout_) + ") do not match the weights (K = " + std::to_string(w.k()) +
+                                ", " + samd::to_string(w.act_layout()) + ")");
+  Int32Tensor out{{a.m_, w.n()}, {}};
+  out.data = a.fast_ ? detail::gemm_rows_prepared(a.path_, *a.fast_, a.za_, w, opt)
+                     : detail::gemm_rows(a.path_, a.ints_.data(), a.m_, a.za_, w, opt);
   return out;
 }
 

@@ -14,8 +14,14 @@ std::vector<std::int32_t> gemm_rows_fast(Path p, const std::int64_t* a, std::int
     throw std::invalid_argument(std::string("samd: gemm: path ") + to_string(p) + " is not compiled in");
   const fast::FastWeights& fw = w.fast();
   const fast::Method method = fast::choose_method(p, w.act_layout().bits, fw.wb);
-  const fast::FastActs acts = fast::build_acts(a, M, w.k(), fw.kpad, w.act_layout(), method);
-  std::vector<std::int64_t> D(static_cast<std::size_t>(M * w.n()));
+  return gemm_rows_prepared(p, fast::build_acts(a, M, w.k(), fw.kpad, w.act_layout(), method), za, w, opt);
+}
+
+std::vector<std::int32_t> gemm_rows_prepared(Path p, const fast::FastActs& acts, std::int32_t za, const PackedWeights& w,
+                                             const KernelOptions& opt) {
+  const fast::FastWeights& fw = w.fast();
+  const fast::Method method = fast::choose_method(p, w.act_layout().bits, fw.wb);
+  std::vector<std::int64_t> D(static_cast<std::size_t>(acts.m * w.n()));
   fast::gemm_raw(p, method, fw, acts, D.data(), opt.threads);
   const bool planes = method == fast::Method::Bitserial;
   return finish_rows(D, acts.rowsum, planes ? fw.plane_colsum : fw.byte_colsum, planes ? fw.plane_offset : fw.byte_offset,

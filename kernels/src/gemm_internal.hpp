@@ -7,6 +7,9 @@
 #include <samd/kernels/gemm.hpp>
 
 namespace samd::kernels::detail {
+namespace fast {
+struct FastActs;
+}
 
 // C {M, N} = bias + sum_k (a[m*K + k] - za) * (w[n][k] - zw[n]); a holds M*K values of w.act_layout().
 // pre: K == w.k(); K within max_k_int32 (checked by the callers).
@@ -16,6 +19,8 @@ std::vector<std::int32_t> gemm_rows_swar(const std::int64_t* a, std::int64_t M, 
                                          const PackedWeights& w, const KernelOptions& opt);
 std::vector<std::int32_t> gemm_rows_fast(Path p, const std::int64_t* a, std::int64_t M, std::int32_t za,
                                          const PackedWeights& w, const KernelOptions& opt);
+std::vector<std::int32_t> gemm_rows_prepared(Path p, const fast::FastActs& a, std::int32_t za, const PackedWeights& w,
+                                             const KernelOptions& opt);
 // Dispatch on a resolved path.
 std::vector<std::int32_t> gemm_rows(Path p, const std::int64_t* a, std::int64_t M, std::int32_t za,
                                     const PackedWeights& w, const KernelOptions& opt);

@@ -79,6 +79,25 @@ TEST_CASE("gemm: multi-threaded SIMD paths give the same integers") {
       check_pair(rng, layout(ab, false), layout(wb, true), {5, 70, 600}, Fill::Random, 5, true, true, 2);
 }
 
+TEST_CASE("gemm: prepared activations give the same integers on every path") {
+  std::mt19937_64 rng(9);
+  for (Path p : supported_paths())
+    for (unsigned ab : {1u, 2u, 5u, 8u}) {
+      const QTensor a = tensor(rng, {3, 777}, layout(ab, ab % 2 == 0), Fill::Random);
+      const QTensor w = tensor(rng, {9, 777}, layout(9 - ab, true), Fill::Random, 9, 0);
+      const PackedWeights pw = PackedWeights::prepack(w, {}, a.layout());
+      const PreparedActivations pa = prepare_activations(a, pw, p);
+      INFO("path " << to_string(p) << " ab " << ab);
+      CHECK(pa.path() == p);
+      CHECK(gemm_s32(pa, pw, KernelOptions{p}).data == gemm_s32(a, pw, KernelOptions{Path::Reference}).data);
+    }
+  const QTensor a = tensor(rng, {1, 5}, layout(4, false), Fill::Random);
+  const PackedWeights pw = PackedWeights::prepack(tensor(rng, {2, 5}, layout(4, false), Fill::Random), {}, a.layout());
+  const PreparedActivations pa = prepare_activations(a, pw, Path::Reference);
+  CHECK_THAT(error_of([&] { gemm_s32(pa, pw, KernelOptions{Path::Swar}); }),
+             Catch::Contains("prepared for path reference, not swar"));
+}
+
 TEST_CASE("gemm: known values") {
   // A = [[1, 2, 3]], B rows = [1, 0, -1] and [2, 2, 2]; za = 1, zw = 0: (0, 1, 2) . rows = -2, 6.
   const QTensor a = QTensor::from_ints({1, 3}, layout(4, false), std::vector<std::int64_t>{1, 2, 3}, {{1.0f}, {1}, -1});

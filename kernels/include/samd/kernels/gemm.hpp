@@ -16,7 +16,8 @@ namespace samd::kernels {
 
 namespace detail::fast {
 struct FastWeights;
-}
+struct FastActs;
+} // namespace detail::fast
 
 inline constexpr unsigned kMaxKernelBits = 8;
 
@@ -74,6 +75,31 @@ private:
 // The largest K for which every exact result fits int32 for these operands (bias included):
 // K * max|a - za| * max|w - zw| + max|bias| <= 2^31 - 1.
 std::int64_t max_k_int32(const Layout& act, std::int32_t act_zero_point, const PackedWeights& w);
+
+// Activations prepared once for a path's kernel (unpacked integers, bytes or bit planes), for
+// callers that multiply the same activations more than once or pack them ahead of time (the
+// benchmarks time the GEMM proper this way, as oneDNN's matmul is timed on ready operands).
+class PreparedActivations {
+public:
+  Path path() const { return path_; }
+  std::int64_t m() const { return m_; }
+  std::int64_t k() const { return k_; }
+
+private:
+  friend PreparedActivations prepare_activations(const QTensor&, const PackedWeights&, Path);
+  friend Int32Tensor gemm_s32(const PreparedActivations&, const PackedWeights&, const KernelOptions&);
+  Path path_ = Path::Reference;
+  Layout layout_{8, 0, Signedness::Unsigned};
+  std::int32_t za_ = 0;
+  std::int64_t m_ = 0, k_ = 0;
+  std::vector<std::int64_t> ints_;                       // Reference, Swar
+  std::shared_ptr<const detail::fast::FastActs> fast_; // SIMD paths
+};
+
+// prepare_activations: the checks of gemm_s32 (shape, layout, K bound) happen here.
+PreparedActivations prepare_activations(const QTensor& a, const PackedWeights& w, Path p = Path::Auto);
+// gemm_s32 on prepared activations; opt.path must be Auto or the path they were prepared for.
+Int32Tensor gemm_s32(const PreparedActivations& a, const PackedWeights& w, const KernelOptions& opt = {});
 
 // gemm_s32: a {M, K} with a's layout equal to w.act_layout(); result {M, N}.
 Int32Tensor gemm_s32(const QTensor& a, const PackedWeights& w, const KernelOptions& opt = {});

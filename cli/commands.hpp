@@ -18,6 +18,7 @@ using Registrar = void (*)(CLI::App &);
 
 // --- declarations, one per subcommand (defined in cli/<name>.cpp) -----------------------------
 void register_table(CLI::App &app);
+void register_bench(CLI::App &app);
 // void register_prove(CLI::App &app);
 
 // --- the list main() registers, in --help order ---------------------------------------------
@@ -25,6 +26,7 @@ inline std::vector<Registrar> commands() {
   return {
       // Subcommands are registered here, e.g.:
       &register_table,
+      &register_bench,
       // &register_prove,
   };
 }

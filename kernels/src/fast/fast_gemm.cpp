@@ -129,7 +129,7 @@ void gemm_raw(Path p, Method method, const FastWeights& w, const FastActs& a, st
     run(0, w.n);
     return;
   }
-#pragma omp parallel for num_threads(threads) schedule(static)
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
   for (std::int64_t b = 0; b < nb; ++b) run(b * 16, std::min<std::int64_t>(w.n, (b + 1) * 16));
 }
 

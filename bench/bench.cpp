@@ -8,6 +8,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <random>
 #include <sstream>
@@ -24,10 +25,15 @@ namespace {
 
 using namespace samd::kernels;
 
-struct Case {
-  Record rec;           // everything but gmacs
+// A measurement: its record, and how to build its operands (only when it is selected).
+struct Prepared {
   std::function<void()> body; // one timed run
   std::shared_ptr<void> keep; // the operands
+  long long weight_bytes = 0;
+};
+struct Case {
+  Record rec; // everything but gmacs and weight_bytes
+  std::function<Prepared()> make;
 };
 
 // Median real time per iteration of every benchmark, by name.
@@ -65,14 +71,16 @@ Case samd_gemm(const std::string& op, std::int64_t M, std::int64_t N, std::int64
     PreparedActivations a;
     KernelOptions opt;
   };
-  auto ops = std::make_shared<Ops>();
-  ops->w = PackedWeights::prepack(random_tensor({N, K}, weight_layout(wb), 1), {}, act_layout(ab));
-  ops->a = prepare_activations(random_tensor({M, K}, act_layout(ab), 2), ops->w, path);
-  ops->opt = KernelOptions{path};
-  ops->opt.threads = threads;
-  Record r{op, M, N, K, "", wb, ab, threads, isa, "samd", to_string(resolve_path(path)), 0,
-           static_cast<long long>(ops->w.weight_bytes(path))};
-  return {r, [ops] { benchmark::DoNotOptimize(gemm_s32(ops->a, ops->w, ops->opt)); }, ops};
+  Record r{op, M, N, K, "", wb, ab, threads, isa, "samd", to_string(resolve_path(path)), 0, 0};
+  return {r, [=] {
+            auto ops = std::make_shared<Ops>();
+            ops->w = PackedWeights::prepack(random_tensor({N, K}, weight_layout(wb), 1), {}, act_layout(ab));
+            ops->a = prepare_activations(random_tensor({M, K}, act_layout(ab), 2), ops->w, path);
+            ops->opt = KernelOptions{path};
+            ops->opt.threads = threads;
+            return Prepared{[ops] { benchmark::DoNotOptimize(gemm_s32(ops->a, ops->w, ops->opt)); }, ops,
+                            static_cast<long long>(ops->w.weight_bytes(path))};
+          }};
 }
 
 struct ConvLayer {
@@ -94,36 +102,43 @@ Case samd_conv(const ConvLayer& l, int wb, int ab, Path path, const std::string&
     Conv2dParams p;
     KernelOptions opt;
   };
-  auto ops = std::make_shared<Ops>();
-  ops->x = random_tensor({1, l.hw, l.hw, l.c}, act_layout(ab), 3);
-  ops->w = PackedConvWeights::prepack(random_tensor({l.o, l.c, l.k, l.k}, weight_layout(wb), 4), {}, act_layout(ab), 1);
-  ops->p = Conv2dParams{l.stride, l.stride, l.pad, l.pad, l.pad, l.pad, 1, 1, 1, DataFormat::NHWC};
-  ops->opt = KernelOptions{path};
   const std::int64_t ohw = out_hw(l);
-  Record r{"conv", ohw * ohw, l.o, l.c * l.k * l.k, l.name, wb, ab, 1, isa, "samd", to_string(resolve_path(path)), 0,
-           static_cast<long long>(ops->w.groups_packed()[0].weight_bytes(path))};
-  return {r, [ops] { benchmark::DoNotOptimize(conv2d_s32(ops->x, ops->w, ops->p, ops->opt)); }, ops};
+  Record r{"conv", ohw * ohw, l.o, l.c * l.k * l.k, l.name, wb, ab, 1, isa, "samd", to_string(resolve_path(path)), 0, 0};
+  return {r, [=] {
+            auto ops = std::make_shared<Ops>();
+            ops->x = random_tensor({1, l.hw, l.hw, l.c}, act_layout(ab), 3);
+            ops->w = PackedConvWeights::prepack(random_tensor({l.o, l.c, l.k, l.k}, weight_layout(wb), 4), {},
+                                                act_layout(ab), 1);
+            ops->p = Conv2dParams{l.stride, l.stride, l.pad, l.pad, l.pad, l.pad, 1, 1, 1, DataFormat::NHWC};
+            ops->opt = KernelOptions{path};
+            return Prepared{[ops] { benchmark::DoNotOptimize(conv2d_s32(ops->x, ops->w, ops->p, ops->opt)); }, ops,
+                            static_cast<long long>(ops->w.groups_packed()[0].weight_bytes(path))};
+          }};
 }
 
 Case onednn_case(const std::string& op, std::int64_t M, std::int64_t N, std::int64_t K, bool int8, const std::string& isa,
                  const std::string& layer = "", const ConvLayer* conv = nullptr) {
-  std::shared_ptr<OnednnMatmul> p = conv ? make_onednn_conv(conv->c, conv->hw, conv->hw, conv->o, conv->k, conv->stride,
-                                                            conv->pad, int8)
-                                         : make_onednn_matmul(M, N, K, int8);
-  Record r{op, M, N, K, layer, 8, 8, 1, isa, int8 ? "onednn-int8" : "onednn-f32", onednn_isa(), 0,
-           static_cast<long long>(N * K * (int8 ? 1 : 4))};
+  Record r{op, M, N, K, layer, 8, 8, 1, isa, int8 ? "onednn-int8" : "onednn-f32", onednn_isa(), 0, 0};
   if (!int8) r.wbits = r.abits = 32;
-  return {r, [p] { p->run(); }, p};
+  const std::optional<ConvLayer> cl = conv ? std::optional<ConvLayer>(*conv) : std::nullopt;
+  return {r, [=] {
+            std::shared_ptr<OnednnMatmul> p =
+                cl ? make_onednn_conv(cl->c, cl->hw, cl->hw, cl->o, cl->k, cl->stride, cl->pad, int8)
+                   : make_onednn_matmul(M, N, K, int8);
+            return Prepared{[p] { p->run(); }, p, static_cast<long long>(N * K * (int8 ? 1 : 4))};
+          }};
 }
 
 Case plain_case(const std::string& op, std::int64_t M, std::int64_t N, std::int64_t K, const std::string& isa) {
-  auto p = std::make_shared<PlainInt8Gemm>(M, N, K);
-  Record r{op, M, N, K, "", 8, 8, 1, isa, "plain-int8", "c++", 0, static_cast<long long>(N * K)};
-  return {r, [p] {
-            p->run();
-            benchmark::DoNotOptimize(p->checksum());
-          },
-          p};
+  Record r{op, M, N, K, "", 8, 8, 1, isa, "plain-int8", "c++", 0, 0};
+  return {r, [=] {
+            auto p = std::make_shared<PlainInt8Gemm>(M, N, K);
+            return Prepared{[p] {
+                              p->run();
+                              benchmark::DoNotOptimize(p->checksum());
+                            },
+                            p, static_cast<long long>(N * K)};
+          }};
 }
 
 std::string case_name(const Record& r) {
@@ -175,21 +190,25 @@ std::vector<Record> measure(const Options& o) {
     throw std::invalid_argument("samd bench: --isa avx2 needs a CPU with AVX2");
   omp_set_num_threads(1); // baselines single-threaded; samd's threads come from KernelOptions
   std::vector<Case> cs = cases(o);
-  for (const Case& c : cs) {
-    benchmark::RegisterBenchmark(case_name(c.rec).c_str(), [body = c.body](benchmark::State& st) {
+  int argc = 1;
+  char arg0[] = "samd-bench";
+  char* argv[] = {arg0, nullptr};
+  benchmark::Initialize(&argc, argv);
+  Collector col;
+  // One case at a time: its operands exist only while it is measured.
+  for (Case& c : cs) {
+    Prepared prepared = c.make();
+    c.rec.weight_bytes = prepared.weight_bytes;
+    const std::string name = case_name(c.rec);
+    benchmark::RegisterBenchmark(name.c_str(), [body = prepared.body](benchmark::State& st) {
       for (auto _ : st) body();
     })
         ->MinTime(o.min_time)
         ->Repetitions(o.repetitions)
         ->ReportAggregatesOnly(o.repetitions > 1)
         ->UseRealTime();
+    benchmark::RunSpecifiedBenchmarks(&col, "^" + name + "(/|$)"); // + /min_time:…/real_time
   }
-  int argc = 1;
-  char arg0[] = "samd-bench";
-  char* argv[] = {arg0, nullptr};
-  benchmark::Initialize(&argc, argv);
-  Collector col;
-  benchmark::RunSpecifiedBenchmarks(&col);
   std::vector<Record> out;
   for (Case& c : cs) {
     const std::string name = case_name(c.rec);

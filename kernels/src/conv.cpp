@@ -1,5 +1,6 @@
 #include <samd/kernels/conv.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -49,8 +50,14 @@ PackedConvWeights PackedConvWeights::prepack(const QTensor& w, std::vector<std::
       gq.zero_point = {w.quant().zero_point[0]};
       gq.axis = -1;
     }
-    const auto first = q.begin() + static_cast<std::ptrdiff_t>(g * og * k);
-    const std::vector<std::int64_t> slice(first, first + static_cast<std::ptrdiff_t>(og * k));
+    // K in (ky, kx, c) order, so that im2col copies whole channel runs of NHWC inputs.
+    std::vector<std::int64_t> slice(static_cast<std::size_t>(og * k));
+    for (std::int64_t o = 0; o < og; ++o)
+      for (std::int64_t c = 0; c < p.cg_; ++c)
+        for (std::int64_t ky = 0; ky < p.kh_; ++ky)
+          for (std::int64_t kx = 0; kx < p.kw_; ++kx)
+            slice[static_cast<std::size_t>(o * k + (ky * p.kw_ + kx) * p.cg_ + c)] =
+                q[static_cast<std::size_t>((((g * og + o) * p.cg_ + c) * p.kh_ + ky) * p.kw_ + kx)];
     std::vector<std::int32_t> gb;
     if (!bias.empty()) gb.assign(bias.begin() + g * og, bias.begin() + (g + 1) * og);
     p.per_group_.push_back(PackedWeights::prepack(QTensor::from_ints({og, k}, w.layout(), slice, gq), gb, act, swar_guard));
@@ -107,11 +114,49 @@ std::vector<std::int32_t> conv_im2col(Path path, const std::vector<std::int64_t>
                 const std::int64_t y = oy * p.stride_h - p.pad_top + ky * p.dilation_h;
                 const std::int64_t xx = ox * p.stride_w - p.pad_left + kx * p.dilation_w;
                 const bool inside = y >= 0 && y < g.h && xx >= 0 && xx < g.w;
-                row[(c * KH + ky) * KW + kx] = inside ? x[g.in_index(b, grp * CG + c, y, xx)] : za;
+                row[(ky * KW + kx) * CG + c] = inside ? x[g.in_index(b, grp * CG + c, y, xx)] : za;
               }
         }
       const std::vector<std::int32_t> r =
           detail::gemm_rows(path, cols.data(), P, za, w.groups_packed()[static_cast<std::size_t>(grp)], opt);
+      for (std::int64_t pix = 0; pix < P; ++pix)
+        for (std::int64_t o = 0; o < og; ++o)
+          out[g.out_index(b, grp * og + o, pix / g.ow, pix % g.ow, O)] = r[static_cast<std::size_t>(pix * og + o)];
+    }
+  return out;
+}
+
+// The SIMD paths: im2col straight into activation offset bytes (no int64 round trip).
+std::vector<std::int32_t> conv_im2col_bytes(Path path, const QTensor& xt, const detail::Geometry& g, std::int32_t za,
+                                            const PackedConvWeights& w, const Conv2dParams& p, const KernelOptions& opt) {
+  const std::vector<std::uint8_t> x = detail::offset_bytes(xt);
+  const auto pad = static_cast<std::uint8_t>(za - xt.layout().min_value()); // the zero point's offset
+  const std::int64_t O = w.out_channels(), CG = w.in_channels_per_group(), KH = w.kernel_h(), KW = w.kernel_w();
+  const std::int64_t og = O / w.groups(), K = CG * KH * KW, P = g.oh * g.ow;
+  std::vector<std::int32_t> out(static_cast<std::size_t>(g.n * O * P));
+  std::vector<std::uint8_t> cols(static_cast<std::size_t>(P * K));
+  for (std::int64_t b = 0; b < g.n; ++b)
+    for (std::int64_t grp = 0; grp < w.groups(); ++grp) {
+      for (std::int64_t oy = 0; oy < g.oh; ++oy)
+        for (std::int64_t ox = 0; ox < g.ow; ++ox) {
+          std::uint8_t* row = cols.data() + (oy * g.ow + ox) * K;
+          for (std::int64_t ky = 0; ky < KH; ++ky)
+            for (std::int64_t kx = 0; kx < KW; ++kx) {
+              const std::int64_t y = oy * p.stride_h - p.pad_top + ky * p.dilation_h;
+              const std::int64_t xx = ox * p.stride_w - p.pad_left + kx * p.dilation_w;
+              std::uint8_t* dst = row + (ky * KW + kx) * CG;
+              if (y < 0 || y >= g.h || xx < 0 || xx >= g.w) {
+                std::fill(dst, dst + CG, pad);
+              } else if (g.format == DataFormat::NHWC) { // the group's channels are contiguous
+                const std::uint8_t* src = x.data() + g.in_index(b, grp * CG, y, xx);
+                std::copy(src, src + CG, dst);
+              } else {
+                for (std::int64_t c = 0; c < CG; ++c) dst[c] = x[g.in_index(b, grp * CG + c, y, xx)];
+              }
+            }
+        }
+      const std::vector<std::int32_t> r =
+          detail::gemm_rows_fast_bytes(path, cols.data(), P, za, w.groups_packed()[static_cast<std::size_t>(grp)], opt);
       for (std::int64_t pix = 0; pix < P; ++pix)
         for (std::int64_t o = 0; o < og; ++o)
           out[g.out_index(b, grp * og + o, pix / g.ow, pix % g.ow, O)] = r[static_cast<std::size_t>(pix * og + o)];
@@ -141,10 +186,14 @@ Int32Tensor conv2d_s32(const QTensor& x, const PackedConvWeights& w, const Conv2
                                 std::to_string(w.groups()) + " groups");
   const std::int32_t za = detail::per_tensor_zero_point(x, "conv2d", "input");
   for (const PackedWeights& pw : w.groups_packed()) detail::check_k_bound(pw.k(), x.layout(), za, pw, "conv2d");
-  const std::vector<std::int64_t> xv = x.to_ints();
   Int32Tensor out{g.out_shape(w.out_channels()), {}};
   const Path path = resolve_path(opt.path);
-  out.data = path == Path::Reference ? conv_reference(xv, g, za, w, p) : conv_im2col(path, xv, g, za, w, p, opt);
+  if (path == Path::Reference || path == Path::Swar) {
+    const std::vector<std::int64_t> xv = x.to_ints();
+    out.data = path == Path::Reference ? conv_reference(xv, g, za, w, p) : conv_im2col(path, xv, g, za, w, p, opt);
+  } else {
+    out.data = conv_im2col_bytes(path, x, g, za, w, p, opt);
+  }
   return out;
 }
 

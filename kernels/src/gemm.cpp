@@ -46,7 +46,7 @@ PreparedActivations prepare_activations(const QTensor& a, const PackedWeights& w
   if (r.path_ != Path::Reference && r.path_ != Path::Swar) {
     const auto method = detail::fast::choose_method(r.path_, a.layout().bits, w.fast().wb);
     r.fast_ = std::make_shared<const detail::fast::FastActs>(
-        detail::fast::build_acts(r.ints_.data(), r.m_, r.k_, w.fast().kpad, a.layout(), method));
+        detail::fast::build_acts(r.path_, r.ints_.data(), r.m_, r.k_, w.fast().kpad, a.layout(), method));
     r.ints_.clear();
   }
   return r;

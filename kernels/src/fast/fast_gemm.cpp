@@ -87,30 +87,42 @@ FastWeights build_weights(const std::vector<std::int64_t>& q, const Layout& wl, 
   return f;
 }
 
-FastActs build_acts(const std::int64_t* a, std::int64_t M, std::int64_t K, std::int64_t kpad, const Layout& al,
+FastActs build_acts(Path p, const std::uint8_t* ua, std::int64_t M, std::int64_t K, std::int64_t kpad, unsigned ab,
                     Method method) {
   FastActs x;
   x.m = M;
   x.kpad = kpad;
-  x.ab = al.bits;
+  x.ab = ab;
   x.rowsum.assign(static_cast<std::size_t>(M), 0);
-  const std::int64_t words = kpad / 64;
-  if (method == Method::Dot8) x.bytes.assign(static_cast<std::size_t>(M * kpad), 0);
-  else x.planes.assign(static_cast<std::size_t>(M * x.ab * words), 0);
-  const std::int64_t amin = al.min_value();
-  for (std::int64_t m = 0; m < M; ++m)
-    for (std::int64_t k = 0; k < K; ++k) {
-      const auto u = static_cast<std::uint64_t>(a[m * K + k] - amin);
-      x.rowsum[static_cast<std::size_t>(m)] += static_cast<std::int64_t>(u);
-      if (method == Method::Dot8) {
-        x.bytes[static_cast<std::size_t>(m * kpad + k)] = static_cast<std::uint8_t>(u);
-      } else {
-        for (unsigned i = 0; i < x.ab; ++i)
-          if ((u >> i) & 1u)
-            x.planes[static_cast<std::size_t>((m * x.ab + i) * words + k / 64)] |= std::uint64_t{1} << (k % 64);
-      }
-    }
+  x.bytes.assign(static_cast<std::size_t>(M * kpad), 0);
+  for (std::int64_t m = 0; m < M; ++m) {
+    const std::uint8_t* row = ua + m * K;
+    std::copy(row, row + K, x.bytes.begin() + m * kpad);
+    std::int64_t s = 0;
+    for (std::int64_t k = 0; k < K; ++k) s += row[k];
+    x.rowsum[static_cast<std::size_t>(m)] = s;
+  }
+  if (method == Method::Bitserial) {
+    x.planes.assign(static_cast<std::size_t>(M * ab * (kpad / 64)), 0);
+#if defined(SAMD_HAVE_X86_KERNELS)
+    if (p == Path::Avx512) planes_avx512(x.bytes.data(), M, kpad, ab, x.planes.data());
+    else planes_avx2(x.bytes.data(), M, kpad, ab, x.planes.data());
+#else
+    (void)p;
+    throw std::logic_error("samd: build_acts: no SIMD path compiled in");
+#endif
+    x.bytes.clear();
+    x.bytes.shrink_to_fit();
+  }
   return x;
+}
+
+FastActs build_acts(Path p, const std::int64_t* a, std::int64_t M, std::int64_t K, std::int64_t kpad, const Layout& al,
+                    Method method) {
+  std::vector<std::uint8_t> ua(static_cast<std::size_t>(M * K));
+  const std::int64_t amin = al.min_value();
+  for (std::size_t i = 0; i < ua.size(); ++i) ua[i] = static_cast<std::uint8_t>(a[i] - amin);
+  return build_acts(p, ua.data(), M, K, kpad, al.bits, method);
 }
 
 void gemm_raw(Path p, Method method, const FastWeights& w, const FastActs& a, std::int64_t* D, int threads) {

@@ -54,8 +54,15 @@ struct FastActs {
   std::vector<std::uint64_t> planes; // m x ab x kpad/64 (Bitserial)
   std::vector<std::int64_t> rowsum;  // sum_k ua
 };
-FastActs build_acts(const std::int64_t* a, std::int64_t M, std::int64_t K, std::int64_t kpad, const Layout& al,
+// From unsigned offsets ua = a - a_min (M rows of K bytes): the method's format for path p.
+FastActs build_acts(Path p, const std::uint8_t* ua, std::int64_t M, std::int64_t K, std::int64_t kpad, unsigned ab,
                     Method method);
+// The same from activation integers of layout al.
+FastActs build_acts(Path p, const std::int64_t* a, std::int64_t M, std::int64_t K, std::int64_t kpad, const Layout& al,
+                    Method method);
+// Bit planes of M rows of kpad bytes: planes[(m * ab + i) * kpad / 64 + word] (ISA versions).
+void planes_avx512(const std::uint8_t* bytes, std::int64_t M, std::int64_t kpad, unsigned ab, std::uint64_t* planes);
+void planes_avx2(const std::uint8_t* bytes, std::int64_t M, std::int64_t kpad, unsigned ab, std::uint64_t* planes);
 
 // D[m * N + n] for n in [n0, n1); threads > 1 splits N.
 void gemm_raw(Path p, Method method, const FastWeights& w, const FastActs& a, std::int64_t* D, int threads);

@@ -1,6 +1,9 @@
 // AVX2 kernels. Compiled with -mavx2 -mfma; called only when the CPU has AVX2.
 #include <immintrin.h>
 
+#include <algorithm>
+#include <bit>
+
 #include <samd/kernels/fast_bounds.hpp>
 
 #include "fast_gemm.hpp"
@@ -35,7 +38,9 @@ void bitserial_block(const FastActs& a, const FastWeights& w, std::int64_t* D, s
   __m256i acc[MR][NR];
   for (int r = 0; r < MR; ++r)
     for (int c = 0; c < NR; ++c) acc[r][c] = _mm256_setzero_si256();
-  for (std::int64_t x = 0; x < words; x += 4)
+  const std::int64_t needed = (w.k + 63) / 64; // words holding k < K
+  std::int64_t x = 0;
+  for (; x + 4 <= needed; x += 4)
     for (unsigned i = 0; i < a.ab; ++i) {
       __m256i av[MR];
       for (int r = 0; r < MR; ++r)
@@ -51,8 +56,18 @@ void bitserial_block(const FastActs& a, const FastWeights& w, std::int64_t* D, s
           }
         }
     }
+  // Tail words past the last full vector: scalar popcount.
+  std::int64_t tail[MR][NR] = {};
+  for (; x < needed; ++x)
+    for (unsigned i = 0; i < a.ab; ++i)
+      for (unsigned j = 0; j < w.wb; ++j)
+        for (int r = 0; r < MR; ++r)
+          for (int c = 0; c < NR; ++c)
+            tail[r][c] += static_cast<std::int64_t>(std::popcount(a.planes[((m0 + r) * a.ab + i) * words + x] &
+                                                                  w.planes[((n0 + c) * w.wb + j) * words + x]))
+                          << (i + j);
   for (int r = 0; r < MR; ++r)
-    for (int c = 0; c < NR; ++c) D[(m0 + r) * w.n + n0 + c] = sum_epi64(acc[r][c]);
+    for (int c = 0; c < NR; ++c) D[(m0 + r) * w.n + n0 + c] = sum_epi64(acc[r][c]) + tail[r][c];
 }
 
 template <unsigned WB> constexpr unsigned kParts[3] = {WB == 8 ? 8u : (WB & 4u ? 4u : (WB & 2u ? 2u : 1u)),
@@ -122,15 +137,17 @@ void dot8_block(const FastActs& a, const FastWeights& w, std::int64_t* D, std::i
   for (int r = 0; r < MR; ++r)
     for (int c = 0; c < NR; ++c) acc[r][c] = _mm256_setzero_si256();
   std::int64_t slots = 0;
+  const std::int64_t slots_needed = (w.k + 63) / 64; // the padding past K is never multiplied
   for (std::int64_t b = 0; b < blocks; ++b) {
-    dot8_slot<WB, MR, NR, Maddubs, 0>(a, w, m0, n0, b, acc);
-    dot8_slot<WB, MR, NR, Maddubs, 1>(a, w, m0, n0, b, acc);
-    dot8_slot<WB, MR, NR, Maddubs, 2>(a, w, m0, n0, b, acc);
-    dot8_slot<WB, MR, NR, Maddubs, 3>(a, w, m0, n0, b, acc);
-    dot8_slot<WB, MR, NR, Maddubs, 4>(a, w, m0, n0, b, acc);
-    dot8_slot<WB, MR, NR, Maddubs, 5>(a, w, m0, n0, b, acc);
-    dot8_slot<WB, MR, NR, Maddubs, 6>(a, w, m0, n0, b, acc);
-    dot8_slot<WB, MR, NR, Maddubs, 7>(a, w, m0, n0, b, acc);
+    const std::int64_t used = std::min<std::int64_t>(8, slots_needed - b * 8);
+    if (0 < used) dot8_slot<WB, MR, NR, Maddubs, 0>(a, w, m0, n0, b, acc);
+    if (1 < used) dot8_slot<WB, MR, NR, Maddubs, 1>(a, w, m0, n0, b, acc);
+    if (2 < used) dot8_slot<WB, MR, NR, Maddubs, 2>(a, w, m0, n0, b, acc);
+    if (3 < used) dot8_slot<WB, MR, NR, Maddubs, 3>(a, w, m0, n0, b, acc);
+    if (4 < used) dot8_slot<WB, MR, NR, Maddubs, 4>(a, w, m0, n0, b, acc);
+    if (5 < used) dot8_slot<WB, MR, NR, Maddubs, 5>(a, w, m0, n0, b, acc);
+    if (6 < used) dot8_slot<WB, MR, NR, Maddubs, 6>(a, w, m0, n0, b, acc);
+    if (7 < used) dot8_slot<WB, MR, NR, Maddubs, 7>(a, w, m0, n0, b, acc);
     slots += 8;
     if (slots >= kDot8FlushSlots) { // before an int32 lane could overflow (fast_bounds.hpp)
       for (int r = 0; r < MR; ++r)
@@ -176,6 +193,21 @@ void dot8_width(const FastActs& a, const FastWeights& w, std::int64_t* D, std::i
 }
 
 } // namespace
+
+void planes_avx2(const std::uint8_t* bytes, std::int64_t M, std::int64_t kpad, unsigned ab, std::uint64_t* planes) {
+  const std::int64_t words = kpad / 64;
+  for (std::int64_t m = 0; m < M; ++m)
+    for (std::int64_t x = 0; x < words; ++x) {
+      const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bytes + m * kpad + x * 64));
+      const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bytes + m * kpad + x * 64 + 32));
+      for (unsigned i = 0; i < ab; ++i) { // move bit i to the sign bit of each byte, then movemask
+        const __m128i sh = _mm_cvtsi32_si128(static_cast<int>(7 - i));
+        const auto l = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_sll_epi16(lo, sh)));
+        const auto h = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_sll_epi16(hi, sh)));
+        planes[(m * ab + i) * words + x] = (std::uint64_t{h} << 32) | l;
+      }
+    }
+}
 
 void bitserial_avx2(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t n0, std::int64_t n1) {
   tile(

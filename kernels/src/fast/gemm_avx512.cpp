@@ -2,6 +2,9 @@
 // when the CPU has them (cpu_features).
 #include <immintrin.h>
 
+#include <algorithm>
+#include <bit>
+
 #include <samd/kernels/fast_bounds.hpp>
 
 #include "fast_gemm.hpp"
@@ -22,7 +25,9 @@ void bitserial_block(const FastActs& a, const FastWeights& w, std::int64_t* D, s
   __m512i acc[MR][NR];
   for (int r = 0; r < MR; ++r)
     for (int c = 0; c < NR; ++c) acc[r][c] = _mm512_setzero_si512();
-  for (std::int64_t x = 0; x < words; x += 8)
+  const std::int64_t needed = (w.k + 63) / 64; // words holding k < K
+  std::int64_t x = 0;
+  for (; x + 8 <= needed; x += 8)
     for (unsigned i = 0; i < a.ab; ++i) {
       __m512i av[MR];
       for (int r = 0; r < MR; ++r)
@@ -39,8 +44,18 @@ void bitserial_block(const FastActs& a, const FastWeights& w, std::int64_t* D, s
         }
       }
     }
+  // Tail words past the last full vector: scalar popcount.
+  std::int64_t tail[MR][NR] = {};
+  for (; x < needed; ++x)
+    for (unsigned i = 0; i < a.ab; ++i)
+      for (unsigned j = 0; j < w.wb; ++j)
+        for (int r = 0; r < MR; ++r)
+          for (int c = 0; c < NR; ++c)
+            tail[r][c] += static_cast<std::int64_t>(std::popcount(a.planes[((m0 + r) * a.ab + i) * words + x] &
+                                                                  w.planes[((n0 + c) * w.wb + j) * words + x]))
+                          << (i + j);
   for (int r = 0; r < MR; ++r)
-    for (int c = 0; c < NR; ++c) D[(m0 + r) * w.n + n0 + c] = _mm512_reduce_add_epi64(acc[r][c]);
+    for (int c = 0; c < NR; ++c) D[(m0 + r) * w.n + n0 + c] = _mm512_reduce_add_epi64(acc[r][c]) + tail[r][c];
 }
 
 // The parts a WB-bit weight is stored in (fast_gemm.cpp parts_of), known at compile time.
@@ -90,15 +105,17 @@ void dot8_block(const FastActs& a, const FastWeights& w, std::int64_t* D, std::i
   for (int r = 0; r < MR; ++r)
     for (int c = 0; c < NR; ++c) acc[r][c] = _mm512_setzero_si512();
   std::int64_t slots = 0;
+  const std::int64_t slots_needed = (w.k + 63) / 64; // the padding past K is never multiplied
   for (std::int64_t b = 0; b < blocks; ++b) {
-    dot8_slot<WB, MR, NR, 0>(a, w, m0, n0, b, acc);
-    dot8_slot<WB, MR, NR, 1>(a, w, m0, n0, b, acc);
-    dot8_slot<WB, MR, NR, 2>(a, w, m0, n0, b, acc);
-    dot8_slot<WB, MR, NR, 3>(a, w, m0, n0, b, acc);
-    dot8_slot<WB, MR, NR, 4>(a, w, m0, n0, b, acc);
-    dot8_slot<WB, MR, NR, 5>(a, w, m0, n0, b, acc);
-    dot8_slot<WB, MR, NR, 6>(a, w, m0, n0, b, acc);
-    dot8_slot<WB, MR, NR, 7>(a, w, m0, n0, b, acc);
+    const std::int64_t used = std::min<std::int64_t>(8, slots_needed - b * 8);
+    if (0 < used) dot8_slot<WB, MR, NR, 0>(a, w, m0, n0, b, acc);
+    if (1 < used) dot8_slot<WB, MR, NR, 1>(a, w, m0, n0, b, acc);
+    if (2 < used) dot8_slot<WB, MR, NR, 2>(a, w, m0, n0, b, acc);
+    if (3 < used) dot8_slot<WB, MR, NR, 3>(a, w, m0, n0, b, acc);
+    if (4 < used) dot8_slot<WB, MR, NR, 4>(a, w, m0, n0, b, acc);
+    if (5 < used) dot8_slot<WB, MR, NR, 5>(a, w, m0, n0, b, acc);
+    if (6 < used) dot8_slot<WB, MR, NR, 6>(a, w, m0, n0, b, acc);
+    if (7 < used) dot8_slot<WB, MR, NR, 7>(a, w, m0, n0, b, acc);
     slots += 8;
     if (slots >= kDot8FlushSlots) { // before an int32 lane could overflow (fast_bounds.hpp)
       for (int r = 0; r < MR; ++r)
@@ -131,6 +148,16 @@ void tile(std::int64_t M, std::int64_t n0, std::int64_t n1, Block4x4 b44, Block1
 }
 
 } // namespace
+
+void planes_avx512(const std::uint8_t* bytes, std::int64_t M, std::int64_t kpad, unsigned ab, std::uint64_t* planes) {
+  const std::int64_t words = kpad / 64;
+  for (std::int64_t m = 0; m < M; ++m)
+    for (std::int64_t x = 0; x < words; ++x) {
+      const __m512i v = _mm512_loadu_si512(bytes + m * kpad + x * 64);
+      for (unsigned i = 0; i < ab; ++i) // bit i of 64 bytes -> one 64-bit mask
+        planes[(m * ab + i) * words + x] = _mm512_test_epi8_mask(v, _mm512_set1_epi8(static_cast<char>(1u << i)));
+    }
+}
 
 void bitserial_avx512(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t n0, std::int64_t n1) {
   tile(

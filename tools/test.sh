@@ -2,6 +2,7 @@
 # Set up, build, and run the whole test suite:
 #   1. build/      GCC, Release            -> ctest (all labels)
 #   2. build-asan/ clang-14, ASan + UBSan  -> ctest (without label `install`)
+#   3. build-fuzz/ clang-14, libFuzzer     -> fuzz/run: every fuzz target, >= 10^5 executions each
 #
 # SAMD_TEST_LABELS=REGEX  run only tests whose label matches REGEX (ctest -L), e.g.
 #                         SAMD_TEST_LABELS=cli bash tools/test.sh
@@ -9,6 +10,31 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 section() { printf '\n==== %s ====\n' "$*"; }
+
+# check_sanitized BUILD_DIR: every compile step in BUILD_DIR/build.ninja carries
+# -fsanitize=address,undefined -fno-sanitize-recover=all and every executable / shared library is
+# linked with -fsanitize=address,undefined. A stale cache or a target that overrides its flags would
+# otherwise let the "sanitized" suite pass without checking anything.
+check_sanitized() {
+  awk '
+    function close_step() {
+      if (kind != "" && !seen) { print "  not sanitized: " step; bad++ }
+      kind = ""
+    }
+    /^build / {
+      close_step(); step = $2; sub(/:$/, "", step); seen = 0
+      if ($3 ~ /^CXX_COMPILER__/) { kind = "compile"; n++ }
+      else if ($3 ~ /^CXX_(EXECUTABLE|SHARED_LIBRARY|MODULE)_LINKER__/) { kind = "link"; n++ }
+    }
+    kind == "compile" && /^  FLAGS = / && /-fsanitize=address,undefined/ && /-fno-sanitize-recover=all/ { seen = 1 }
+    kind == "link" && /^  LINK_FLAGS = / && /-fsanitize=address,undefined/ { seen = 1 }
+    END {
+      close_step()
+      if (bad || n == 0) exit 1
+      print "  " n " compile and link steps, all with -fsanitize=address,undefined"
+    }
+  ' "$1/build.ninja"
+}
 
 label_args=()
 if [[ -n "${SAMD_TEST_LABELS:-}" ]]; then
@@ -28,6 +54,8 @@ ctest --test-dir build --output-on-failure -j2 "${label_args[@]}"
 section "build: build-asan/ (clang++-14, ASan+UBSan, RelWithDebInfo)"
 CC=clang-14 CXX=clang++-14 bash tools/build.sh build-asan \
   -DSAMD_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+echo "test: checking that build-asan/ is sanitized"
+check_sanitized build-asan
 
 # The full proof suite (label `proofs`) runs in build/ only: Z3 itself is not instrumented and the
 # proven templates are the ones the sanitized properties exercise; `proofs-quick` runs here too.
@@ -36,5 +64,16 @@ ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}" \
   UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}" \
   ctest --test-dir build-asan --output-on-failure -j2 -LE '^(install|proofs)$' "${label_args[@]}"
 
+# Every fuzz target gets at least 10^5 executions (-runs: a deterministic count), two targets at a
+# time; the cheap op-catalogue targets (25-60k exec/s) get more. About 2-4 minutes with the build.
+section "fuzz: build-fuzz/ (clang++-14, libFuzzer + ASan + UBSan)"
+if [[ -n "${SAMD_TEST_LABELS:-}" ]] && ! [[ fuzz =~ $SAMD_TEST_LABELS ]]; then
+  echo "test: fuzzing skipped (label 'fuzz' does not match '$SAMD_TEST_LABELS')"
+else
+  fuzz_runs=()
+  for name in add logic shift compare minmax mul reduce; do fuzz_runs+=(--runs-for "$name=400000"); done
+  bash fuzz/run --parallel 2 --runs 100000 "${fuzz_runs[@]}" --runs-for convert=200000
+fi
+
 section "result"
-echo "test.sh: ALL TESTS PASSED (build/ and build-asan/)"
+echo "test.sh: ALL TESTS PASSED (build/, build-asan/ and build-fuzz/)"

@@ -1,0 +1,12 @@
+// fuzz_logic: the bitwise ops (bit_and, bit_or, bit_xor, bit_andnot, bit_not) against the
+// lane-by-lane reference, via the op catalogue.
+#include <cstddef>
+#include <cstdint>
+
+#include "catalog_target.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
+  samd::fuzz::Bytes in(data, size);
+  samd::fuzz::check_catalog_op(samd::fuzz::Family::Logic, in);
+  return 0;
+}

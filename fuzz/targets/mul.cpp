@@ -1,0 +1,12 @@
+// fuzz_mul: mul_wrap, mul_scalar and mul_widen (every widening guard) against the lane-by-lane
+// reference, via the op catalogue.
+#include <cstddef>
+#include <cstdint>
+
+#include "catalog_target.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
+  samd::fuzz::Bytes in(data, size);
+  samd::fuzz::check_catalog_op(samd::fuzz::Family::Mul, in);
+  return 0;
+}

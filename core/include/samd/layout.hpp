@@ -33,13 +33,13 @@ struct Layout {
   constexpr unsigned field() const { return bits + guard; }
   constexpr unsigned lanes() const { return kWordBits / field(); }
 
-  // Each mask repeats one per-lane pattern at every lane position.
-  constexpr std::uint64_t repeat(std::uint64_t pattern) const {
-    std::uint64_t m = 0;
-    for (unsigned i = 0; i < lanes(); ++i) m |= pattern << (i * field());
-    return m;
+  // bit 0 of each lane: sum_i 2^(i f) = (2^(n f) - 1) / (2^f - 1), in O(1) (runtime layouts
+  // compute their masks on every op call).
+  constexpr std::uint64_t lane_low_mask() const {
+    return field() >= kWordBits ? 1 : detail::low_bits(lanes() * field()) / detail::low_bits(field());
   }
-  constexpr std::uint64_t lane_low_mask() const { return repeat(1); }                  // bit 0 of each lane
+  // Each mask repeats one per-lane pattern (< 2^f) at every lane position; the products never overlap.
+  constexpr std::uint64_t repeat(std::uint64_t pattern) const { return pattern * lane_low_mask(); }
   constexpr std::uint64_t value_mask() const { return repeat(detail::low_bits(bits)); } // the b value bits
   constexpr std::uint64_t high_mask() const { return repeat(std::uint64_t{1} << (bits - 1)); } // bit b-1
   constexpr std::uint64_t guard_mask() const { return repeat(detail::low_bits(field()) & ~detail::low_bits(bits)); }

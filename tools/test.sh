@@ -3,6 +3,7 @@
 #   1. build/      GCC, Release            -> ctest (all labels)
 #   2. build-asan/ clang-14, ASan + UBSan  -> ctest (without label `install`)
 #   3. build-fuzz/ clang-14, libFuzzer     -> fuzz/run: every fuzz target, >= 10^5 executions each
+#   4. build-arm/  aarch64-linux-gnu-g++   -> tools/test-arm.sh: kernel tests under qemu-aarch64
 #
 # SAMD_TEST_LABELS=REGEX  run only tests whose label matches REGEX (ctest -L), e.g.
 #                         SAMD_TEST_LABELS=cli bash tools/test.sh
@@ -75,5 +76,14 @@ else
   bash fuzz/run --parallel 2 --runs 100000 "${fuzz_runs[@]}" --runs-for convert=200000
 fi
 
+# AArch64 cross build (g++-aarch64-linux-gnu), kernel tests and examples under qemu-aarch64: the NEON
+# path bit-exact with Reference and Swar. Correctness only (no ARM timings). About 2 minutes.
+section "arm: build-arm/ (aarch64-linux-gnu-g++, NEON, tests under qemu-aarch64)"
+if [[ -n "${SAMD_TEST_LABELS:-}" ]] && ! [[ arm =~ $SAMD_TEST_LABELS ]]; then
+  echo "test: ARM cross build skipped (label 'arm' does not match '$SAMD_TEST_LABELS')"
+else
+  bash tools/test-arm.sh
+fi
+
 section "result"
-echo "test.sh: ALL TESTS PASSED (build/, build-asan/ and build-fuzz/)"
+echo "test.sh: ALL TESTS PASSED (build/, build-asan/, build-fuzz/ and build-arm/)"

@@ -2,6 +2,8 @@
 // 1–8 x 1–8, both signednesses, tails (M = 1, N = 3, K = 65 ...), extremes, split reductions.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "kernel_gen.hpp"
 
 using namespace samd;
@@ -41,6 +43,14 @@ void check_pair(std::mt19937_64& rng, const Layout& al, const Layout& wl, const 
 TEST_CASE("gemm: the SIMD paths this machine has are tested") {
   for (Path p : supported_paths()) WARN("kernel path available: " << to_string(p));
   CHECK(supported(Path::Swar));
+#if defined(__aarch64__)
+  // An AArch64 build (tools/test-arm.sh, under qemu) must exercise the NEON kernels, never skip them.
+  const std::vector<Path> paths = supported_paths();
+  REQUIRE(std::find(paths.begin(), paths.end(), Path::Neon) != paths.end());
+  CHECK(paths.back() == Path::Neon); // the fastest: what Auto picks
+#else
+  CHECK_FALSE(supported(Path::Neon)); // only AArch64 builds have the NEON kernels
+#endif
 }
 
 TEST_CASE("gemm: Swar equals Reference for every width pair, signedness and fill") {

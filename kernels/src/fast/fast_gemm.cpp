@@ -11,6 +11,10 @@ const char* to_string(Method m) { return m == Method::Bitserial ? "bitserial" : 
 bool compiled(Path p) {
 #if defined(SAMD_HAVE_X86_KERNELS)
   if (p == Path::Avx2 || p == Path::Avx512) return true;
+#elif defined(__aarch64__)
+  if (p == Path::Neon) return true; // gemm_neon.cpp: kernels/CMakeLists.txt compiles it for aarch64
+#else
+  // No SIMD kernels for this target: only the portable paths (Reference, Swar).
 #endif
   (void)p;
   return false;
@@ -21,6 +25,10 @@ Method choose_method(Path p, unsigned ab, unsigned wb) {
   // unpacking. Measured with `samd bench` (bench/): bit-serial wins up to ab * wb = 4 on AVX-512,
   // and only for W1A1 on AVX2 (no vector popcount there).
   if (p == Path::Avx512) return ab * wb <= 4 ? Method::Bitserial : Method::Dot8;
+  // NEON: chosen by instruction count, not timed (no ARM timings are claimed): per 128 k and output
+  // a plane pair costs AND + CNT + ADD (~4 with loads), Dot8 ~44 (2 vmull + 2 vpadal per 16 k plus
+  // the unpacking), so bit-serial up to ab * wb = 8.
+  if (p == Path::Neon) return ab * wb <= 8 ? Method::Bitserial : Method::Dot8;
   return ab * wb <= 1 ? Method::Bitserial : Method::Dot8;
 }
 
@@ -107,6 +115,9 @@ FastActs build_acts(Path p, const std::uint8_t* ua, std::int64_t M, std::int64_t
 #if defined(SAMD_HAVE_X86_KERNELS)
     if (p == Path::Avx512) planes_avx512(x.bytes.data(), M, kpad, ab, x.planes.data());
     else planes_avx2(x.bytes.data(), M, kpad, ab, x.planes.data());
+#elif defined(__aarch64__)
+    (void)p; // Neon is the only SIMD path here
+    planes_neon(x.bytes.data(), M, kpad, ab, x.planes.data());
 #else
     (void)p;
     throw std::logic_error("samd: build_acts: no SIMD path compiled in");
@@ -130,6 +141,10 @@ void gemm_raw(Path p, Method method, const FastWeights& w, const FastActs& a, st
 #if defined(SAMD_HAVE_X86_KERNELS)
     if (p == Path::Avx512) return method == Method::Bitserial ? bitserial_avx512(a, w, D, n0, n1) : dot8_avx512(a, w, D, n0, n1);
     if (p == Path::Avx2) return method == Method::Bitserial ? bitserial_avx2(a, w, D, n0, n1) : dot8_avx2(a, w, D, n0, n1);
+#elif defined(__aarch64__)
+    if (p == Path::Neon) return method == Method::Bitserial ? bitserial_neon(a, w, D, n0, n1) : dot8_neon(a, w, D, n0, n1);
+#else
+    // No SIMD kernels for this target: every SIMD path is an error below.
 #endif
     (void)n0;
     (void)n1;

@@ -63,6 +63,7 @@ FastActs build_acts(Path p, const std::int64_t* a, std::int64_t M, std::int64_t 
 // Bit planes of M rows of kpad bytes: planes[(m * ab + i) * kpad / 64 + word] (ISA versions).
 void planes_avx512(const std::uint8_t* bytes, std::int64_t M, std::int64_t kpad, unsigned ab, std::uint64_t* planes);
 void planes_avx2(const std::uint8_t* bytes, std::int64_t M, std::int64_t kpad, unsigned ab, std::uint64_t* planes);
+void planes_neon(const std::uint8_t* bytes, std::int64_t M, std::int64_t kpad, unsigned ab, std::uint64_t* planes);
 
 // D[m * N + n] for n in [n0, n1); threads > 1 splits N.
 void gemm_raw(Path p, Method method, const FastWeights& w, const FastActs& a, std::int64_t* D, int threads);
@@ -72,5 +73,8 @@ void bitserial_avx512(const FastActs& a, const FastWeights& w, std::int64_t* D, 
 void dot8_avx512(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t n0, std::int64_t n1);
 void bitserial_avx2(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t n0, std::int64_t n1);
 void dot8_avx2(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t n0, std::int64_t n1);
+// NEON (AArch64 only; gemm_neon.cpp): vcntq_u8 bit-serial, and Dot8 with exact widening multiplies.
+void bitserial_neon(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t n0, std::int64_t n1);
+void dot8_neon(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t n0, std::int64_t n1);
 
 } // namespace samd::kernels::detail::fast

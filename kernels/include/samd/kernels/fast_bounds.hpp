@@ -27,4 +27,44 @@ constexpr bool maddubs_exact(unsigned ab, unsigned wb) {
   return 2 * ua * v <= 32767;
 }
 
+// NEON Bitserial (vandq_u64 + vcntq_u8): vcntq_u8 gives each byte lane the popcount of 8 bits,
+// at most 8. Stage 1 adds those counts in u8 lanes (vaddq_u8) for at most kNeonCntU8Vectors
+// 128-bit vectors: 31 * 8 = 248 <= 255. Stage 2 folds the u8 lanes pairwise into u16 lanes
+// (vpadalq_u8); a u16 lane gains at most 2 * 8 = 16 per vector, so it holds at most
+// kNeonCntU16Vectors * 16 = 4092 * 16 = 65,472 <= 65,535. Stage 3 widens pairwise into u64
+// (vpaddlq_u16, vpadalq_u32), which cannot overflow for any K a tensor can have.
+inline constexpr std::int64_t kNeonCntU8Vectors = 31;
+inline constexpr std::int64_t kNeonCntU16Vectors = 31 * 132; // a multiple of kNeonCntU8Vectors
+constexpr std::int64_t neon_cnt_u8_max() { return kNeonCntU8Vectors * 8; }
+constexpr std::int64_t neon_cnt_u16_max() { return kNeonCntU16Vectors * 2 * 8; }
+static_assert(neon_cnt_u8_max() <= 255, "NEON bitserial: a u8 count lane could overflow");
+static_assert(neon_cnt_u16_max() <= 65535, "NEON bitserial: a u16 count lane could overflow");
+static_assert(kNeonCntU16Vectors % kNeonCntU8Vectors == 0);
+
+// NEON Dot8 (baseline AArch64 has no u8 x s8 dot product; SDOT/UDOT need dotprod, USDOT i8mm).
+// Every product ua * v is formed exactly in a wider type, never accumulated in 16 bits:
+//  - weights of 8 bits (v in [-128, 127]): both sides widened to s16 (vmovl), vmlal_s16 /
+//    vmlal_high_s16 multiply to s32 and add to an int32 lane;
+//  - weights of 1..7 bits (v in [0, 127]): vmull_u8 forms single products in u16 lanes
+//    (255 * 127 = 32,385 <= 65,535: one product per u16 lane, nothing accumulated there) and
+//    vpadalq_u16 adds them pairwise to a u32 lane (kept below 2^31, read as int32).
+// Each (row, column) has two int32x4 accumulators; per slot (64 k) each int32 lane receives at most
+// kNeonDot8ProductsPerSlot = 8 products, |ua * v| <= 255 * 128. After kNeonDot8FlushSlots slots the
+// lanes are flushed to int64: 2048 * 8 * 255 * 128 = 534,773,760 <= 2^31 - 1.
+inline constexpr std::int64_t kNeonDot8ProductsPerSlot = 8;
+inline constexpr std::int64_t kNeonDot8FlushSlots = 2048;
+constexpr std::int64_t neon_dot8_max_product(unsigned ab, unsigned wb) {
+  const std::int64_t ua = (std::int64_t{1} << ab) - 1;
+  const std::int64_t v = wb >= 8 ? 128 : (std::int64_t{1} << wb) - 1;
+  return ua * v;
+}
+constexpr std::int64_t neon_dot8_lane_max(unsigned ab, unsigned wb) {
+  return kNeonDot8FlushSlots * kNeonDot8ProductsPerSlot * neon_dot8_max_product(ab, wb);
+}
+// The u16 product lanes of the unsigned variant (weights below 8 bits): one product each.
+constexpr bool neon_umull_exact(unsigned ab, unsigned wb) { return wb < 8 && neon_dot8_max_product(ab, wb) <= 65535; }
+static_assert(neon_dot8_lane_max(8, 8) <= 2147483647, "NEON Dot8: an int32 lane could overflow");
+static_assert(neon_umull_exact(8, 7), "NEON Dot8: a u16 product lane could overflow");
+static_assert(kNeonDot8FlushSlots % 8 == 0, "NEON Dot8 flushes after whole super-blocks");
+
 } // namespace samd::kernels

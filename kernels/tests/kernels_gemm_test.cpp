@@ -82,6 +82,13 @@ TEST_CASE("gemm: reductions longer than the accumulator capacity are split exact
   for (Fill f : kFills) check_pair(rng, layout(1, false), layout(1, true), {1, 70, 997}, f, 1, true, false);
 }
 
+TEST_CASE("gemm: reductions past the SIMD int32 flush point (2048 slots = 131072 k) stay exact") {
+  // Small activation widths keep K * max|a - za| * max|w - zw| within int32 for K > 131072.
+  std::mt19937_64 rng(10);
+  for (Fill f : {Fill::AllMax, Fill::AllMin, Fill::Random})
+    for (auto [ab, wb] : {std::pair{2u, 8u}, std::pair{1u, 8u}, std::pair{3u, 5u}}) check_pair(rng, layout(ab, false), layout(wb, true), {1, 2, 140000}, f, 5, false, false);
+}
+
 TEST_CASE("gemm: multi-threaded SIMD paths give the same integers") {
   std::mt19937_64 rng(8);
   for (unsigned ab : {1u, 2u, 4u, 8u})

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -26,7 +27,13 @@ namespace samd {
 // The largest biased lane value a sum adds per step, and how many steps a field can take.
 constexpr std::uint64_t sum_step_max(const Layout& L) { return L.lane_bits(); } // 2^b - 1 either way
 constexpr std::uint64_t sum_bias(const Layout& L) { return L.is_signed() ? std::uint64_t{1} << (L.bits - 1) : 0; }
-constexpr std::uint64_t sum_capacity(const Layout& L) { return detail::low_bits(L.field()) / sum_step_max(L); }
+// Room for the sums: the field, and int64 for every lane and their total (lanes() and total()
+// return exact int64 values, so lanes * room must not exceed INT64_MAX).
+constexpr std::uint64_t sum_room(unsigned field_bits, unsigned lanes) {
+  const std::uint64_t field = detail::low_bits(field_bits), int64 = std::uint64_t{INT64_MAX} / lanes;
+  return field < int64 ? field : int64;
+}
+constexpr std::uint64_t sum_capacity(const Layout& L) { return sum_room(L.field(), L.lanes()) / sum_step_max(L); }
 
 // sum_step: pre: x canonical; every field of acc holds an unsigned value v_i with
 // v_i + 2^b - 1 < 2^f. post: field i = v_i + x_i + bias (bias = 2^(b-1) for signed lanes, else 0).
@@ -44,7 +51,7 @@ constexpr std::uint64_t dot_step_max(const Layout& L) {
   return L.is_signed() ? std::uint64_t{1} << (2 * L.bits - 1) : detail::low_bits(L.bits) * detail::low_bits(L.bits);
 }
 constexpr std::uint64_t dot_capacity(const Layout& L, unsigned acc_guard) {
-  return detail::low_bits(dot_acc_layout(L, acc_guard).field()) / dot_step_max(L);
+  return sum_room(dot_acc_layout(L, acc_guard).field(), L.lanes()) / dot_step_max(L);
 }
 // Words of accumulator per source word.
 constexpr std::size_t dot_acc_words(const Layout& L, unsigned acc_guard) {

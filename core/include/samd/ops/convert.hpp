@@ -92,6 +92,8 @@ std::vector<W> convert(const Layout& from, const Layout& to, const std::vector<W
 
 // widen: convert to a layout whose range contains from's (checked); every value carried exactly.
 template <class W> std::vector<W> widen(const Layout& from, const Layout& to, const std::vector<W>& src) {
+  validate(from); // before the ranges: an invalid layout has none
+  validate(to);
   if (to.min_value() > from.min_value() || to.max_value() < from.max_value())
     throw std::invalid_argument("samd: widen: " + to_string(to) + " cannot hold every value of " + to_string(from));
   return convert(from, to, src, Overflow::Wrap);

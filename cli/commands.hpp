@@ -19,7 +19,7 @@ using Registrar = void (*)(CLI::App &);
 // --- declarations, one per subcommand (defined in cli/<name>.cpp) -----------------------------
 void register_table(CLI::App &app);
 void register_bench(CLI::App &app);
-// void register_prove(CLI::App &app);
+void register_infer(CLI::App &app);
 
 // --- the list main() registers, in --help order ---------------------------------------------
 inline std::vector<Registrar> commands() {
@@ -27,7 +27,7 @@ inline std::vector<Registrar> commands() {
       // Subcommands are registered here, e.g.:
       &register_table,
       &register_bench,
-      // &register_prove,
+      &register_infer,
   };
 }
 

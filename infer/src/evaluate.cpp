@@ -1,0 +1,91 @@
+#include <samd/infer/evaluate.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+namespace samd::infer {
+
+std::vector<std::uint8_t> argmax_rows(const FloatTensor &logits) {
+  if (logits.shape.size() != 2 || logits.shape[1] < 1 || logits.shape[1] > 256)
+    throw std::invalid_argument("samd infer: the model output " + kernels::to_string(logits.shape) +
+                                " is not {N, classes} class scores");
+  const auto n = static_cast<std::size_t>(logits.shape[0]),
+             c = static_cast<std::size_t>(logits.shape[1]);
+  std::vector<std::uint8_t> out(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const float *row = logits.data.data() + i * c;
+    out[i] = static_cast<std::uint8_t>(std::max_element(row, row + c) - row);
+  }
+  return out;
+}
+
+EvalResult evaluate(const BatchRunner &run, const ImageSet &data, const EvalOptions &opt) {
+  const std::int64_t total = opt.limit > 0 ? std::min(opt.limit, data.count) : data.count;
+  const std::int64_t batch = std::max<std::int64_t>(1, opt.batch);
+  const std::int64_t batches = (total + batch - 1) / batch;
+  EvalResult r;
+  r.images = total;
+  r.predictions.assign(static_cast<std::size_t>(total), 0);
+  std::atomic<std::int64_t> next{0}, done{0};
+  std::atomic<bool> stop{false};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  auto worker = [&] {
+    for (std::int64_t b; !stop && (b = next.fetch_add(1)) < batches;) {
+      try {
+        const std::int64_t first = b * batch, n = std::min(batch, total - first);
+        const std::vector<std::uint8_t> p = argmax_rows(run(data.batch(first, n)));
+        if (static_cast<std::int64_t>(p.size()) != n)
+          throw std::runtime_error("samd infer: the model changed the batch size");
+        std::copy(p.begin(), p.end(), r.predictions.begin() + first);
+        done += n;
+      } catch (...) {
+        const std::lock_guard<std::mutex> lock(error_mutex);
+        if (!error)
+          error = std::current_exception();
+        stop = true;
+      }
+    }
+  };
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::thread> pool;
+  for (int t = 0; t < std::max(1, opt.threads); ++t)
+    pool.emplace_back(worker);
+  while (opt.progress && done < total && !stop) {
+    opt.progress(done, total);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  for (auto &t : pool)
+    t.join();
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (error)
+    std::rethrow_exception(error);
+  if (opt.progress)
+    opt.progress(total, total);
+  for (std::int64_t i = 0; i < total; ++i)
+    r.correct +=
+        r.predictions[static_cast<std::size_t>(i)] == data.labels[static_cast<std::size_t>(i)];
+  return r;
+}
+
+double latency_ms(const BatchRunner &run, const ImageSet &data, int samples) {
+  std::vector<double> ms;
+  for (int i = 0; i < samples && i < data.count; ++i) {
+    const FloatTensor x = data.batch(i, 1);
+    const auto t0 = std::chrono::steady_clock::now();
+    run(x);
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  if (ms.empty())
+    return 0;
+  std::nth_element(ms.begin(), ms.begin() + static_cast<std::ptrdiff_t>(ms.size() / 2), ms.end());
+  return ms[ms.size() / 2];
+}
+
+} // namespace samd::infer

@@ -1,0 +1,198 @@
+// Running the compiled steps: every step is one kernel call on packed integers, except the
+// input quantization and the final dequantization.
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "integer_impl.hpp"
+
+namespace samd::infer {
+namespace {
+
+template <class T> const T &slot_as(const std::vector<Slot> &slots, int i, const Step &s) {
+  const T *v = std::get_if<T>(&slots[static_cast<std::size_t>(i)]);
+  if (!v)
+    throw std::logic_error("samd infer: " + s.where +
+                           ": input slot holds the wrong kind of tensor");
+  return *v;
+}
+
+// Elements per channel step when the channel is dimension 1 ({N, C, ...}).
+std::size_t inner_of(const Shape &s) {
+  std::size_t inner = 1;
+  for (std::size_t d = 2; d < s.size(); ++d)
+    inner *= static_cast<std::size_t>(s[d]);
+  return inner;
+}
+
+// Two-level weights: from the kernel's {N, O + 1, ...} sums (the last channel is the all-ones
+// one) to the layer's {N, O, ...} sums, exactly.
+kernels::Int32Tensor combine_two_level(const kernels::Int32Tensor &acc, const TwoLevelCombine &t,
+                                       const Step &s) {
+  Shape shape = acc.shape;
+  const std::int64_t O = shape[1] - 1;
+  shape[1] = O;
+  const std::size_t inner = inner_of(shape), N = static_cast<std::size_t>(shape[0]);
+  kernels::Int32Tensor out{shape,
+                           std::vector<std::int32_t>(N * static_cast<std::size_t>(O) * inner)};
+  for (std::size_t n = 0; n < N; ++n)
+    for (std::size_t o = 0; o < static_cast<std::size_t>(O); ++o)
+      for (std::size_t p = 0; p < inner; ++p) {
+        const std::size_t base = n * static_cast<std::size_t>(O + 1) * inner;
+        const std::int64_t A = acc.data[base + o * inner + p],
+                           S = acc.data[base + static_cast<std::size_t>(O) * inner + p];
+        const std::int64_t v = t.d * A + t.v0_minus_zp[o] * S + t.bias[o];
+        if (v < INT32_MIN || v > INT32_MAX)
+          throw std::overflow_error("samd infer: " + s.where + ": sum exceeds int32");
+        out.data[(n * static_cast<std::size_t>(O) + o) * inner + p] = static_cast<std::int32_t>(v);
+      }
+  return out;
+}
+
+Slot finish_sums(kernels::Int32Tensor acc, const Step &s) {
+  if (s.two.on)
+    acc = combine_two_level(acc, s.two, s);
+  if (s.rq)
+    return kernels::requantize(acc, s.a_scale, s.wq, 1, *s.rq);
+  return acc;
+}
+
+Slot run_compute(const Step &s, const kernels::QTensor &x, const kernels::KernelOptions &opt) {
+  if (s.kind == StepKind::Conv) {
+    if (s.rq && !s.two.on)
+      return kernels::conv2d(x, s.conv_w, s.conv_p, *s.rq, opt);
+    return finish_sums(kernels::conv2d_s32(x, s.conv_w, s.conv_p, opt), s);
+  }
+  if (s.rq && !s.two.on)
+    return kernels::gemm(x, s.gemm_w, *s.rq, opt);
+  return finish_sums(kernels::gemm_s32(x, s.gemm_w, opt), s);
+}
+
+Slot run_requant(const Step &s, const Slot &in) {
+  if (!s.from_quant)
+    return kernels::requantize(std::get<kernels::Int32Tensor>(in), s.a_scale, s.wq, 1, *s.rq);
+  const kernels::QTensor &q = std::get<kernels::QTensor>(in);
+  const std::vector<std::int64_t> v = q.to_ints();
+  kernels::Int32Tensor centered{q.shape(), std::vector<std::int32_t>(v.size())};
+  for (std::size_t i = 0; i < v.size(); ++i)
+    centered.data[i] = static_cast<std::int32_t>(v[i] - s.in_zero_point);
+  return kernels::requantize(centered, s.a_scale, kernels::QuantParams{}, 0, *s.rq);
+}
+
+FloatTensor dequantize(const Step &s, const Slot &in, std::vector<std::int64_t> &ints) {
+  FloatTensor out;
+  if (const auto *acc = std::get_if<kernels::Int32Tensor>(&in)) {
+    out.shape = acc->shape;
+    const std::size_t inner = inner_of(acc->shape),
+                      channels =
+                          acc->shape.size() > 1 ? static_cast<std::size_t>(acc->shape[1]) : 1;
+    out.data.resize(acc->data.size());
+    ints.assign(acc->data.begin(), acc->data.end());
+    for (std::size_t i = 0; i < acc->data.size(); ++i) {
+      const double sc =
+          s.deq_scale.size() == 1 ? s.deq_scale[0] : s.deq_scale[(i / inner) % channels];
+      out.data[i] = static_cast<float>(std::clamp(acc->data[i] * sc, s.clamp_lo, s.clamp_hi));
+    }
+    return out;
+  }
+  const kernels::QTensor &q = std::get<kernels::QTensor>(in);
+  out.shape = q.shape();
+  ints = q.to_ints();
+  out.data.resize(ints.size());
+  for (std::size_t i = 0; i < ints.size(); ++i) {
+    out.data[i] = static_cast<float>(s.deq_scale[0] * double(ints[i] - s.deq_zero_point));
+    ints[i] += s.deq_offset; // the model's own integers
+  }
+  return out;
+}
+
+// QuantizeLinear of the float input (round half to even), then the narrower clamp if any.
+kernels::QTensor quantize_input(const Step &s, const FloatTensor &x) {
+  kernels::QTensor q = kernels::QTensor::quantize(x.shape, s.layout, x.data, s.quant);
+  if (s.lo <= s.layout.min_value() && s.hi >= s.layout.max_value())
+    return q;
+  std::vector<std::int64_t> v = q.to_ints();
+  for (auto &e : v)
+    e = std::clamp(e, s.lo, s.hi);
+  return kernels::QTensor::from_ints(x.shape, s.layout, v, s.quant);
+}
+
+} // namespace
+
+IntegerModel::IntegerModel() : impl_(std::make_unique<Impl>()) {}
+IntegerModel::~IntegerModel() = default;
+IntegerModel::IntegerModel(IntegerModel &&) noexcept = default;
+IntegerModel &IntegerModel::operator=(IntegerModel &&) noexcept = default;
+
+const std::vector<LayerInfo> &IntegerModel::layers() const { return impl_->layers; }
+kernels::Path IntegerModel::path() const { return impl_->opt.path; }
+
+std::size_t IntegerModel::model_bytes() const {
+  std::size_t b = 0;
+  for (const LayerInfo &l : impl_->layers)
+    b += l.bytes;
+  return b;
+}
+
+IntegerOutput IntegerModel::run(const FloatTensor &x) const {
+  const Impl &m = *impl_;
+  const Shape &want = m.input_shape;
+  if (x.shape.size() != want.size() || x.shape.empty() ||
+      !std::equal(x.shape.begin() + 1, x.shape.end(), want.begin() + 1))
+    throw std::invalid_argument("samd infer: input of shape " + kernels::to_string(x.shape) +
+                                " for a model that takes " +
+                                kernels::to_string(with_batch(want, -1)) + " (-1: any batch)");
+  if (x.data.size() != kernels::element_count(x.shape, "input"))
+    throw std::invalid_argument("samd infer: input data does not match its shape " +
+                                kernels::to_string(x.shape));
+  std::vector<Slot> slots(static_cast<std::size_t>(m.slots));
+  slots[static_cast<std::size_t>(m.input_slot)] = x;
+  IntegerOutput result;
+  for (const Step &s : m.steps) {
+    const Slot &in = slots[static_cast<std::size_t>(s.in[0])];
+    Slot out;
+    switch (s.kind) {
+    case StepKind::QuantizeInput:
+      out = quantize_input(s, slot_as<FloatTensor>(slots, s.in[0], s));
+      break;
+    case StepKind::Conv:
+    case StepKind::Gemm:
+      out = run_compute(s, slot_as<kernels::QTensor>(slots, s.in[0], s), m.opt);
+      break;
+    case StepKind::Requant:
+      out = run_requant(s, in);
+      break;
+    case StepKind::MaxPool:
+      out = kernels::max_pool2d(slot_as<kernels::QTensor>(slots, s.in[0], s), s.pool, m.opt);
+      break;
+    case StepKind::AvgPool:
+      out = kernels::avg_pool2d(slot_as<kernels::QTensor>(slots, s.in[0], s), s.pool, m.opt);
+      break;
+    case StepKind::GlobalAvgPool:
+      out = kernels::global_avg_pool(slot_as<kernels::QTensor>(slots, s.in[0], s),
+                                     kernels::DataFormat::NCHW, m.opt);
+      break;
+    case StepKind::Reshape:
+      if (const auto *q = std::get_if<kernels::QTensor>(&in)) {
+        const Shape shape = infer_shape(s.reshape, {q->shape()});
+        out = kernels::QTensor::from_ints(shape, q->layout(), q->to_ints(), q->quant());
+      } else {
+        const FloatTensor &f = slot_as<FloatTensor>(slots, s.in[0], s);
+        out = FloatTensor{infer_shape(s.reshape, {f.shape}), f.data};
+      }
+      break;
+    case StepKind::Add:
+      out = kernels::add(slot_as<kernels::QTensor>(slots, s.in[0], s),
+                         slot_as<kernels::QTensor>(slots, s.in[1], s), *s.rq, m.opt);
+      break;
+    case StepKind::Dequantize:
+      out = dequantize(s, in, result.ints);
+      break;
+    }
+    slots[static_cast<std::size_t>(s.out)] = std::move(out);
+  }
+  result.real = std::move(std::get<FloatTensor>(slots[static_cast<std::size_t>(m.output_slot)]));
+  return result;
+}
+
+} // namespace samd::infer

@@ -1,0 +1,283 @@
+// The importer on bad input (malformed, truncated, unsupported, mismatched) and on every
+// supported op; the width derivation of sub-8-bit QDQ models.
+#include <catch2/catch.hpp>
+
+#include <samd/infer/infer.hpp>
+
+#include <cmath>
+#include <random>
+
+#include "onnx_builder.hpp"
+
+using namespace samd::infer;
+using samd::infer::test::OnnxBuilder;
+using TP = onnx::TensorProto;
+
+namespace {
+
+Graph import(const std::string &bytes) {
+  return import_onnx_bytes({reinterpret_cast<const std::uint8_t *>(bytes.data()), bytes.size()},
+                           "test model");
+}
+
+std::vector<float> random_floats(std::size_t n, std::uint32_t seed, float lo = -1, float hi = 1) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> d(lo, hi);
+  std::vector<float> v(n);
+  for (float &f : v)
+    f = d(rng);
+  return v;
+}
+
+// A small QDQ CNN: 8-bit input, conv 3x3 (weights in [-wmax, wmax]), Clip to `abits` unsigned,
+// maxpool, flatten, gemm with binary (+-1) weights.
+std::string qdq_cnn(std::int32_t wmax, unsigned abits) {
+  OnnxBuilder b({-1, 1, 6, 6});
+  std::string x = b.qdq("input", "in", 1.0f / 255, 0, TP::UINT8);
+  std::mt19937 rng(7);
+  std::vector<std::int32_t> w(4 * 9), fc(3 * 4 * 3 * 3);
+  for (auto &v : w)
+    v = static_cast<std::int32_t>(rng() % (2 * wmax + 1)) - wmax;
+  for (auto &v : fc)
+    v = rng() % 2 ? 1 : -1;
+  b.ints("w", TP::INT8, {4, 1, 3, 3}, w);
+  b.floats("w.s", {4}, {0.02f, 0.03f, 0.025f, 0.04f});
+  b.ints("w.z", TP::INT8, {4}, {0, 0, 0, 0});
+  OnnxBuilder::attr(b.node("DequantizeLinear", {"w", "w.s", "w.z"}, {"w.dq"}, "w/DQ"), "axis",
+                    std::int64_t{0});
+  b.ints("bias", TP::INT32, {4}, {10, -20, 5, 0});
+  b.floats("bias.s", {4}, {0.02f / 255, 0.03f / 255, 0.025f / 255, 0.04f / 255});
+  OnnxBuilder::attr(b.node("DequantizeLinear", {"bias", "bias.s"}, {"bias.dq"}, "bias/DQ"), "axis",
+                    std::int64_t{0});
+  auto *conv = b.node("Conv", {x, "w.dq", "bias.dq"}, {"c"}, "conv");
+  OnnxBuilder::attr(conv, "pads", std::vector<std::int64_t>{1, 1, 1, 1});
+  const float as = 0.05f;
+  b.floats("lo", {}, {0.0f});
+  b.floats("hi", {}, {as * float((1 << abits) - 1)});
+  b.node("Clip", {"c", "lo", "hi"}, {"r"}, "clip");
+  std::string a = b.qdq("r", "act", as, 0, TP::UINT8);
+  auto *mp = b.node("MaxPool", {a}, {"p"}, "pool");
+  OnnxBuilder::attr(mp, "kernel_shape", std::vector<std::int64_t>{2, 2});
+  OnnxBuilder::attr(mp, "strides", std::vector<std::int64_t>{2, 2});
+  std::string pq = b.qdq("p", "pool", as, 0, TP::UINT8);
+  b.node("Flatten", {pq}, {"f"}, "flatten");
+  b.ints("fc", TP::INT8, {3, 36}, fc);
+  b.floats("fc.s", {3}, {0.1f, 0.2f, 0.15f});
+  b.ints("fc.z", TP::INT8, {3}, {0, 0, 0});
+  OnnxBuilder::attr(b.node("DequantizeLinear", {"fc", "fc.s", "fc.z"}, {"fc.dq"}, "fc/DQ"), "axis",
+                    std::int64_t{0});
+  auto *gemm = b.node("Gemm", {"f", "fc.dq"}, {"logits"}, "gemm");
+  OnnxBuilder::attr(gemm, "transB", std::int64_t{1});
+  b.output("logits");
+  return b.bytes();
+}
+
+// A float model with every supported op: Conv + BatchNormalization + Relu, grouped strided
+// Conv + Clip, AveragePool with padding, a residual Add, GlobalAveragePool, Reshape, MatMul + Add.
+std::string float_model(bool with_bn) {
+  OnnxBuilder b({-1, 2, 8, 8});
+  b.floats("w1", {4, 2, 3, 3}, random_floats(72, 1, -0.5f, 0.5f));
+  b.floats("b1", {4}, {0.1f, -0.1f, 0.2f, 0.0f});
+  auto *c1 = b.node("Conv", {"input", "w1", "b1"}, {"c1"}, "conv1");
+  OnnxBuilder::attr(c1, "pads", std::vector<std::int64_t>{1, 1, 1, 1});
+  std::string y = "c1";
+  if (with_bn) {
+    b.floats("g", {4}, {1.5f, 0.5f, -1.0f, 2.0f});
+    b.floats("be", {4}, {0.1f, 0.2f, 0.3f, -0.4f});
+    b.floats("mu", {4}, {0.05f, -0.1f, 0.0f, 0.2f});
+    b.floats("var", {4}, {1.0f, 0.25f, 2.0f, 0.5f});
+    auto *bn = b.node("BatchNormalization", {"c1", "g", "be", "mu", "var"}, {"bn"}, "bn1");
+    OnnxBuilder::attr(bn, "epsilon", 1e-5f);
+    y = "bn";
+  }
+  b.node("Relu", {y}, {"r1"}, "relu1");
+  b.floats("w2", {4, 2, 3, 3}, random_floats(72, 2, -0.5f, 0.5f));
+  auto *c2 = b.node("Conv", {"r1", "w2"}, {"c2"}, "conv2");
+  OnnxBuilder::attr(c2, "group", std::int64_t{2});
+  OnnxBuilder::attr(c2, "pads", std::vector<std::int64_t>{1, 1, 1, 1});
+  b.floats("lo", {}, {0.0f});
+  b.floats("hi", {}, {6.0f});
+  b.node("Clip", {"c2", "lo", "hi"}, {"r2"}, "clip2");
+  auto *ap = b.node("AveragePool", {"r2"}, {"ap"}, "avgpool");
+  OnnxBuilder::attr(ap, "kernel_shape", std::vector<std::int64_t>{3, 3});
+  OnnxBuilder::attr(ap, "pads", std::vector<std::int64_t>{1, 1, 1, 1});
+  OnnxBuilder::attr(ap, "count_include_pad", std::int64_t{1});
+  b.node("Add", {"ap", "r1"}, {"sum"}, "residual");
+  b.node("Relu", {"sum"}, {"rs"}, "relu_sum");
+  b.node("GlobalAveragePool", {"rs"}, {"gap"}, "gap");
+  b.int64s("shape", {2}, {0, -1});
+  b.node("Reshape", {"gap", "shape"}, {"flat"}, "reshape");
+  b.floats("wm", {4, 3}, random_floats(12, 3));
+  b.node("MatMul", {"flat", "wm"}, {"mm"}, "matmul");
+  b.floats("bm", {3}, {0.5f, -0.5f, 0.25f});
+  b.node("Add", {"mm", "bm"}, {"logits"}, "bias_add");
+  b.output("logits");
+  return b.bytes();
+}
+
+template <class F> std::string error_of(F &&f) {
+  try {
+    f();
+  } catch (const std::exception &e) {
+    return e.what();
+  }
+  return "";
+}
+
+} // namespace
+
+TEST_CASE("malformed or truncated ONNX is an ImportError, never a crash", "[infer][import]") {
+  CHECK_THROWS_AS(import(""), ImportError);
+  CHECK_THROWS_WITH(import("this is not a protobuf \xff\xff\xff"),
+                    Catch::Contains("not a valid ONNX model"));
+  const std::string good = qdq_cnn(7, 4);
+  REQUIRE_NOTHROW(import(good));
+  int rejected = 0;
+  for (std::size_t len = 0; len < good.size(); len += 3) {
+    try {
+      import(good.substr(0, len));
+    } catch (const ImportError &) {
+      ++rejected;
+    }
+  }
+  CHECK(rejected > int(good.size() / 3) * 9 / 10);
+  CHECK_THROWS_WITH(import_onnx_file("/nonexistent/model.onnx"),
+                    Catch::Contains("cannot open model"));
+}
+
+TEST_CASE("an unsupported op names its node and op type", "[infer][import]") {
+  OnnxBuilder b({-1, 4});
+  b.node("Softmax", {"input"}, {"probs"}, "head/softmax");
+  b.output("probs");
+  const std::string e = error_of([&] { import(b.bytes()); });
+  CHECK_THAT(e, Catch::Contains("unsupported op 'Softmax'") && Catch::Contains("head/softmax"));
+}
+
+TEST_CASE("shapes that do not fit are clear errors", "[infer][import]") {
+  OnnxBuilder b({-1, 784});
+  b.floats("w", {100, 10}, std::vector<float>(1000, 0.0f));
+  b.node("MatMul", {"input", "w"}, {"y"}, "fc");
+  b.output("y");
+  CHECK_THAT(error_of([&] { import(b.bytes()); }),
+             Catch::Contains("'fc'") && Catch::Contains("K = 784"));
+
+  OnnxBuilder c({-1, 3, 8, 8});
+  c.floats("w", {4, 2, 3, 3}, std::vector<float>(72, 0.0f));
+  c.node("Conv", {"input", "w"}, {"y"}, "conv");
+  c.output("y");
+  CHECK_THAT(error_of([&] { import(c.bytes()); }),
+             Catch::Contains("'conv'") && Catch::Contains("3 channels"));
+
+  OnnxBuilder d({-1, 4});
+  d.node("Relu", {"missing"}, {"y"}, "r");
+  d.output("y");
+  CHECK_THAT(error_of([&] { import(d.bytes()); }), Catch::Contains("'missing' is not produced"));
+
+  OnnxBuilder e({-1, 4});
+  e.floats("w", {2, 2}, {1, 2, 3}); // 3 values for 4 elements
+  e.node("MatMul", {"input", "w"}, {"y"}, "fc");
+  e.output("y");
+  CHECK_THAT(error_of([&] { import(e.bytes()); }), Catch::Contains("truncated or malformed"));
+}
+
+TEST_CASE("every supported op imports; BatchNormalization and bias Adds are folded",
+          "[infer][import]") {
+  const Graph g = import(float_model(true));
+  for (const Layer &l : g.layers)
+    CHECK(l.op_type != "BatchNormalization");
+  const FloatTensor x{{2, 2, 8, 8}, random_floats(256, 4)};
+  const FloatTensor y = run_float(g, x);
+  REQUIRE(y.shape == samd::kernels::Shape{2, 3});
+
+  // The same network with BatchNormalization folded by hand.
+  const Graph h = import(float_model(false));
+  Graph folded = h;
+  const float gamma[] = {1.5f, 0.5f, -1.0f, 2.0f}, beta[] = {0.1f, 0.2f, 0.3f, -0.4f},
+              mu[] = {0.05f, -0.1f, 0.0f, 0.2f}, var[] = {1.0f, 0.25f, 2.0f, 0.5f};
+  Layer &conv1 = folded.layers[0];
+  for (std::size_t c = 0; c < 4; ++c) {
+    const float k = gamma[c] / std::sqrt(var[c] + 1e-5f);
+    for (std::size_t i = 0; i < 18; ++i)
+      conv1.weights.real.data[c * 18 + i] *= k;
+    conv1.bias.real[c] = (conv1.bias.real[c] - mu[c]) * k + beta[c];
+  }
+  const FloatTensor z = run_float(folded, x);
+  for (std::size_t i = 0; i < y.data.size(); ++i)
+    CHECK(y.data[i] == Approx(z.data[i]).margin(1e-4));
+
+  // Post-training quantization runs the whole graph on integers, identically on every path.
+  const Graph q = quantize_post_training(g, uniform_spec(g, 8, 8),
+                                         FloatTensor{{4, 2, 8, 8}, random_floats(512, 5)});
+  samd::kernels::KernelOptions ref;
+  ref.path = samd::kernels::Path::Reference;
+  const IntegerOutput r = IntegerModel::compile(q, ref).run(x);
+  for (samd::kernels::Path p : samd::kernels::supported_paths()) {
+    samd::kernels::KernelOptions o;
+    o.path = p;
+    CHECK(IntegerModel::compile(q, o).run(x).ints == r.ints);
+  }
+  // ... and close to the float model (8 bits everywhere).
+  for (std::size_t i = 0; i < y.data.size(); ++i)
+    CHECK(r.real.data[i] == Approx(y.data[i]).margin(0.05));
+}
+
+TEST_CASE("widths are read off standard QDQ ranges", "[infer][import]") {
+  for (auto [wmax, wbits] : {std::pair{127, 8u}, {7, 4u}, {3, 3u}, {1, 2u}}) {
+    for (unsigned abits : {8u, 4u, 2u, 1u}) {
+      const Graph g = import(qdq_cnn(wmax, abits));
+      const IntegerModel m = IntegerModel::compile(g);
+      REQUIRE(m.layers().size() == 2);
+      CHECK(m.layers()[0].wbits == wbits);
+      CHECK(m.layers()[0].abits == 8);
+      CHECK(m.layers()[1].abits == abits);
+      // binary +-1 weights: 1-bit lanes (two-level) rather than a 2-bit signed range
+      CHECK(m.layers()[1].wbits == 1);
+      CHECK(m.layers()[1].weight_encoding == "two-level");
+      // integer execution matches the fake-quantized float model
+      const FloatTensor x{{3, 1, 6, 6}, random_floats(108, 9, 0, 1)};
+      const FloatTensor f = run_float(g, x);
+      const FloatTensor i = m.run(x).real;
+      for (std::size_t k = 0; k < f.data.size(); ++k)
+        CHECK(i.data[k] == Approx(f.data[k]).margin(1e-3));
+    }
+  }
+}
+
+TEST_CASE("an activation range away from zero gets an offset layout", "[infer][import]") {
+  OnnxBuilder b({-1, 4});
+  b.floats("lo", {}, {0.0f});
+  b.floats("hi", {}, {0.3f});
+  b.node("Clip", {"input", "lo", "hi"}, {"c"}, "clip");
+  const std::string a = b.qdq("c", "a", 0.1f, 128, TP::UINT8); // q in [128, 131]
+  b.ints("w", TP::INT8, {2, 4}, {1, -1, 1, -1, 0, 1, 0, -1});
+  b.floats("w.s", {}, {0.5f});
+  b.node("DequantizeLinear", {"w", "w.s"}, {"w.dq"}, "w/DQ");
+  auto *g = b.node("Gemm", {a, "w.dq"}, {"y"}, "fc");
+  OnnxBuilder::attr(g, "transB", std::int64_t{1});
+  b.output("y");
+  const Graph graph = import(b.bytes());
+  const IntegerModel m = IntegerModel::compile(graph);
+  CHECK(m.layers()[0].abits == 2);
+  const FloatTensor x{{5, 4}, random_floats(20, 11, -0.2f, 0.5f)};
+  const FloatTensor f = run_float(graph, x), i = m.run(x).real;
+  for (std::size_t k = 0; k < f.data.size(); ++k)
+    CHECK(i.data[k] == Approx(f.data[k]).margin(1e-5));
+}
+
+TEST_CASE("the integer executor refuses what it cannot run exactly", "[infer][import]") {
+  const Graph g = import(float_model(true));
+  CHECK_THAT(error_of([&] { IntegerModel::compile(g); }), Catch::Contains("--bits"));
+  const Graph q = import(qdq_cnn(7, 4));
+  const IntegerModel m = IntegerModel::compile(q);
+  CHECK_THAT(error_of([&] {
+               m.run(FloatTensor{{1, 1, 28, 28}, std::vector<float>(784)});
+             }),
+             Catch::Contains("{1, 1, 28, 28}") && Catch::Contains("{-1, 1, 6, 6}"));
+  CHECK_THAT(error_of([&] {
+               quantize_post_training(q, uniform_spec(q, 4, 4),
+                                      FloatTensor{{1, 1, 6, 6}, std::vector<float>(36)});
+             }),
+             Catch::Contains("already quantized"));
+  CHECK_THAT(error_of([&] { parse_layer_spec("8/8,9/2", q); }), Catch::Contains("outside"));
+  CHECK_THAT(error_of([&] { parse_layer_spec("8/8", q); }), Catch::Contains("2 Conv / Gemm"));
+}

@@ -25,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   p.pad_right = fuzz::in_range(in, 0, 3);
   p.count_include_pad = in.u8() & 1;
   p.format = (in.u8() & 1) ? DataFormat::NHWC : DataFormat::NCHW;
-  const std::int64_t C = fuzz::in_range(in, 1, 4), H = fuzz::in_range(in, 1, 9), W = fuzz::in_range(in, 1, 9);
+  const std::int64_t C = fuzz::in_range(in, 1, 3), H = fuzz::in_range(in, 1, 7), W = fuzz::in_range(in, 1, 7);
   const Shape xs = p.format == DataFormat::NCHW ? Shape{1, C, H, W} : Shape{1, H, W, C};
   const bool per_channel = in.u8() & 1;
   const QTensor x = fuzz::kernel_tensor(in, xs, L, per_channel ? static_cast<std::size_t>(C) : 0,

@@ -8,8 +8,8 @@
 #include <fstream>
 #include <functional>
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <stdexcept>
@@ -39,9 +39,9 @@ struct Case {
 // Median real time per iteration of every benchmark, by name.
 class Collector : public benchmark::BenchmarkReporter {
 public:
-  bool ReportContext(const Context&) override { return true; }
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& r : runs)
+  bool ReportContext(const Context &) override { return true; }
+  void ReportRuns(const std::vector<Run> &runs) override {
+    for (const Run &r : runs)
       if (r.run_type == Run::RT_Aggregate && r.aggregate_name == "median")
         seconds[r.run_name.function_name] = r.GetAdjustedRealTime() * 1e-9; // default unit: ns
       else if (r.run_type == Run::RT_Iteration) // a single repetition has no aggregates
@@ -51,40 +51,51 @@ public:
 };
 
 Layout act_layout(int bits) { return Layout{static_cast<unsigned>(bits), 0, Signedness::Unsigned}; }
-Layout weight_layout(int bits) { return Layout{static_cast<unsigned>(bits), 0, Signedness::Signed}; }
+Layout weight_layout(int bits) {
+  return Layout{static_cast<unsigned>(bits), 0, Signedness::Signed};
+}
 
-QTensor random_tensor(Shape shape, const Layout& L, std::uint64_t seed) {
+QTensor random_tensor(Shape shape, const Layout &L, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::size_t n = 1;
-  for (auto d : shape) n *= static_cast<std::size_t>(d);
+  for (auto d : shape)
+    n *= static_cast<std::size_t>(d);
   std::vector<std::int64_t> v(n);
   const std::uint64_t span = static_cast<std::uint64_t>(L.max_value() - L.min_value()) + 1;
-  for (auto& x : v) x = L.min_value() + static_cast<std::int64_t>(rng() % span);
+  for (auto &x : v)
+    x = L.min_value() + static_cast<std::int64_t>(rng() % span);
   return QTensor::from_ints(std::move(shape), L, v);
 }
 
 // samd GEMM on prepared operands, as oneDNN's matmul is timed on ready operands.
-Case samd_gemm(const std::string& op, std::int64_t M, std::int64_t N, std::int64_t K, int wb, int ab, int threads,
-               Path path, const std::string& isa) {
+Case samd_gemm(const std::string &op, std::int64_t M, std::int64_t N, std::int64_t K, int wb,
+               int ab, int threads, Path path, const std::string &isa) {
   struct Ops {
     PackedWeights w;
     PreparedActivations a;
     KernelOptions opt;
+    Int32Tensor out; // allocated once, as oneDNN's destination
   };
   Record r{op, M, N, K, "", wb, ab, threads, isa, "samd", to_string(resolve_path(path)), 0, 0};
   return {r, [=] {
             auto ops = std::make_shared<Ops>();
-            ops->w = PackedWeights::prepack(random_tensor({N, K}, weight_layout(wb), 1), {}, act_layout(ab));
+            ops->w = PackedWeights::prepack(random_tensor({N, K}, weight_layout(wb), 1), {},
+                                            act_layout(ab));
             ops->a = prepare_activations(random_tensor({M, K}, act_layout(ab), 2), ops->w, path);
             ops->opt = KernelOptions{path};
             ops->opt.threads = threads;
-            return Prepared{[ops] { benchmark::DoNotOptimize(gemm_s32(ops->a, ops->w, ops->opt)); }, ops,
-                            static_cast<long long>(ops->w.weight_bytes(path))};
+            gemm_s32(ops->a, ops->w, ops->out, ops->opt);
+            return Prepared{[ops] {
+                              gemm_s32(ops->a, ops->w, ops->out, ops->opt);
+                              benchmark::DoNotOptimize(ops->out.data.data());
+                              benchmark::ClobberMemory();
+                            },
+                            ops, static_cast<long long>(ops->w.weight_bytes(path))};
           }};
 }
 
 struct ConvLayer {
-  const char* name;
+  const char *name;
   std::int64_t c, hw, o, k, stride, pad;
 };
 // ResNet-18's 3x3 convolutions, one per stage (batch 1, 224x224 input).
@@ -93,9 +104,9 @@ constexpr ConvLayer kResnet18[] = {{"conv2_x", 64, 56, 64, 3, 1, 1},
                                    {"conv4_x", 256, 14, 256, 3, 1, 1},
                                    {"conv5_x", 512, 7, 512, 3, 1, 1}};
 
-std::int64_t out_hw(const ConvLayer& l) { return (l.hw + 2 * l.pad - l.k) / l.stride + 1; }
+std::int64_t out_hw(const ConvLayer &l) { return (l.hw + 2 * l.pad - l.k) / l.stride + 1; }
 
-Case samd_conv(const ConvLayer& l, int wb, int ab, Path path, const std::string& isa) {
+Case samd_conv(const ConvLayer &l, int wb, int ab, Path path, const std::string &isa) {
   struct Ops {
     QTensor x;
     PackedConvWeights w;
@@ -103,33 +114,52 @@ Case samd_conv(const ConvLayer& l, int wb, int ab, Path path, const std::string&
     KernelOptions opt;
   };
   const std::int64_t ohw = out_hw(l);
-  Record r{"conv", ohw * ohw, l.o, l.c * l.k * l.k, l.name, wb, ab, 1, isa, "samd", to_string(resolve_path(path)), 0, 0};
+  Record r{"conv",
+           ohw * ohw,
+           l.o,
+           l.c * l.k * l.k,
+           l.name,
+           wb,
+           ab,
+           1,
+           isa,
+           "samd",
+           to_string(resolve_path(path)),
+           0,
+           0};
   return {r, [=] {
             auto ops = std::make_shared<Ops>();
             ops->x = random_tensor({1, l.hw, l.hw, l.c}, act_layout(ab), 3);
-            ops->w = PackedConvWeights::prepack(random_tensor({l.o, l.c, l.k, l.k}, weight_layout(wb), 4), {},
-                                                act_layout(ab), 1);
-            ops->p = Conv2dParams{l.stride, l.stride, l.pad, l.pad, l.pad, l.pad, 1, 1, 1, DataFormat::NHWC};
+            ops->w = PackedConvWeights::prepack(
+                random_tensor({l.o, l.c, l.k, l.k}, weight_layout(wb), 4), {}, act_layout(ab), 1);
+            ops->p = Conv2dParams{l.stride, l.stride, l.pad, l.pad, l.pad,
+                                  l.pad,    1,        1,     1,     DataFormat::NHWC};
             ops->opt = KernelOptions{path};
-            return Prepared{[ops] { benchmark::DoNotOptimize(conv2d_s32(ops->x, ops->w, ops->p, ops->opt)); }, ops,
-                            static_cast<long long>(ops->w.groups_packed()[0].weight_bytes(path))};
+            return Prepared{
+                [ops] { benchmark::DoNotOptimize(conv2d_s32(ops->x, ops->w, ops->p, ops->opt)); },
+                ops, static_cast<long long>(ops->w.groups_packed()[0].weight_bytes(path))};
           }};
 }
 
-Case onednn_case(const std::string& op, std::int64_t M, std::int64_t N, std::int64_t K, bool int8, const std::string& isa,
-                 const std::string& layer = "", const ConvLayer* conv = nullptr) {
-  Record r{op, M, N, K, layer, 8, 8, 1, isa, int8 ? "onednn-int8" : "onednn-f32", onednn_isa(), 0, 0};
-  if (!int8) r.wbits = r.abits = 32;
+Case onednn_case(const std::string &op, std::int64_t M, std::int64_t N, std::int64_t K, bool int8,
+                 const std::string &isa, const std::string &layer = "",
+                 const ConvLayer *conv = nullptr) {
+  Record r{op,           M, N, K, layer, 8, 8, 1, isa, int8 ? "onednn-int8" : "onednn-f32",
+           onednn_isa(), 0, 0};
+  if (!int8)
+    r.wbits = r.abits = 32;
   const std::optional<ConvLayer> cl = conv ? std::optional<ConvLayer>(*conv) : std::nullopt;
   return {r, [=] {
             std::shared_ptr<OnednnMatmul> p =
-                cl ? make_onednn_conv(cl->c, cl->hw, cl->hw, cl->o, cl->k, cl->stride, cl->pad, int8)
+                cl ? make_onednn_conv(cl->c, cl->hw, cl->hw, cl->o, cl->k, cl->stride, cl->pad,
+                                      int8)
                    : make_onednn_matmul(M, N, K, int8);
             return Prepared{[p] { p->run(); }, p, static_cast<long long>(N * K * (int8 ? 1 : 4))};
           }};
 }
 
-Case plain_case(const std::string& op, std::int64_t M, std::int64_t N, std::int64_t K, const std::string& isa) {
+Case plain_case(const std::string &op, std::int64_t M, std::int64_t N, std::int64_t K,
+                const std::string &isa) {
   Record r{op, M, N, K, "", 8, 8, 1, isa, "plain-int8", "c++", 0, 0};
   return {r, [=] {
             auto p = std::make_shared<PlainInt8Gemm>(M, N, K);
@@ -141,21 +171,22 @@ Case plain_case(const std::string& op, std::int64_t M, std::int64_t N, std::int6
           }};
 }
 
-std::string case_name(const Record& r) {
+std::string case_name(const Record &r) {
   std::ostringstream o;
-  o << r.op << "/" << (r.layer.empty() ? "" : r.layer + "/") << r.m << "x" << r.n << "x" << r.k << "/W" << r.wbits << "A"
-    << r.abits << "/t" << r.threads << "/" << r.isa << "/" << r.impl;
+  o << r.op << "/" << (r.layer.empty() ? "" : r.layer + "/") << r.m << "x" << r.n << "x" << r.k
+    << "/W" << r.wbits << "A" << r.abits << "/t" << r.threads << "/" << r.isa << "/" << r.impl;
   return o.str();
 }
 
-std::vector<Case> cases(const Options& o) {
+std::vector<Case> cases(const Options &o) {
   std::vector<Case> cs;
   const bool avx2 = o.isa == "avx2";
   const Path path = avx2 ? Path::Avx2 : Path::Auto;
   const std::string isa = o.isa;
   const std::pair<int, int> gemm_pairs[] = {{1, 1}, {2, 2}, {3, 3}, {4, 4}, {8, 8}, {4, 8}, {2, 8}};
   // GEMM 256 x 256 x 4096
-  for (auto [wb, ab] : gemm_pairs) cs.push_back(samd_gemm("gemm", 256, 256, 4096, wb, ab, 1, path, isa));
+  for (auto [wb, ab] : gemm_pairs)
+    cs.push_back(samd_gemm("gemm", 256, 256, 4096, wb, ab, 1, path, isa));
   cs.push_back(onednn_case("gemm", 256, 256, 4096, true, isa));
   if (!avx2) {
     for (auto [wb, ab] : {std::pair{1, 1}, std::pair{2, 2}, std::pair{4, 4}, std::pair{8, 8}})
@@ -169,7 +200,7 @@ std::vector<Case> cases(const Options& o) {
     cs.push_back(onednn_case("gemv", 1, 8192, 8192, false, isa));
     cs.push_back(plain_case("gemv", 1, 8192, 8192, isa));
     // ResNet-18 convolutions
-    for (const ConvLayer& l : kResnet18) {
+    for (const ConvLayer &l : kResnet18) {
       for (auto [wb, ab] : {std::pair{1, 1}, std::pair{2, 2}, std::pair{4, 4}, std::pair{8, 8}})
         cs.push_back(samd_conv(l, wb, ab, path, isa));
       const std::int64_t ohw = out_hw(l);
@@ -177,13 +208,14 @@ std::vector<Case> cases(const Options& o) {
     }
   }
   if (!o.only.empty())
-    std::erase_if(cs, [&](const Case& c) { return case_name(c.rec).find(o.only) == std::string::npos; });
+    std::erase_if(
+        cs, [&](const Case &c) { return case_name(c.rec).find(o.only) == std::string::npos; });
   return cs;
 }
 
 } // namespace
 
-std::vector<Record> measure(const Options& o) {
+std::vector<Record> measure(const Options &o) {
   if (o.isa != "native" && o.isa != "avx2")
     throw std::invalid_argument("samd bench: --isa " + o.isa + " is not one of native, avx2");
   if (o.isa == "avx2" && !supported(Path::Avx2))
@@ -192,17 +224,19 @@ std::vector<Record> measure(const Options& o) {
   std::vector<Case> cs = cases(o);
   int argc = 1;
   char arg0[] = "samd-bench";
-  char* argv[] = {arg0, nullptr};
+  char *argv[] = {arg0, nullptr};
   benchmark::Initialize(&argc, argv);
   Collector col;
   // One case at a time: its operands exist only while it is measured.
-  for (Case& c : cs) {
+  for (Case &c : cs) {
     Prepared prepared = c.make();
     c.rec.weight_bytes = prepared.weight_bytes;
     const std::string name = case_name(c.rec);
-    benchmark::RegisterBenchmark(name.c_str(), [body = prepared.body](benchmark::State& st) {
-      for (auto _ : st) body();
-    })
+    benchmark::RegisterBenchmark(name.c_str(),
+                                 [body = prepared.body](benchmark::State &st) {
+                                   for (auto _ : st)
+                                     body();
+                                 })
         ->MinTime(o.min_time)
         ->Repetitions(o.repetitions)
         ->ReportAggregatesOnly(o.repetitions > 1)
@@ -210,11 +244,13 @@ std::vector<Record> measure(const Options& o) {
     benchmark::RunSpecifiedBenchmarks(&col, "^" + name + "(/|$)"); // + /min_time:…/real_time
   }
   std::vector<Record> out;
-  for (Case& c : cs) {
+  for (Case &c : cs) {
     const std::string name = case_name(c.rec);
     auto it = col.seconds.find(name);
-    if (it == col.seconds.end()) it = col.single.find(name);
-    if (it == col.single.end()) throw std::runtime_error("samd bench: no result for " + name);
+    if (it == col.seconds.end())
+      it = col.single.find(name);
+    if (it == col.single.end())
+      throw std::runtime_error("samd bench: no result for " + name);
     c.rec.gmacs = static_cast<double>(c.rec.m * c.rec.n * c.rec.k) / it->second / 1e9;
     out.push_back(c.rec);
   }

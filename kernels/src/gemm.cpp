@@ -9,10 +9,11 @@
 namespace samd::kernels {
 
 namespace {
-std::int32_t check_gemm_operands(const QTensor& a, const PackedWeights& w) {
+std::int32_t check_gemm_operands(const QTensor &a, const PackedWeights &w) {
   detail::check_kernel_layout(a.layout(), "gemm", "activation");
   if (a.shape().size() != 2)
-    throw std::invalid_argument("samd: gemm: activation must be {M, K}; got shape " + to_string(a.shape()));
+    throw std::invalid_argument("samd: gemm: activation must be {M, K}; got shape " +
+                                to_string(a.shape()));
   if (a.shape()[1] != w.k())
     throw std::invalid_argument("samd: gemm: activation K = " + std::to_string(a.shape()[1]) +
                                 " does not match the weights' K = " + std::to_string(w.k()));
@@ -26,7 +27,7 @@ std::int32_t check_gemm_operands(const QTensor& a, const PackedWeights& w) {
 }
 } // namespace
 
-Int32Tensor gemm_s32(const QTensor& a, const PackedWeights& w, const KernelOptions& opt) {
+Int32Tensor gemm_s32(const QTensor &a, const PackedWeights &w, const KernelOptions &opt) {
   const std::int32_t za = check_gemm_operands(a, w);
   const std::vector<std::int64_t> av = a.to_ints();
   const std::int64_t M = a.shape()[0];
@@ -35,7 +36,7 @@ Int32Tensor gemm_s32(const QTensor& a, const PackedWeights& w, const KernelOptio
   return out;
 }
 
-PreparedActivations prepare_activations(const QTensor& a, const PackedWeights& w, Path p) {
+PreparedActivations prepare_activations(const QTensor &a, const PackedWeights &w, Path p) {
   PreparedActivations r;
   r.za_ = check_gemm_operands(a, w);
   r.path_ = resolve_path(p);
@@ -45,36 +46,51 @@ PreparedActivations prepare_activations(const QTensor& a, const PackedWeights& w
   r.ints_ = a.to_ints();
   if (r.path_ != Path::Reference && r.path_ != Path::Swar) {
     const auto method = detail::fast::choose_method(r.path_, a.layout().bits, w.fast().wb);
-    r.fast_ = std::make_shared<const detail::fast::FastActs>(
-        detail::fast::build_acts(r.path_, r.ints_.data(), r.m_, r.k_, w.fast().kpad, a.layout(), method));
+    r.fast_ = std::make_shared<const detail::fast::FastActs>(detail::fast::build_acts(
+        r.path_, r.ints_.data(), r.m_, r.k_, w.fast().kpad, a.layout(), method));
     r.ints_.clear();
   }
   return r;
 }
 
-Int32Tensor gemm_s32(const PreparedActivations& a, const PackedWeights& w, const KernelOptions& opt) {
+void gemm_s32(const PreparedActivations &a, const PackedWeights &w, Int32Tensor &out,
+              const KernelOptions &opt) {
   if (opt.path != Path::Auto && resolve_path(opt.path) != a.path_)
-    throw std::invalid_argument(std::string("samd: gemm: activations were prepared for path ") + to_string(a.path_) +
-                                ", not " + to_string(resolve_path(opt.path)));
+    throw std::invalid_argument(std::string("samd: gemm: activations were prepared for path ") +
+                                to_string(a.path_) + ", not " + to_string(resolve_path(opt.path)));
   if (a.k_ != w.k() || !(a.layout_ == w.act_layout()))
-    throw std::invalid_argument("samd: gemm: prepared activations (K = " + std::to_string(a.k_) + ", " +
-                                samd::to_string(a.layout_) + ") do not match the weights (K = " + std::to_string(w.k()) +
-                                ", " + samd::to_string(w.act_layout()) + ")");
-  Int32Tensor out{{a.m_, w.n()}, {}};
-  out.data = a.fast_ ? detail::gemm_rows_prepared(a.path_, *a.fast_, a.za_, w, opt)
-                     : detail::gemm_rows(a.path_, a.ints_.data(), a.m_, a.za_, w, opt);
+    throw std::invalid_argument("samd: gemm: prepared activations (K = " + std::to_string(a.k_) +
+                                ", " + samd::to_string(a.layout_) +
+                                ") do not match the weights (K = " + std::to_string(w.k()) + ", " +
+                                samd::to_string(w.act_layout()) + ")");
+  out.shape = {a.m_, w.n()};
+  if (a.fast_) {
+    out.data.resize(static_cast<std::size_t>(a.m_ * w.n()));
+    detail::gemm_rows_prepared_into(a.path_, *a.fast_, a.za_, w, opt, out.data.data());
+  } else {
+    out.data = detail::gemm_rows(a.path_, a.ints_.data(), a.m_, a.za_, w, opt);
+  }
+}
+
+Int32Tensor gemm_s32(const PreparedActivations &a, const PackedWeights &w,
+                     const KernelOptions &opt) {
+  Int32Tensor out;
+  gemm_s32(a, w, out, opt);
   return out;
 }
 
-QTensor requantize(const Int32Tensor& acc, float a_scale, const QuantParams& wq, int channel_axis, const Requant& rq) {
+QTensor requantize(const Int32Tensor &acc, float a_scale, const QuantParams &wq, int channel_axis,
+                   const Requant &rq) {
   const auto [lo, hi] = requant_range(rq);
   if (channel_axis < 0 || channel_axis >= static_cast<int>(acc.shape.size()))
     throw std::invalid_argument("samd: requantize: channel axis " + std::to_string(channel_axis) +
                                 " outside the result's rank " + std::to_string(acc.shape.size()));
-  const std::size_t channels = static_cast<std::size_t>(acc.shape[static_cast<std::size_t>(channel_axis)]);
+  const std::size_t channels =
+      static_cast<std::size_t>(acc.shape[static_cast<std::size_t>(channel_axis)]);
   if (wq.channels() != 1 && wq.channels() != channels)
-    throw std::invalid_argument("samd: requantize: " + std::to_string(wq.channels()) + " weight scales for " +
-                                std::to_string(channels) + " output channels");
+    throw std::invalid_argument("samd: requantize: " + std::to_string(wq.channels()) +
+                                " weight scales for " + std::to_string(channels) +
+                                " output channels");
   std::vector<FixedMultiplier> mult;
   for (std::size_t c = 0; c < channels; ++c)
     mult.push_back(make_multiplier(static_cast<double>(a_scale) * wq.scale_of(c) / rq.out_scale));
@@ -87,10 +103,12 @@ QTensor requantize(const Int32Tensor& acc, float a_scale, const QuantParams& wq,
     const std::int64_t v = rq.out_zero_point + apply(mult[c], acc.data[i]);
     q[i] = v < lo ? lo : (v > hi ? hi : v);
   }
-  return QTensor::from_ints(acc.shape, rq.out_layout, q, QuantParams{{rq.out_scale}, {rq.out_zero_point}, -1});
+  return QTensor::from_ints(acc.shape, rq.out_layout, q,
+                            QuantParams{{rq.out_scale}, {rq.out_zero_point}, -1});
 }
 
-QTensor gemm(const QTensor& a, const PackedWeights& w, const Requant& rq, const KernelOptions& opt) {
+QTensor gemm(const QTensor &a, const PackedWeights &w, const Requant &rq,
+             const KernelOptions &opt) {
   requant_range(rq); // reject a bad output spec before any work
   const Int32Tensor acc = gemm_s32(a, w, opt);
   return requantize(acc, a.quant().scale[0], w.weights().quant(), 1, rq);

@@ -1,5 +1,6 @@
 // The SIMD paths' GEMM: prepare activations for the method, raw sums in the ISA kernel, then the
 // shared exact correction.
+#include <atomic>
 #include <stdexcept>
 #include <string>
 
@@ -8,18 +9,22 @@
 
 namespace samd::kernels::detail {
 
-std::vector<std::int32_t> gemm_rows_fast(Path p, const std::int64_t* a, std::int64_t M, std::int32_t za,
-                                         const PackedWeights& w, const KernelOptions& opt) {
+std::vector<std::int32_t> gemm_rows_fast(Path p, const std::int64_t *a, std::int64_t M,
+                                         std::int32_t za, const PackedWeights &w,
+                                         const KernelOptions &opt) {
   if (!fast::compiled(p))
-    throw std::invalid_argument(std::string("samd: gemm: path ") + to_string(p) + " is not compiled in");
-  const fast::FastWeights& fw = w.fast();
+    throw std::invalid_argument(std::string("samd: gemm: path ") + to_string(p) +
+                                " is not compiled in");
+  const fast::FastWeights &fw = w.fast();
   const fast::Method method = fast::choose_method(p, w.act_layout().bits, fw.wb);
-  return gemm_rows_prepared(p, fast::build_acts(p, a, M, w.k(), fw.kpad, w.act_layout(), method), za, w, opt);
+  return gemm_rows_prepared(p, fast::build_acts(p, a, M, w.k(), fw.kpad, w.act_layout(), method),
+                            za, w, opt);
 }
 
-std::vector<std::uint8_t> offset_bytes(const QTensor& t) {
-  const Layout& L = t.layout();
-  const std::uint64_t flip = L.is_signed() ? std::uint64_t{1} << (L.bits - 1) : 0; // q - min = pattern ^ H
+std::vector<std::uint8_t> offset_bytes(const QTensor &t) {
+  const Layout &L = t.layout();
+  const std::uint64_t flip =
+      L.is_signed() ? std::uint64_t{1} << (L.bits - 1) : 0; // q - min = pattern ^ H
   const std::uint64_t mask = L.lane_bits();
   std::vector<std::uint8_t> out(t.size());
   std::size_t i = 0;
@@ -29,22 +34,57 @@ std::vector<std::uint8_t> offset_bytes(const QTensor& t) {
   return out;
 }
 
-std::vector<std::int32_t> gemm_rows_fast_bytes(Path p, const std::uint8_t* ua, std::int64_t M, std::int32_t za,
-                                               const PackedWeights& w, const KernelOptions& opt) {
-  const fast::FastWeights& fw = w.fast();
+std::vector<std::int32_t> gemm_rows_fast_bytes(Path p, const std::uint8_t *ua, std::int64_t M,
+                                               std::int32_t za, const PackedWeights &w,
+                                               const KernelOptions &opt) {
+  const fast::FastWeights &fw = w.fast();
   const fast::Method method = fast::choose_method(p, w.act_layout().bits, fw.wb);
-  return gemm_rows_prepared(p, fast::build_acts(p, ua, M, w.k(), fw.kpad, w.act_layout().bits, method), za, w, opt);
+  return gemm_rows_prepared(
+      p, fast::build_acts(p, ua, M, w.k(), fw.kpad, w.act_layout().bits, method), za, w, opt);
 }
 
-std::vector<std::int32_t> gemm_rows_prepared(Path p, const fast::FastActs& acts, std::int32_t za, const PackedWeights& w,
-                                             const KernelOptions& opt) {
-  const fast::FastWeights& fw = w.fast();
+void gemm_rows_prepared_into(Path p, const fast::FastActs &acts, std::int32_t za,
+                             const PackedWeights &w, const KernelOptions &opt, std::int32_t *out) {
+  const fast::FastWeights &fw = w.fast();
   const fast::Method method = fast::choose_method(p, w.act_layout().bits, fw.wb);
-  std::vector<std::int64_t> D(static_cast<std::size_t>(acts.m * w.n()));
-  fast::gemm_raw(p, method, fw, acts, D.data(), opt.threads);
   const bool planes = method == fast::Method::Bitserial;
-  return finish_rows(D, acts.rowsum, planes ? fw.plane_colsum : fw.byte_colsum, planes ? fw.plane_offset : fw.byte_offset,
-                     za, w, to_string(p));
+  const std::vector<std::int64_t> &colsum = planes ? fw.plane_colsum : fw.byte_colsum;
+  const std::int64_t c = planes ? fw.plane_offset : fw.byte_offset;
+  // The per-column parts of finish_rows, once per call (N values).
+  const std::int64_t N = w.n(), K = w.k();
+  const std::int64_t da = w.act_layout().min_value() - za;
+  const QuantParams &wq = w.weights().quant();
+  thread_local std::vector<std::int64_t> dz, fixed;
+  dz.resize(static_cast<std::size_t>(N));
+  fixed.resize(static_cast<std::size_t>(N));
+  bool fits = true;
+  for (std::int64_t n = 0; n < N; ++n) {
+    const std::size_t i = static_cast<std::size_t>(n);
+    dz[i] = c - wq.zero_point_of(i);
+    fixed[i] = da * colsum[i] + K * da * dz[i] + (w.bias().empty() ? 0 : w.bias()[i]);
+    fits = fits && dz[i] >= INT32_MIN && dz[i] <= INT32_MAX;
+  }
+  for (std::int64_t r : acts.rowsum)
+    fits = fits && r <= INT32_MAX;
+  std::atomic<int> bad{0};
+  fast::Epilogue e;
+  e.rowsum = acts.rowsum.data();
+  e.dz = dz.data();
+  e.fixed = fixed.data();
+  e.out = out;
+  e.n = N;
+  e.rowsum_fits_int32 = fits;
+  e.bad = &bad;
+  fast::gemm_raw(p, method, fw, acts, e, opt.threads);
+  if (bad.load() != 0)
+    throw std::logic_error(std::string("samd: gemm (") + to_string(p) + "): int32 bound violated");
+}
+
+std::vector<std::int32_t> gemm_rows_prepared(Path p, const fast::FastActs &acts, std::int32_t za,
+                                             const PackedWeights &w, const KernelOptions &opt) {
+  std::vector<std::int32_t> out(static_cast<std::size_t>(acts.m * w.n()));
+  gemm_rows_prepared_into(p, acts, za, w, opt, out.data());
+  return out;
 }
 
 } // namespace samd::kernels::detail

@@ -11,34 +11,42 @@ namespace fast {
 struct FastActs;
 }
 
-// C {M, N} = bias + sum_k (a[m*K + k] - za) * (w[n][k] - zw[n]); a holds M*K values of w.act_layout().
-// pre: K == w.k(); K within max_k_int32 (checked by the callers).
-std::vector<std::int32_t> gemm_rows_reference(const std::int64_t* a, std::int64_t M, std::int32_t za,
-                                              const PackedWeights& w);
-std::vector<std::int32_t> gemm_rows_swar(const std::int64_t* a, std::int64_t M, std::int32_t za,
-                                         const PackedWeights& w, const KernelOptions& opt);
-std::vector<std::int32_t> gemm_rows_fast(Path p, const std::int64_t* a, std::int64_t M, std::int32_t za,
-                                         const PackedWeights& w, const KernelOptions& opt);
-std::vector<std::int32_t> gemm_rows_prepared(Path p, const fast::FastActs& a, std::int32_t za, const PackedWeights& w,
-                                             const KernelOptions& opt);
+// C {M, N} = bias + sum_k (a[m*K + k] - za) * (w[n][k] - zw[n]); a holds M*K values of
+// w.act_layout(). pre: K == w.k(); K within max_k_int32 (checked by the callers).
+std::vector<std::int32_t> gemm_rows_reference(const std::int64_t *a, std::int64_t M,
+                                              std::int32_t za, const PackedWeights &w);
+std::vector<std::int32_t> gemm_rows_swar(const std::int64_t *a, std::int64_t M, std::int32_t za,
+                                         const PackedWeights &w, const KernelOptions &opt);
+std::vector<std::int32_t> gemm_rows_fast(Path p, const std::int64_t *a, std::int64_t M,
+                                         std::int32_t za, const PackedWeights &w,
+                                         const KernelOptions &opt);
+std::vector<std::int32_t> gemm_rows_prepared(Path p, const fast::FastActs &a, std::int32_t za,
+                                             const PackedWeights &w, const KernelOptions &opt);
+// The same into out (M x N int32), with the zero-point corrections fused into the kernels'
+// epilogue.
+void gemm_rows_prepared_into(Path p, const fast::FastActs &a, std::int32_t za,
+                             const PackedWeights &w, const KernelOptions &opt, std::int32_t *out);
 // The unsigned offsets q - q_min of a 1–8-bit tensor as bytes, decoded word by word.
-std::vector<std::uint8_t> offset_bytes(const QTensor& t);
+std::vector<std::uint8_t> offset_bytes(const QTensor &t);
 // The SIMD paths on activation offsets ua (M rows of K bytes) with their row sums.
-std::vector<std::int32_t> gemm_rows_fast_bytes(Path p, const std::uint8_t* ua, std::int64_t M, std::int32_t za,
-                                               const PackedWeights& w, const KernelOptions& opt);
+std::vector<std::int32_t> gemm_rows_fast_bytes(Path p, const std::uint8_t *ua, std::int64_t M,
+                                               std::int32_t za, const PackedWeights &w,
+                                               const KernelOptions &opt);
 // Dispatch on a resolved path.
-std::vector<std::int32_t> gemm_rows(Path p, const std::int64_t* a, std::int64_t M, std::int32_t za,
-                                    const PackedWeights& w, const KernelOptions& opt);
+std::vector<std::int32_t> gemm_rows(Path p, const std::int64_t *a, std::int64_t M, std::int32_t za,
+                                    const PackedWeights &w, const KernelOptions &opt);
 
 // From raw sums D[m][n] = sum_k ua[m][k] * v[n][k] (ua = a - a_min, v = w - c) to the exact result:
 // C = bias + D + (c - zw) * rowsum(ua) + (a_min - za) * colsum(v) + K * (a_min - za) * (c - zw).
-std::vector<std::int32_t> finish_rows(const std::vector<std::int64_t>& D, const std::vector<std::int64_t>& rowsum,
-                                      const std::vector<std::int64_t>& colsum, std::int64_t c, std::int32_t za,
-                                      const PackedWeights& w, const char* path);
+std::vector<std::int32_t> finish_rows(const std::vector<std::int64_t> &D,
+                                      const std::vector<std::int64_t> &rowsum,
+                                      const std::vector<std::int64_t> &colsum, std::int64_t c,
+                                      std::int32_t za, const PackedWeights &w, const char *path);
 
 // Validations shared by the kernels; each throws std::invalid_argument naming the problem.
-void check_kernel_layout(const Layout& L, const char* kernel, const char* operand);
-void check_k_bound(std::int64_t K, const Layout& act, std::int32_t za, const PackedWeights& w, const char* kernel);
-std::int32_t per_tensor_zero_point(const QTensor& t, const char* kernel, const char* operand);
+void check_kernel_layout(const Layout &L, const char *kernel, const char *operand);
+void check_k_bound(std::int64_t K, const Layout &act, std::int32_t za, const PackedWeights &w,
+                   const char *kernel);
+std::int32_t per_tensor_zero_point(const QTensor &t, const char *kernel, const char *operand);
 
 } // namespace samd::kernels::detail

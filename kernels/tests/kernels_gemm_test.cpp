@@ -18,16 +18,19 @@ struct GemmCase {
   std::int64_t m, n, k;
 };
 
-void check_pair(std::mt19937_64& rng, const Layout& al, const Layout& wl, const GemmCase& c, Fill f, unsigned guard,
-                bool per_channel, bool with_bias, int threads = 1) {
+void check_pair(std::mt19937_64 &rng, const Layout &al, const Layout &wl, const GemmCase &c, Fill f,
+                unsigned guard, bool per_channel, bool with_bias, int threads = 1) {
   const QTensor a = tensor(rng, {c.m, c.k}, al, f);
-  const QTensor w = tensor(rng, {c.n, c.k}, wl, f, per_channel ? static_cast<std::size_t>(c.n) : 0, 0);
+  const QTensor w =
+      tensor(rng, {c.n, c.k}, wl, f, per_channel ? static_cast<std::size_t>(c.n) : 0, 0);
   std::vector<std::int32_t> bias;
   if (with_bias)
-    for (std::int64_t i = 0; i < c.n; ++i) bias.push_back(static_cast<std::int32_t>(uniform(rng, -100000, 100000)));
+    for (std::int64_t i = 0; i < c.n; ++i)
+      bias.push_back(static_cast<std::int32_t>(uniform(rng, -100000, 100000)));
   const PackedWeights pw = PackedWeights::prepack(w, bias, al, guard);
-  INFO(describe(al, wl) << " M=" << c.m << " N=" << c.n << " K=" << c.k << " fill=" << name(f) << " guard=" << guard
-                        << " per_channel=" << per_channel << " bias=" << with_bias);
+  INFO(describe(al, wl) << " M=" << c.m << " N=" << c.n << " K=" << c.k << " fill=" << name(f)
+                        << " guard=" << guard << " per_channel=" << per_channel
+                        << " bias=" << with_bias);
   const Int32Tensor ref = gemm_s32(a, pw, kRef);
   REQUIRE(ref.shape == Shape{c.m, c.n});
   for (Path p : optimized_paths()) {
@@ -41,10 +44,12 @@ void check_pair(std::mt19937_64& rng, const Layout& al, const Layout& wl, const 
 } // namespace
 
 TEST_CASE("gemm: the SIMD paths this machine has are tested") {
-  for (Path p : supported_paths()) WARN("kernel path available: " << to_string(p));
+  for (Path p : supported_paths())
+    WARN("kernel path available: " << to_string(p));
   CHECK(supported(Path::Swar));
 #if defined(__aarch64__)
-  // An AArch64 build (tools/test-arm.sh, under qemu) must exercise the NEON kernels, never skip them.
+  // An AArch64 build (tools/test-arm.sh, under qemu) must exercise the NEON kernels, never skip
+  // them.
   const std::vector<Path> paths = supported_paths();
   REQUIRE(std::find(paths.begin(), paths.end(), Path::Neon) != paths.end());
   CHECK(paths.back() == Path::Neon); // the fastest: what Auto picks
@@ -62,13 +67,14 @@ TEST_CASE("gemm: Swar equals Reference for every width pair, signedness and fill
       for (bool as : {false, true})
         for (bool ws : {false, true}) {
           const Layout al = layout(ab, as), wl = layout(wb, ws);
-          for (const GemmCase& c : fixed)
+          for (const GemmCase &c : fixed)
             for (Fill f : kFills) {
               check_pair(rng, al, wl, c, f, 5, (checked % 2) == 0, (checked % 3) == 0);
               ++checked;
             }
           const GemmCase r{uniform(rng, 1, 6), uniform(rng, 1, 24), uniform(rng, 1, 300)};
-          check_pair(rng, al, wl, r, Fill::Random, static_cast<unsigned>(uniform(rng, 1, 8)), true, true);
+          check_pair(rng, al, wl, r, Fill::Random, static_cast<unsigned>(uniform(rng, 1, 8)), true,
+                     true);
           ++checked;
         }
   CHECK(checked == 256 * 21);
@@ -78,22 +84,60 @@ TEST_CASE("gemm: reductions longer than the accumulator capacity are split exact
   std::mt19937_64 rng(7);
   // guard 1 at W8A8: capacity floor((2^17 - 1) / 255^2) = 2, so K = 1000 flushes hundreds of times.
   REQUIRE(gemm_capacity(8, 8, 1) == 2);
-  for (Fill f : kFills) check_pair(rng, layout(8, false), layout(8, false), {2, 3, 1000}, f, 1, false, false);
-  for (Fill f : kFills) check_pair(rng, layout(1, false), layout(1, true), {1, 70, 997}, f, 1, true, false);
+  for (Fill f : kFills)
+    check_pair(rng, layout(8, false), layout(8, false), {2, 3, 1000}, f, 1, false, false);
+  for (Fill f : kFills)
+    check_pair(rng, layout(1, false), layout(1, true), {1, 70, 997}, f, 1, true, false);
 }
 
 TEST_CASE("gemm: reductions past the SIMD int32 flush point (2048 slots = 131072 k) stay exact") {
   // Small activation widths keep K * max|a - za| * max|w - zw| within int32 for K > 131072.
   std::mt19937_64 rng(10);
   for (Fill f : {Fill::AllMax, Fill::AllMin, Fill::Random})
-    for (auto [ab, wb] : {std::pair{2u, 8u}, std::pair{1u, 8u}, std::pair{3u, 5u}}) check_pair(rng, layout(ab, false), layout(wb, true), {1, 2, 140000}, f, 5, false, false);
+    for (auto [ab, wb] : {std::pair{2u, 8u}, std::pair{1u, 8u}, std::pair{3u, 5u}})
+      check_pair(rng, layout(ab, false), layout(wb, true), {1, 2, 140000}, f, 5, false, false);
+}
+
+TEST_CASE("gemm: register-blocked SIMD kernels are exact on every tail of M, N and K") {
+  // The blocked kernels work on MR x NR tiles (up to 6 x 8) with N panels and K in 64-k slots and
+  // 512-k super-blocks: shapes around those sizes exercise every clamped row / column and slot
+  // tail.
+  std::mt19937_64 rng(11);
+  const GemmCase shapes[] = {{7, 19, 513}, {13, 37, 1100},     {4, 8, 64},
+                             {6, 25, 577}, {33, 9, 4096 + 63}, {2, 17, 1024}};
+  for (unsigned ab = 1; ab <= 8; ++ab)
+    for (unsigned wb = 1; wb <= 8; ++wb) {
+      const GemmCase &c = shapes[(ab * 8 + wb) % std::size(shapes)];
+      check_pair(rng, layout(ab, (ab + wb) % 2 == 0), layout(wb, wb % 2 == 1), c, Fill::Random, 5,
+                 wb % 2 == 0, ab % 3 == 0);
+    }
+  for (Fill f : kFills)
+    for (auto [ab, wb] :
+         {std::pair{1u, 1u}, std::pair{2u, 2u}, std::pair{3u, 3u}, std::pair{4u, 4u},
+          std::pair{8u, 8u}, std::pair{8u, 4u}, std::pair{8u, 2u}})
+      check_pair(rng, layout(ab, false), layout(wb, true), {9, 21, 700}, f, 5, true, true);
+  // The Dot8 panel kernel's int32 flush (M >= 4) past 2048 slots.
+  for (Fill f : {Fill::AllMax, Fill::AllMin})
+    check_pair(rng, layout(2, false), layout(8, true), {5, 3, 140000}, f, 5, false, false);
+}
+
+TEST_CASE("gemm: multi-threaded SIMD paths give the same integers on ragged N") {
+  std::mt19937_64 rng(12);
+  for (auto [ab, wb] : {std::pair{1u, 1u}, std::pair{2u, 2u}, std::pair{4u, 4u}, std::pair{8u, 4u}})
+    for (std::int64_t n : {1, 7, 9, 23, 65}) {
+      check_pair(rng, layout(ab, false), layout(wb, true), {1, n, 300}, Fill::Random, 5, true, true,
+                 2);
+      check_pair(rng, layout(ab, false), layout(wb, true), {11, n, 300}, Fill::Random, 5, true,
+                 true, 2);
+    }
 }
 
 TEST_CASE("gemm: multi-threaded SIMD paths give the same integers") {
   std::mt19937_64 rng(8);
   for (unsigned ab : {1u, 2u, 4u, 8u})
     for (unsigned wb : {1u, 3u, 8u})
-      check_pair(rng, layout(ab, false), layout(wb, true), {5, 70, 600}, Fill::Random, 5, true, true, 2);
+      check_pair(rng, layout(ab, false), layout(wb, true), {5, 70, 600}, Fill::Random, 5, true,
+                 true, 2);
 }
 
 TEST_CASE("gemm: prepared activations give the same integers on every path") {
@@ -106,10 +150,12 @@ TEST_CASE("gemm: prepared activations give the same integers on every path") {
       const PreparedActivations pa = prepare_activations(a, pw, p);
       INFO("path " << to_string(p) << " ab " << ab);
       CHECK(pa.path() == p);
-      CHECK(gemm_s32(pa, pw, KernelOptions{p}).data == gemm_s32(a, pw, KernelOptions{Path::Reference}).data);
+      CHECK(gemm_s32(pa, pw, KernelOptions{p}).data ==
+            gemm_s32(a, pw, KernelOptions{Path::Reference}).data);
     }
   const QTensor a = tensor(rng, {1, 5}, layout(4, false), Fill::Random);
-  const PackedWeights pw = PackedWeights::prepack(tensor(rng, {2, 5}, layout(4, false), Fill::Random), {}, a.layout());
+  const PackedWeights pw =
+      PackedWeights::prepack(tensor(rng, {2, 5}, layout(4, false), Fill::Random), {}, a.layout());
   const PreparedActivations pa = prepare_activations(a, pw, Path::Reference);
   CHECK_THAT(error_of([&] { gemm_s32(pa, pw, KernelOptions{Path::Swar}); }),
              Catch::Contains("prepared for path reference, not swar"));
@@ -117,8 +163,10 @@ TEST_CASE("gemm: prepared activations give the same integers on every path") {
 
 TEST_CASE("gemm: known values") {
   // A = [[1, 2, 3]], B rows = [1, 0, -1] and [2, 2, 2]; za = 1, zw = 0: (0, 1, 2) . rows = -2, 6.
-  const QTensor a = QTensor::from_ints({1, 3}, layout(4, false), std::vector<std::int64_t>{1, 2, 3}, {{1.0f}, {1}, -1});
-  const QTensor w = QTensor::from_ints({2, 3}, layout(3, true), std::vector<std::int64_t>{1, 0, -1, 2, 2, 2});
+  const QTensor a = QTensor::from_ints({1, 3}, layout(4, false), std::vector<std::int64_t>{1, 2, 3},
+                                       {{1.0f}, {1}, -1});
+  const QTensor w =
+      QTensor::from_ints({2, 3}, layout(3, true), std::vector<std::int64_t>{1, 0, -1, 2, 2, 2});
   const PackedWeights pw = PackedWeights::prepack(w, {10, -10}, a.layout());
   for (Path p : supported_paths()) {
     const Int32Tensor c = gemm_s32(a, pw, KernelOptions{p, true, 5});
@@ -140,8 +188,10 @@ TEST_CASE("gemm: requantized output is identical on both paths for every output 
       rq.clamp_min = rq.out_zero_point; // fused ReLU
       const QTensor r = gemm(a, pw, rq, KernelOptions{Path::Reference});
       INFO("out " << samd::to_string(rq.out_layout));
-      for (Path p : optimized_paths()) CHECK(r.to_ints() == gemm(a, pw, rq, KernelOptions{p}).to_ints());
-      for (std::int64_t v : r.to_ints()) CHECK(v >= rq.out_zero_point);
+      for (Path p : optimized_paths())
+        CHECK(r.to_ints() == gemm(a, pw, rq, KernelOptions{p}).to_ints());
+      for (std::int64_t v : r.to_ints())
+        CHECK(v >= rq.out_zero_point);
     }
 }
 
@@ -151,35 +201,46 @@ TEST_CASE("gemm: bad input names the argument, the value and the limit") {
   const QTensor w = QTensor::from_ints({4, 3}, u4, std::vector<std::int64_t>(12, 1));
   const PackedWeights pw = PackedWeights::prepack(w, {}, u4);
   const QTensor a_bad_k = QTensor::from_ints({2, 5}, u4, std::vector<std::int64_t>(10, 1));
-  { const std::string msg = error_of([&] { (void)gemm_s32(a_bad_k, pw); });
+  {
+    const std::string msg = error_of([&] { (void)gemm_s32(a_bad_k, pw); });
     CHECK_FALSE(msg.empty());
     CHECK_THAT(msg, Catch::Contains("activation K = 5"));
     CHECK_THAT(msg, Catch::Contains("K = 3"));
   }
   const QTensor a_s4 = QTensor::from_ints({2, 3}, layout(4, true), std::vector<std::int64_t>(6, 1));
-  { const std::string msg = error_of([&] { (void)gemm_s32(a_s4, pw); });
+  {
+    const std::string msg = error_of([&] { (void)gemm_s32(a_s4, pw); });
     CHECK_FALSE(msg.empty());
     CHECK_THAT(msg, Catch::Contains("does not match the layout"));
   }
   const QTensor w9 = QTensor::from_ints({1, 1}, layout(9, false), std::vector<std::int64_t>{1});
-  { const std::string msg = error_of([&] { (void)PackedWeights::prepack(w9, {}, u4); });
+  {
+    const std::string msg = error_of([&] { (void)PackedWeights::prepack(w9, {}, u4); });
     CHECK_FALSE(msg.empty());
     CHECK_THAT(msg, Catch::Contains("9 bits"));
     CHECK_THAT(msg, Catch::Contains("1..8"));
   }
-  { const std::string msg = error_of([&] { (void)PackedWeights::prepack(w, {}, layout(12, false)); });
+  {
+    const std::string msg =
+        error_of([&] { (void)PackedWeights::prepack(w, {}, layout(12, false)); });
     CHECK_FALSE(msg.empty());
     CHECK_THAT(msg, Catch::Contains("12 bits"));
   }
-  { const std::string msg = error_of([&] { (void)PackedWeights::prepack(w, {1, 2}, u4); });
+  {
+    const std::string msg = error_of([&] { (void)PackedWeights::prepack(w, {1, 2}, u4); });
     CHECK_FALSE(msg.empty());
     CHECK_THAT(msg, Catch::Contains("2 bias values for N = 4"));
   }
   // K beyond the proven Swar bound with splitting disabled.
-  const QTensor a8 = QTensor::from_ints({1, 10}, layout(8, false), std::vector<std::int64_t>(10, 255));
-  const QTensor w8 = QTensor::from_ints({1, 10}, layout(8, false), std::vector<std::int64_t>(10, 255));
+  const QTensor a8 =
+      QTensor::from_ints({1, 10}, layout(8, false), std::vector<std::int64_t>(10, 255));
+  const QTensor w8 =
+      QTensor::from_ints({1, 10}, layout(8, false), std::vector<std::int64_t>(10, 255));
   const PackedWeights pw8 = PackedWeights::prepack(w8, {}, layout(8, false), 1);
-  { const std::string msg = error_of([&] { (void)gemm_s32(a8, pw8, KernelOptions{Path::Swar, false, 1}); });
+  {
+    const std::string msg = error_of([&] {
+      (void)gemm_s32(a8, pw8, KernelOptions{Path::Swar, false, 1});
+    });
     CHECK_FALSE(msg.empty());
     CHECK_THAT(msg, Catch::Contains("K = 10"));
     CHECK_THAT(msg, Catch::Contains("bound 2"));
@@ -187,11 +248,14 @@ TEST_CASE("gemm: bad input names the argument, the value and the limit") {
   }
   // K whose exact sums cannot fit int32: 255 * 255 * K > 2^31 - 1 for K > 33025.
   const std::int64_t K = 40000;
-  const QTensor abig = QTensor::from_ints({1, K}, layout(8, false), std::vector<std::int64_t>(K, 255));
-  const QTensor wbig = QTensor::from_ints({1, K}, layout(8, false), std::vector<std::int64_t>(K, 255));
+  const QTensor abig =
+      QTensor::from_ints({1, K}, layout(8, false), std::vector<std::int64_t>(K, 255));
+  const QTensor wbig =
+      QTensor::from_ints({1, K}, layout(8, false), std::vector<std::int64_t>(K, 255));
   const PackedWeights pbig = PackedWeights::prepack(wbig, {}, layout(8, false));
   CHECK(max_k_int32(layout(8, false), 0, pbig) == 33025);
-  { const std::string msg = error_of([&] { (void)gemm_s32(abig, pbig); });
+  {
+    const std::string msg = error_of([&] { (void)gemm_s32(abig, pbig); });
     CHECK_FALSE(msg.empty());
     CHECK_THAT(msg, Catch::Contains("K = 40000"));
     CHECK_THAT(msg, Catch::Contains("33025"));
@@ -199,7 +263,8 @@ TEST_CASE("gemm: bad input names the argument, the value and the limit") {
   Requant rq;
   rq.out_layout = layout(4, false);
   rq.out_zero_point = 20;
-  { const std::string msg = error_of([&] { (void)gemm(a, pw, rq); });
+  {
+    const std::string msg = error_of([&] { (void)gemm(a, pw, rq); });
     CHECK_FALSE(msg.empty());
     CHECK_THAT(msg, Catch::Contains("zero point 20"));
   }

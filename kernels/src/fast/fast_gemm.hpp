@@ -1,13 +1,14 @@
 // The SIMD GEMM paths. Two methods, chosen per (activation bits, weight bits):
 //  - Bitserial: activations and weights as bit planes (offset to unsigned); the product of a
-//    plane pair over 512 k is one AND + POPCOUNT; D = sum_ij 2^(i+j) popcount(A_i & W_j).
+//    plane pair over 64 k is one AND + POPCOUNT; D = sum_ij 2^(i+j) popcount(A_i & W_j).
 //  - Dot8: activations as unsigned bytes, weights stored at their own width in byte streams and
-//    unpacked to bytes in registers, multiplied with VNNI vpdpbusd (AVX-512) or exact 16-bit
-//    madds (AVX2). int32 lanes are flushed to int64 before they can overflow (fast_bounds.hpp).
-// Both compute the raw sums D[m][n] = sum_k ua[m][k] * v[n][k]; the caller adds the zero-point
-// corrections exactly as the Swar path does.
+//    unpacked to bytes, multiplied with VNNI vpdpbusd (AVX-512) or exact 16-bit madds (AVX2).
+//    int32 lanes are flushed to int64 before they can overflow (fast_bounds.hpp).
+// Both compute the raw sums D[m][n] = sum_k ua[m][k] * v[n][k] and add the zero-point corrections
+// exactly as the Swar path does (Epilogue; fused into the AVX-512 kernels).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <vector>
 
@@ -19,7 +20,7 @@ namespace samd::kernels::detail::fast {
 inline constexpr std::int64_t kSuperBlock = 512; // k per super-block: 8 slots of 64 bytes
 
 enum class Method { Bitserial, Dot8 };
-const char* to_string(Method m);
+const char *to_string(Method m);
 
 bool compiled(Path p);
 // The method a SIMD path uses for a width pair (chosen by measurement; see bench/).
@@ -32,19 +33,31 @@ struct FastWeights {
   std::vector<std::uint64_t> planes;
   std::int64_t plane_offset = 0;
   std::vector<std::int64_t> plane_colsum; // sum_k u
+  // Bitserial panel format (AVX-512): the same words for panels of 8 columns side by side,
+  // iplanes[((P * wb + j) * (kpad / 64) + word) * 8 + c] = planes of column 8P + c (zero past N),
+  // so one vector holds one word of 8 columns.
+  std::vector<std::uint64_t> iplanes;
   // Dot8 format: per row, kpad / 512 super-blocks of 64 * wb bytes; parts low bits first.
   std::vector<unsigned> parts;
   std::vector<std::uint8_t> streams;
   std::size_t stream_row_bytes = 0;
+  // Dot8 panel format (AVX-512): panels of 16 weight rows (rows past N zero); vector q of a panel
+  // holds k = 4q..4q+3 of its 16 rows, byte 4c + t = v[16P + c][4q + t]; vectors are packed 8 at
+  // a time (32 k) in 64 * wb bytes exactly like a super-block of `streams`.
+  std::vector<std::uint8_t> pstreams;
+  std::size_t pstream_panel_bytes = 0;   // kpad / 32 * 64 * wb
   std::int64_t byte_offset = 0;          // v = w - byte_offset, in [-128, 127]
   std::vector<std::int64_t> byte_colsum; // sum_k v
 
   std::size_t plane_bytes() const { return planes.size() * sizeof(std::uint64_t); }
+  std::size_t iplane_bytes() const { return iplanes.size() * sizeof(std::uint64_t); }
   std::size_t stream_bytes() const { return streams.size(); }
+  std::size_t pstream_bytes() const { return pstreams.size(); }
 };
 
 // q: N x K weight integers (row-major) of layout wl.
-FastWeights build_weights(const std::vector<std::int64_t>& q, const Layout& wl, std::int64_t N, std::int64_t K);
+FastWeights build_weights(const std::vector<std::int64_t> &q, const Layout &wl, std::int64_t N,
+                          std::int64_t K);
 
 // Activations prepared once per call: ua = a - a_min.
 struct FastActs {
@@ -53,28 +66,78 @@ struct FastActs {
   std::vector<std::uint8_t> bytes;   // m x kpad (Dot8)
   std::vector<std::uint64_t> planes; // m x ab x kpad/64 (Bitserial)
   std::vector<std::int64_t> rowsum;  // sum_k ua
+  // Dot8 on AVX-512 with at least kInterleaveMinRows rows: the bytes again, rows in groups of 16
+  // with each group's k in 4-byte steps side by side: inter[((g * (kpad / 4) + q) * 16 + i) * 4 +
+  // t] = ua[16 g + i][4 q + t] (rows past M are zero), so one vector holds 4 k of 16 rows.
+  std::vector<std::uint8_t> inter;
+  std::int64_t groups = 0; // row groups of 16 in inter
 };
+inline constexpr std::int64_t kInterleaveMinRows = 8;
+inline constexpr std::int64_t kPanel = 16; // weight rows per pstreams panel
 // From unsigned offsets ua = a - a_min (M rows of K bytes): the method's format for path p.
-FastActs build_acts(Path p, const std::uint8_t* ua, std::int64_t M, std::int64_t K, std::int64_t kpad, unsigned ab,
-                    Method method);
+FastActs build_acts(Path p, const std::uint8_t *ua, std::int64_t M, std::int64_t K,
+                    std::int64_t kpad, unsigned ab, Method method);
 // The same from activation integers of layout al.
-FastActs build_acts(Path p, const std::int64_t* a, std::int64_t M, std::int64_t K, std::int64_t kpad, const Layout& al,
-                    Method method);
+FastActs build_acts(Path p, const std::int64_t *a, std::int64_t M, std::int64_t K,
+                    std::int64_t kpad, const Layout &al, Method method);
 // Bit planes of M rows of kpad bytes: planes[(m * ab + i) * kpad / 64 + word] (ISA versions).
-void planes_avx512(const std::uint8_t* bytes, std::int64_t M, std::int64_t kpad, unsigned ab, std::uint64_t* planes);
-void planes_avx2(const std::uint8_t* bytes, std::int64_t M, std::int64_t kpad, unsigned ab, std::uint64_t* planes);
-void planes_neon(const std::uint8_t* bytes, std::int64_t M, std::int64_t kpad, unsigned ab, std::uint64_t* planes);
+// FastActs::inter from M rows of kpad bytes (AVX-512); inter must be zero-filled.
+void interleave_avx512(const std::uint8_t *bytes, std::int64_t M, std::int64_t K, std::int64_t kpad,
+                       std::uint8_t *inter);
+void planes_avx512(const std::uint8_t *bytes, std::int64_t M, std::int64_t kpad, unsigned ab,
+                   std::uint64_t *planes);
+void planes_avx2(const std::uint8_t *bytes, std::int64_t M, std::int64_t kpad, unsigned ab,
+                 std::uint64_t *planes);
+void planes_neon(const std::uint8_t *bytes, std::int64_t M, std::int64_t kpad, unsigned ab,
+                 std::uint64_t *planes);
 
-// D[m * N + n] for n in [n0, n1); threads > 1 splits N.
-void gemm_raw(Path p, Method method, const FastWeights& w, const FastActs& a, std::int64_t* D, int threads);
+// The exact result from a raw sum D[m][n], fused into the kernels' epilogue (finish_rows):
+// out[m * n + col] = D + dz[col] * rowsum[m] + fixed[col], with fixed = bias + da * colsum + K * da
+// * dz. A result outside int32 (impossible once check_k_bound passed) sets *bad instead of being
+// hidden.
+struct Epilogue {
+  const std::int64_t *rowsum = nullptr; // M: sum_k ua
+  const std::int64_t *dz = nullptr;     // N: c - zw[n]
+  const std::int64_t *fixed = nullptr;  // N
+  std::int32_t *out = nullptr;          // M x N, row-major
+  std::int64_t n = 0;
+  bool rowsum_fits_int32 = true; // every rowsum and dz fits int32 (the vector epilogue's multiply)
+  std::atomic<int> *bad = nullptr;
+
+  void put(std::int64_t m, std::int64_t col, std::int64_t d) const {
+    const std::int64_t s = d + dz[col] * rowsum[m] + fixed[col];
+    if (s < INT32_MIN || s > INT32_MAX)
+      bad->store(1, std::memory_order_relaxed);
+    out[m * n + col] = static_cast<std::int32_t>(s);
+  }
+};
+
+// out for all M rows; threads > 1 splits N statically into equal ranges (whole panels of 16).
+void gemm_raw(Path p, Method method, const FastWeights &w, const FastActs &a, const Epilogue &e,
+              int threads);
 
 // ISA kernels (each compiled with its own target flags), for n in [n0, n1).
-void bitserial_avx512(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t n0, std::int64_t n1);
-void dot8_avx512(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t n0, std::int64_t n1);
-void bitserial_avx2(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t n0, std::int64_t n1);
-void dot8_avx2(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t n0, std::int64_t n1);
+// AVX-512: the epilogue is fused (results written as int32 into e.out).
+void bitserial_avx512(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
+                      std::int64_t n1);
+void dot8_avx512(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
+                 std::int64_t n1);
+// AVX2 bit-serial for ab = wb = 1 (what choose_method picks on AVX2), fused the same way.
+void bitserial_avx2_fused(const FastActs &a, const FastWeights &w, const Epilogue &e,
+                          std::int64_t n0, std::int64_t n1);
+// AVX2 Dot8 for M >= kInterleaveMinRows and the width pairs whose vpmaddubsw sums are exact and can
+// be added in int16 (maddubs_i16_steps > 0), fused the same way.
+void dot8_avx2_fused(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
+                     std::int64_t n1);
+// The others write raw sums D[m * N + n]; gemm_raw applies the epilogue.
+void bitserial_avx2(const FastActs &a, const FastWeights &w, std::int64_t *D, std::int64_t n0,
+                    std::int64_t n1);
+void dot8_avx2(const FastActs &a, const FastWeights &w, std::int64_t *D, std::int64_t n0,
+               std::int64_t n1);
 // NEON (AArch64 only; gemm_neon.cpp): vcntq_u8 bit-serial, and Dot8 with exact widening multiplies.
-void bitserial_neon(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t n0, std::int64_t n1);
-void dot8_neon(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t n0, std::int64_t n1);
+void bitserial_neon(const FastActs &a, const FastWeights &w, std::int64_t *D, std::int64_t n0,
+                    std::int64_t n1);
+void dot8_neon(const FastActs &a, const FastWeights &w, std::int64_t *D, std::int64_t n0,
+               std::int64_t n1);
 
 } // namespace samd::kernels::detail::fast

@@ -1,9 +1,25 @@
 // AVX-512 kernels (F, BW, VL, VNNI, VPOPCNTDQ). Compiled with those target flags; called only
 // when the CPU has them (cpu_features).
+//
+// Both methods use layouts in which one vector lane accumulates one output, so no horizontal
+// reduction is needed, and apply the zero-point corrections in their epilogue (Epilogue), writing
+// int32 results:
+//  - Bitserial: a vector holds one 64-bit plane word of 8 weight columns (FastWeights::iplanes);
+//    an activation word is broadcast; MR rows x 8 * NRV columns per register block.
+//  - Dot8 GEMM (M >= kInterleaveMinRows): a vector holds 4 k of 16 activation rows
+//    (FastActs::inter); a weight column's 4 bytes are broadcast from a panel of 16 columns
+//    unpacked (FastWeights::pstreams) into L1 in chunks of K.
+//  - Dot8 GEMV (fewer rows): the panel format streamed once, unpacked in registers, and the
+//    activations' 4 bytes broadcast: one vector accumulates 16 outputs.
+// Tails are handled by clamping a row or column index to the last valid one (the duplicate is
+// computed and not stored), so one instantiation serves every shape.
 #include <immintrin.h>
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
+#include <stdexcept>
+#include <vector>
 
 #include <samd/kernels/fast_bounds.hpp>
 
@@ -12,70 +28,146 @@
 namespace samd::kernels::detail::fast {
 namespace {
 
-// Sum of the 16 int32 lanes, exactly (in int64).
-inline std::int64_t sum_epi32(__m512i v) {
-  const __m512i lo = _mm512_cvtepi32_epi64(_mm512_castsi512_si256(v));
-  const __m512i hi = _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(v, 1));
-  return _mm512_reduce_add_epi64(_mm512_add_epi64(lo, hi));
+// Row m, columns [n, n + valid): out = sums + dz * rowsum[m] + fixed (Epilogue::put, 8 at a time).
+inline void store_row(const Epilogue &e, std::int64_t m, std::int64_t n, __m512i sums, int valid) {
+  const __mmask8 k = static_cast<__mmask8>((1u << valid) - 1u);
+  if (!e.rowsum_fits_int32) {
+    alignas(64) std::int64_t s[8];
+    _mm512_store_si512(s, sums);
+    for (int c = 0; c < valid; ++c)
+      e.put(m, n + c, s[c]);
+    return;
+  }
+  const __m512i dz = _mm512_maskz_loadu_epi64(k, e.dz + n);
+  const __m512i fixed = _mm512_maskz_loadu_epi64(k, e.fixed + n);
+  // dz and rowsum fit int32 (checked by the caller): vpmuldq forms their exact int64 product.
+  const __m512i s = _mm512_add_epi64(_mm512_add_epi64(sums, fixed),
+                                     _mm512_mul_epi32(dz, _mm512_set1_epi64(e.rowsum[m])));
+  const __mmask8 out_of_range = _mm512_mask_cmpgt_epi64_mask(k, s, _mm512_set1_epi64(INT32_MAX)) |
+                                _mm512_mask_cmplt_epi64_mask(k, s, _mm512_set1_epi64(INT32_MIN));
+  if (out_of_range != 0)
+    e.bad->store(1, std::memory_order_relaxed);
+  _mm512_mask_cvtepi64_storeu_epi32(e.out + m * e.n + n, k, s);
 }
 
-template <int MR, int NR>
-void bitserial_block(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t m0, std::int64_t n0) {
+// ---- Bitserial: D = sum_ij 2^(i+j) popcount(A_i & W_j), one accumulator per shift i + j. ----
+
+// Activation words broadcast (one row, one word), weight vectors holding one word of 8 columns
+// (FastWeights::iplanes): each int64 lane accumulates one output, no horizontal reduction.
+template <unsigned AB, unsigned WB, int MR, int NRV>
+void bitserial_block(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t m0,
+                     std::int64_t n0, std::int64_t n1) {
+  constexpr unsigned S = AB + WB - 1;
   const std::int64_t words = a.kpad / 64;
-  __m512i acc[MR][NR];
-  for (int r = 0; r < MR; ++r)
-    for (int c = 0; c < NR; ++c) acc[r][c] = _mm512_setzero_si512();
   const std::int64_t needed = (w.k + 63) / 64; // words holding k < K
-  std::int64_t x = 0;
-  for (; x + 8 <= needed; x += 8)
-    for (unsigned i = 0; i < a.ab; ++i) {
-      __m512i av[MR];
-      for (int r = 0; r < MR; ++r)
-        av[r] = _mm512_loadu_si512(a.planes.data() + ((m0 + r) * a.ab + i) * words + x);
-      for (unsigned j = 0; j < w.wb; ++j) {
-        const unsigned shift = i + j;
-        for (int c = 0; c < NR; ++c) {
-          const __m512i wv = _mm512_loadu_si512(w.planes.data() + ((n0 + c) * w.wb + j) * words + x);
-          for (int r = 0; r < MR; ++r) {
-            __m512i t = _mm512_popcnt_epi64(_mm512_and_si512(av[r], wv));
-            if (shift != 0) t = _mm512_slli_epi64(t, shift);
-            acc[r][c] = _mm512_add_epi64(acc[r][c], t);
-          }
-        }
-      }
-    }
-  // Tail words past the last full vector: scalar popcount.
-  std::int64_t tail[MR][NR] = {};
-  for (; x < needed; ++x)
-    for (unsigned i = 0; i < a.ab; ++i)
-      for (unsigned j = 0; j < w.wb; ++j)
-        for (int r = 0; r < MR; ++r)
-          for (int c = 0; c < NR; ++c)
-            tail[r][c] += static_cast<std::int64_t>(std::popcount(a.planes[((m0 + r) * a.ab + i) * words + x] &
-                                                                  w.planes[((n0 + c) * w.wb + j) * words + x]))
-                          << (i + j);
+  const std::int64_t panels = (w.n + 7) / 8;
+  const std::uint64_t *ap[MR];
+  const std::uint64_t *wp[NRV];
+#pragma GCC unroll 8
   for (int r = 0; r < MR; ++r)
-    for (int c = 0; c < NR; ++c) D[(m0 + r) * w.n + n0 + c] = _mm512_reduce_add_epi64(acc[r][c]) + tail[r][c];
+    ap[r] = a.planes.data() + std::min<std::int64_t>(m0 + r, a.m - 1) * AB * words;
+#pragma GCC unroll 8
+  for (int c = 0; c < NRV; ++c)
+    wp[c] = w.iplanes.data() + std::min<std::int64_t>(n0 / 8 + c, panels - 1) * WB * words * 8;
+  __m512i acc[S][MR][NRV];
+#pragma GCC unroll 8
+  for (unsigned s = 0; s < S; ++s)
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 8
+      for (int c = 0; c < NRV; ++c)
+        acc[s][r][c] = _mm512_setzero_si512();
+  for (std::int64_t x = 0; x < needed; ++x) {
+#pragma GCC unroll 8
+    for (unsigned j = 0; j < WB; ++j) {
+      __m512i wv[NRV];
+#pragma GCC unroll 8
+      for (int c = 0; c < NRV; ++c)
+        wv[c] = _mm512_loadu_si512(wp[c] + (j * words + x) * 8);
+#pragma GCC unroll 8
+      for (unsigned i = 0; i < AB; ++i)
+#pragma GCC unroll 8
+        for (int r = 0; r < MR; ++r) {
+          const __m512i av = _mm512_set1_epi64(static_cast<long long>(ap[r][i * words + x]));
+#pragma GCC unroll 8
+          for (int c = 0; c < NRV; ++c)
+            acc[i + j][r][c] = _mm512_add_epi64(acc[i + j][r][c],
+                                                _mm512_popcnt_epi64(_mm512_and_si512(av, wv[c])));
+        }
+    }
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < MR; ++r) {
+    if (m0 + r >= a.m)
+      break;
+#pragma GCC unroll 8
+    for (int c = 0; c < NRV; ++c) {
+      const std::int64_t n = n0 + 8 * c;
+      if (n >= n1)
+        break;
+      __m512i total = acc[0][r][c];
+#pragma GCC unroll 8
+      for (unsigned s = 1; s < S; ++s)
+        total = _mm512_add_epi64(total, _mm512_slli_epi64(acc[s][r][c], s));
+      store_row(e, m0 + r, n, total, static_cast<int>(std::min<std::int64_t>(8, n1 - n)));
+    }
+  }
 }
+
+template <unsigned AB, unsigned WB, int MR, int NRV>
+void bitserial_walk(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
+                    std::int64_t n1) {
+  for (std::int64_t n = n0; n < n1; n += 8 * NRV)
+    for (std::int64_t m = 0; m < a.m; m += MR)
+      bitserial_block<AB, WB, MR, NRV>(a, w, e, m, n, n1);
+}
+
+// Register budget (32 zmm): S * MR * NRV accumulators + NRV weight vectors + 1 broadcast. Measured
+// for W2A2 against 3 x 4 / 4 x 3 / 6 x 2 blocks with two accumulators (the shift-2 product added
+// twice) and 4 x 2 with three: 2 x 4 with three accumulators per output is best.
+template <unsigned AB, unsigned WB>
+void bitserial_widths(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
+                      std::int64_t n1) {
+  constexpr unsigned S = AB + WB - 1;
+  if constexpr (S == 1) {
+    if (a.m >= 6)
+      return bitserial_walk<AB, WB, 6, 4>(a, w, e, n0, n1);
+    return bitserial_walk<AB, WB, 1, 8>(a, w, e, n0, n1);
+  } else if constexpr (S <= 3) {
+    if (a.m >= 2)
+      return bitserial_walk<AB, WB, 2, 4>(a, w, e, n0, n1);
+    return bitserial_walk<AB, WB, 1, 6>(a, w, e, n0, n1);
+  } else {
+    return bitserial_walk<AB, WB, 1, 3>(a, w, e, n0, n1);
+  }
+}
+
+// ---- Dot8: activation bytes x weight bytes with vpdpbusd. ----
 
 // The parts a WB-bit weight is stored in (fast_gemm.cpp parts_of), known at compile time.
-template <unsigned WB> constexpr unsigned kParts[3] = {WB == 8 ? 8u : (WB & 4u ? 4u : (WB & 2u ? 2u : 1u)),
-                                                        WB == 8 ? 0u : (WB & 4u ? (WB & 2u ? 2u : (WB & 1u ? 1u : 0u))
-                                                                                : (WB & 2u ? (WB & 1u ? 1u : 0u) : 0u)),
-                                                        WB == 7 ? 1u : 0u};
+template <unsigned WB>
+constexpr unsigned kParts[3] = {WB == 8 ? 8u : (WB & 4u ? 4u : (WB & 2u ? 2u : 1u)),
+                                WB == 8 ? 0u
+                                        : (WB & 4u ? (WB & 2u ? 2u : (WB & 1u ? 1u : 0u))
+                                                   : (WB & 2u ? (WB & 1u ? 1u : 0u) : 0u)),
+                                WB == 7 ? 1u : 0u};
 
 // Slot S (64 consecutive k) of one super-block of a weight row, unpacked to bytes.
-template <unsigned WB, unsigned S> inline __m512i unpack_slot(const std::uint8_t* block) {
+template <unsigned WB, unsigned S> inline __m512i unpack_slot(const std::uint8_t *block) {
   __m512i v = _mm512_setzero_si512();
   unsigned off = 0;
   for (unsigned part = 0; part < 3; ++part) {
     const unsigned p = kParts<WB>[part];
-    if (p == 0) break;
+    if (p == 0)
+      break;
     const unsigned per = 8 / p, t = S / per, sh = (S % per) * p;
     __m512i x = _mm512_loadu_si512(block + t * 64);
-    if (sh > off) x = _mm512_srli_epi16(x, sh - off);
-    else if (off > sh) x = _mm512_slli_epi16(x, off - sh);
-    if (p == 8) return x;
+    if (sh > off)
+      x = _mm512_srli_epi16(x, sh - off);
+    else if (off > sh)
+      x = _mm512_slli_epi16(x, off - sh);
+    if (p == 8)
+      return x;
     const __m512i mask = _mm512_set1_epi8(static_cast<char>(((1u << p) - 1) << off));
     v = _mm512_ternarylogic_epi32(v, x, mask, 0xF8); // v | (x & mask)
     off += p;
@@ -84,108 +176,311 @@ template <unsigned WB, unsigned S> inline __m512i unpack_slot(const std::uint8_t
   return v;
 }
 
-template <unsigned WB, int MR, int NR, unsigned S>
-inline void dot8_slot(const FastActs& a, const FastWeights& w, std::int64_t m0, std::int64_t n0, std::int64_t b,
-                      __m512i (&acc)[MR][NR]) {
-  constexpr std::size_t block_bytes = 64 * WB;
-  __m512i wv[NR];
-  for (int c = 0; c < NR; ++c)
-    wv[c] = unpack_slot<WB, S>(w.streams.data() + static_cast<std::size_t>(n0 + c) * w.stream_row_bytes + b * block_bytes);
-  for (int r = 0; r < MR; ++r) {
-    const __m512i av = _mm512_loadu_si512(a.bytes.data() + (m0 + r) * a.kpad + b * kSuperBlock + S * 64);
-    for (int c = 0; c < NR; ++c) acc[r][c] = _mm512_dpbusd_epi32(acc[r][c], av, wv[c]);
-  }
+template <unsigned WB, unsigned S = 0>
+inline void unpack_block(const std::uint8_t *block, std::uint8_t *out, std::int64_t stride) {
+  _mm512_storeu_si512(out + S * stride, unpack_slot<WB, S>(block));
+  if constexpr (S + 1 < 8)
+    unpack_block<WB, S + 1>(block, out, stride);
 }
 
-template <unsigned WB, int MR, int NR>
-void dot8_block(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t m0, std::int64_t n0) {
-  const std::int64_t blocks = a.kpad / kSuperBlock;
-  std::int64_t total[MR][NR] = {};
-  __m512i acc[MR][NR];
-  for (int r = 0; r < MR; ++r)
-    for (int c = 0; c < NR; ++c) acc[r][c] = _mm512_setzero_si512();
-  std::int64_t slots = 0;
-  const std::int64_t slots_needed = (w.k + 63) / 64; // the padding past K is never multiplied
-  for (std::int64_t b = 0; b < blocks; ++b) {
-    const std::int64_t used = std::min<std::int64_t>(8, slots_needed - b * 8);
-    if (0 < used) dot8_slot<WB, MR, NR, 0>(a, w, m0, n0, b, acc);
-    if (1 < used) dot8_slot<WB, MR, NR, 1>(a, w, m0, n0, b, acc);
-    if (2 < used) dot8_slot<WB, MR, NR, 2>(a, w, m0, n0, b, acc);
-    if (3 < used) dot8_slot<WB, MR, NR, 3>(a, w, m0, n0, b, acc);
-    if (4 < used) dot8_slot<WB, MR, NR, 4>(a, w, m0, n0, b, acc);
-    if (5 < used) dot8_slot<WB, MR, NR, 5>(a, w, m0, n0, b, acc);
-    if (6 < used) dot8_slot<WB, MR, NR, 6>(a, w, m0, n0, b, acc);
-    if (7 < used) dot8_slot<WB, MR, NR, 7>(a, w, m0, n0, b, acc);
-    slots += 8;
-    if (slots >= kDot8FlushSlots) { // before an int32 lane could overflow (fast_bounds.hpp)
-      for (int r = 0; r < MR; ++r)
-        for (int c = 0; c < NR; ++c) {
-          total[r][c] += sum_epi32(acc[r][c]);
-          acc[r][c] = _mm512_setzero_si512();
-        }
-      slots = 0;
+// Panel P of the weights, vectors [q0, q1) (multiples of 8) unpacked to bytes at out.
+template <unsigned WB>
+inline void unpack_panel(const FastWeights &w, std::int64_t P, std::int64_t q0, std::int64_t q1,
+                         std::uint8_t *out) {
+  const std::uint8_t *base =
+      w.pstreams.data() + static_cast<std::size_t>(P) * w.pstream_panel_bytes;
+  for (std::int64_t q = q0; q < q1; q += 8)
+    unpack_block<WB>(base + q / 8 * 64 * WB, out + (q - q0) * 64, 64);
+}
+
+// Results of one panel (16 columns from n0, valid_n of them) for rows [0, M) from int64 raw sums
+// part[c * mpad + m]: the corrections 8 rows at a time, then written row-major.
+inline void panel_epilogue(const Epilogue &e, const std::int64_t *part, std::int64_t mpad,
+                           std::int64_t M, std::int64_t n0, int valid_n) {
+  for (std::int64_t m0 = 0; m0 < M; m0 += 8) {
+    const int rows = static_cast<int>(std::min<std::int64_t>(8, M - m0));
+    alignas(32) std::int32_t t[kPanel][8];
+    if (!e.rowsum_fits_int32) {
+      for (int c = 0; c < valid_n; ++c)
+        for (int i = 0; i < rows; ++i)
+          e.put(m0 + i, n0 + c, part[c * mpad + m0 + i]);
+      continue;
+    }
+    const __mmask8 k = static_cast<__mmask8>((1u << rows) - 1u);
+    const __m512i rs = _mm512_maskz_loadu_epi64(k, e.rowsum + m0);
+    for (int c = 0; c < valid_n; ++c) {
+      const std::int64_t n = n0 + c;
+      const __m512i s = _mm512_add_epi64(
+          _mm512_add_epi64(_mm512_loadu_si512(part + c * mpad + m0), _mm512_set1_epi64(e.fixed[n])),
+          _mm512_mul_epi32(rs, _mm512_set1_epi64(e.dz[n])));
+      const __mmask8 bad = _mm512_mask_cmpgt_epi64_mask(k, s, _mm512_set1_epi64(INT32_MAX)) |
+                           _mm512_mask_cmplt_epi64_mask(k, s, _mm512_set1_epi64(INT32_MIN));
+      if (bad != 0)
+        e.bad->store(1, std::memory_order_relaxed);
+      _mm256_store_si256(reinterpret_cast<__m256i *>(t[c]), _mm512_cvtepi64_epi32(s));
+    }
+    for (int i = 0; i < rows; ++i) {
+      std::int32_t *o = e.out + (m0 + i) * e.n + n0;
+      for (int c = 0; c < valid_n; ++c)
+        o[c] = t[c][i];
     }
   }
-  for (int r = 0; r < MR; ++r)
-    for (int c = 0; c < NR; ++c) D[(m0 + r) * w.n + n0 + c] = total[r][c] + sum_epi32(acc[r][c]);
 }
 
-// Walk [0, M) x [n0, n1) in MR x NR blocks, with smaller blocks for the tails.
+// GEMM (M >= kInterleaveMinRows): one vector holds 4 k of 16 rows (FastActs::inter); a weight
+// column's 4 bytes are broadcast from the unpacked panel, so each int32 lane accumulates one
+// output and no horizontal reduction is needed. K is walked in chunks of kQChunk vectors whose
+// unpacked panel stays in L1; the int32 lanes are added to int64 sums after every chunk
+// (kQChunk <= kDot8BcastFlushGroups, fast_bounds.hpp).
+inline constexpr std::int64_t kQChunk = 256;
+static_assert(kQChunk <= kDot8BcastFlushGroups && kQChunk % 8 == 0);
 
-template <class Block4x4, class Block1x4, class Block4x1, class Block1x1>
-void tile(std::int64_t M, std::int64_t n0, std::int64_t n1, Block4x4 b44, Block1x4 b14, Block4x1 b41, Block1x1 b11) {
-  std::int64_t n = n0;
-  for (; n + 4 <= n1; n += 4) {
-    std::int64_t m = 0;
-    for (; m + 4 <= M; m += 4) b44(m, n);
-    for (; m < M; ++m) b14(m, n);
+template <int MRV, int NR>
+inline void bcast_block(const FastActs &a, const std::uint8_t *panel, std::int64_t q0,
+                        std::int64_t q1, std::int64_t g0, int c0, std::int64_t *part,
+                        std::int64_t mpad) {
+  const std::int64_t qall = a.kpad / 4;
+  const std::uint8_t *ap[MRV];
+#pragma GCC unroll 8
+  for (int j = 0; j < MRV; ++j)
+    ap[j] = a.inter.data() + (std::min<std::int64_t>(g0 + j, a.groups - 1) * qall + q0) * 64;
+  __m512i acc[MRV][NR];
+#pragma GCC unroll 32
+  for (int j = 0; j < MRV; ++j)
+#pragma GCC unroll 32
+    for (int c = 0; c < NR; ++c)
+      acc[j][c] = _mm512_setzero_si512();
+#pragma GCC unroll 2
+  for (std::int64_t q = 0; q < q1 - q0; ++q) {
+    __m512i av[MRV];
+#pragma GCC unroll 8
+    for (int j = 0; j < MRV; ++j)
+      av[j] = _mm512_loadu_si512(ap[j] + q * 64);
+    const std::uint8_t *wq = panel + q * 64 + c0 * 4;
+#pragma GCC unroll 32
+    for (int c = 0; c < NR; ++c) {
+      std::int32_t wv;
+      std::memcpy(&wv, wq + c * 4, 4);
+      const __m512i wb = _mm512_set1_epi32(wv);
+#pragma GCC unroll 8
+      for (int j = 0; j < MRV; ++j)
+        acc[j][c] = _mm512_dpbusd_epi32(acc[j][c], av[j], wb);
+    }
   }
-  for (; n < n1; ++n) {
-    std::int64_t m = 0;
-    for (; m + 4 <= M; m += 4) b41(m, n);
-    for (; m < M; ++m) b11(m, n);
+#pragma GCC unroll 8
+  for (int j = 0; j < MRV; ++j) {
+    if (g0 + j >= a.groups)
+      break;
+#pragma GCC unroll 32
+    for (int c = 0; c < NR; ++c) {
+      std::int64_t *dst = part + (c0 + c) * mpad + (g0 + j) * 16;
+      _mm512_storeu_si512(
+          dst, _mm512_add_epi64(_mm512_loadu_si512(dst),
+                                _mm512_cvtepi32_epi64(_mm512_castsi512_si256(acc[j][c]))));
+      _mm512_storeu_si512(dst + 8, _mm512_add_epi64(_mm512_loadu_si512(dst + 8),
+                                                    _mm512_cvtepi32_epi64(
+                                                        _mm512_extracti64x4_epi64(acc[j][c], 1))));
+    }
   }
+}
+
+template <unsigned WB, int MRV, int NR>
+void dot8_gemm(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
+               std::int64_t n1) {
+  static_assert(kPanel % NR == 0);
+  const std::int64_t qv =
+      (w.k + 31) / 32 * 8; // vectors holding k < K, whole groups of 8 (the rest is zero)
+  const std::int64_t mpad = a.groups * 16;
+  thread_local std::vector<std::uint8_t> panel;
+  thread_local std::vector<std::int64_t> part;
+  if (panel.size() < static_cast<std::size_t>(kQChunk * 64))
+    panel.resize(static_cast<std::size_t>(kQChunk * 64));
+  for (std::int64_t n = n0; n < n1; n += kPanel) { // n0 is a multiple of kPanel (gemm_raw)
+    part.assign(static_cast<std::size_t>(kPanel * mpad), 0);
+    for (std::int64_t q0 = 0; q0 < qv; q0 += kQChunk) {
+      const std::int64_t q1 = std::min<std::int64_t>(qv, q0 + kQChunk);
+      unpack_panel<WB>(w, n / kPanel, q0, q1, panel.data());
+      for (std::int64_t g = 0; g < a.groups; g += MRV)
+        for (int c0 = 0; c0 < kPanel; c0 += NR)
+          bcast_block<MRV, NR>(a, panel.data(), q0, q1, g, c0, part.data(), mpad);
+    }
+    panel_epilogue(e, part.data(), mpad, a.m, n,
+                   static_cast<int>(std::min<std::int64_t>(kPanel, n1 - n)));
+  }
+}
+
+// GEMV (few rows): the weights streamed once in the panel format, unpacked in registers; the
+// activations' 4 bytes broadcast; one vector accumulates 16 outputs. PP panels at a time for
+// independent accumulation chains; int32 lanes flushed to int64 every kDot8BcastFlushGroups
+// vectors.
+template <unsigned WB, int PP>
+void dot8_gemv(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
+               std::int64_t n1) {
+  const std::int64_t qv = (w.k + 31) / 32 * 8;
+  const std::int64_t panels_total =
+      static_cast<std::int64_t>(w.pstreams.size() / w.pstream_panel_bytes);
+  for (std::int64_t n = n0; n < n1; n += kPanel * PP) {
+    const std::uint8_t *base[PP];
+    for (int p = 0; p < PP; ++p)
+      base[p] = w.pstreams.data() + static_cast<std::size_t>(std::min<std::int64_t>(
+                                        (n + p * kPanel) / kPanel, panels_total - 1)) *
+                                        w.pstream_panel_bytes;
+    for (std::int64_t m = 0; m < a.m; ++m) {
+      const std::uint8_t *arow = a.bytes.data() + m * a.kpad;
+      __m512i acc[PP], tot[PP][2];
+      for (int p = 0; p < PP; ++p)
+        acc[p] = tot[p][0] = tot[p][1] = _mm512_setzero_si512();
+      for (std::int64_t f0 = 0; f0 < qv; f0 += kDot8BcastFlushGroups) {
+        const std::int64_t f1 = std::min<std::int64_t>(qv, f0 + kDot8BcastFlushGroups);
+        for (std::int64_t q = f0; q < f1; q += 8) {
+          const std::size_t off = static_cast<std::size_t>(q / 8 * 64 * WB);
+          for (int p = 0; p < PP; ++p)
+            for (unsigned l = 0; l < WB; ++l) // ahead in the same stream (never past its end)
+              if (off + 2048 + l * 64 < w.pstream_panel_bytes)
+                _mm_prefetch(reinterpret_cast<const char *>(base[p] + off + 2048 + l * 64),
+                             _MM_HINT_T0);
+          alignas(64) std::uint8_t wbytes[PP][8 * 64];
+          for (int p = 0; p < PP; ++p)
+            unpack_block<WB>(base[p] + off, wbytes[p], 64);
+          for (int s = 0; s < 8; ++s) {
+            std::int32_t av;
+            std::memcpy(&av, arow + (q + s) * 4, 4);
+            const __m512i ab = _mm512_set1_epi32(av);
+            for (int p = 0; p < PP; ++p)
+              acc[p] = _mm512_dpbusd_epi32(acc[p], ab, _mm512_load_si512(wbytes[p] + s * 64));
+          }
+        }
+        for (int p = 0; p < PP; ++p) { // flush (fast_bounds.hpp: kDot8BcastFlushGroups)
+          tot[p][0] =
+              _mm512_add_epi64(tot[p][0], _mm512_cvtepi32_epi64(_mm512_castsi512_si256(acc[p])));
+          tot[p][1] = _mm512_add_epi64(tot[p][1],
+                                       _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(acc[p], 1)));
+          acc[p] = _mm512_setzero_si512();
+        }
+      }
+      for (int p = 0; p < PP; ++p) {
+        const std::int64_t nb = n + p * kPanel;
+        if (nb >= n1)
+          break;
+        alignas(64) std::int64_t d[16];
+        _mm512_store_si512(d, tot[p][0]);
+        _mm512_store_si512(d + 8, tot[p][1]);
+        const int valid = static_cast<int>(std::min<std::int64_t>(kPanel, n1 - nb));
+        for (int c = 0; c < valid; ++c)
+          e.put(m, nb + c, d[c]);
+      }
+    }
+  }
+}
+
+template <unsigned WB>
+void dot8_width(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
+                std::int64_t n1) {
+  if (a.m < kInterleaveMinRows || a.inter.empty())
+    return dot8_gemv<WB, 4>(a, w, e, n0, n1);
+  // 2 x 8 blocks (16 accumulators; per vector 2 loads + 8 broadcasts for 16 vpdpbusd): measured
+  // best on Zen 5 against 3 x 8, 4 x 4, 1 x 16 and 4 x 8 (bench/, 256 x 256 x 4096).
+  return dot8_gemm<WB, 2, 8>(a, w, e, n0, n1);
 }
 
 } // namespace
 
-void planes_avx512(const std::uint8_t* bytes, std::int64_t M, std::int64_t kpad, unsigned ab, std::uint64_t* planes) {
+void interleave_avx512(const std::uint8_t *bytes, std::int64_t M, std::int64_t K, std::int64_t kpad,
+                       std::uint8_t *inter) {
+  // Per group of 16 rows and block of 16 q (64 k): a 16 x 16 transpose of 4-byte elements.
+  const std::int64_t qall = kpad / 4, groups = (M + 15) / 16;
+  const std::int64_t qblocks = ((K + 3) / 4 + 15) / 16; // blocks holding k < K; the rest stays zero
+  for (std::int64_t g = 0; g < groups; ++g)
+    for (std::int64_t qb = 0; qb < qblocks; ++qb) {
+      __m512i r[16];
+      for (int i = 0; i < 16; ++i)
+        r[i] = g * 16 + i < M ? _mm512_loadu_si512(bytes + (g * 16 + i) * kpad + qb * 64)
+                              : _mm512_setzero_si512();
+      __m512i a[16], b[16];
+      for (int i = 0; i < 8; ++i) {
+        a[2 * i] = _mm512_unpacklo_epi32(r[2 * i], r[2 * i + 1]);
+        a[2 * i + 1] = _mm512_unpackhi_epi32(r[2 * i], r[2 * i + 1]);
+      }
+      for (int j = 0; j < 4; ++j) { // rows 4j..4j+3; b[4j + s]: lane L holds column 4L + s
+        b[4 * j + 0] = _mm512_unpacklo_epi64(a[4 * j], a[4 * j + 2]);
+        b[4 * j + 1] = _mm512_unpackhi_epi64(a[4 * j], a[4 * j + 2]);
+        b[4 * j + 2] = _mm512_unpacklo_epi64(a[4 * j + 1], a[4 * j + 3]);
+        b[4 * j + 3] = _mm512_unpackhi_epi64(a[4 * j + 1], a[4 * j + 3]);
+      }
+      std::uint8_t *out = inter + (g * qall + qb * 16) * 64;
+      for (int s = 0; s < 4; ++s) {
+        const __m512i c0 = _mm512_shuffle_i32x4(b[s], b[4 + s], 0x44),
+                      c1 = _mm512_shuffle_i32x4(b[s], b[4 + s], 0xEE);
+        const __m512i c2 = _mm512_shuffle_i32x4(b[8 + s], b[12 + s], 0x44),
+                      c3 = _mm512_shuffle_i32x4(b[8 + s], b[12 + s], 0xEE);
+        _mm512_storeu_si512(out + (0 * 4 + s) * 64, _mm512_shuffle_i32x4(c0, c2, 0x88));
+        _mm512_storeu_si512(out + (1 * 4 + s) * 64, _mm512_shuffle_i32x4(c0, c2, 0xDD));
+        _mm512_storeu_si512(out + (2 * 4 + s) * 64, _mm512_shuffle_i32x4(c1, c3, 0x88));
+        _mm512_storeu_si512(out + (3 * 4 + s) * 64, _mm512_shuffle_i32x4(c1, c3, 0xDD));
+      }
+    }
+}
+
+void planes_avx512(const std::uint8_t *bytes, std::int64_t M, std::int64_t kpad, unsigned ab,
+                   std::uint64_t *planes) {
   const std::int64_t words = kpad / 64;
   for (std::int64_t m = 0; m < M; ++m)
     for (std::int64_t x = 0; x < words; ++x) {
       const __m512i v = _mm512_loadu_si512(bytes + m * kpad + x * 64);
       for (unsigned i = 0; i < ab; ++i) // bit i of 64 bytes -> one 64-bit mask
-        planes[(m * ab + i) * words + x] = _mm512_test_epi8_mask(v, _mm512_set1_epi8(static_cast<char>(1u << i)));
+        planes[(m * ab + i) * words + x] =
+            _mm512_test_epi8_mask(v, _mm512_set1_epi8(static_cast<char>(1u << i)));
     }
 }
 
-void bitserial_avx512(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t n0, std::int64_t n1) {
-  tile(
-      a.m, n0, n1, [&](std::int64_t m, std::int64_t n) { bitserial_block<4, 4>(a, w, D, m, n); },
-      [&](std::int64_t m, std::int64_t n) { bitserial_block<1, 4>(a, w, D, m, n); },
-      [&](std::int64_t m, std::int64_t n) { bitserial_block<4, 1>(a, w, D, m, n); },
-      [&](std::int64_t m, std::int64_t n) { bitserial_block<1, 1>(a, w, D, m, n); });
+void bitserial_avx512(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
+                      std::int64_t n1) {
+  if (a.m == 0 || n0 >= n1)
+    return;
+  switch (a.ab * 16 + w.wb) { // the pairs choose_method sends here: ab * wb <= 4
+  case 0x11:
+    return bitserial_widths<1, 1>(a, w, e, n0, n1);
+  case 0x12:
+    return bitserial_widths<1, 2>(a, w, e, n0, n1);
+  case 0x21:
+    return bitserial_widths<2, 1>(a, w, e, n0, n1);
+  case 0x22:
+    return bitserial_widths<2, 2>(a, w, e, n0, n1);
+  case 0x13:
+    return bitserial_widths<1, 3>(a, w, e, n0, n1);
+  case 0x31:
+    return bitserial_widths<3, 1>(a, w, e, n0, n1);
+  case 0x14:
+    return bitserial_widths<1, 4>(a, w, e, n0, n1);
+  case 0x41:
+    return bitserial_widths<4, 1>(a, w, e, n0, n1);
+  default:
+    break;
+  }
+  throw std::logic_error("samd: bitserial_avx512: no kernel for this width pair");
 }
 
-template <unsigned WB>
-void dot8_all(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t n0, std::int64_t n1) {
-  tile(
-      a.m, n0, n1, [&](std::int64_t m, std::int64_t n) { dot8_block<WB, 4, 4>(a, w, D, m, n); },
-      [&](std::int64_t m, std::int64_t n) { dot8_block<WB, 1, 4>(a, w, D, m, n); },
-      [&](std::int64_t m, std::int64_t n) { dot8_block<WB, 4, 1>(a, w, D, m, n); },
-      [&](std::int64_t m, std::int64_t n) { dot8_block<WB, 1, 1>(a, w, D, m, n); });
-}
-
-void dot8_avx512(const FastActs& a, const FastWeights& w, std::int64_t* D, std::int64_t n0, std::int64_t n1) {
+void dot8_avx512(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
+                 std::int64_t n1) {
+  if (a.m == 0 || n0 >= n1)
+    return;
   switch (w.wb) {
-  case 1: return dot8_all<1>(a, w, D, n0, n1);
-  case 2: return dot8_all<2>(a, w, D, n0, n1);
-  case 3: return dot8_all<3>(a, w, D, n0, n1);
-  case 4: return dot8_all<4>(a, w, D, n0, n1);
-  case 5: return dot8_all<5>(a, w, D, n0, n1);
-  case 6: return dot8_all<6>(a, w, D, n0, n1);
-  case 7: return dot8_all<7>(a, w, D, n0, n1);
-  default: return dot8_all<8>(a, w, D, n0, n1);
+  case 1:
+    return dot8_width<1>(a, w, e, n0, n1);
+  case 2:
+    return dot8_width<2>(a, w, e, n0, n1);
+  case 3:
+    return dot8_width<3>(a, w, e, n0, n1);
+  case 4:
+    return dot8_width<4>(a, w, e, n0, n1);
+  case 5:
+    return dot8_width<5>(a, w, e, n0, n1);
+  case 6:
+    return dot8_width<6>(a, w, e, n0, n1);
+  case 7:
+    return dot8_width<7>(a, w, e, n0, n1);
+  default:
+    return dot8_width<8>(a, w, e, n0, n1);
   }
 }
 

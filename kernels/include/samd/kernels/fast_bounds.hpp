@@ -18,6 +18,30 @@ constexpr std::int64_t dot8_max_step(unsigned ab, unsigned wb) {
   return 4 * ua * v;
 }
 
+// Dot8, AVX-512 broadcast schedule (M >= 8 rows): one int32 lane accumulates one output's own
+// products: per k-group (4 consecutive k) vpdpbusd adds 4 products ua * v, |ua * v| <= 255 * 128.
+// After kDot8BcastFlushGroups groups the lanes are flushed to int64:
+// 16384 * 4 * 255 * 128 = 2,139,095,040 <= 2^31 - 1 = 2,147,483,647.
+inline constexpr std::int64_t kDot8BcastFlushGroups = 16384;
+inline constexpr std::int64_t kDot8BcastProductsPerGroup = 4;
+constexpr std::int64_t dot8_bcast_lane_max() {
+  return kDot8BcastFlushGroups * kDot8BcastProductsPerGroup * 255 * 128;
+}
+static_assert(dot8_bcast_lane_max() <= 2147483647, "Dot8 broadcast: an int32 lane could overflow");
+static_assert(kDot8BcastFlushGroups % 16 == 0, "Dot8 broadcast flushes after whole 64-k slots");
+
+// Bitserial, AVX-512 (each int64 lane accumulates one output for one shift s = i + j): per 64-bit
+// plane word (64 k) a lane adds at most kBitserialPairsPerShift = 8 popcounts (the plane pairs
+// with i + j = s: at most min(ab, wb) <= 8) of at most 64 each, so after K k it holds at most
+// bitserial_lane_max(K) = ceil(K / 64) * 8 * 64. The shifted sum over s <= 14 is below
+// 2^15 * bitserial_lane_max(K), which fits int64 for every K up to 2^31 - 1 (max_k_int32's range).
+inline constexpr std::int64_t kBitserialPairsPerShift = 8;
+constexpr std::int64_t bitserial_lane_max(std::int64_t k) {
+  return (k + 63) / 64 * kBitserialPairsPerShift * 64;
+}
+static_assert(bitserial_lane_max(2147483647) <= (INT64_MAX >> 15),
+              "Bitserial: an int64 lane or its shifted sum could overflow");
+
 // AVX2 Dot8: vpmaddubsw adds two u8 x s8 products into an int16 with saturation. It is used only
 // when no pair can saturate: 2 * max ua * max |v| <= 32767; otherwise the kernel widens to 16 bits
 // first and uses vpmaddwd (exact in int32).
@@ -26,6 +50,32 @@ constexpr bool maddubs_exact(unsigned ab, unsigned wb) {
   const std::int64_t v = wb >= 8 ? 128 : (std::int64_t{1} << wb) - 1;
   return 2 * ua * v <= 32767;
 }
+
+// AVX2 Bitserial, fused kernel: the nibble-lookup popcount gives each byte lane at most 8 per
+// 64-bit word; the counts are added in u8 lanes for at most kAvx2CntU8Words words: 31 * 8 = 248
+// <= 255, then vpsadbw sums each 8-byte group into a u64 lane (exact).
+inline constexpr std::int64_t kAvx2CntU8Words = 31;
+constexpr std::int64_t avx2_cnt_u8_max() { return kAvx2CntU8Words * 8; }
+static_assert(avx2_cnt_u8_max() <= 255, "AVX2 bitserial: a u8 count lane could overflow");
+
+// AVX2 Dot8, fused kernel (M >= 8): one int16 lane receives per step (4 k) one vpmaddubsw sum of
+// two products ua * v with ua <= 2^ab - 1 and 0 <= v <= 2^wb - 1 (weights below 8 bits;
+// maddubs_exact rules out saturation), and is added with vpaddw for at most maddubs_i16_steps(ab,
+// wb) steps: steps * 2 * ua * v <= 32767. Then vpmaddwd (x 1) folds lane pairs into int32 (<=
+// 65534) and they are added to int64 sums. 0 means the pair does not use this schedule (8-bit
+// weights, or a single maddubs could saturate). E.g. W2A2: 32767 / 18 = 1820; W4A4: 32767 / 450 =
+// 72; W4A8: 32767 / 7650 = 4.
+constexpr std::int64_t maddubs_i16_steps(unsigned ab, unsigned wb) {
+  if (wb >= 8)
+    return 0;
+  const std::int64_t ua = (std::int64_t{1} << ab) - 1, v = (std::int64_t{1} << wb) - 1;
+  return 32767 / (2 * ua * v);
+}
+static_assert(maddubs_i16_steps(2, 2) == 1820 && maddubs_i16_steps(4, 4) == 72 &&
+              maddubs_i16_steps(8, 4) == 4);
+static_assert(maddubs_i16_steps(8, 7) == 0 && maddubs_i16_steps(8, 8) == 0);
+static_assert(maddubs_i16_steps(7, 7) * 2 * 127 * 127 <= 32767,
+              "AVX2 Dot8: an int16 lane could overflow");
 
 // NEON Bitserial (vandq_u64 + vcntq_u8): vcntq_u8 gives each byte lane the popcount of 8 bits,
 // at most 8. Stage 1 adds those counts in u8 lanes (vaddq_u8) for at most kNeonCntU8Vectors
@@ -62,7 +112,9 @@ constexpr std::int64_t neon_dot8_lane_max(unsigned ab, unsigned wb) {
   return kNeonDot8FlushSlots * kNeonDot8ProductsPerSlot * neon_dot8_max_product(ab, wb);
 }
 // The u16 product lanes of the unsigned variant (weights below 8 bits): one product each.
-constexpr bool neon_umull_exact(unsigned ab, unsigned wb) { return wb < 8 && neon_dot8_max_product(ab, wb) <= 65535; }
+constexpr bool neon_umull_exact(unsigned ab, unsigned wb) {
+  return wb < 8 && neon_dot8_max_product(ab, wb) <= 65535;
+}
 static_assert(neon_dot8_lane_max(8, 8) <= 2147483647, "NEON Dot8: an int32 lane could overflow");
 static_assert(neon_umull_exact(8, 7), "NEON Dot8: a u16 product lane could overflow");
 static_assert(kNeonDot8FlushSlots % 8 == 0, "NEON Dot8 flushes after whole super-blocks");

@@ -133,6 +133,7 @@ public:
       if (!done_[i])
         layer(static_cast<int>(i));
     output();
+    fuse_pools();
     return std::move(m_);
   }
 
@@ -366,10 +367,10 @@ private:
       packed_shape[0] = O + 1;
       packed_q = kernels::QuantParams{{1.0f}, {0}, -1}; // only the integers matter here
       s.two.on = true;
-      s.two.d = il.v1 - il.v0;
-      s.two.bias = bias;
+      s.two.t.d = il.v1 - il.v0;
+      s.two.t.bias = bias;
       for (std::int64_t c = 0; c < O; ++c)
-        s.two.v0_minus_zp.push_back(il.v0 - zp[per_channel ? static_cast<std::size_t>(c) : 0]);
+        s.two.t.v0_minus_zp.push_back(il.v0 - zp[per_channel ? static_cast<std::size_t>(c) : 0]);
     } else {
       for (std::size_t i = 0; i < stored.size(); ++i)
         stored[i] = qw.q[i] - il.offset;
@@ -407,6 +408,7 @@ private:
     if (c.fake_quant >= 0) {
       const Layer &fq = take_chain(c);
       s.rq = requant_for(fq, c.lo, c.hi, out);
+      s.rqz.emplace(x.scale, s.wq, static_cast<std::size_t>(O), *s.rq);
       out.slot = s.out = new_slot();
       dom_[static_cast<std::size_t>(fq.output)] = out;
     } else {
@@ -469,6 +471,26 @@ private:
     m_.ints_slot = d.slot;
     m_.output_slot = s.out = new_slot();
     m_.steps.push_back(std::move(s));
+  }
+
+  // A requantized Conv whose output only a MaxPool right after it reads: one fused kernel call
+  // (kernels::conv2d_max_pool, the same integers).
+  void fuse_pools() {
+    std::vector<int> readers(static_cast<std::size_t>(m_.slots), 0);
+    for (const Step &s : m_.steps)
+      for (int i : s.in)
+        ++readers[static_cast<std::size_t>(i)];
+    for (std::size_t i = 0; i + 1 < m_.steps.size(); ++i) {
+      Step &c = m_.steps[i];
+      const Step &p = m_.steps[i + 1];
+      if (c.kind != StepKind::Conv || !c.rqz || c.fused_pool || p.kind != StepKind::MaxPool ||
+          p.in[0] != c.out || readers[static_cast<std::size_t>(c.out)] != 1 ||
+          c.out == m_.ints_slot || c.out == m_.output_slot || c.conv_p.format != p.pool.format)
+        continue;
+      c.fused_pool = p.pool;
+      c.out = p.out;
+      m_.steps.erase(m_.steps.begin() + static_cast<std::ptrdiff_t>(i + 1));
+    }
   }
 
   const Graph &g_;

@@ -28,8 +28,7 @@ enum class StepKind {
 // sums are d * A[c] + v0_minus_zp[c] * S + bias[c] (quant_layout.hpp).
 struct TwoLevelCombine {
   bool on = false;
-  std::int64_t d = 1;
-  std::vector<std::int64_t> v0_minus_zp, bias;
+  kernels::TwoLevel t; // d, v0_minus_zp, bias
 };
 
 struct Step {
@@ -46,11 +45,15 @@ struct Step {
   // Conv / Gemm
   kernels::PackedConvWeights conv_w;
   kernels::Conv2dParams conv_p;
+  std::optional<kernels::Pool2dParams>
+      fused_pool; // a MaxPool on the Conv's requantized output, fused
   kernels::PackedWeights gemm_w;
   TwoLevelCombine two;
   float a_scale = 1.0f;
   kernels::QuantParams wq; // per-channel weight scales for requantization
   std::optional<kernels::Requant> rq;
+  std::optional<kernels::Requantizer>
+      rqz; // rq prepared for the step's channels (Conv, Gemm, Requant)
 
   // Requant: from int32 sums (a_scale, wq, channel axis 1) or from a QTensor (its scale and
   // zero point, weight scale 1).

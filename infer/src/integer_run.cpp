@@ -2,6 +2,7 @@
 // input quantization and the final dequantization.
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <stdexcept>
 
 #include "integer_impl.hpp"
@@ -25,52 +26,36 @@ std::size_t inner_of(const Shape &s) {
   return inner;
 }
 
-// Two-level weights: from the kernel's {N, O + 1, ...} sums (the last channel is the all-ones
-// one) to the layer's {N, O, ...} sums, exactly.
-kernels::Int32Tensor combine_two_level(const kernels::Int32Tensor &acc, const TwoLevelCombine &t,
-                                       const Step &s) {
-  Shape shape = acc.shape;
-  const std::int64_t O = shape[1] - 1;
-  shape[1] = O;
-  const std::size_t inner = inner_of(shape), N = static_cast<std::size_t>(shape[0]);
-  kernels::Int32Tensor out{shape,
-                           std::vector<std::int32_t>(N * static_cast<std::size_t>(O) * inner)};
-  for (std::size_t n = 0; n < N; ++n)
-    for (std::size_t o = 0; o < static_cast<std::size_t>(O); ++o)
-      for (std::size_t p = 0; p < inner; ++p) {
-        const std::size_t base = n * static_cast<std::size_t>(O + 1) * inner;
-        const std::int64_t A = acc.data[base + o * inner + p],
-                           S = acc.data[base + static_cast<std::size_t>(O) * inner + p];
-        const std::int64_t v = t.d * A + t.v0_minus_zp[o] * S + t.bias[o];
-        if (v < INT32_MIN || v > INT32_MAX)
-          throw std::overflow_error("samd infer: " + s.where + ": sum exceeds int32");
-        out.data[(n * static_cast<std::size_t>(O) + o) * inner + p] = static_cast<std::int32_t>(v);
-      }
-  return out;
-}
-
+// Two-level weights: the layer's sums from the kernel's {N, O + 1, ...} sums (the last channel
+// is the all-ones one), exactly; then the requantization if fused.
 Slot finish_sums(kernels::Int32Tensor acc, const Step &s) {
   if (s.two.on)
-    acc = combine_two_level(acc, s.two, s);
-  if (s.rq)
-    return kernels::requantize(acc, s.a_scale, s.wq, 1, *s.rq);
+    acc = kernels::combine_two_level(acc, s.two.t, 1);
+  if (s.rqz)
+    return kernels::requantize_with(*s.rqz, acc, 1);
   return acc;
 }
 
 Slot run_compute(const Step &s, const kernels::QTensor &x, const kernels::KernelOptions &opt) {
   if (s.kind == StepKind::Conv) {
-    if (s.rq && !s.two.on)
-      return kernels::conv2d(x, s.conv_w, s.conv_p, *s.rq, opt);
+    const kernels::TwoLevel *two = s.two.on ? &s.two.t : nullptr;
+    if (s.rqz && s.fused_pool)
+      return kernels::conv2d_max_pool(x, s.conv_w, s.conv_p, *s.rqz, *s.fused_pool, opt, two);
+    if (s.rqz)
+      return kernels::conv2d(x, s.conv_w, s.conv_p, *s.rqz, opt, two);
     return finish_sums(kernels::conv2d_s32(x, s.conv_w, s.conv_p, opt), s);
   }
-  if (s.rq && !s.two.on)
-    return kernels::gemm(x, s.gemm_w, *s.rq, opt);
   return finish_sums(kernels::gemm_s32(x, s.gemm_w, opt), s);
 }
 
 Slot run_requant(const Step &s, const Slot &in) {
-  if (!s.from_quant)
-    return kernels::requantize(std::get<kernels::Int32Tensor>(in), s.a_scale, s.wq, 1, *s.rq);
+  if (!s.from_quant) {
+    const kernels::Int32Tensor &acc = std::get<kernels::Int32Tensor>(in);
+    if (acc.shape.size() < 2)
+      throw std::logic_error("samd infer: " + s.where + ": sums without a channel axis");
+    const kernels::Requantizer r(s.a_scale, s.wq, static_cast<std::size_t>(acc.shape[1]), *s.rq);
+    return kernels::requantize_with(r, acc, 1);
+  }
   const kernels::QTensor &q = std::get<kernels::QTensor>(in);
   const std::vector<std::int64_t> v = q.to_ints();
   kernels::Int32Tensor centered{q.shape(), std::vector<std::int32_t>(v.size())};
@@ -175,7 +160,9 @@ IntegerOutput IntegerModel::run(const FloatTensor &x) const {
     case StepKind::Reshape:
       if (const auto *q = std::get_if<kernels::QTensor>(&in)) {
         const Shape shape = infer_shape(s.reshape, {q->shape()});
-        out = kernels::QTensor::from_ints(shape, q->layout(), q->to_ints(), q->quant());
+        out = q->quant().channels() == 1
+                  ? q->reshaped(shape)
+                  : kernels::QTensor::from_ints(shape, q->layout(), q->to_ints(), q->quant());
       } else {
         const FloatTensor &f = slot_as<FloatTensor>(slots, s.in[0], s);
         out = FloatTensor{infer_shape(s.reshape, {f.shape}), f.data};

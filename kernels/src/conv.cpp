@@ -1,29 +1,149 @@
 #include <samd/kernels/conv.hpp>
+#include <samd/kernels/pool.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "conv_geometry.hpp"
+#include "fast/fast_gemm.hpp"
 #include "gemm_internal.hpp"
+
+#include "x86_intrinsics.hpp"
 
 namespace samd::kernels {
 
-PackedConvWeights PackedConvWeights::prepack(const QTensor& w, std::vector<std::int32_t> bias, const Layout& act,
-                                             std::int64_t groups, unsigned swar_guard) {
+namespace detail {
+
+// The direct kernels (AVX-512 path): no im2col matrix, 16 output pixels per vector. For each image
+// and group, every output pixel's window is gathered once into a row of K activation offsets
+// ua = a - a_min (in the weights' (ky, kx, c) order; padding taps hold the zero point's offset),
+// stored transposed so that 16 pixels sit in one vector:
+//  - Dot8: 4 consecutive k per 32-bit lane, vpdpbusd with one output channel's 4 weight bytes
+//    broadcast (v8 = w - off8, a signed byte);
+//  - Bitserial: bit i of 32 consecutive k per 32-bit lane, and + vpopcntd with one channel's
+//    plane-j word broadcast, shifted by i + j (u = w - off1, wb bits).
+// Then C = D + (off - zw) * rowsum(ua) + (a_min - za) * colsum(v) + K (a_min - za)(off - zw) +
+// bias, all in int32 arithmetic mod 2^32: every operation is a ring operation and the exact C fits
+// int32 (check_k_bound), so the wrapped result is the exact one.
+struct DirectGroup {
+  std::int64_t og = 0, K = 0, kq = 0, kd = 0;
+  std::vector<std::uint32_t> w8; // [q][n]: 4 signed bytes of k = 4q..4q+3
+  // Row-padded Dot8 (groups = 1, no x dilation): each kernel row's KW * C taps are one run of the
+  // padded NHWC image, padded to rq dwords; q = ky * rq + j holds k = ky * KW * C + 4j + 0..3.
+  std::int64_t rq = 0, kqr = 0;
+  std::vector<std::uint32_t> w8r;           // [q][n]
+  std::vector<std::uint32_t> ones8r, ones8; // [q]: byte 1 where k is real (the row sums)
+  std::int64_t off8 = 0;
+  std::vector<std::int64_t> colsum8;
+  std::vector<std::uint32_t> w1; // [j][d][n]: bit j of u for k = 32d..32d+31
+  // Tap-wise bit-serial (1-bit activations, C <= 32, groups = 1): [j][t][n] the channel bits of
+  // plane j of u at tap t = ky * KW + kx.
+  std::int64_t taps = 0;
+  std::vector<std::uint32_t> w1t;
+  // The same with two horizontally adjacent taps per dword (C <= 16): slot (ky, pp) holds taps
+  // (ky, 2pp) in bits 0..15 and (ky, 2pp + 1) in bits 16..31 (none past KW): [j][slot][n].
+  std::int64_t pair_slots = 0;
+  std::vector<std::uint32_t> w1p;
+  std::int64_t off1 = 0;
+  std::vector<std::int64_t> colsum1;
+};
+struct DirectConv {
+  unsigned ab = 8, wb = 8;
+  std::vector<DirectGroup> groups;
+};
+
+} // namespace detail
+
+namespace {
+// slice: og x K weight integers of layout wl in (ky, kx, c) order.
+detail::DirectGroup direct_group(const std::vector<std::int64_t> &slice, const Layout &wl,
+                                 std::int64_t og, std::int64_t K, std::int64_t KH,
+                                 std::int64_t KW) {
+  const std::int64_t KWC = KH > 0 ? K / KH : 0; // KW * C per kernel row
+  const std::int64_t CG = KH * KW > 0 ? K / (KH * KW) : 0;
+  detail::DirectGroup d;
+  d.og = og, d.K = K, d.kq = (K + 3) / 4, d.kd = (K + 31) / 32;
+  d.off8 = wl.bits >= 8 ? (wl.is_signed() ? 0 : 128) : wl.min_value();
+  d.off1 = wl.min_value();
+  d.w8.assign(static_cast<std::size_t>(d.kq * og), 0);
+  d.ones8.assign(static_cast<std::size_t>(d.kq), 0x01010101u);
+  d.rq = (KWC + 3) / 4, d.kqr = KH * d.rq;
+  d.w8r.assign(static_cast<std::size_t>(d.kqr * og), 0);
+  d.ones8r.assign(static_cast<std::size_t>(d.kqr), 0);
+  for (std::int64_t k = 0; k < K; ++k) {
+    const std::int64_t qr = (k / KWC) * d.rq + (k % KWC) / 4;
+    d.ones8r[static_cast<std::size_t>(qr)] |= 1u << (8 * ((k % KWC) % 4));
+  }
+  d.w1.assign(static_cast<std::size_t>(wl.bits * d.kd * og), 0);
+  d.taps = KH * KW;
+  if (CG <= 32)
+    d.w1t.assign(static_cast<std::size_t>(wl.bits * d.taps * og), 0);
+  const std::int64_t npk = (KW + 1) / 2;
+  if (CG <= 16 && KW >= 2) {
+    d.pair_slots = KH * npk;
+    d.w1p.assign(static_cast<std::size_t>(wl.bits * d.pair_slots * og), 0);
+  }
+  d.colsum8.assign(static_cast<std::size_t>(og), 0);
+  d.colsum1.assign(static_cast<std::size_t>(og), 0);
+  for (std::int64_t n = 0; n < og; ++n)
+    for (std::int64_t k = 0; k < K; ++k) {
+      const std::int64_t w = slice[static_cast<std::size_t>(n * K + k)];
+      const std::int64_t v8 = w - d.off8, u = w - d.off1;
+      d.colsum8[static_cast<std::size_t>(n)] += v8;
+      d.colsum1[static_cast<std::size_t>(n)] += u;
+      d.w8[static_cast<std::size_t>((k / 4) * og + n)] |= (static_cast<std::uint32_t>(v8) & 0xFFu)
+                                                          << (8 * (k % 4));
+      d.w8r[static_cast<std::size_t>(((k / KWC) * d.rq + (k % KWC) / 4) * og + n)] |=
+          (static_cast<std::uint32_t>(v8) & 0xFFu) << (8 * ((k % KWC) % 4));
+      for (unsigned j = 0; j < wl.bits; ++j)
+        if ((u >> j) & 1) {
+          d.w1[static_cast<std::size_t>((j * d.kd + k / 32) * og + n)] |= std::uint32_t{1}
+                                                                          << (k % 32);
+          if (!d.w1t.empty())
+            d.w1t[static_cast<std::size_t>((j * d.taps + k / CG) * og + n)] |= std::uint32_t{1}
+                                                                               << (k % CG);
+          if (!d.w1p.empty()) {
+            const std::int64_t t = k / CG, ky = t / KW, kx = t % KW;
+            d.w1p[static_cast<std::size_t>((j * d.pair_slots + ky * npk + kx / 2) * og + n)] |=
+                std::uint32_t{1} << (k % CG + 16 * (kx % 2));
+          }
+        }
+    }
+  return d;
+}
+} // namespace
+
+PackedConvWeights PackedConvWeights::prepack(const QTensor &w, std::vector<std::int32_t> bias,
+                                             const Layout &act, std::int64_t groups,
+                                             unsigned swar_guard) {
   if (w.shape().size() != 4)
-    throw std::invalid_argument("samd: conv2d prepack: weights must be {O, C/groups, KH, KW}; got shape " +
-                                to_string(w.shape()));
+    throw std::invalid_argument(
+        "samd: conv2d prepack: weights must be {O, C/groups, KH, KW}; got shape " +
+        to_string(w.shape()));
   if (groups < 1 || w.shape()[0] % groups != 0)
     throw std::invalid_argument("samd: conv2d prepack: groups = " + std::to_string(groups) +
-                                " must be >= 1 and divide the " + std::to_string(w.shape()[0]) + " output channels");
+                                " must be >= 1 and divide the " + std::to_string(w.shape()[0]) +
+                                " output channels");
   if (w.quant().axis > 0 && w.quant().channels() > 1)
-    throw std::invalid_argument("samd: conv2d prepack: weights may be quantized per tensor or per output channel "
-                                "(axis 0), not along axis " + std::to_string(w.quant().axis));
+    throw std::invalid_argument(
+        "samd: conv2d prepack: weights may be quantized per tensor or per output channel "
+        "(axis 0), not along axis " +
+        std::to_string(w.quant().axis));
   if (!bias.empty() && static_cast<std::int64_t>(bias.size()) != w.shape()[0])
-    throw std::invalid_argument("samd: conv2d prepack: " + std::to_string(bias.size()) + " bias values for " +
-                                std::to_string(w.shape()[0]) + " output channels");
+    throw std::invalid_argument("samd: conv2d prepack: " + std::to_string(bias.size()) +
+                                " bias values for " + std::to_string(w.shape()[0]) +
+                                " output channels");
   PackedConvWeights p;
+  auto direct = std::make_shared<detail::DirectConv>();
+  direct->ab = act.bits;
+  direct->wb = w.layout().bits;
   p.w_ = w;
   p.bias_ = bias;
   p.act_ = act;
@@ -40,7 +160,8 @@ PackedConvWeights PackedConvWeights::prepack(const QTensor& w, std::vector<std::
     gq.scale.clear();
     gq.zero_point.clear();
     for (std::int64_t o = g * og; o < (g + 1) * og; ++o) {
-      if (w.quant().channels() == 1 && o > g * og) break;
+      if (w.quant().channels() == 1 && o > g * og)
+        break;
       const auto c = static_cast<std::size_t>(w.quant().channels() == 1 ? 0 : o);
       gq.scale.push_back(w.quant().scale[c]);
       gq.zero_point.push_back(w.quant().zero_point[c]);
@@ -59,19 +180,25 @@ PackedConvWeights PackedConvWeights::prepack(const QTensor& w, std::vector<std::
             slice[static_cast<std::size_t>(o * k + (ky * p.kw_ + kx) * p.cg_ + c)] =
                 q[static_cast<std::size_t>((((g * og + o) * p.cg_ + c) * p.kh_ + ky) * p.kw_ + kx)];
     std::vector<std::int32_t> gb;
-    if (!bias.empty()) gb.assign(bias.begin() + g * og, bias.begin() + (g + 1) * og);
-    p.per_group_.push_back(PackedWeights::prepack(QTensor::from_ints({og, k}, w.layout(), slice, gq), gb, act, swar_guard));
+    if (!bias.empty())
+      gb.assign(bias.begin() + g * og, bias.begin() + (g + 1) * og);
+    p.per_group_.push_back(PackedWeights::prepack(
+        QTensor::from_ints({og, k}, w.layout(), slice, gq), gb, act, swar_guard));
+    direct->groups.push_back(direct_group(slice, w.layout(), og, k, p.kh_, p.kw_));
   }
+  p.direct_ = std::move(direct);
   return p;
 }
 
 namespace {
 
-std::vector<std::int32_t> conv_reference(const std::vector<std::int64_t>& x, const detail::Geometry& g,
-                                         std::int32_t za, const PackedConvWeights& w, const Conv2dParams& p) {
+std::vector<std::int32_t> conv_reference(const std::vector<std::int64_t> &x,
+                                         const detail::Geometry &g, std::int32_t za,
+                                         const PackedConvWeights &w, const Conv2dParams &p) {
   const std::vector<std::int64_t> q = w.weights().to_ints();
-  const QuantParams& wq = w.weights().quant();
-  const std::int64_t O = w.out_channels(), CG = w.in_channels_per_group(), KH = w.kernel_h(), KW = w.kernel_w();
+  const QuantParams &wq = w.weights().quant();
+  const std::int64_t O = w.out_channels(), CG = w.in_channels_per_group(), KH = w.kernel_h(),
+                     KW = w.kernel_w();
   const std::int64_t og = O / w.groups();
   std::vector<std::int32_t> out(static_cast<std::size_t>(g.n * O * g.oh * g.ow));
   for (std::int64_t b = 0; b < g.n; ++b)
@@ -85,11 +212,14 @@ std::vector<std::int32_t> conv_reference(const std::vector<std::int64_t>& x, con
               for (std::int64_t kx = 0; kx < KW; ++kx) {
                 const std::int64_t y = oy * p.stride_h - p.pad_top + ky * p.dilation_h;
                 const std::int64_t xx = ox * p.stride_w - p.pad_left + kx * p.dilation_w;
-                if (y < 0 || y >= g.h || xx < 0 || xx >= g.w) continue; // padding: a - za = 0
+                if (y < 0 || y >= g.h || xx < 0 || xx >= g.w)
+                  continue; // padding: a - za = 0
                 const std::int64_t a = x[g.in_index(b, grp * CG + c, y, xx)];
-                s += (a - za) * (q[static_cast<std::size_t>(((o * CG + c) * KH + ky) * KW + kx)] - zw);
+                s += (a - za) *
+                     (q[static_cast<std::size_t>(((o * CG + c) * KH + ky) * KW + kx)] - zw);
               }
-          if (s < INT32_MIN || s > INT32_MAX) throw std::logic_error("samd: conv2d reference: int32 bound violated");
+          if (s < INT32_MIN || s > INT32_MAX)
+            throw std::logic_error("samd: conv2d reference: int32 bound violated");
           out[g.out_index(b, o, oy, ox, O)] = static_cast<std::int32_t>(s);
         }
     }
@@ -97,9 +227,12 @@ std::vector<std::int32_t> conv_reference(const std::vector<std::int64_t>& x, con
 }
 
 // im2col per image and group, then the GEMM of the chosen path.
-std::vector<std::int32_t> conv_im2col(Path path, const std::vector<std::int64_t>& x, const detail::Geometry& g, std::int32_t za,
-                                    const PackedConvWeights& w, const Conv2dParams& p, const KernelOptions& opt) {
-  const std::int64_t O = w.out_channels(), CG = w.in_channels_per_group(), KH = w.kernel_h(), KW = w.kernel_w();
+std::vector<std::int32_t> conv_im2col(Path path, const std::vector<std::int64_t> &x,
+                                      const detail::Geometry &g, std::int32_t za,
+                                      const PackedConvWeights &w, const Conv2dParams &p,
+                                      const KernelOptions &opt) {
+  const std::int64_t O = w.out_channels(), CG = w.in_channels_per_group(), KH = w.kernel_h(),
+                     KW = w.kernel_w();
   const std::int64_t og = O / w.groups(), K = CG * KH * KW, P = g.oh * g.ow;
   std::vector<std::int32_t> out(static_cast<std::size_t>(g.n * O * P));
   std::vector<std::int64_t> cols(static_cast<std::size_t>(P * K));
@@ -107,7 +240,7 @@ std::vector<std::int32_t> conv_im2col(Path path, const std::vector<std::int64_t>
     for (std::int64_t grp = 0; grp < w.groups(); ++grp) {
       for (std::int64_t oy = 0; oy < g.oh; ++oy)
         for (std::int64_t ox = 0; ox < g.ow; ++ox) {
-          std::int64_t* row = cols.data() + (oy * g.ow + ox) * K;
+          std::int64_t *row = cols.data() + (oy * g.ow + ox) * K;
           for (std::int64_t c = 0; c < CG; ++c)
             for (std::int64_t ky = 0; ky < KH; ++ky)
               for (std::int64_t kx = 0; kx < KW; ++kx) {
@@ -117,56 +250,962 @@ std::vector<std::int32_t> conv_im2col(Path path, const std::vector<std::int64_t>
                 row[(ky * KW + kx) * CG + c] = inside ? x[g.in_index(b, grp * CG + c, y, xx)] : za;
               }
         }
-      const std::vector<std::int32_t> r =
-          detail::gemm_rows(path, cols.data(), P, za, w.groups_packed()[static_cast<std::size_t>(grp)], opt);
+      const std::vector<std::int32_t> r = detail::gemm_rows(
+          path, cols.data(), P, za, w.groups_packed()[static_cast<std::size_t>(grp)], opt);
       for (std::int64_t pix = 0; pix < P; ++pix)
         for (std::int64_t o = 0; o < og; ++o)
-          out[g.out_index(b, grp * og + o, pix / g.ow, pix % g.ow, O)] = r[static_cast<std::size_t>(pix * og + o)];
+          out[g.out_index(b, grp * og + o, pix / g.ow, pix % g.ow, O)] =
+              r[static_cast<std::size_t>(pix * og + o)];
     }
   return out;
 }
 
-// The SIMD paths: im2col straight into activation offset bytes (no int64 round trip).
-std::vector<std::int32_t> conv_im2col_bytes(Path path, const QTensor& xt, const detail::Geometry& g, std::int32_t za,
-                                            const PackedConvWeights& w, const Conv2dParams& p, const KernelOptions& opt) {
-  const std::vector<std::uint8_t> x = detail::offset_bytes(xt);
-  const auto pad = static_cast<std::uint8_t>(za - xt.layout().min_value()); // the zero point's offset
-  const std::int64_t O = w.out_channels(), CG = w.in_channels_per_group(), KH = w.kernel_h(), KW = w.kernel_w();
-  const std::int64_t og = O / w.groups(), K = CG * KH * KW, P = g.oh * g.ow;
-  std::vector<std::int32_t> out(static_cast<std::size_t>(g.n * O * P));
-  std::vector<std::uint8_t> cols(static_cast<std::size_t>(P * K));
-  for (std::int64_t b = 0; b < g.n; ++b)
-    for (std::int64_t grp = 0; grp < w.groups(); ++grp) {
-      for (std::int64_t oy = 0; oy < g.oh; ++oy)
-        for (std::int64_t ox = 0; ox < g.ow; ++ox) {
-          std::uint8_t* row = cols.data() + (oy * g.ow + ox) * K;
-          for (std::int64_t ky = 0; ky < KH; ++ky)
-            for (std::int64_t kx = 0; kx < KW; ++kx) {
-              const std::int64_t y = oy * p.stride_h - p.pad_top + ky * p.dilation_h;
-              const std::int64_t xx = ox * p.stride_w - p.pad_left + kx * p.dilation_w;
-              std::uint8_t* dst = row + (ky * KW + kx) * CG;
-              if (y < 0 || y >= g.h || xx < 0 || xx >= g.w) {
-                std::fill(dst, dst + CG, pad);
-              } else if (g.format == DataFormat::NHWC) { // the group's channels are contiguous
-                const std::uint8_t* src = x.data() + g.in_index(b, grp * CG, y, xx);
-                std::copy(src, src + CG, dst);
-              } else {
-                for (std::int64_t c = 0; c < CG; ++c) dst[c] = x[g.in_index(b, grp * CG + c, y, xx)];
-              }
-            }
+// One image's activation offsets, NHWC, with the padding around it (the zero point's offset):
+// every window tap is inside, so gathering needs no bounds checks.
+struct PaddedImage {
+  std::int64_t hp = 0, wp = 0, c = 0;
+  std::vector<std::uint8_t> bytes;
+};
+
+void pad_image(const std::uint8_t *xo, const detail::Geometry &g, const Conv2dParams &p,
+               std::uint8_t pad, PaddedImage &img) {
+  img.hp = g.h + p.pad_top + p.pad_bottom, img.wp = g.w + p.pad_left + p.pad_right, img.c = g.c;
+  img.bytes.assign(static_cast<std::size_t>(img.hp * img.wp * g.c) + 64,
+                   pad); // + slack for dword over-reads
+  for (std::int64_t y = 0; y < g.h; ++y) {
+    std::uint8_t *row = img.bytes.data() + ((y + p.pad_top) * img.wp + p.pad_left) * g.c;
+    if (g.format == DataFormat::NHWC) {
+      if (g.w * g.c != 0)
+        std::memcpy(row, xo + y * g.w * g.c, static_cast<std::size_t>(g.w * g.c));
+    } else {
+      for (std::int64_t c = 0; c < g.c; ++c) {
+        const std::uint8_t *src = xo + (c * g.h + y) * g.w;
+        for (std::int64_t x = 0; x < g.w; ++x)
+          row[x * g.c + c] = src[x];
+      }
+    }
+  }
+}
+
+// The SIMD paths' im2col + GEMM: the windows go straight from the padded image into the GEMM's
+// own activation format (fast::FastActs: rows of kpad offset bytes with their row sums, then the
+// method's interleaved bytes or bit planes, as fast::build_acts makes them), in buffers kept from
+// call to call, and the GEMM writes its results in place (NHWC, groups = 1: the rows of several
+// images are one GEMM whose M x O result is the output itself). Many rows go in chunks of about
+// 512 KiB of bytes, so that the staging stays in cache.
+struct Im2colScratch {
+  PaddedImage padded;
+  detail::fast::FastActs acts;
+  std::vector<std::int32_t> res;
+  // The bytes past k = K of every row, and the interleaved bytes the interleave does not write, are
+  // zero while K and kpad stay the same (im2col and the interleave write only below K).
+  std::int64_t k = -1, kpad = -1;
+  unsigned ab = 0;
+};
+
+inline std::int64_t sum_bytes(const std::uint8_t *p, std::int64_t n) {
+  std::uint32_t s = 0; // n * 255 < 2^32 for any K within the int32 bound
+  for (std::int64_t i = 0; i < n; ++i)
+    s += p[i];
+  return s;
+}
+
+// Row m of acts.bytes: the window of output pixel pix of one padded image for group grp.
+inline void im2col_row(const PaddedImage &img, const detail::Geometry &g, const Conv2dParams &p,
+                       const PackedConvWeights &w, std::int64_t grp, std::int64_t pix,
+                       std::int64_t m, detail::fast::FastActs &acts) {
+  const std::int64_t CG = w.in_channels_per_group(), KH = w.kernel_h(), KW = w.kernel_w();
+  const std::int64_t C = img.c, oy = pix / g.ow, ox = pix % g.ow;
+  std::uint8_t *row = acts.bytes.data() + m * acts.kpad;
+  for (std::int64_t ky = 0; ky < KH; ++ky) {
+    const std::uint8_t *src =
+        img.bytes.data() + ((oy * p.stride_h + ky * p.dilation_h) * img.wp + ox * p.stride_w) * C +
+        grp * CG;
+    std::uint8_t *dst = row + ky * KW * CG;
+    if (p.dilation_w == 1 && CG == C) { // a kernel row's taps are one contiguous run
+      std::memcpy(dst, src, static_cast<std::size_t>(KW * CG));
+    } else if (CG == 1) {
+      for (std::int64_t kx = 0; kx < KW; ++kx)
+        dst[kx] = src[kx * p.dilation_w * C];
+    } else {
+      for (std::int64_t kx = 0; kx < KW; ++kx)
+        std::memcpy(dst + kx * CG, src + kx * p.dilation_w * C, static_cast<std::size_t>(CG));
+    }
+  }
+}
+
+#if defined(SAMD_HAVE_X86_KERNELS)
+// The AVX-512 path, while the row is in cache: its row sum and, for bit-serial, its bit planes
+// (the words below K; the words past it stay zero, Im2colScratch).
+__attribute__((target("avx512f,avx512bw"))) std::int64_t
+finish_row_avx512(const std::uint8_t *row, std::int64_t K, unsigned ab, std::uint64_t *planes,
+                  std::int64_t words) {
+  const __m512i zero = _mm512_setzero_si512();
+  __m512i acc = zero;
+  for (std::int64_t x = 0; x < (K + 63) / 64; ++x) {
+    const __m512i v = _mm512_loadu_si512(row + 64 * x);
+    acc = _mm512_add_epi64(acc, _mm512_sad_epu8(v, zero));
+    if (planes)
+      for (unsigned i = 0; i < ab; ++i)
+        planes[i * words + x] =
+            _mm512_test_epi8_mask(v, _mm512_set1_epi8(static_cast<char>(1u << i)));
+  }
+  return _mm512_reduce_add_epi64(acc);
+}
+#endif
+
+// acts.bytes and rowsum hold M rows: the method's other formats (fast::build_acts's rule).
+void finish_acts(Path path, detail::fast::Method method, std::int64_t K, detail::fast::FastActs &a,
+                 bool planes_done) {
+  namespace fast = detail::fast;
+  if (method == fast::Method::Dot8 && (path == Path::Avx512 || path == Path::Avx2) &&
+      a.m >= fast::kInterleaveMinRows) {
+    a.groups = (a.m + 15) / 16;
+    a.inter.resize(static_cast<std::size_t>(a.groups * 16 * a.kpad)); // zero past K (Im2colScratch)
+#if defined(SAMD_HAVE_X86_KERNELS)
+    if (path == Path::Avx512) {
+      fast::interleave_avx512(a.bytes.data(), a.m, K, a.kpad, a.inter.data());
+      return;
+    }
+#endif
+    const std::int64_t q4 = ((K + 3) / 4 + 15) / 16 * 16;
+    std::fill(a.inter.begin(), a.inter.end(), 0);
+    for (std::int64_t m = 0; m < a.m; ++m) {
+      const std::uint8_t *row = a.bytes.data() + m * a.kpad;
+      std::uint8_t *dst = a.inter.data() + ((m / 16) * (a.kpad / 4) * 16 + m % 16) * 4;
+      for (std::int64_t q = 0; q < q4; ++q)
+        std::memcpy(dst + q * 64, row + q * 4, 4);
+    }
+    return;
+  }
+  a.inter.clear();
+  a.groups = 0;
+  if (method == fast::Method::Bitserial && !planes_done) {
+#if defined(SAMD_HAVE_X86_KERNELS)
+    a.planes.resize(static_cast<std::size_t>(a.m * a.ab * (a.kpad / 64))); // every word is written
+    if (path == Path::Avx512)
+      fast::planes_avx512(a.bytes.data(), a.m, a.kpad, a.ab, a.planes.data());
+    else
+      fast::planes_avx2(a.bytes.data(), a.m, a.kpad, a.ab, a.planes.data());
+#elif defined(__aarch64__)
+    (void)path;
+    a.planes.assign(static_cast<std::size_t>(a.m * a.ab * (a.kpad / 64)), 0);
+    fast::planes_neon(a.bytes.data(), a.m, a.kpad, a.ab, a.planes.data());
+#else
+    (void)path;
+    throw std::logic_error("samd: conv2d: no SIMD path compiled in");
+#endif
+  }
+}
+
+void conv_im2col_fast(Path path, const QTensor &x, const detail::Geometry &g, std::int32_t za,
+                      const PackedConvWeights &w, const Conv2dParams &p, const KernelOptions &opt,
+                      std::int32_t *out) {
+  namespace fast = detail::fast;
+  if (!fast::compiled(path))
+    throw std::invalid_argument(std::string("samd: conv2d: path ") + to_string(path) +
+                                " is not compiled in");
+  thread_local Im2colScratch s;
+  const std::vector<std::uint8_t> xv = x.to_offsets();
+  const auto pad =
+      static_cast<std::uint8_t>(za - x.layout().min_value()); // the zero point's offset
+  const std::int64_t O = w.out_channels(), CG = w.in_channels_per_group(),
+                     K = CG * w.kernel_h() * w.kernel_w();
+  const std::int64_t og = O / w.groups(), P = g.oh * g.ow;
+  const std::size_t image = static_cast<std::size_t>(g.c * g.h * g.w);
+  fast::FastActs &a = s.acts;
+  a.ab = x.layout().bits;
+  std::int64_t padded_b = -1;
+  // NHWC with groups = 1: the rows of all images form one M = N * P GEMM, written in place.
+  const bool batch = g.format == DataFormat::NHWC && w.groups() == 1;
+  auto rows = [&](std::int64_t grp, std::int64_t bfix, std::int64_t total) {
+    const PackedWeights &pw = w.groups_packed()[static_cast<std::size_t>(grp)];
+    const fast::FastWeights &fw = pw.fast();
+    const fast::Method method = fast::choose_method(path, a.ab, fw.wb);
+    if (s.k != K || s.kpad != fw.kpad ||
+        s.ab != a.ab) { // the zero regions are kept for one (K, kpad, ab)
+      a.bytes.clear(), a.inter.clear(), a.planes.clear();
+      s.k = K, s.kpad = fw.kpad, s.ab = a.ab;
+    }
+#if defined(SAMD_HAVE_X86_KERNELS)
+    const bool fused = path == Path::Avx512;
+#else
+    const bool fused = false;
+#endif
+    const bool planes = fused && method == fast::Method::Bitserial;
+    const std::int64_t words = fw.kpad / 64;
+    a.kpad = fw.kpad;
+    const std::int64_t target =
+        std::max<std::int64_t>(64, (std::int64_t{512} << 10) / fw.kpad / 16 * 16);
+    std::int64_t chunk = total;
+    if (total > target + target / 2) {
+      const std::int64_t pieces = (total + target - 1) / target;
+      chunk = ((total + pieces - 1) / pieces + 15) / 16 * 16;
+    }
+    for (std::int64_t r0 = 0; r0 < total; r0 += chunk) {
+      const std::int64_t r1 = std::min(total, r0 + chunk);
+      a.m = r1 - r0;
+      a.bytes.resize(
+          static_cast<std::size_t>(a.m * a.kpad)); // new bytes are zero; old ones are zero past K
+      a.rowsum.resize(static_cast<std::size_t>(a.m));
+      if (planes)
+        a.planes.resize(static_cast<std::size_t>(a.m * a.ab * words));
+      for (std::int64_t r = r0; r < r1; ++r) {
+        const std::int64_t b = bfix >= 0 ? bfix : r / P, m = r - r0;
+        if (b != padded_b)
+          pad_image(xv.data() + static_cast<std::size_t>(b) * image, g, p, pad, s.padded),
+              padded_b = b;
+        im2col_row(s.padded, g, p, w, grp, r % P, m, a);
+        const std::uint8_t *row = a.bytes.data() + m * a.kpad;
+#if defined(SAMD_HAVE_X86_KERNELS)
+        if (fused) {
+          a.rowsum[static_cast<std::size_t>(m)] = finish_row_avx512(
+              row, K, a.ab, planes ? a.planes.data() + m * a.ab * words : nullptr, words);
+          continue;
         }
-      const std::vector<std::int32_t> r =
-          detail::gemm_rows_fast_bytes(path, cols.data(), P, za, w.groups_packed()[static_cast<std::size_t>(grp)], opt);
-      for (std::int64_t pix = 0; pix < P; ++pix)
+#endif
+        a.rowsum[static_cast<std::size_t>(m)] = sum_bytes(row, K);
+      }
+      finish_acts(path, method, K, a, planes);
+      if (batch) {
+        detail::gemm_rows_prepared_into(path, a, za, pw, opt, out + r0 * O);
+        continue;
+      }
+      s.res.resize(static_cast<std::size_t>(a.m * og));
+      detail::gemm_rows_prepared_into(path, a, za, pw, opt, s.res.data());
+      for (std::int64_t pix = r0; pix < r1; ++pix)
         for (std::int64_t o = 0; o < og; ++o)
-          out[g.out_index(b, grp * og + o, pix / g.ow, pix % g.ow, O)] = r[static_cast<std::size_t>(pix * og + o)];
+          out[g.out_index(bfix, grp * og + o, pix / g.ow, pix % g.ow, O)] =
+              s.res[static_cast<std::size_t>((pix - r0) * og + o)];
     }
-  return out;
+  };
+  if (batch) {
+    rows(0, -1, g.n * P);
+    return;
+  }
+  for (std::int64_t b = 0; b < g.n; ++b)
+    for (std::int64_t grp = 0; grp < w.groups(); ++grp)
+      rows(grp, b, P);
 }
 
-} // namespace
+#if defined(SAMD_HAVE_X86_KERNELS)
+#define SAMD_DIRECT_TARGET                                                                         \
+  __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx512vpopcntdq")))
 
-Int32Tensor conv2d_s32(const QTensor& x, const PackedConvWeights& w, const Conv2dParams& p, const KernelOptions& opt) {
+enum class DirectMethod { Dot8, Bitserial };
+
+// Per output pixel and 16 pixels x 1 channel: Dot8 costs kq vpdpbusd, Bitserial ab * wb * kd
+// (and + popcount + add, and a shift), so bit-serial wins only for the narrowest pairs.
+DirectMethod direct_method(unsigned ab, unsigned wb, std::int64_t K) {
+  const std::int64_t kq = (K + 3) / 4, kd = (K + 31) / 32;
+  return 3 * static_cast<std::int64_t>(ab * wb) * kd < kq ? DirectMethod::Bitserial
+                                                          : DirectMethod::Dot8;
+}
+
+// Per-image scratch of the direct kernels.
+struct DirectScratch {
+  std::vector<std::uint8_t> row;    // one pixel's window, K bytes padded to a multiple of 64 with 0
+  std::vector<std::uint32_t> acts;  // Dot8: [q][P16]; Bitserial: [i][d][P16]
+  std::vector<std::uint32_t> pairs; // tap-pair bit image
+};
+
+// n <= 64 bytes with one masked load and store (masked-off bytes are never touched).
+SAMD_DIRECT_TARGET inline void copy_upto64(std::uint8_t *dst, const std::uint8_t *src,
+                                           std::int64_t n) {
+  const __mmask64 m = n >= 64 ? ~__mmask64{0} : (__mmask64{1} << n) - 1;
+  _mm512_mask_storeu_epi8(dst, m, _mm512_maskz_loadu_epi8(m, src));
+}
+
+SAMD_DIRECT_TARGET inline void copy_bytes(std::uint8_t *dst, const std::uint8_t *src,
+                                          std::int64_t n) {
+  for (; n > 64; n -= 64, dst += 64, src += 64)
+    copy_upto64(dst, src, 64);
+  copy_upto64(dst, src, n);
+}
+
+// Gather every output pixel's window of one image and group into the kernel's transposed format.
+SAMD_DIRECT_TARGET void gather_rows(const PaddedImage &img, const detail::Geometry &g,
+                                    const Conv2dParams &p, const PackedConvWeights &w,
+                                    std::int64_t grp, DirectMethod method, bool rowpad, unsigned ab,
+                                    std::int64_t P16, DirectScratch &s) {
+  const std::int64_t CG = w.in_channels_per_group(), KH = w.kernel_h(), KW = w.kernel_w(),
+                     K = CG * KH * KW;
+  const std::int64_t chunks = (K + 63) / 64, kq = (K + 3) / 4, kd = (K + 31) / 32, C = img.c;
+  const bool runs = p.dilation_w == 1 && CG == C; // a kernel row's taps are one contiguous run
+  const std::int64_t rq = (KW * CG + 3) / 4;
+  const std::size_t acts = static_cast<std::size_t>(
+      (method == DirectMethod::Dot8 ? (rowpad ? KH * rq : kq) : ab * kd) * P16);
+  if (s.acts.size() != acts)
+    s.acts.assign(acts, 0);
+  std::uint8_t *row = nullptr;
+  std::int64_t pix = 0;
+  if (rowpad) { // dwords straight from the padded image (the bytes past a run meet zero weights)
+    const std::int64_t P = g.oh * g.ow;
+    std::int32_t idx[16];
+    for (std::int64_t pix0 = 0; pix0 < P; pix0 += 16) {
+      for (std::int64_t i = 0, oy = pix0 / g.ow, ox = pix0 % g.ow; i < 16;
+           ++i) { // pixels past P repeat the last
+        idx[i] = static_cast<std::int32_t>((oy * p.stride_h * img.wp + ox * p.stride_w) * C);
+        if (pix0 + i + 1 < P && ++ox == g.ow)
+          ox = 0, ++oy;
+      }
+      const __m512i vidx = _mm512_loadu_si512(idx);
+      std::uint32_t *a = s.acts.data() + pix0;
+      if (C == 1 && p.stride_w == 1 && g.ow >= 16) {
+        // One channel, unit stride: a pixel's dword is 4 consecutive bytes of its row, so 16 pixels
+        // of one row are 4 overlapping 16-byte loads widened and merged; a block spans at most 2
+        // rows.
+        const std::int64_t oy0 = pix0 / g.ow, ox0 = pix0 % g.ow;
+        const std::int64_t first = std::min<std::int64_t>(16, g.ow - ox0); // lanes in row oy0
+        const auto m1 = static_cast<__mmask16>(first >= 16 ? 0xFFFF : (1u << first) - 1);
+        for (std::int64_t ky = 0; ky < KH; ++ky)
+          for (std::int64_t j = 0; j < rq; ++j, a += P16) {
+            auto dwords = [&](const std::uint8_t *q) SAMD_DIRECT_TARGET {
+              __m512i v =
+                  _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(q)));
+              for (int b = 1; b < 4; ++b)
+                v = _mm512_or_si512(
+                    v, _mm512_slli_epi32(_mm512_cvtepu8_epi32(_mm_loadu_si128(
+                                             reinterpret_cast<const __m128i *>(q + b))),
+                                         8 * b));
+              return v;
+            };
+            const std::int64_t off = ky * p.dilation_h * img.wp + 4 * j;
+            __m512i v = dwords(img.bytes.data() + oy0 * p.stride_h * img.wp + ox0 + off);
+            if (first < 16 &&
+                pix0 + first < P) // the rest from the next row: lane i is pixel i - first of it
+              v = _mm512_mask_mov_epi32(
+                  v, static_cast<__mmask16>(~m1),
+                  dwords(img.bytes.data() + (oy0 + 1) * p.stride_h * img.wp - first + off));
+            _mm512_storeu_si512(a, v);
+          }
+        continue;
+      }
+      for (std::int64_t ky = 0; ky < KH; ++ky)
+        for (std::int64_t j = 0; j < rq; ++j, a += P16) {
+          const __m512i off =
+              _mm512_set1_epi32(static_cast<std::int32_t>(ky * p.dilation_h * img.wp * C + 4 * j));
+          _mm512_storeu_si512(a, _mm512_i32gather_epi32(_mm512_add_epi32(vidx, off),
+                                                        static_cast<const void *>(img.bytes.data()),
+                                                        1));
+        }
+    }
+    return;
+  }
+  s.row.assign(static_cast<std::size_t>(chunks * 64), 0);
+  row = s.row.data();
+  for (std::int64_t oy = 0; oy < g.oh; ++oy)
+    for (std::int64_t ox = 0; ox < g.ow; ++ox, ++pix) {
+      for (std::int64_t ky = 0; ky < KH; ++ky) {
+        const std::uint8_t *src =
+            img.bytes.data() +
+            ((oy * p.stride_h + ky * p.dilation_h) * img.wp + ox * p.stride_w) * C + grp * CG;
+        std::uint8_t *dst = row + ky * KW * CG;
+        if (runs) {
+          copy_bytes(dst, src, KW * CG);
+        } else if (CG == 1) {
+          for (std::int64_t kx = 0; kx < KW; ++kx)
+            dst[kx] = src[kx * p.dilation_w * C];
+        } else {
+          for (std::int64_t kx = 0; kx < KW; ++kx)
+            copy_bytes(dst + kx * CG, src + kx * p.dilation_w * C, CG);
+        }
+      }
+      for (std::int64_t c = 0; c < chunks && method == DirectMethod::Bitserial; ++c) {
+        const __m512i v = _mm512_loadu_si512(row + c * 64);
+        for (unsigned i = 0; i < ab; ++i) {
+          const std::uint64_t m =
+              _mm512_test_epi8_mask(v, _mm512_set1_epi8(static_cast<char>(1u << i)));
+          std::uint32_t *plane = s.acts.data() + static_cast<std::size_t>(i * kd * P16);
+          plane[(2 * c) * P16 + pix] = static_cast<std::uint32_t>(m);
+          if (2 * c + 1 < kd)
+            plane[(2 * c + 1) * P16 + pix] = static_cast<std::uint32_t>(m >> 32);
+        }
+      }
+      if (method == DirectMethod::Dot8) {
+        std::uint32_t *a = s.acts.data() + pix;
+        for (std::int64_t q = 0; q < kq; ++q, a += P16)
+          std::memcpy(a, row + 4 * q, 4);
+      }
+    }
+}
+
+// Sums of channels [n0, n0 + NR) for 16 pixels from pix0, finished and stored.
+// What one image's kernel runs on.
+struct DirectPlan {
+  DirectMethod method = DirectMethod::Dot8;
+  bool rowpad = false;
+  unsigned ab = 8, wb = 8;
+  std::int64_t kq = 0;                 // Dot8: dwords per pixel
+  const std::uint32_t *w8 = nullptr;   // [q][n]
+  const std::uint32_t *ones = nullptr; // [q]
+};
+
+DirectPlan direct_plan(const detail::DirectGroup &d, DirectMethod method, bool rowpad, unsigned ab,
+                       unsigned wb) {
+  DirectPlan pl;
+  pl.method = method, pl.rowpad = rowpad && method == DirectMethod::Dot8, pl.ab = ab, pl.wb = wb;
+  pl.kq = pl.rowpad ? d.kqr : d.kq;
+  pl.w8 = pl.rowpad ? d.w8r.data() : d.w8.data();
+  pl.ones = pl.rowpad ? d.ones8r.data() : d.ones8.data();
+  return pl;
+}
+
+// The row sums of 16 pixels: sum_k ua.
+SAMD_DIRECT_TARGET inline __m512i direct_rowsum(const detail::DirectGroup &d, const DirectPlan &pl,
+                                                const DirectScratch &s, std::int64_t P16,
+                                                std::int64_t pix0) {
+  __m512i rs = _mm512_setzero_si512();
+  if (pl.method == DirectMethod::Dot8) {
+    const std::uint32_t *a = s.acts.data() + pix0;
+    for (std::int64_t q = 0; q < pl.kq; ++q, a += P16)
+      rs = _mm512_dpbusd_epi32(rs, _mm512_loadu_si512(a),
+                               _mm512_set1_epi32(static_cast<int>(pl.ones[q])));
+    return rs;
+  }
+  for (unsigned i = 0; i < pl.ab; ++i) {
+    __m512i t = _mm512_setzero_si512();
+    const std::uint32_t *a = s.acts.data() + static_cast<std::size_t>(i * d.kd * P16) + pix0;
+    for (std::int64_t x = 0; x < d.kd; ++x, a += P16)
+      t = _mm512_add_epi32(t, _mm512_popcnt_epi32(_mm512_loadu_si512(a)));
+    rs = _mm512_add_epi32(rs, _mm512_slli_epi32(t, i));
+  }
+  return rs;
+}
+
+template <int NR>
+SAMD_DIRECT_TARGET inline void
+direct_block(const detail::DirectGroup &d, const DirectPlan &pl, const DirectScratch &s,
+             std::int64_t P16, std::int64_t pix0, std::int64_t n0, __m512i (&acc)[NR]) {
+  const unsigned ab = pl.ab, wb = pl.wb;
+  for (int r = 0; r < NR; ++r)
+    acc[r] = _mm512_setzero_si512();
+  if (pl.method == DirectMethod::Dot8) {
+    const std::uint32_t *a = s.acts.data() + pix0;
+    const std::uint32_t *wq = pl.w8 + n0;
+    for (std::int64_t q = 0; q < pl.kq; ++q, a += P16, wq += d.og) {
+      const __m512i av = _mm512_loadu_si512(a);
+      for (int r = 0; r < NR; ++r)
+        acc[r] = _mm512_dpbusd_epi32(acc[r], av, _mm512_set1_epi32(static_cast<int>(wq[r])));
+    }
+    return;
+  }
+  for (unsigned i = 0; i < ab; ++i)
+    for (unsigned j = 0; j < wb; ++j) {
+      __m512i t[NR];
+      for (int r = 0; r < NR; ++r)
+        t[r] = _mm512_setzero_si512();
+      const std::uint32_t *a = s.acts.data() + static_cast<std::size_t>(i * d.kd * P16) + pix0;
+      const std::uint32_t *wp = d.w1.data() + static_cast<std::size_t>(j * d.kd * d.og) + n0;
+      for (std::int64_t x = 0; x < d.kd; ++x, a += P16, wp += d.og) {
+        const __m512i av = _mm512_loadu_si512(a);
+        for (int r = 0; r < NR; ++r)
+          t[r] = _mm512_add_epi32(t[r], _mm512_popcnt_epi32(_mm512_and_si512(
+                                            av, _mm512_set1_epi32(static_cast<int>(wp[r])))));
+      }
+      for (int r = 0; r < NR; ++r)
+        acc[r] = _mm512_add_epi32(acc[r], _mm512_slli_epi32(t[r], i + j));
+    }
+}
+
+// One channel's requantization (Requantizer::operator() on 16 int32 sums at once).
+// For a narrow output (at most 3 steps) the requantization, a monotone step function of the exact
+// sum, is its thresholds: q = base + #{t : C >= thr[t]}, found once by bisection on the scalar
+// Requantizer, so the same integers.
+struct LaneRequant {
+  std::int64_t mantissa = 0, half = 0, zo = 0, lo = 0, hi = 0;
+  unsigned shift = 0;
+  int nthr = -1; // -1: no thresholds
+  std::int32_t base = 0, thr[3] = {0, 0, 0};
+};
+
+// 8 int64 lanes: clamp(zo + apply(f, v)), with apply as in requant.hpp (|v| <= 2^31: exact).
+SAMD_DIRECT_TARGET inline __m512i requant_epi64(__m512i v, const LaneRequant &r) {
+  const __m512i p =
+      _mm512_mul_epi32(v, _mm512_set1_epi64(r.mantissa)); // low 32 bits of each lane, signed
+  __m512i q = p;
+  if (r.shift != 0) {
+    const __m512i t =
+        _mm512_add_epi64(_mm512_add_epi64(p, _mm512_set1_epi64(r.half)), _mm512_srai_epi64(p, 63));
+    q = _mm512_sra_epi64(t, _mm_cvtsi64_si128(static_cast<long long>(r.shift)));
+  }
+  q = _mm512_add_epi64(q, _mm512_set1_epi64(r.zo));
+  return _mm512_min_epi64(_mm512_max_epi64(q, _mm512_set1_epi64(r.lo)), _mm512_set1_epi64(r.hi));
+}
+
+SAMD_DIRECT_TARGET inline __m512i requant_epi32(__m512i c, const LaneRequant &r) {
+  if (r.nthr == 1) // one step (a 1-bit output): a compare
+    return _mm512_mask_mov_epi32(_mm512_set1_epi32(r.base),
+                                 _mm512_cmpge_epi32_mask(c, _mm512_set1_epi32(r.thr[0])),
+                                 _mm512_set1_epi32(r.base + 1));
+  if (r.nthr >= 0) {
+    __m512i q = _mm512_set1_epi32(r.base);
+    for (int t = 0; t < r.nthr; ++t)
+      q = _mm512_mask_add_epi32(q, _mm512_cmpge_epi32_mask(c, _mm512_set1_epi32(r.thr[t])), q,
+                                _mm512_set1_epi32(1));
+    return q;
+  }
+  const __m512i even = requant_epi64(c, r);
+  const __m512i odd = requant_epi64(_mm512_srli_epi64(c, 32), r);
+  return _mm512_mask_blend_epi32(static_cast<__mmask16>(0xAAAA), even, _mm512_slli_epi64(odd, 32));
+}
+
+// Per output channel: C = scale * D + dz * rowsum + fixed (int32 mod 2^32), then optionally the
+// requantization.
+struct DirectPost {
+  std::vector<std::int32_t> scale, dz, fixed;
+  std::vector<std::int64_t> scale64, dz64; // exact
+  std::vector<LaneRequant> rq;             // empty: int32 sums out
+  bool plain = false;                      // every scale 1 and dz 0: C = D + fixed (no row sums)
+  // 1-bit unsigned outputs as bits (NCHW): plane o of the image at bitmap + o * plane_words,
+  // pixel i at bit i (the requantization is one threshold or a constant).
+  std::uint64_t *bitmap = nullptr;
+  std::int64_t plane_words = 0;
+};
+
+SAMD_DIRECT_TARGET inline void direct_store(const __m512i sums, const __m512i rowsum,
+                                            const DirectPost &post, std::size_t o,
+                                            std::int32_t *out, std::int64_t stride, __mmask16 mask,
+                                            std::int32_t *tmp, std::int64_t pix0) {
+  __m512i c = sums;
+  if (!post.plain) {
+    c = _mm512_mullo_epi32(sums, _mm512_set1_epi32(post.scale[o]));
+    c = _mm512_add_epi32(c, _mm512_mullo_epi32(rowsum, _mm512_set1_epi32(post.dz[o])));
+  }
+  c = _mm512_add_epi32(c, _mm512_set1_epi32(post.fixed[o]));
+  if (post.bitmap) {
+    const LaneRequant &r = post.rq[o];
+    const __mmask16 on = r.nthr == 1 ? _mm512_cmpge_epi32_mask(c, _mm512_set1_epi32(r.thr[0]))
+                                     : static_cast<__mmask16>(r.base ? 0xFFFF : 0);
+    const std::uint64_t bits = static_cast<std::uint64_t>(on & mask);
+    std::uint64_t *plane = post.bitmap + static_cast<std::int64_t>(o) * post.plane_words;
+    const std::int64_t w = pix0 / 64, sh = pix0 % 64;
+    plane[w] |= bits << sh;
+    if (sh > 48)
+      plane[w + 1] |= bits >> (64 - sh);
+    return;
+  }
+  if (!post.rq.empty())
+    c = requant_epi32(c, post.rq[o]);
+  if (stride == 1) {
+    _mm512_mask_storeu_epi32(out, mask, c);
+    return;
+  }
+  _mm512_storeu_si512(tmp, c);
+  for (int i = 0; i < 16; ++i)
+    if ((mask >> i) & 1)
+      out[i * stride] = tmp[i];
+}
+
+// One image and group: channels [0, n_out) of the group into img (the image's outputs, O_out
+// channels in g.format order).
+SAMD_DIRECT_TARGET void conv_direct_group(const detail::DirectGroup &d, std::int64_t n_out,
+                                          const DirectPlan &pl, const DirectScratch &s,
+                                          const detail::Geometry &g, std::int64_t grp,
+                                          std::int64_t O_out, std::int64_t P16,
+                                          const DirectPost &post, std::int32_t *img,
+                                          std::int32_t *tmp) {
+  const std::int64_t P = g.oh * g.ow;
+  const bool nchw = g.format == DataFormat::NCHW;
+  const std::int64_t stride = nchw ? 1 : O_out;
+  for (std::int64_t pix0 = 0; pix0 < P; pix0 += 16) {
+    const __mmask16 mask = P - pix0 >= 16 ? static_cast<__mmask16>(0xFFFF)
+                                          : static_cast<__mmask16>((1u << (P - pix0)) - 1);
+    const __m512i rowsum = post.plain ? _mm512_setzero_si512() : direct_rowsum(d, pl, s, P16, pix0);
+    std::int64_t n = 0;
+    for (; n + 8 <= n_out; n += 8) {
+      __m512i acc[8];
+      direct_block<8>(d, pl, s, P16, pix0, n, acc);
+      for (int r = 0; r < 8; ++r) {
+        const std::int64_t o = grp * d.og + n + r;
+        direct_store(acc[r], rowsum, post, static_cast<std::size_t>(o),
+                     nchw ? img + o * P + pix0 : img + pix0 * O_out + o, stride, mask, tmp, pix0);
+      }
+    }
+    for (; n + 4 <= n_out; n += 4) {
+      __m512i acc[4];
+      direct_block<4>(d, pl, s, P16, pix0, n, acc);
+      for (int r = 0; r < 4; ++r) {
+        const std::int64_t o = grp * d.og + n + r;
+        direct_store(acc[r], rowsum, post, static_cast<std::size_t>(o),
+                     nchw ? img + o * P + pix0 : img + pix0 * O_out + o, stride, mask, tmp, pix0);
+      }
+    }
+    for (; n < n_out; ++n) {
+      __m512i acc[1];
+      direct_block<1>(d, pl, s, P16, pix0, n, acc);
+      const std::int64_t o = grp * d.og + n;
+      direct_store(acc[0], rowsum, post, static_cast<std::size_t>(o),
+                   nchw ? img + o * P + pix0 : img + pix0 * O_out + o, stride, mask, tmp, pix0);
+    }
+  }
+}
+
+// 1-bit activations (field 1), groups = 1, C <= 32: each padded position's channel offsets as
+// the bits of one dword (the "bit image"), and per 16 pixels one gathered vector per tap.
+struct BitImage {
+  std::int64_t hp = 0, wp = 0;
+  std::vector<std::uint32_t> bits;
+};
+
+bool tap_bitserial(const QTensor &x, const PackedConvWeights &w, const detail::DirectGroup &d) {
+  if (x.layout().field() != 1 || w.groups() != 1 || d.w1t.empty())
+    return false;
+  return 3 * static_cast<std::int64_t>(w.weights().layout().bits) * d.taps <
+         d.kq; // vs Dot8's dwords
+}
+
+// n <= 32 bits from bit position pos of words.
+inline std::uint32_t bits_at(const std::vector<std::uint64_t> &words, std::size_t pos, unsigned n) {
+  const std::size_t i = pos / 64;
+  const unsigned sh = static_cast<unsigned>(pos % 64);
+  std::uint64_t v = words[i] >> sh;
+  if (sh + n > 64)
+    v |= words[i + 1] << (64 - sh);
+  return static_cast<std::uint32_t>(v & ((std::uint64_t{1} << n) - 1));
+}
+
+SAMD_DIRECT_TARGET void bit_image(const QTensor &x, std::int64_t b, const detail::Geometry &g,
+                                  const Conv2dParams &p, bool pad_bit, BitImage &img) {
+  const std::uint32_t cmask = g.c >= 32 ? ~std::uint32_t{0} : (std::uint32_t{1} << g.c) - 1;
+  const std::uint32_t flip = x.layout().is_signed() ? cmask : 0; // offset = bit ^ 1 when signed
+  img.hp = g.h + p.pad_top + p.pad_bottom, img.wp = g.w + p.pad_left + p.pad_right;
+  img.bits.assign(static_cast<std::size_t>(img.hp * img.wp) + 48,
+                  pad_bit ? cmask : 0); // + slack for 16-wide loads
+  const std::vector<std::uint64_t> &words = x.words();
+  for (std::int64_t y = 0; y < g.h; ++y) {
+    std::uint32_t *row = img.bits.data() + (y + p.pad_top) * img.wp + p.pad_left;
+    if (g.format == DataFormat::NHWC) {
+      for (std::int64_t xx = 0; xx < g.w; ++xx)
+        row[xx] = bits_at(words, static_cast<std::size_t>(((b * g.h + y) * g.w + xx) * g.c),
+                          static_cast<unsigned>(g.c)) ^
+                  flip;
+      continue;
+    }
+    for (std::int64_t x0 = 0; x0 < g.w;
+         x0 += 16) { // 16 positions: every channel's bits, then one store
+      const unsigned n = static_cast<unsigned>(std::min<std::int64_t>(16, g.w - x0));
+      __m512i v = _mm512_set1_epi32(static_cast<int>(flip));
+      for (std::int64_t c = 0; c < g.c; ++c) {
+        const std::size_t start = static_cast<std::size_t>(((b * g.c + c) * g.h + y) * g.w + x0);
+        const auto m = static_cast<__mmask16>(bits_at(words, start, n));
+        v = _mm512_mask_xor_epi32(v, m, v,
+                                  _mm512_set1_epi32(static_cast<int>(std::uint32_t{1} << c)));
+      }
+      _mm512_mask_storeu_epi32(row + x0, static_cast<__mmask16>((1u << n) - 1), v);
+    }
+  }
+}
+
+// Sums of 16 pixels (acts: T tap vectors) for channels [n, n + NR), finished and stored.
+template <int NR>
+SAMD_DIRECT_TARGET inline void
+tap_block(const detail::DirectGroup &d, const std::uint32_t *wts, unsigned wb, std::int64_t T,
+          const std::uint32_t *acts, const __m512i rowsum, std::int64_t n, const DirectPost &post,
+          std::int32_t *out, std::int64_t ostride, std::int64_t stride, __mmask16 mask,
+          std::int32_t *tmp, std::int64_t pix0) {
+  __m512i acc[NR];
+  for (int r = 0; r < NR; ++r)
+    acc[r] = _mm512_setzero_si512();
+  for (unsigned j = 0; j < wb; ++j) {
+    __m512i tj[NR];
+    for (int r = 0; r < NR; ++r)
+      tj[r] = _mm512_setzero_si512();
+    const std::uint32_t *wp = wts + static_cast<std::size_t>(j * T * d.og + n);
+    for (std::int64_t t = 0; t < T; ++t, wp += d.og)
+      for (int r = 0; r < NR; ++r)
+        tj[r] = _mm512_add_epi32(tj[r], _mm512_popcnt_epi32(_mm512_and_si512(
+                                            _mm512_loadu_si512(acts + 16 * t),
+                                            _mm512_set1_epi32(static_cast<int>(wp[r])))));
+    for (int r = 0; r < NR; ++r)
+      acc[r] = j == 0 ? tj[r] : _mm512_add_epi32(acc[r], _mm512_slli_epi32(tj[r], j));
+  }
+  for (int r = 0; r < NR; ++r)
+    direct_store(acc[r], rowsum, post, static_cast<std::size_t>(n + r), out + (n + r) * ostride,
+                 stride, mask, tmp, pix0);
+}
+
+// Pixel blocks: 16 consecutive outputs of one row when stride_w = 1 (each tap one masked load of
+// the bit image), else 16 consecutive pixels gathered.
+SAMD_DIRECT_TARGET void conv_tap_bitserial(const detail::DirectGroup &d, unsigned wb,
+                                           std::int64_t KH, std::int64_t KW, const BitImage &img,
+                                           const detail::Geometry &g, const Conv2dParams &p,
+                                           const DirectPost &post, std::int32_t *out_img,
+                                           std::int32_t *tmp, std::vector<std::uint32_t> &scratch,
+                                           std::vector<std::uint32_t> &pair_bits) {
+  const std::int64_t P = g.oh * g.ow, O_out = static_cast<std::int64_t>(post.dz.size());
+  const bool nchw = g.format == DataFormat::NCHW;
+  const std::int64_t stride = nchw ? 1 : O_out, ostride = nchw ? P : 1;
+  // Pairs of adjacent taps per dword when the channels fit 16 bits: fewer and + popcount steps.
+  const bool pairs = !d.w1p.empty() && p.dilation_w == 1;
+  const std::int64_t npk = (KW + 1) / 2, T = pairs ? KH * npk : KH * KW;
+  const std::uint32_t *wts = pairs ? d.w1p.data() : d.w1t.data();
+  const std::uint32_t *src = img.bits.data();
+  if (pairs) { // pair_bits[i] = bits[i] | bits[i + 1] << 16 (the slack past the end is padding)
+    const std::size_t n = static_cast<std::size_t>(img.hp * img.wp);
+    pair_bits.resize(n + 16);
+    for (std::size_t i = 0; i < n; i += 16)
+      _mm512_storeu_si512(
+          pair_bits.data() + i,
+          _mm512_or_si512(_mm512_loadu_si512(img.bits.data() + i),
+                          _mm512_slli_epi32(_mm512_loadu_si512(img.bits.data() + i + 1), 16)));
+    src = pair_bits.data();
+  }
+  scratch.resize(static_cast<std::size_t>(T * 16));
+  std::uint32_t *a = scratch.data(); // T vectors of 16 pixels
+  std::vector<std::int32_t> toff(static_cast<std::size_t>(T));
+  std::vector<std::uint32_t> live(static_cast<std::size_t>(T),
+                                  ~std::uint32_t{0}); // the bits that are taps (row sums)
+  for (std::int64_t ky = 0; ky < KH; ++ky) {
+    if (pairs) {
+      for (std::int64_t pp = 0; pp < npk; ++pp) {
+        toff[static_cast<std::size_t>(ky * npk + pp)] =
+            static_cast<std::int32_t>(ky * p.dilation_h * img.wp + 2 * pp);
+        if (2 * pp + 1 >= KW)
+          live[static_cast<std::size_t>(ky * npk + pp)] = 0xFFFFu;
+      }
+    } else {
+      for (std::int64_t kx = 0; kx < KW; ++kx)
+        toff[static_cast<std::size_t>(ky * KW + kx)] =
+            static_cast<std::int32_t>(ky * p.dilation_h * img.wp + kx * p.dilation_w);
+    }
+  }
+  auto run_block = [&](std::int64_t pix0, __mmask16 mask) SAMD_DIRECT_TARGET {
+    __m512i rowsum = _mm512_setzero_si512();
+    for (std::int64_t t = 0; t < T; ++t)
+      rowsum = _mm512_add_epi32(
+          rowsum, _mm512_popcnt_epi32(_mm512_and_si512(
+                      _mm512_loadu_si512(a + 16 * t),
+                      _mm512_set1_epi32(static_cast<int>(live[static_cast<std::size_t>(t)])))));
+    std::int32_t *out = nchw ? out_img + pix0 : out_img + pix0 * O_out;
+    std::int64_t n = 0;
+    for (; n + 8 <= O_out; n += 8)
+      tap_block<8>(d, wts, wb, T, a, rowsum, n, post, out, ostride, stride, mask, tmp, pix0);
+    for (; n + 4 <= O_out; n += 4)
+      tap_block<4>(d, wts, wb, T, a, rowsum, n, post, out, ostride, stride, mask, tmp, pix0);
+    for (; n < O_out; ++n)
+      tap_block<1>(d, wts, wb, T, a, rowsum, n, post, out, ostride, stride, mask, tmp, pix0);
+  };
+  if (p.stride_w == 1) {
+    for (std::int64_t oy = 0; oy < g.oh; ++oy)
+      for (std::int64_t ox0 = 0; ox0 < g.ow; ox0 += 16) {
+        const std::int64_t n = std::min<std::int64_t>(16, g.ow - ox0);
+        const auto mask = static_cast<__mmask16>(n >= 16 ? 0xFFFF : (1u << n) - 1);
+        const std::uint32_t *base = src + oy * p.stride_h * img.wp + ox0;
+        for (std::int64_t t = 0; t < T; ++t)
+          _mm512_storeu_si512(
+              a + 16 * t, _mm512_maskz_loadu_epi32(mask, base + toff[static_cast<std::size_t>(t)]));
+        run_block(oy * g.ow + ox0, mask);
+      }
+    return;
+  }
+  std::int32_t idx[16];
+  for (std::int64_t pix0 = 0; pix0 < P; pix0 += 16) {
+    const __mmask16 mask = P - pix0 >= 16 ? static_cast<__mmask16>(0xFFFF)
+                                          : static_cast<__mmask16>((1u << (P - pix0)) - 1);
+    for (std::int64_t i = 0, oy = pix0 / g.ow, ox = pix0 % g.ow; i < 16;
+         ++i) { // pixels past P repeat the last
+      idx[i] = static_cast<std::int32_t>(oy * p.stride_h * img.wp + ox * p.stride_w);
+      if (pix0 + i + 1 < P && ++ox == g.ow)
+        ox = 0, ++oy;
+    }
+    const __m512i vidx = _mm512_loadu_si512(idx);
+    for (std::int64_t t = 0; t < T; ++t)
+      _mm512_storeu_si512(
+          a + 16 * t,
+          _mm512_i32gather_epi32(
+              _mm512_add_epi32(vidx, _mm512_set1_epi32(toff[static_cast<std::size_t>(t)])),
+              static_cast<const void *>(src), 4));
+    run_block(pix0, mask);
+  }
+}
+
+// Wrap an exact int64 into int32 arithmetic mod 2^32.
+std::int32_t wrap32(std::int64_t v) {
+  return static_cast<std::int32_t>(static_cast<std::uint32_t>(static_cast<std::uint64_t>(v)));
+}
+
+LaneRequant lane_requant(const Requantizer &r, std::size_t o) {
+  const FixedMultiplier &f = r.multiplier(o);
+  LaneRequant l;
+  l.mantissa = f.mantissa, l.shift = f.shift,
+  l.half = f.shift ? std::int64_t{1} << (f.shift - 1) : 0;
+  l.zo = r.zero_point(), l.lo = r.lo(), l.hi = r.hi();
+  if (l.hi - l.lo <= 3) {
+    l.nthr = 0;
+    l.base = static_cast<std::int32_t>(l.lo);
+    for (std::int64_t level = l.lo + 1; level <= l.hi; ++level) {
+      if (r(o, INT32_MAX) < level)
+        continue;                     // never reached
+      if (r(o, INT32_MIN) >= level) { // always
+        ++l.base;
+        continue;
+      }
+      std::int64_t below = INT32_MIN, at = INT32_MAX; // r(below) < level <= r(at)
+      while (at - below > 1) {
+        const std::int64_t mid = below + (at - below) / 2;
+        (r(o, mid) >= level ? at : below) = mid;
+      }
+      l.thr[l.nthr++] = static_cast<std::int32_t>(at);
+    }
+  }
+  return l;
+}
+
+// The AVX-512 direct convolution, image by image (no im2col matrix, no GEMM padding): the
+// image's outputs (int32 sums, or the requantized integers with a Requantizer, or the two-level
+// combination of the sums) go to sink(b, img) while in cache.
+template <class Sink>
+void conv_direct(const QTensor &x, const detail::Geometry &g, std::int32_t za,
+                 const PackedConvWeights &w, const Conv2dParams &p, const Requantizer *requant,
+                 const TwoLevel *two, Sink sink, std::vector<std::uint64_t> *bitmap = nullptr) {
+  const std::int64_t O = w.out_channels(), O_out = two ? O - 1 : O, P = g.oh * g.ow,
+                     P16 = (P + 15) / 16 * 16;
+  const unsigned ab = x.layout().bits, wb = w.weights().layout().bits;
+  const std::int64_t K = w.in_channels_per_group() * w.kernel_h() * w.kernel_w();
+  const DirectMethod method = direct_method(ab, wb, K);
+  const bool use_bits = x.layout().field() == 1 && w.groups() == 1 &&
+                        method == DirectMethod::Bitserial &&
+                        tap_bitserial(x, w, w.direct().groups[0]);
+  const std::vector<std::uint8_t> xv = use_bits ? std::vector<std::uint8_t>{} : x.to_offsets();
+  const std::int64_t amin = x.layout().min_value(), da = amin - za;
+  const auto pad = static_cast<std::uint8_t>(za - amin);
+  const QuantParams &wq = w.weights().quant();
+  DirectPost post;
+  for (std::int64_t grp = 0; grp < w.groups(); ++grp) {
+    const detail::DirectGroup &d = w.direct().groups[static_cast<std::size_t>(grp)];
+    const std::int64_t off = method == DirectMethod::Dot8 ? d.off8 : d.off1;
+    const std::vector<std::int64_t> &colsum = method == DirectMethod::Dot8 ? d.colsum8 : d.colsum1;
+    for (std::int64_t n = 0; n < d.og && grp * d.og + n < O_out; ++n) {
+      const auto o = static_cast<std::size_t>(grp * d.og + n);
+      const std::int64_t z = off - wq.zero_point_of(o);
+      const std::int64_t bias = w.bias().empty() ? 0 : w.bias()[o];
+      const std::int64_t fixed = da * colsum[static_cast<std::size_t>(n)] + K * da * z + bias;
+      if (!two) {
+        post.scale.push_back(1), post.dz.push_back(wrap32(z)), post.fixed.push_back(wrap32(fixed));
+        post.scale64.push_back(1), post.dz64.push_back(z);
+      } else { // d * C[o] + v0mz * S + bias2, with S = sum (a - za) = rowsum + K * da
+        const std::int64_t dd = two->d, v = two->v0_minus_zp[o];
+        post.scale.push_back(wrap32(dd));
+        post.dz.push_back(wrap32(dd * z + v));
+        post.scale64.push_back(dd), post.dz64.push_back(dd * z + v);
+        post.fixed.push_back(wrap32(dd * fixed + v * K * da + two->bias[o]));
+      }
+      if (requant)
+        post.rq.push_back(lane_requant(*requant, o));
+    }
+  }
+  // Dot8: fold scale and dz into the weight bytes when every s * v + dz fits a signed byte
+  // (binary +-1 weights, symmetric 8-bit ones): sum ua (s v + dz) = s D + dz R exactly, so the
+  // kernel needs no row sums and no multiplies after the dot products.
+  std::vector<std::vector<std::uint32_t>> folded(static_cast<std::size_t>(w.groups()));
+  DirectPost fpost = post;
+  if (method == DirectMethod::Dot8 && !use_bits) {
+    const bool rowpad = p.dilation_w == 1 && w.groups() == 1;
+    bool ok = true;
+    std::vector<std::vector<std::uint32_t>> tables(folded.size());
+    for (std::int64_t grp = 0; grp < w.groups() && ok; ++grp) {
+      const detail::DirectGroup &d = w.direct().groups[static_cast<std::size_t>(grp)];
+      const std::vector<std::uint32_t> &src = rowpad ? d.w8r : d.w8;
+      const std::vector<std::uint32_t> &ones = rowpad ? d.ones8r : d.ones8;
+      const std::int64_t kq = rowpad ? d.kqr : d.kq;
+      std::vector<std::uint32_t> &t = tables[static_cast<std::size_t>(grp)];
+      t.assign(src.size(), 0);
+      for (std::int64_t n = 0; n < d.og && ok; ++n) {
+        const std::int64_t o = grp * d.og + n;
+        if (o >= O_out)
+          continue;
+        const std::int64_t sc = post.scale64[static_cast<std::size_t>(o)],
+                           dz = post.dz64[static_cast<std::size_t>(o)];
+        for (std::int64_t q = 0; q < kq && ok; ++q) {
+          const std::uint32_t word = src[static_cast<std::size_t>(q * d.og + n)],
+                              live = ones[static_cast<std::size_t>(q)];
+          std::uint32_t out = 0;
+          for (unsigned b = 0; b < 4; ++b) {
+            if (((live >> (8 * b)) & 0xFF) == 0)
+              continue; // padding bytes keep weight 0
+            const std::int64_t v =
+                static_cast<std::int8_t>(static_cast<std::uint8_t>(word >> (8 * b)));
+            const std::int64_t f = sc * v + dz;
+            if (f < -128 || f > 127)
+              ok = false;
+            out |= (static_cast<std::uint32_t>(f) & 0xFFu) << (8 * b);
+          }
+          t[static_cast<std::size_t>(q * d.og + n)] = out;
+        }
+      }
+    }
+    if (ok) {
+      folded = std::move(tables);
+      fpost.plain = true;
+      for (std::size_t o = 0; o < fpost.scale.size(); ++o)
+        fpost.scale[o] = 1, fpost.dz[o] = 0;
+    }
+  }
+  if (bitmap) { // 1-bit outputs as bit planes (the caller checked every channel's requantization)
+    fpost.plane_words = (P + 63) / 64 + 1;
+    bitmap->assign(static_cast<std::size_t>(O_out * fpost.plane_words), 0);
+    fpost.bitmap = bitmap->data();
+  }
+  DirectScratch s;
+  BitImage bimg;
+  std::int32_t tmp[16];
+  const bool taps1 = use_bits;
+  std::vector<std::int32_t> img(static_cast<std::size_t>(O_out * P));
+  PaddedImage padded;
+  const std::size_t image = static_cast<std::size_t>(g.c * g.h * g.w);
+  for (std::int64_t b = 0; b < g.n; ++b) {
+    if (bitmap && b > 0)
+      std::fill(bitmap->begin(), bitmap->end(), 0);
+    if (taps1) { // 1-bit activations straight from the packed words
+      bit_image(x, b, g, p, pad != 0, bimg);
+      conv_tap_bitserial(w.direct().groups[0], wb, w.kernel_h(), w.kernel_w(), bimg, g, p, fpost,
+                         img.data(), tmp, s.acts, s.pairs);
+      sink(b, img.data());
+      continue;
+    }
+    pad_image(xv.data() + static_cast<std::size_t>(b) * image, g, p, pad, padded);
+    for (std::int64_t grp = 0; grp < w.groups(); ++grp) {
+      const detail::DirectGroup &d = w.direct().groups[static_cast<std::size_t>(grp)];
+      const std::int64_t n_out = std::min(d.og, O_out - grp * d.og);
+      if (n_out <= 0)
+        continue;
+      const bool rowpad = method == DirectMethod::Dot8 && p.dilation_w == 1 && w.groups() == 1;
+      gather_rows(padded, g, p, w, grp, method, rowpad, ab, P16, s);
+      DirectPlan plan = direct_plan(d, method, rowpad, ab, wb);
+      if (!folded[static_cast<std::size_t>(grp)].empty())
+        plan.w8 = folded[static_cast<std::size_t>(grp)].data();
+      conv_direct_group(d, n_out, plan, s, g, grp, O_out, P16, fpost, img.data(), tmp);
+    }
+    sink(b, img.data());
+  }
+}
+
+// The direct path applies when the combined sums provably fit int32 (two-level: the bound of
+// the combination; otherwise check_k_bound already holds).
+bool two_level_fits(const QTensor &x, std::int32_t za, const PackedConvWeights &w,
+                    const TwoLevel &t) {
+  const std::int64_t K = w.in_channels_per_group() * w.kernel_h() * w.kernel_w();
+  const std::int64_t amax = std::max(x.layout().max_value() - za, za - x.layout().min_value());
+  for (std::size_t o = 0; o + 1 < static_cast<std::size_t>(w.out_channels()); ++o) {
+    const long double bound = static_cast<long double>(K) * amax *
+                                  (std::abs(static_cast<long double>(t.d)) +
+                                   std::abs(static_cast<long double>(t.v0_minus_zp[o]))) +
+                              std::abs(static_cast<long double>(t.bias[o]));
+    if (bound > 2147483647.0L)
+      return false;
+  }
+  return true;
+}
+#endif
+
+struct ConvSetup {
+  detail::Geometry g;
+  std::int32_t za = 0;
+};
+
+// The checks of conv2d: layouts, groups, shapes, the int32 bound.
+ConvSetup conv_setup(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p) {
   detail::check_kernel_layout(x.layout(), "conv2d", "input");
   if (!(x.layout() == w.act_layout()))
     throw std::invalid_argument("samd: conv2d: input layout " + samd::to_string(x.layout()) +
@@ -174,34 +1213,270 @@ Int32Tensor conv2d_s32(const QTensor& x, const PackedConvWeights& w, const Conv2
                                 samd::to_string(w.act_layout()));
   if (p.groups != w.groups())
     throw std::invalid_argument("samd: conv2d: groups = " + std::to_string(p.groups) +
-                                " but the weights were prepacked for " + std::to_string(w.groups()));
-  const detail::Geometry g = detail::make_geometry(
-      x.shape(), p.format,
-      {w.kernel_h(), w.kernel_w(), p.stride_h, p.stride_w, p.pad_top, p.pad_left, p.pad_bottom, p.pad_right,
-       p.dilation_h, p.dilation_w},
-      "conv2d");
+                                " but the weights were prepacked for " +
+                                std::to_string(w.groups()));
+  const detail::Geometry g =
+      detail::make_geometry(x.shape(), p.format,
+                            {w.kernel_h(), w.kernel_w(), p.stride_h, p.stride_w, p.pad_top,
+                             p.pad_left, p.pad_bottom, p.pad_right, p.dilation_h, p.dilation_w},
+                            "conv2d");
   if (g.c != w.in_channels_per_group() * w.groups())
-    throw std::invalid_argument("samd: conv2d: input has " + std::to_string(g.c) + " channels; the weights expect " +
+    throw std::invalid_argument("samd: conv2d: input has " + std::to_string(g.c) +
+                                " channels; the weights expect " +
                                 std::to_string(w.in_channels_per_group()) + " per group x " +
                                 std::to_string(w.groups()) + " groups");
   const std::int32_t za = detail::per_tensor_zero_point(x, "conv2d", "input");
-  for (const PackedWeights& pw : w.groups_packed()) detail::check_k_bound(pw.k(), x.layout(), za, pw, "conv2d");
+  for (const PackedWeights &pw : w.groups_packed())
+    detail::check_k_bound(pw.k(), x.layout(), za, pw, "conv2d");
+  return {g, za};
+}
+
+} // namespace
+
+namespace detail {
+namespace {
+// SAMD_CONV_ALGO=direct or im2col forces the choice from the start (for measuring the two).
+int initial_algo() {
+  const char *e = std::getenv("SAMD_CONV_ALGO");
+  if (e && std::string(e) == "direct")
+    return static_cast<int>(ConvAlgo::Direct);
+  if (e && std::string(e) == "im2col")
+    return static_cast<int>(ConvAlgo::Im2col);
+  return static_cast<int>(ConvAlgo::Auto);
+}
+std::atomic<int> forced_algo{initial_algo()};
+} // namespace
+
+void force_conv_algo(ConvAlgo a) {
+  forced_algo.store(static_cast<int>(a), std::memory_order_relaxed);
+}
+
+bool conv_uses_direct(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
+                      const Geometry &g, Path path) {
+  if (path != Path::Avx512)
+    return false;
+  const auto forced = static_cast<ConvAlgo>(forced_algo.load(std::memory_order_relaxed));
+  if (forced != ConvAlgo::Auto)
+    return forced == ConvAlgo::Direct;
+#if defined(SAMD_HAVE_X86_KERNELS)
+  // Measured on this machine (Zen 5, 1 thread, 3x3 kernels, time of the direct kernels over that
+  // of im2col + GEMM; ResNet-18 stages NHWC batch 1, small layers batch 4-64):
+  //  - the direct Dot8 kernel runs at a flat 100-190 GMAC/s while the GEMM gains with K: direct
+  //    wins at K = 144 (Fashion-MNIST conv2: im2col 0.55-0.65x), K = 288 is about even (NHWC
+  //    1.2-1.5x, NCHW with its transposed output 0.9x), and im2col wins from K = 432 (1.15-1.25x),
+  //    K = 576 (1.2-2.5x) up to K = 4608 (ResNet-18 conv5_x: 9-16x);
+  //  - the direct bit-serial kernels (W1A1, W1A2, W2A1) lose only for many weights: W1A1 im2col
+  //    is 0.6x at K x O = 288 x 32, 0.8x at 1152 x 128, 1.3x at 2304 x 256, 1.2x at 4608 x 512.
+  const std::int64_t K = w.in_channels_per_group() * w.kernel_h() * w.kernel_w();
+  const std::int64_t og = w.out_channels() / w.groups();
+  if (direct_method(x.layout().bits, w.weights().layout().bits, K) == DirectMethod::Bitserial)
+    return K * og < (std::int64_t{1} << 19);
+  (void)g;
+  return K < (p.format == DataFormat::NHWC ? 256 : 384);
+#else
+  (void)x, (void)w, (void)p, (void)g;
+  return false;
+#endif
+}
+} // namespace detail
+
+Int32Tensor conv2d_s32(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
+                       const KernelOptions &opt) {
+  const ConvSetup cs = conv_setup(x, w, p);
+  const detail::Geometry &g = cs.g;
+  const std::int32_t za = cs.za;
   Int32Tensor out{g.out_shape(w.out_channels()), {}};
   const Path path = resolve_path(opt.path);
   if (path == Path::Reference || path == Path::Swar) {
     const std::vector<std::int64_t> xv = x.to_ints();
-    out.data = path == Path::Reference ? conv_reference(xv, g, za, w, p) : conv_im2col(path, xv, g, za, w, p, opt);
-  } else {
-    out.data = conv_im2col_bytes(path, x, g, za, w, p, opt);
+    out.data = path == Path::Reference ? conv_reference(xv, g, za, w, p)
+                                       : conv_im2col(path, xv, g, za, w, p, opt);
+    return out;
+  }
+  const std::int64_t O = w.out_channels();
+  out.data.resize(static_cast<std::size_t>(g.n * O * g.oh * g.ow));
+#if defined(SAMD_HAVE_X86_KERNELS)
+  if (path == Path::Avx512 && detail::conv_uses_direct(x, w, p, g, path)) {
+    conv_direct(x, g, za, w, p, nullptr, nullptr, [&](std::int64_t b, const std::int32_t *img) {
+      const std::size_t per = static_cast<std::size_t>(O * g.oh * g.ow);
+      std::copy(img, img + per,
+                out.data.begin() + static_cast<std::ptrdiff_t>(per * static_cast<std::size_t>(b)));
+    });
+    return out;
+  }
+#endif
+  conv_im2col_fast(path, x, g, za, w, p, opt, out.data.data());
+  return out;
+}
+
+QTensor conv2d(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
+               const Requant &rq, const KernelOptions &opt) {
+  const Requantizer r(x.quant().scale[0], w.weights().quant(),
+                      static_cast<std::size_t>(w.out_channels()), rq);
+  return conv2d(x, w, p, r, opt);
+}
+
+Int32Tensor combine_two_level(const Int32Tensor &acc, const TwoLevel &t, int channel_axis) {
+  if (channel_axis < 0 || channel_axis >= static_cast<int>(acc.shape.size()) ||
+      acc.shape[static_cast<std::size_t>(channel_axis)] < 1)
+    throw std::invalid_argument("samd: combine_two_level: no channel axis " +
+                                std::to_string(channel_axis) + " in " + to_string(acc.shape));
+  Shape shape = acc.shape;
+  const auto O = static_cast<std::size_t>(shape[static_cast<std::size_t>(channel_axis)] - 1);
+  if (t.v0_minus_zp.size() != O || t.bias.size() != O)
+    throw std::invalid_argument("samd: combine_two_level: " + std::to_string(t.v0_minus_zp.size()) +
+                                " / " + std::to_string(t.bias.size()) + " channel parameters for " +
+                                std::to_string(O) + " channels");
+  shape[static_cast<std::size_t>(channel_axis)] = static_cast<std::int64_t>(O);
+  std::size_t outer = 1, inner = 1;
+  for (int d = 0; d < channel_axis; ++d)
+    outer *= static_cast<std::size_t>(shape[static_cast<std::size_t>(d)]);
+  for (std::size_t d = static_cast<std::size_t>(channel_axis) + 1; d < shape.size(); ++d)
+    inner *= static_cast<std::size_t>(shape[d]);
+  Int32Tensor out{shape, std::vector<std::int32_t>(outer * O * inner)};
+  for (std::size_t n = 0; n < outer; ++n) {
+    const std::int32_t *base = acc.data.data() + n * (O + 1) * inner, *S = base + O * inner;
+    for (std::size_t o = 0; o < O; ++o) {
+      const std::int32_t *A = base + o * inner;
+      std::int32_t *dst = out.data.data() + (n * O + o) * inner;
+      const std::int64_t d = t.d, v0 = t.v0_minus_zp[o], bias = t.bias[o];
+      bool fits = true;
+      for (std::size_t i = 0; i < inner; ++i) {
+        const std::int64_t v = d * A[i] + v0 * S[i] + bias;
+        fits &= v >= INT32_MIN && v <= INT32_MAX;
+        dst[i] = static_cast<std::int32_t>(v);
+      }
+      if (!fits)
+        throw std::overflow_error("samd: combine_two_level: a sum exceeds int32");
+    }
   }
   return out;
 }
 
-QTensor conv2d(const QTensor& x, const PackedConvWeights& w, const Conv2dParams& p, const Requant& rq,
-               const KernelOptions& opt) {
-  requant_range(rq);
+namespace detail {
+bool conv_direct_requant(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
+                         const Requantizer &r, const TwoLevel *two, const KernelOptions &opt,
+                         Geometry &g,
+                         const std::function<void(std::int64_t, const std::int32_t *)> &sink) {
+#if defined(SAMD_HAVE_X86_KERNELS)
+  if (resolve_path(opt.path) != Path::Avx512)
+    return false;
+  const ConvSetup cs = conv_setup(x, w, p);
+  if (!conv_uses_direct(x, w, p, cs.g, Path::Avx512) || (two && !two_level_fits(x, cs.za, w, *two)))
+    return false;
+  g = cs.g;
+  conv_direct(x, cs.g, cs.za, w, p, &r, two, sink);
+  return true;
+#else
+  (void)x, (void)w, (void)p, (void)r, (void)two, (void)opt, (void)g, (void)sink;
+  return false;
+#endif
+}
+
+#if defined(SAMD_HAVE_X86_KERNELS)
+namespace {
+// n <= 57 bits from bit pos of words (words[pos / 64 + 1] must exist).
+inline std::uint64_t bits_at64(const std::uint64_t *words, std::int64_t pos, std::int64_t n) {
+  const std::int64_t i = pos / 64, sh = pos % 64;
+  std::uint64_t v = words[i] >> sh;
+  if (sh + n > 64)
+    v |= words[i + 1] << (64 - sh);
+  return v & ((std::uint64_t{1} << n) - 1);
+}
+
+// The 2x2 / 2 max pool of 1-bit {0, 1} planes (max = or): each output row is two input rows or-ed,
+// neighbours or-ed, every second bit kept; appended to the output bit stream at bit `at`.
+__attribute__((target("bmi2"))) void
+pool_bit_planes(const std::uint64_t *bm, std::int64_t plane_words, std::int64_t planes,
+                std::int64_t h, std::int64_t w, std::vector<std::uint64_t> &out, std::int64_t at) {
+  const std::int64_t oh = h / 2, ow = w / 2;
+  const std::uint64_t even = 0x5555555555555555ull & ((std::uint64_t{1} << (2 * ow)) - 1);
+  for (std::int64_t c = 0; c < planes; ++c, bm += plane_words)
+    for (std::int64_t oy = 0; oy < oh; ++oy, at += ow) {
+      const std::uint64_t v = bits_at64(bm, 2 * oy * w, w) | bits_at64(bm, (2 * oy + 1) * w, w);
+      const std::uint64_t row = _pext_u64(v | (v >> 1), even);
+      const std::int64_t i = at / 64, sh = at % 64;
+      out[static_cast<std::size_t>(i)] |= row << sh;
+      if (sh + ow > 64)
+        out[static_cast<std::size_t>(i + 1)] |= row >> (64 - sh);
+    }
+}
+} // namespace
+#endif
+
+bool conv_direct_max_pool_bits(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
+                               const Requantizer &r, const TwoLevel *two, const Pool2dParams &pool,
+                               const KernelOptions &opt,
+                               const std::function<void(const Geometry &)> &check_pool,
+                               Shape &shape, std::vector<std::uint64_t> &words) {
+#if defined(SAMD_HAVE_X86_KERNELS)
+  static const bool bmi2 = __builtin_cpu_supports("bmi2");
+  const Requant &rq = r.requant();
+  if (resolve_path(opt.path) != Path::Avx512 || !bmi2 ||
+      !(rq.out_layout == Layout{1, 0, Signedness::Unsigned}) || p.format != DataFormat::NCHW ||
+      pool.format != DataFormat::NCHW || pool.kernel_h != 2 || pool.kernel_w != 2 ||
+      pool.stride_h != 2 || pool.stride_w != 2 || pool.pad_top != 0 || pool.pad_left != 0 ||
+      pool.pad_bottom != 0 || pool.pad_right != 0 || pool.dilation_h != 1 || pool.dilation_w != 1)
+    return false;
+  const ConvSetup cs = conv_setup(x, w, p);
+  const std::int64_t O = static_cast<std::int64_t>(r.channels());
+  if (!conv_uses_direct(x, w, p, cs.g, Path::Avx512))
+    return false;
+  if ((two && !two_level_fits(x, cs.za, w, *two)) || cs.g.ow > 56 || cs.g.oh < 2 || cs.g.ow < 2)
+    return false;
+  for (std::int64_t o = 0; o < O; ++o) { // one threshold or a constant, on the values {0, 1}
+    const LaneRequant l = lane_requant(r, static_cast<std::size_t>(o));
+    if (!((l.nthr == 1 && l.base == 0) || (l.nthr == 0 && (l.base == 0 || l.base == 1))))
+      return false;
+  }
+  check_pool(cs.g);
+  const std::int64_t ph = cs.g.oh / 2, pw = cs.g.ow / 2, per = O * ph * pw;
+  shape = {cs.g.n, O, ph, pw};
+  words.assign(static_cast<std::size_t>((cs.g.n * per + 63) / 64 + 1), 0);
+  std::vector<std::uint64_t> bitmap;
+  conv_direct(
+      x, cs.g, cs.za, w, p, &r, two,
+      [&](std::int64_t b, const std::int32_t *) {
+        pool_bit_planes(bitmap.data(), (cs.g.oh * cs.g.ow + 63) / 64 + 1, O, cs.g.oh, cs.g.ow,
+                        words, b * per);
+      },
+      &bitmap);
+  words.resize(static_cast<std::size_t>((cs.g.n * per + 63) / 64));
+  return true;
+#else
+  (void)x, (void)w, (void)p, (void)r, (void)two, (void)pool, (void)opt, (void)check_pool,
+      (void)shape, (void)words;
+  return false;
+#endif
+}
+
+} // namespace detail
+
+QTensor conv2d(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
+               const Requantizer &r, const KernelOptions &opt, const TwoLevel *two) {
+  const std::int64_t O = two ? w.out_channels() - 1 : w.out_channels();
+  if (r.channels() != static_cast<std::size_t>(O))
+    throw std::invalid_argument("samd: conv2d: the requantizer was made for " +
+                                std::to_string(r.channels()) + " channels, the layer has " +
+                                std::to_string(O));
+  const Requant &rq = r.requant();
+  std::vector<std::int32_t> q;
+  detail::Geometry g;
+  const bool direct = detail::conv_direct_requant(
+      x, w, p, r, two, opt, g, [&](std::int64_t b, const std::int32_t *img) {
+        const std::size_t per = static_cast<std::size_t>(O * g.oh * g.ow);
+        if (b == 0)
+          q.resize(per * static_cast<std::size_t>(g.n));
+        std::copy(img, img + per,
+                  q.begin() + static_cast<std::ptrdiff_t>(per * static_cast<std::size_t>(b)));
+      });
+  if (direct)
+    return QTensor::from_words(g.out_shape(O), rq.out_layout,
+                               pack_lanes(rq.out_layout, q.data(), q.size()),
+                               QuantParams{{rq.out_scale}, {rq.out_zero_point}, -1});
+  const int axis = p.format == DataFormat::NCHW ? 1 : 3;
   const Int32Tensor acc = conv2d_s32(x, w, p, opt);
-  return requantize(acc, x.quant().scale[0], w.weights().quant(), p.format == DataFormat::NCHW ? 1 : 3, rq);
+  return requantize_with(r, two ? combine_two_level(acc, *two, axis) : acc, axis);
 }
 
 } // namespace samd::kernels

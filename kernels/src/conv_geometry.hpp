@@ -2,10 +2,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <stdexcept>
 #include <string>
 
 #include <samd/kernels/conv.hpp>
+#include <samd/kernels/pool.hpp>
 
 namespace samd::kernels::detail {
 
@@ -18,9 +20,11 @@ struct Geometry {
     return static_cast<std::size_t>(format == DataFormat::NCHW ? ((b * c + ch) * h + y) * w + x
                                                                : ((b * h + y) * w + x) * c + ch);
   }
-  std::size_t out_index(std::int64_t b, std::int64_t ch, std::int64_t y, std::int64_t x, std::int64_t channels) const {
-    return static_cast<std::size_t>(format == DataFormat::NCHW ? ((b * channels + ch) * oh + y) * ow + x
-                                                               : ((b * oh + y) * ow + x) * channels + ch);
+  std::size_t out_index(std::int64_t b, std::int64_t ch, std::int64_t y, std::int64_t x,
+                        std::int64_t channels) const {
+    return static_cast<std::size_t>(format == DataFormat::NCHW
+                                        ? ((b * channels + ch) * oh + y) * ow + x
+                                        : ((b * oh + y) * ow + x) * channels + ch);
   }
   Shape out_shape(std::int64_t channels) const {
     return format == DataFormat::NCHW ? Shape{n, channels, oh, ow} : Shape{n, oh, ow, channels};
@@ -32,13 +36,21 @@ struct Window {
   std::int64_t kh, kw, sh, sw, pt, pl, pb, pr, dh, dw;
 };
 
-inline Geometry make_geometry(const Shape& s, DataFormat f, const Window& win, const char* kernel) {
-  auto fail = [&](const std::string& what) { throw std::invalid_argument(std::string("samd: ") + kernel + ": " + what); };
-  if (s.size() != 4) fail("input must be 4-D (" + std::string(f == DataFormat::NCHW ? "NCHW" : "NHWC") + "); got shape " + to_string(s));
-  if (win.kh < 1 || win.kw < 1) fail("kernel size " + std::to_string(win.kh) + "x" + std::to_string(win.kw) + " must be >= 1");
-  if (win.sh < 1 || win.sw < 1) fail("stride " + std::to_string(win.sh) + "x" + std::to_string(win.sw) + " must be >= 1");
-  if (win.dh < 1 || win.dw < 1) fail("dilation " + std::to_string(win.dh) + "x" + std::to_string(win.dw) + " must be >= 1");
-  if (win.pt < 0 || win.pl < 0 || win.pb < 0 || win.pr < 0) fail("padding must be >= 0");
+inline Geometry make_geometry(const Shape &s, DataFormat f, const Window &win, const char *kernel) {
+  auto fail = [&](const std::string &what) {
+    throw std::invalid_argument(std::string("samd: ") + kernel + ": " + what);
+  };
+  if (s.size() != 4)
+    fail("input must be 4-D (" + std::string(f == DataFormat::NCHW ? "NCHW" : "NHWC") +
+         "); got shape " + to_string(s));
+  if (win.kh < 1 || win.kw < 1)
+    fail("kernel size " + std::to_string(win.kh) + "x" + std::to_string(win.kw) + " must be >= 1");
+  if (win.sh < 1 || win.sw < 1)
+    fail("stride " + std::to_string(win.sh) + "x" + std::to_string(win.sw) + " must be >= 1");
+  if (win.dh < 1 || win.dw < 1)
+    fail("dilation " + std::to_string(win.dh) + "x" + std::to_string(win.dw) + " must be >= 1");
+  if (win.pt < 0 || win.pl < 0 || win.pb < 0 || win.pr < 0)
+    fail("padding must be >= 0");
   Geometry g;
   g.format = f;
   g.n = s[0];
@@ -47,11 +59,38 @@ inline Geometry make_geometry(const Shape& s, DataFormat f, const Window& win, c
   g.w = f == DataFormat::NCHW ? s[3] : s[2];
   const std::int64_t eh = win.dh * (win.kh - 1) + 1, ew = win.dw * (win.kw - 1) + 1;
   if (g.h + win.pt + win.pb < eh || g.w + win.pl + win.pr < ew)
-    fail("the " + std::to_string(eh) + "x" + std::to_string(ew) + " window does not fit the padded " +
-         std::to_string(g.h + win.pt + win.pb) + "x" + std::to_string(g.w + win.pl + win.pr) + " input");
+    fail("the " + std::to_string(eh) + "x" + std::to_string(ew) +
+         " window does not fit the padded " + std::to_string(g.h + win.pt + win.pb) + "x" +
+         std::to_string(g.w + win.pl + win.pr) + " input");
   g.oh = (g.h + win.pt + win.pb - eh) / win.sh + 1;
   g.ow = (g.w + win.pl + win.pr - ew) / win.sw + 1;
   return g;
 }
+
+// On the AVX-512 path conv2d runs either the direct kernels or im2col + the fast GEMM, whichever is
+// faster for the layer's shape and width pair (Auto); tests force one (process-wide setting; the
+// environment variable SAMD_CONV_ALGO=direct or im2col sets it at start-up, for measurements).
+enum class ConvAlgo { Auto, Direct, Im2col };
+void force_conv_algo(ConvAlgo a);
+// Whether conv2d (on `path`, resolved) uses the direct kernels for this layer (false off AVX-512).
+bool conv_uses_direct(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
+                      const Geometry &g, Path path);
+
+// The AVX-512 direct convolution with requantization (optionally of two-level sums), image by
+// image: sink(b, outputs of image b in g.format order). false (nothing done) when the path is
+// not Avx512 or the direct kernels do not apply; then g is untouched. Checks as conv2d.
+bool conv_direct_requant(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
+                         const Requantizer &r, const TwoLevel *two, const KernelOptions &opt,
+                         Geometry &g,
+                         const std::function<void(std::int64_t, const std::int32_t *)> &sink);
+
+// conv2d_max_pool for 1-bit unsigned outputs and a 2x2 / 2 max pool (NCHW) on the AVX-512 path:
+// the requantized outputs as bit planes, pooled with or; check_pool(conv geometry) validates the
+// pool first. false (nothing done) when it does not apply.
+bool conv_direct_max_pool_bits(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
+                               const Requantizer &r, const TwoLevel *two, const Pool2dParams &pool,
+                               const KernelOptions &opt,
+                               const std::function<void(const Geometry &)> &check_pool,
+                               Shape &shape, std::vector<std::uint64_t> &words);
 
 } // namespace samd::kernels::detail

@@ -1,5 +1,6 @@
 #include <samd/kernels/requant.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -11,7 +12,12 @@ FixedMultiplier make_multiplier(double m) {
     throw std::invalid_argument("samd: requantization multiplier " + std::to_string(m) +
                                 " must be finite, > 0 and < 2^31");
   FixedMultiplier f;
-  for (unsigned s = 62;; --s) {
+  // round(m * 2^s) only grows with s, and m * 2^s >= 2^31 once s >= 32 - e (m >= 2^(e-1)):
+  // start the search there (the same answer as starting at 62).
+  int e = 0;
+  (void)std::frexp(m, &e);
+  const unsigned start = static_cast<unsigned>(std::clamp(32 - e, 0, 62));
+  for (unsigned s = start;; --s) {
     const double scaled = std::round(std::ldexp(m, static_cast<int>(s)));
     if (scaled < 2147483648.0 || s == 0) {
       f.mantissa = static_cast<std::int64_t>(scaled);
@@ -20,13 +26,15 @@ FixedMultiplier make_multiplier(double m) {
     }
   }
   if (f.mantissa == 0)
-    throw std::invalid_argument("samd: requantization multiplier " + std::to_string(m) + " rounds to 0");
+    throw std::invalid_argument("samd: requantization multiplier " + std::to_string(m) +
+                                " rounds to 0");
   return f;
 }
 
-std::int64_t apply(const FixedMultiplier& f, std::int64_t v) {
+std::int64_t apply_wide(const FixedMultiplier &f, std::int64_t v) {
   const __int128 p = static_cast<__int128>(v) * f.mantissa;
-  if (f.shift == 0) return static_cast<std::int64_t>(p);
+  if (f.shift == 0)
+    return static_cast<std::int64_t>(p);
   const __int128 half = static_cast<__int128>(1) << (f.shift - 1);
   const __int128 mag = p < 0 ? -p : p;
   const __int128 q = (mag + half) >> f.shift; // half away from zero
@@ -39,25 +47,86 @@ std::int64_t round_div(std::int64_t num, std::int64_t den) {
   return num < 0 ? -q : q;
 }
 
-std::pair<std::int64_t, std::int64_t> requant_range(const Requant& r) {
+std::pair<std::int64_t, std::int64_t> requant_range(const Requant &r) {
   validate(r.out_layout);
   if (r.out_layout.bits > kMaxMulBits)
-    throw std::invalid_argument("samd: requantize: output bits = " + std::to_string(r.out_layout.bits) +
-                                " exceeds the limit of 16");
+    throw std::invalid_argument("samd: requantize: output bits = " +
+                                std::to_string(r.out_layout.bits) + " exceeds the limit of 16");
   if (!(r.out_scale > 0.0f) || !std::isfinite(r.out_scale))
     throw std::invalid_argument("samd: requantize: output scale " + std::to_string(r.out_scale) +
                                 " must be finite and > 0");
   if (r.out_zero_point < r.out_layout.min_value() || r.out_zero_point > r.out_layout.max_value())
-    throw std::invalid_argument("samd: requantize: output zero point " + std::to_string(r.out_zero_point) +
-                                " outside [" + std::to_string(r.out_layout.min_value()) + ", " +
+    throw std::invalid_argument("samd: requantize: output zero point " +
+                                std::to_string(r.out_zero_point) + " outside [" +
+                                std::to_string(r.out_layout.min_value()) + ", " +
                                 std::to_string(r.out_layout.max_value()) + "]");
   std::int64_t lo = r.out_layout.min_value(), hi = r.out_layout.max_value();
-  if (r.clamp_min && *r.clamp_min > lo) lo = *r.clamp_min;
-  if (r.clamp_max && *r.clamp_max < hi) hi = *r.clamp_max;
+  if (r.clamp_min && *r.clamp_min > lo)
+    lo = *r.clamp_min;
+  if (r.clamp_max && *r.clamp_max < hi)
+    hi = *r.clamp_max;
   if (lo > hi)
-    throw std::invalid_argument("samd: requantize: empty clamp range [" + std::to_string(lo) + ", " +
-                                std::to_string(hi) + "]");
+    throw std::invalid_argument("samd: requantize: empty clamp range [" + std::to_string(lo) +
+                                ", " + std::to_string(hi) + "]");
   return {lo, hi};
 }
 
+Requantizer::Requantizer(float a_scale, const QuantParams &wq, std::size_t channels,
+                         const Requant &rq) {
+  const auto [lo, hi] = requant_range(rq);
+  if (wq.channels() != 1 && wq.channels() != channels)
+    throw std::invalid_argument("samd: requantize: " + std::to_string(wq.channels()) +
+                                " weight scales for " + std::to_string(channels) +
+                                " output channels");
+  lo_ = lo, hi_ = hi, zo_ = rq.out_zero_point;
+  rq_ = rq;
+  channels_ = channels;
+  // One multiplier per channel (or one for all when the weights have one scale).
+  const std::size_t n = channels == 0 ? 0 : (wq.channels() == 1 ? 1 : channels);
+  for (std::size_t c = 0; c < n; ++c)
+    mult_.push_back(make_multiplier(static_cast<double>(a_scale) * wq.scale_of(c) / rq.out_scale));
+}
+
+QTensor requantize_with(const Requantizer &r, const Int32Tensor &acc, int channel_axis) {
+  const Requant &rq = r.requant();
+  if (channel_axis < 0 || channel_axis >= static_cast<int>(acc.shape.size()))
+    throw std::invalid_argument("samd: requantize: channel axis " + std::to_string(channel_axis) +
+                                " outside the result's rank " + std::to_string(acc.shape.size()));
+  std::size_t outer = 1, inner = 1;
+  for (int d = 0; d < channel_axis; ++d)
+    outer *= static_cast<std::size_t>(acc.shape[static_cast<std::size_t>(d)]);
+  for (std::size_t d = static_cast<std::size_t>(channel_axis) + 1; d < acc.shape.size(); ++d)
+    inner *= static_cast<std::size_t>(acc.shape[d]);
+  const std::size_t channels =
+      static_cast<std::size_t>(acc.shape[static_cast<std::size_t>(channel_axis)]);
+  if (channels != r.channels())
+    throw std::invalid_argument("samd: requantize: the requantizer was made for " +
+                                std::to_string(r.channels()) + " channels, the sums have " +
+                                std::to_string(channels));
+  if (outer * channels * inner != acc.data.size())
+    throw std::invalid_argument("samd: requantize: " + std::to_string(acc.data.size()) +
+                                " sums for shape " + to_string(acc.shape));
+  std::vector<std::int32_t> q(acc.data.size());
+  const std::int32_t *v = acc.data.data();
+  std::int32_t *dst = q.data();
+  const std::int64_t zo = r.zero_point(), lo = r.lo(), hi = r.hi();
+  for (std::size_t o = 0; o < outer; ++o)
+    for (std::size_t c = 0; c < channels; ++c, v += inner, dst += inner) {
+      const FixedMultiplier f = r.multiplier(c);
+      if (f.shift == 0) {
+        for (std::size_t i = 0; i < inner; ++i)
+          dst[i] = static_cast<std::int32_t>(r(c, v[i]));
+        continue;
+      }
+      const std::int64_t half = std::int64_t{1} << (f.shift - 1);
+      for (std::size_t i = 0; i < inner; ++i) { // apply() on int32 sums (exact in int64)
+        const std::int64_t p = static_cast<std::int64_t>(v[i]) * f.mantissa;
+        const std::int64_t t = zo + ((p + half - (p < 0 ? 1 : 0)) >> f.shift);
+        dst[i] = static_cast<std::int32_t>(t < lo ? lo : (t > hi ? hi : t));
+      }
+    }
+  return QTensor::from_words(acc.shape, rq.out_layout,
+                             pack_lanes(rq.out_layout, q.data(), q.size()),
+                             QuantParams{{rq.out_scale}, {rq.out_zero_point}, -1});
+}
 } // namespace samd::kernels

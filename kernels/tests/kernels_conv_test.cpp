@@ -2,6 +2,7 @@
 // pair, both data formats, stride / padding / dilation / groups / depthwise, tails and extremes.
 #include <catch2/catch.hpp>
 
+#include "../src/conv_geometry.hpp"
 #include "kernel_gen.hpp"
 
 using namespace samd;
@@ -10,12 +11,32 @@ using namespace samd::kernels::test;
 
 namespace {
 
+using samd::kernels::detail::ConvAlgo;
+
+// Forces conv2d's choice on the AVX-512 path for its lifetime.
+struct ForceAlgo {
+  explicit ForceAlgo(ConvAlgo a) { samd::kernels::detail::force_conv_algo(a); }
+  ~ForceAlgo() { samd::kernels::detail::force_conv_algo(ConvAlgo::Auto); }
+  ForceAlgo(const ForceAlgo &) = delete;
+  ForceAlgo &operator=(const ForceAlgo &) = delete;
+};
+
+// The choices to try on a path: on AVX-512 its own, the direct kernels and im2col + GEMM.
+std::vector<ConvAlgo> algos(Path p) {
+  if (resolve_path(p) != Path::Avx512)
+    return {ConvAlgo::Auto};
+  return {ConvAlgo::Auto, ConvAlgo::Direct, ConvAlgo::Im2col};
+}
+const char *algo_name(ConvAlgo a) {
+  return a == ConvAlgo::Auto ? "auto" : a == ConvAlgo::Direct ? "direct" : "im2col";
+}
+
 struct ConvCase {
   std::int64_t n, c, h, w, o, kh, kw, groups;
   Conv2dParams p;
 };
 
-ConvCase random_case(std::mt19937_64& rng) {
+ConvCase random_case(std::mt19937_64 &rng) {
   ConvCase c{};
   c.groups = uniform(rng, 1, 3);
   c.c = c.groups * uniform(rng, 1, 3);
@@ -38,26 +59,33 @@ ConvCase random_case(std::mt19937_64& rng) {
   return c;
 }
 
-void check_conv(std::mt19937_64& rng, const Layout& al, const Layout& wl, const ConvCase& c, Fill f) {
-  const Shape xs = c.p.format == DataFormat::NCHW ? Shape{c.n, c.c, c.h, c.w} : Shape{c.n, c.h, c.w, c.c};
+void check_conv(std::mt19937_64 &rng, const Layout &al, const Layout &wl, const ConvCase &c,
+                Fill f) {
+  const Shape xs =
+      c.p.format == DataFormat::NCHW ? Shape{c.n, c.c, c.h, c.w} : Shape{c.n, c.h, c.w, c.c};
   const QTensor x = tensor(rng, xs, al, f);
-  const QTensor w = tensor(rng, {c.o, c.c / c.groups, c.kh, c.kw}, wl, f, uniform(rng, 0, 1) ? static_cast<std::size_t>(c.o) : 0, 0);
+  const QTensor w = tensor(rng, {c.o, c.c / c.groups, c.kh, c.kw}, wl, f,
+                           uniform(rng, 0, 1) ? static_cast<std::size_t>(c.o) : 0, 0);
   std::vector<std::int32_t> bias;
   if (uniform(rng, 0, 1))
-    for (std::int64_t i = 0; i < c.o; ++i) bias.push_back(static_cast<std::int32_t>(uniform(rng, -5000, 5000)));
+    for (std::int64_t i = 0; i < c.o; ++i)
+      bias.push_back(static_cast<std::int32_t>(uniform(rng, -5000, 5000)));
   const PackedConvWeights pw = PackedConvWeights::prepack(w, bias, al, c.groups);
-  INFO(describe(al, wl) << " fill=" << name(f) << " x=" << to_string(xs) << " o=" << c.o << " k=" << c.kh << "x" << c.kw
-                        << " stride=" << c.p.stride_h << "," << c.p.stride_w << " pad=" << c.p.pad_top << ","
-                        << c.p.pad_left << "," << c.p.pad_bottom << "," << c.p.pad_right << " dil=" << c.p.dilation_h
+  INFO(describe(al, wl) << " fill=" << name(f) << " x=" << to_string(xs) << " o=" << c.o
+                        << " k=" << c.kh << "x" << c.kw << " stride=" << c.p.stride_h << ","
+                        << c.p.stride_w << " pad=" << c.p.pad_top << "," << c.p.pad_left << ","
+                        << c.p.pad_bottom << "," << c.p.pad_right << " dil=" << c.p.dilation_h
                         << "," << c.p.dilation_w << " groups=" << c.groups
                         << " format=" << (c.p.format == DataFormat::NCHW ? "NCHW" : "NHWC"));
   const Int32Tensor ref = conv2d_s32(x, pw, c.p, KernelOptions{Path::Reference});
-  for (Path path : optimized_paths()) {
-    INFO("path " << to_string(path));
-    const Int32Tensor got = conv2d_s32(x, pw, c.p, KernelOptions{path});
-    REQUIRE(got.shape == ref.shape);
-    REQUIRE(got.data == ref.data);
-  }
+  for (Path path : optimized_paths())
+    for (ConvAlgo a : algos(path)) {
+      INFO("path " << to_string(path) << " " << algo_name(a));
+      const ForceAlgo force(a);
+      const Int32Tensor got = conv2d_s32(x, pw, c.p, KernelOptions{path});
+      REQUIRE(got.shape == ref.shape);
+      REQUIRE(got.data == ref.data);
+    }
 }
 
 } // namespace
@@ -68,7 +96,8 @@ TEST_CASE("conv2d: Swar equals Reference for every width pair") {
     for (unsigned wb = 1; wb <= 8; ++wb)
       for (bool as : {false, true})
         for (bool ws : {false, true})
-          for (Fill f : kFills) check_conv(rng, layout(ab, as), layout(wb, ws), random_case(rng), f);
+          for (Fill f : kFills)
+            check_conv(rng, layout(ab, as), layout(wb, ws), random_case(rng), f);
 }
 
 TEST_CASE("conv2d: depthwise (groups = channels), 1x1 and a ResNet-like 3x3 block") {
@@ -81,7 +110,7 @@ TEST_CASE("conv2d: depthwise (groups = channels), 1x1 and a ResNet-like 3x3 bloc
     ConvCase rn{1, 16, 8, 8, 16, 3, 3, 1, {}};
     rn.p = Conv2dParams{1, 1, 1, 1, 1, 1, 1, 1, 1, fmt};
     for (Fill f : kFills)
-      for (const ConvCase& c : {dw, pw, rn}) {
+      for (const ConvCase &c : {dw, pw, rn}) {
         check_conv(rng, layout(4, false), layout(2, true), c, f);
         check_conv(rng, layout(8, false), layout(8, true), c, f);
         check_conv(rng, layout(1, false), layout(1, true), c, f);
@@ -92,8 +121,10 @@ TEST_CASE("conv2d: depthwise (groups = channels), 1x1 and a ResNet-like 3x3 bloc
 TEST_CASE("conv2d: known values with padding") {
   // 1x1x2x2 input [[1, 2], [3, 4]], one 2x2 all-ones filter, pad 1 on every side, za = 0:
   // the 3x3 output holds the sums of each window over the zero-padded input.
-  const QTensor x = QTensor::from_ints({1, 1, 2, 2}, layout(3, false), std::vector<std::int64_t>{1, 2, 3, 4});
-  const QTensor w = QTensor::from_ints({1, 1, 2, 2}, layout(2, true), std::vector<std::int64_t>{1, 1, 1, 1});
+  const QTensor x =
+      QTensor::from_ints({1, 1, 2, 2}, layout(3, false), std::vector<std::int64_t>{1, 2, 3, 4});
+  const QTensor w =
+      QTensor::from_ints({1, 1, 2, 2}, layout(2, true), std::vector<std::int64_t>{1, 1, 1, 1});
   const PackedConvWeights pw = PackedConvWeights::prepack(w, {}, x.layout(), 1);
   Conv2dParams p;
   p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;
@@ -110,17 +141,22 @@ TEST_CASE("conv2d: requantized outputs agree on both paths") {
     ConvCase c = random_case(rng);
     const Layout al = layout(static_cast<unsigned>(uniform(rng, 1, 8)), false);
     const Layout wl = layout(static_cast<unsigned>(uniform(rng, 1, 8)), true);
-    const Shape xs = c.p.format == DataFormat::NCHW ? Shape{c.n, c.c, c.h, c.w} : Shape{c.n, c.h, c.w, c.c};
+    const Shape xs =
+        c.p.format == DataFormat::NCHW ? Shape{c.n, c.c, c.h, c.w} : Shape{c.n, c.h, c.w, c.c};
     const QTensor x = tensor(rng, xs, al, Fill::Random);
-    const QTensor w = tensor(rng, {c.o, c.c / c.groups, c.kh, c.kw}, wl, Fill::Random, static_cast<std::size_t>(c.o), 0);
+    const QTensor w = tensor(rng, {c.o, c.c / c.groups, c.kh, c.kw}, wl, Fill::Random,
+                             static_cast<std::size_t>(c.o), 0);
     const PackedConvWeights pw = PackedConvWeights::prepack(w, {}, al, c.groups);
     Requant rq;
     rq.out_layout = layout(static_cast<unsigned>(uniform(rng, 1, 8)), false);
     rq.out_scale = 0.1f;
     rq.out_zero_point = 0;
     for (Path path : optimized_paths())
-      CHECK(conv2d(x, pw, c.p, rq, KernelOptions{Path::Reference}).to_ints() ==
-            conv2d(x, pw, c.p, rq, KernelOptions{path}).to_ints());
+      for (ConvAlgo a : algos(path)) {
+        const ForceAlgo force(a);
+        CHECK(conv2d(x, pw, c.p, rq, KernelOptions{Path::Reference}).to_ints() ==
+              conv2d(x, pw, c.p, rq, KernelOptions{path}).to_ints());
+      }
   }
 }
 
@@ -128,7 +164,8 @@ TEST_CASE("conv2d: bad input names the problem") {
   const Layout u4 = layout(4, false);
   const QTensor x = QTensor::from_ints({1, 4, 5, 5}, u4, std::vector<std::int64_t>(100, 1));
   const QTensor w = QTensor::from_ints({2, 2, 3, 3}, u4, std::vector<std::int64_t>(36, 1));
-  CHECK_THAT(error_of([&] { PackedConvWeights::prepack(w, {}, u4, 3); }), Catch::Contains("groups = 3"));
+  CHECK_THAT(error_of([&] { PackedConvWeights::prepack(w, {}, u4, 3); }),
+             Catch::Contains("groups = 3"));
   const PackedConvWeights pw = PackedConvWeights::prepack(w, {}, u4, 2);
   Conv2dParams p;
   p.groups = 2;
@@ -145,4 +182,285 @@ TEST_CASE("conv2d: bad input names the problem") {
   CHECK_THAT(error_of([&] { conv2d_s32(x, pw, s0); }), Catch::Contains("stride 0x1"));
   const QTensor x3d = QTensor::from_ints({4, 5, 5}, u4, std::vector<std::int64_t>(100, 1));
   CHECK_THAT(error_of([&] { conv2d_s32(x3d, pw, p); }), Catch::Contains("must be 4-D"));
+}
+
+namespace {
+
+// Wide-channel cases, where the AVX-512 path runs its direct kernels (tap-wise bit-serial on
+// 1-bit activations, row-padded Dot8): every path against Reference, plain sums, requantized to
+// narrow (thresholds) and wide outputs, and fused with a 2x2 max pool.
+void check_direct(std::mt19937_64 &rng, const Layout &al, const Layout &wl, std::int64_t C,
+                  std::int64_t groups, const Conv2dParams &base, Fill f) {
+  ConvCase c{uniform(rng, 1, 3),
+             C,
+             uniform(rng, 5, 9),
+             uniform(rng, 5, 20),
+             groups * uniform(rng, 1, 9),
+             3,
+             3,
+             groups,
+             base};
+  c.p.groups = groups;
+  const Shape xs =
+      c.p.format == DataFormat::NCHW ? Shape{c.n, c.c, c.h, c.w} : Shape{c.n, c.h, c.w, c.c};
+  const QTensor x = tensor(rng, xs, al, f);
+  const QTensor w =
+      tensor(rng, {c.o, c.c / groups, c.kh, c.kw}, wl, f, static_cast<std::size_t>(c.o), 0);
+  std::vector<std::int32_t> bias;
+  for (std::int64_t i = 0; i < c.o; ++i)
+    bias.push_back(static_cast<std::int32_t>(uniform(rng, -3000, 3000)));
+  const PackedConvWeights pw = PackedConvWeights::prepack(w, bias, al, groups);
+  INFO(describe(al, wl) << " fill=" << name(f) << " x=" << to_string(xs) << " o=" << c.o
+                        << " groups=" << groups << " stride=" << c.p.stride_h << "," << c.p.stride_w
+                        << " dil=" << c.p.dilation_h << "," << c.p.dilation_w
+                        << " format=" << (c.p.format == DataFormat::NCHW ? "NCHW" : "NHWC"));
+  const Int32Tensor ref = conv2d_s32(x, pw, c.p, KernelOptions{Path::Reference});
+  Pool2dParams pool;
+  pool.kernel_h = pool.kernel_w = pool.stride_h = pool.stride_w = 2;
+  pool.format = c.p.format;
+  const bool poolable = ref.shape[c.p.format == DataFormat::NCHW ? 2 : 1] >= 2 &&
+                        ref.shape[c.p.format == DataFormat::NCHW ? 3 : 2] >= 2;
+  for (unsigned ob : {1u, 2u, 8u}) {
+    const Requant rq{layout(ob, false),
+                     0.05f * static_cast<float>(1 + uniform(rng, 0, 40)),
+                     static_cast<std::int32_t>(uniform(rng, 0, (1 << ob) - 1)),
+                     {},
+                     {}};
+    const Requantizer r(x.quant().scale[0], w.quant(), static_cast<std::size_t>(c.o), rq);
+    const QTensor qref = conv2d(x, pw, c.p, rq, KernelOptions{Path::Reference});
+    for (Path path : optimized_paths())
+      for (ConvAlgo a : algos(path)) {
+        INFO("path " << to_string(path) << " " << algo_name(a) << " out bits " << ob);
+        const ForceAlgo force(a);
+        REQUIRE(conv2d_s32(x, pw, c.p, KernelOptions{path}).data == ref.data);
+        const QTensor q = conv2d(x, pw, c.p, r, KernelOptions{path});
+        REQUIRE(q.shape() == qref.shape());
+        REQUIRE(q.to_ints() == qref.to_ints());
+        if (poolable)
+          REQUIRE(conv2d_max_pool(x, pw, c.p, r, pool, KernelOptions{path}).to_ints() ==
+                  max_pool2d(qref, pool, KernelOptions{Path::Reference}).to_ints());
+      }
+  }
+}
+
+} // namespace
+
+TEST_CASE("conv2d: direct kernels on wide channels equal Reference (sums, requantized, pooled)") {
+  std::mt19937_64 rng(14);
+  const std::pair<unsigned, unsigned> widths[] = {{1, 1}, {1, 2}, {2, 1}, {1, 8},
+                                                  {2, 2}, {8, 1}, {8, 8}, {4, 3}};
+  for (const auto &[ab, wb] : widths)
+    for (bool as : {false, true})
+      for (std::int64_t C : {16, 24, 32, 40})
+        for (Fill f : kFills) {
+          Conv2dParams p;
+          p.format = uniform(rng, 0, 1) ? DataFormat::NHWC : DataFormat::NCHW;
+          p.stride_h = uniform(rng, 1, 2), p.stride_w = uniform(rng, 1, 2);
+          p.dilation_h = uniform(rng, 1, 2), p.dilation_w = uniform(rng, 1, 2);
+          p.pad_top = uniform(rng, 0, 2), p.pad_left = uniform(rng, 0, 2);
+          p.pad_bottom = uniform(rng, 0, 2), p.pad_right = uniform(rng, 0, 2);
+          const std::int64_t groups = C % 16 == 0 && uniform(rng, 0, 3) == 0 ? 2 : 1;
+          check_direct(rng, layout(ab, as), layout(wb, uniform(rng, 0, 1) == 1), C, groups, p, f);
+        }
+}
+
+TEST_CASE("conv2d: two-level weights equal the convolution with the real weights") {
+  std::mt19937_64 rng(15);
+  for (int rep = 0; rep < 40; ++rep) {
+    const Layout al = layout(static_cast<unsigned>(uniform(rng, 1, 8)), uniform(rng, 0, 1) == 1);
+    const std::int64_t N = uniform(rng, 1, 2), C = uniform(rng, 1, 3) * 8, H = uniform(rng, 3, 8),
+                       W = uniform(rng, 3, 9), O = uniform(rng, 1, 9);
+    Conv2dParams p;
+    p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = uniform(rng, 0, 1);
+    p.format = uniform(rng, 0, 1) ? DataFormat::NHWC : DataFormat::NCHW;
+    const Shape xs = p.format == DataFormat::NCHW ? Shape{N, C, H, W} : Shape{N, H, W, C};
+    const QTensor x = tensor(rng, xs, al, Fill::Random);
+    // Real weights in {v0, v1}, zero point zw: stored as u in {0, 1} with an all-ones channel last.
+    const std::int64_t v0 = uniform(rng, -3, 0), v1 = v0 + uniform(rng, 1, 3);
+    const std::int32_t zw = static_cast<std::int32_t>(uniform(rng, -2, 2));
+    const std::int64_t K = C * 9;
+    std::vector<std::int64_t> u(static_cast<std::size_t>((O + 1) * K), 1),
+        real(static_cast<std::size_t>(O * K));
+    for (std::size_t i = 0; i < real.size(); ++i) {
+      u[i] = uniform(rng, 0, 1);
+      real[i] = u[i] ? v1 : v0;
+    }
+    std::vector<std::int32_t> bias;
+    TwoLevel two;
+    two.d = v1 - v0;
+    for (std::int64_t o = 0; o < O; ++o) {
+      bias.push_back(static_cast<std::int32_t>(uniform(rng, -500, 500)));
+      two.bias.push_back(bias.back());
+      two.v0_minus_zp.push_back(v0 - zw);
+    }
+    const QTensor wr =
+        QTensor::from_ints({O, C, 3, 3}, layout(4, true), real, QuantParams{{0.1f}, {zw}, -1});
+    const QTensor wu =
+        QTensor::from_ints({O + 1, C, 3, 3}, layout(1, false), u, QuantParams{{1.0f}, {0}, -1});
+    const PackedConvWeights pr = PackedConvWeights::prepack(wr, bias, al, 1);
+    const PackedConvWeights pu = PackedConvWeights::prepack(wu, {}, al, 1);
+    const Int32Tensor ref = conv2d_s32(x, pr, p, KernelOptions{Path::Reference});
+    const int axis = p.format == DataFormat::NCHW ? 1 : 3;
+    const Requant rq{layout(static_cast<unsigned>(uniform(rng, 1, 8)), false), 0.3f, 0, {}, {}};
+    const Requantizer r(x.quant().scale[0], QuantParams{{0.1f}, {zw}, -1},
+                        static_cast<std::size_t>(O), rq);
+    const std::vector<std::int64_t> qref = requantize_with(r, ref, axis).to_ints();
+    for (Path path : supported_paths())
+      for (ConvAlgo a : algos(path)) {
+        INFO("path " << to_string(path) << " " << algo_name(a) << " " << samd::to_string(al)
+                     << " C=" << C << " O=" << O);
+        const ForceAlgo force(a);
+        const Int32Tensor got =
+            combine_two_level(conv2d_s32(x, pu, p, KernelOptions{path}), two, axis);
+        REQUIRE(got.shape == ref.shape);
+        REQUIRE(got.data == ref.data);
+        REQUIRE(conv2d(x, pu, p, r, KernelOptions{path}, &two).to_ints() == qref);
+      }
+  }
+}
+
+TEST_CASE("conv2d: a requantizer for the wrong channel count is refused") {
+  const QTensor x =
+      QTensor::from_ints({1, 2, 4, 4}, layout(4, false), std::vector<std::int64_t>(32, 1));
+  const QTensor w =
+      QTensor::from_ints({3, 2, 3, 3}, layout(4, true), std::vector<std::int64_t>(54, 1));
+  const PackedConvWeights pw = PackedConvWeights::prepack(w, {}, x.layout(), 1);
+  const Requantizer r(1.0f, QuantParams{}, 2, Requant{});
+  CHECK_THROWS_WITH(conv2d(x, pw, Conv2dParams{}, r), Catch::Contains("made for 2 channels"));
+}
+
+TEST_CASE(
+    "conv2d: one input channel on wide rows (an image network's first layer) equals Reference") {
+  std::mt19937_64 rng(16);
+  for (int rep = 0; rep < 120; ++rep) {
+    const Layout al = layout(static_cast<unsigned>(uniform(rng, 1, 8)), uniform(rng, 0, 1) == 1);
+    const Layout wl = layout(static_cast<unsigned>(uniform(rng, 1, 8)), uniform(rng, 0, 1) == 1);
+    ConvCase c{uniform(rng, 1, 2),
+               1,
+               uniform(rng, 6, 12),
+               uniform(rng, 16, 45),
+               uniform(rng, 1, 20),
+               uniform(rng, 1, 5),
+               uniform(rng, 1, 5),
+               1,
+               {}};
+    c.p.stride_h = uniform(rng, 1, 2);
+    c.p.dilation_h = uniform(rng, 1, 2);
+    c.h = c.p.dilation_h * (c.kh - 1) + 1 + uniform(rng, 0, 5);
+    c.p.pad_top = uniform(rng, 0, 2), c.p.pad_bottom = uniform(rng, 0, 2);
+    c.p.pad_left = uniform(rng, 0, 2), c.p.pad_right = uniform(rng, 0, 2);
+    c.p.format = uniform(rng, 0, 1) ? DataFormat::NHWC : DataFormat::NCHW;
+    const Fill f = kFills[rep % 4];
+    check_conv(rng, al, wl, c, f);
+    const Shape xs =
+        c.p.format == DataFormat::NCHW ? Shape{c.n, 1, c.h, c.w} : Shape{c.n, c.h, c.w, 1};
+    const QTensor x = tensor(rng, xs, al, f);
+    const QTensor w = tensor(rng, {c.o, 1, c.kh, c.kw}, wl, f, static_cast<std::size_t>(c.o), 0);
+    const PackedConvWeights pw = PackedConvWeights::prepack(w, {}, al, 1);
+    const Requant rq{layout(static_cast<unsigned>(uniform(rng, 1, 8)), false), 0.2f, 0, {}, {}};
+    const std::vector<std::int64_t> want =
+        conv2d(x, pw, c.p, rq, KernelOptions{Path::Reference}).to_ints();
+    for (Path path : optimized_paths())
+      CHECK(conv2d(x, pw, c.p, rq, KernelOptions{path}).to_ints() == want);
+  }
+}
+
+TEST_CASE(
+    "conv2d: AVX-512 direct kernels and im2col + GEMM at odd shapes and tails equal Reference") {
+  // Channel counts around the dword / 64-byte / 512-k steps of both formats (K = C * KH * KW of 27,
+  // 333, 513, 1107 ...), pixel counts that are not multiples of 16, several images (im2col batches
+  // them into one GEMM for NHWC), groups, strides and the requantized and two-level-free outputs.
+  std::mt19937_64 rng(17);
+  const std::pair<unsigned, unsigned> widths[] = {{1, 1}, {2, 2}, {3, 3}, {4, 4}, {8, 8},
+                                                  {1, 8}, {8, 1}, {2, 4}, {5, 7}};
+  const std::int64_t channels[] = {3, 37, 57, 64, 123};
+  int rep = 0;
+  for (const auto &[ab, wb] : widths)
+    for (std::int64_t C : channels) {
+      ++rep;
+      const std::int64_t groups = C % 2 == 0 && rep % 3 == 0 ? 2 : 1;
+      ConvCase c{uniform(rng, 1, 3),
+                 C,
+                 uniform(rng, 3, 9),
+                 uniform(rng, 3, 11),
+                 groups * uniform(rng, 1, 21),
+                 uniform(rng, 1, 3),
+                 3,
+                 groups,
+                 {}};
+      c.p.groups = groups;
+      c.p.format = rep % 2 ? DataFormat::NHWC : DataFormat::NCHW;
+      c.p.stride_h = uniform(rng, 1, 2), c.p.stride_w = uniform(rng, 1, 2);
+      c.p.pad_top = c.p.pad_bottom = c.p.pad_left = c.p.pad_right = uniform(rng, 0, 1);
+      c.p.dilation_w = rep % 5 == 0 ? 2 : 1;
+      c.w = std::max(c.w, c.p.dilation_w * 2 + 1);
+      const Layout al = layout(ab, rep % 4 == 0), wl = layout(wb, rep % 3 != 0);
+      const Fill f = kFills[static_cast<std::size_t>(rep) % 4];
+      check_conv(rng, al, wl, c, f);
+      const Shape xs =
+          c.p.format == DataFormat::NCHW ? Shape{c.n, c.c, c.h, c.w} : Shape{c.n, c.h, c.w, c.c};
+      const QTensor x = tensor(rng, xs, al, f);
+      const QTensor w =
+          tensor(rng, {c.o, c.c / groups, c.kh, c.kw}, wl, f, static_cast<std::size_t>(c.o), 0);
+      const PackedConvWeights pw = PackedConvWeights::prepack(w, {}, al, groups);
+      const Requant rq{layout(static_cast<unsigned>(uniform(rng, 1, 8)), false), 0.5f, 1, {}, {}};
+      const std::vector<std::int64_t> want =
+          conv2d(x, pw, c.p, rq, KernelOptions{Path::Reference}).to_ints();
+      INFO(describe(al, wl) << " C=" << C);
+      for (Path path : optimized_paths())
+        for (ConvAlgo a : algos(path)) {
+          INFO("path " << to_string(path) << " " << algo_name(a));
+          const ForceAlgo force(a);
+          CHECK(conv2d(x, pw, c.p, rq, KernelOptions{path}).to_ints() == want);
+        }
+    }
+}
+
+TEST_CASE(
+    "conv2d: im2col + GEMM over many output pixels (rows in several chunks) equals Reference") {
+  std::mt19937_64 rng(18);
+  const std::pair<unsigned, unsigned> widths[] = {{1, 1}, {2, 2}, {4, 4}, {8, 8}, {3, 5}};
+  for (DataFormat fmt : {DataFormat::NCHW, DataFormat::NHWC})
+    for (const auto &[ab, wb] : widths) {
+      ConvCase c{2, 7, 41, 43, 5, 3, 3, 1, {}}; // 2 x 1763 pixels, K = 63
+      c.p.pad_top = c.p.pad_left = c.p.pad_bottom = c.p.pad_right = 1;
+      c.p.format = fmt;
+      check_conv(rng, layout(ab, false), layout(wb, true), c, Fill::Random);
+    }
+}
+
+TEST_CASE("conv2d: the AVX-512 path keeps small-channel layers direct and runs wide ones as im2col "
+          "+ GEMM") {
+  if (!supported(Path::Avx512))
+    return;
+  auto uses_direct = [](std::int64_t n, std::int64_t c, std::int64_t hw, std::int64_t o,
+                        unsigned ab, unsigned wb, DataFormat f) {
+    const Shape xs = f == DataFormat::NCHW ? Shape{n, c, hw, hw} : Shape{n, hw, hw, c};
+    const QTensor x =
+        QTensor::from_ints(xs, layout(ab, false),
+                           std::vector<std::int64_t>(static_cast<std::size_t>(n * c * hw * hw), 0));
+    const QTensor w =
+        QTensor::from_ints({o, c, 3, 3}, layout(wb, true),
+                           std::vector<std::int64_t>(static_cast<std::size_t>(o * c * 9), 0));
+    const PackedConvWeights pw = PackedConvWeights::prepack(w, {}, x.layout(), 1);
+    Conv2dParams p;
+    p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;
+    p.format = f;
+    samd::kernels::detail::Geometry g; // 3x3, pad 1, stride 1: the output is hw x hw
+    g.n = n, g.c = c, g.h = g.w = g.oh = g.ow = hw, g.format = f;
+    return samd::kernels::detail::conv_uses_direct(x, pw, p, g, Path::Avx512);
+  };
+  // Fashion-MNIST's convolutions (K = 9, 144), batch 64: direct at every width pair.
+  for (unsigned b : {1u, 2u, 4u, 8u}) {
+    CHECK(uses_direct(64, 1, 28, 16, 8, b, DataFormat::NCHW));
+    CHECK(uses_direct(64, 16, 14, 32, b, b, DataFormat::NCHW));
+  }
+  // ResNet-18 conv4_x / conv5_x: im2col + GEMM at every width pair.
+  for (unsigned b : {1u, 2u, 4u, 8u}) {
+    CHECK_FALSE(uses_direct(1, 256, 14, 256, b, b, DataFormat::NHWC));
+    CHECK_FALSE(uses_direct(1, 512, 7, 512, b, b, DataFormat::NHWC));
+  }
+  CHECK(uses_direct(1, 64, 56, 64, 1, 1,
+                    DataFormat::NHWC)); // conv2_x W1A1: the direct bit-serial kernel
+  CHECK_FALSE(uses_direct(1, 64, 56, 64, 8, 8, DataFormat::NHWC));
 }

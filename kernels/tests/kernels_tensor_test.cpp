@@ -1,7 +1,10 @@
 // Packed quantized tensors: quantize / dequantize semantics, packing, parameter validation.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+
+#include <samd/pack.hpp>
 
 #include "kernel_gen.hpp"
 
@@ -13,7 +16,8 @@ TEST_CASE("quantize rounds half to even and saturates (ONNX QuantizeLinear)") {
   const std::vector<float> x{0.5f, 1.5f, 2.5f, -0.5f, -1.5f, 100.0f, -100.0f, 0.26f};
   const QTensor q = QTensor::quantize({8}, layout(4, true), x, {{1.0f}, {0}, -1});
   CHECK(q.to_ints() == std::vector<std::int64_t>{0, 2, 2, 0, -2, 7, -8, 0});
-  const QTensor u = QTensor::quantize({3}, layout(2, false), std::vector<float>{0.0f, 0.1f, 9.0f}, {{0.1f}, {1}, -1});
+  const QTensor u = QTensor::quantize({3}, layout(2, false), std::vector<float>{0.0f, 0.1f, 9.0f},
+                                      {{0.1f}, {1}, -1});
   CHECK(u.to_ints() == std::vector<std::int64_t>{1, 2, 3});
   const std::vector<float> back = u.dequantize();
   CHECK(back[0] == Approx(0.0f));
@@ -22,7 +26,8 @@ TEST_CASE("quantize rounds half to even and saturates (ONNX QuantizeLinear)") {
 
 TEST_CASE("per-channel quantization follows the axis") {
   QuantParams q{{1.0f, 2.0f}, {0, 1}, 1};
-  const QTensor t = QTensor::quantize({2, 2}, layout(4, true), std::vector<float>{2.0f, 2.0f, -2.0f, -2.0f}, q);
+  const QTensor t =
+      QTensor::quantize({2, 2}, layout(4, true), std::vector<float>{2.0f, 2.0f, -2.0f, -2.0f}, q);
   CHECK(t.to_ints() == std::vector<std::int64_t>{2, 2, -2, 0});
   CHECK(t.channel_of(1) == 1);
   CHECK(t.channel_of(2) == 0);
@@ -42,17 +47,141 @@ TEST_CASE("from_ints / to_ints round-trip at every width, with tails") {
 }
 
 TEST_CASE("tensor bad input") {
-  CHECK_THAT(error_of([] { QTensor({-1}, layout(4, false)); }), Catch::Contains("dimension 0 is -1"));
+  CHECK_THAT(error_of([] { QTensor({-1}, layout(4, false)); }),
+             Catch::Contains("dimension 0 is -1"));
   CHECK_THAT(error_of([] { QTensor({2}, layout(17, false)); }), Catch::Contains("bits = 17"));
-  CHECK_THAT(error_of([] { QTensor({2}, layout(4, false), {{0.0f}, {0}, -1}); }), Catch::Contains("scale[0]"));
-  CHECK_THAT(error_of([] { QTensor({2}, layout(4, false), {{1.0f}, {16}, -1}); }), Catch::Contains("zero_point[0] = 16"));
-  CHECK_THAT(error_of([] { QTensor({2, 3}, layout(4, false), {{1.0f, 1.0f}, {0, 0}, 1}); }),
+  CHECK_THAT(error_of([] {
+               QTensor({2}, layout(4, false), {{0.0f}, {0}, -1});
+             }),
+             Catch::Contains("scale[0]"));
+  CHECK_THAT(error_of([] {
+               QTensor({2}, layout(4, false), {{1.0f}, {16}, -1});
+             }),
+             Catch::Contains("zero_point[0] = 16"));
+  CHECK_THAT(error_of([] {
+               QTensor({2, 3}, layout(4, false), {{1.0f, 1.0f}, {0, 0}, 1});
+             }),
              Catch::Contains("2 quantization channels for axis 1 of size 3"));
-  CHECK_THAT(error_of([] { QTensor::from_ints({2}, layout(4, false), std::vector<std::int64_t>{1, 99}); }),
+  CHECK_THAT(error_of([] {
+               QTensor::from_ints({2}, layout(4, false), std::vector<std::int64_t>{1, 99});
+             }),
              Catch::Contains("value 99 at index 1"));
-  CHECK_THAT(error_of([] { QTensor::from_ints({3}, layout(4, false), std::vector<std::int64_t>{1}); }),
-             Catch::Contains("1 values for shape {3}"));
-  CHECK_THAT(error_of([] { QTensor::quantize({1}, layout(4, false), std::vector<float>{NAN}, {}); }),
-             Catch::Contains("index 0 is NaN"));
+  CHECK_THAT(
+      error_of([] { QTensor::from_ints({3}, layout(4, false), std::vector<std::int64_t>{1}); }),
+      Catch::Contains("1 values for shape {3}"));
+  CHECK_THAT(
+      error_of([] { QTensor::quantize({1}, layout(4, false), std::vector<float>{NAN}, {}); }),
+      Catch::Contains("index 0 is NaN"));
   CHECK_THAT(error_of([] { parse_path("fast"); }), Catch::Contains("unknown kernel path 'fast'"));
+}
+
+TEST_CASE("fast packing: from_ints, to_ints, to_offsets and pack_lanes agree with the core's pack "
+          "/ unpack") {
+  std::mt19937_64 rng(31);
+  for (unsigned bits = 1; bits <= 16; ++bits)
+    for (unsigned guard : {0u, 1u, 3u})
+      for (bool s : {false, true})
+        for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{63}, std::size_t{64},
+                              std::size_t{65}, std::size_t{200}, std::size_t{1000}}) {
+          const Layout L{bits, guard, s ? Signedness::Signed : Signedness::Unsigned};
+          if (bits + guard > 64)
+            continue;
+          const std::vector<std::int64_t> v = values(rng, L, n, Fill::Random);
+          INFO(samd::to_string(L) << " n=" << n);
+          const QTensor t = QTensor::from_ints({static_cast<std::int64_t>(n)}, L, v);
+          CHECK(t.words() == pack(L, v));
+          CHECK(t.to_ints() == v);
+          CHECK(unpack(L, t.words(), n) == v);
+          std::vector<std::int32_t> v32(v.begin(), v.end());
+          CHECK(pack_lanes(L, v32.data(), n) == pack(L, v));
+          CHECK(QTensor::from_words({static_cast<std::int64_t>(n)}, L, t.words()).to_ints() == v);
+          if (bits <= 8) {
+            const std::vector<std::uint8_t> off = t.to_offsets();
+            REQUIRE(off.size() == n);
+            for (std::size_t i = 0; i < n; ++i)
+              CHECK(off[i] == v[i] - L.min_value());
+          }
+          LaneWriter lw(L, n);
+          for (std::int64_t e : v)
+            lw.put(e);
+          CHECK(lw.finish() == pack(L, v));
+        }
+}
+
+TEST_CASE("a tensor of zero points per channel packs them lane by lane") {
+  const QTensor t({2, 3}, layout(3, true), QuantParams{{1.0f, 1.0f}, {-2, 3}, 0});
+  CHECK(t.to_ints() == std::vector<std::int64_t>{-2, -2, -2, 3, 3, 3});
+  const QTensor u({5}, Layout{2, 1, Signedness::Unsigned}, QuantParams{{1.0f}, {2}, -1});
+  CHECK(u.words() == pack(u.layout(), std::vector<std::int64_t>(5, 2)));
+}
+
+TEST_CASE("from_words refuses non-canonical words; reshaped keeps the values") {
+  const Layout L{4, 1, Signedness::Unsigned}; // 12 lanes of 5 bits, 4 unused top bits
+  CHECK_THROWS_WITH(QTensor::from_words({3}, L, {std::uint64_t{1} << 4}),
+                    Catch::Contains("not canonical"));
+  CHECK_THROWS_WITH(QTensor::from_words({3}, L, {std::uint64_t{1} << 15}),
+                    Catch::Contains("not canonical"));
+  CHECK_THROWS_WITH(QTensor::from_words({3}, L, {0, 0}), Catch::Contains("2 words"));
+  const QTensor t =
+      QTensor::from_ints({2, 3}, layout(5, true), std::vector<std::int64_t>{-16, 15, 0, 1, -1, 7});
+  const QTensor r = t.reshaped({3, 2});
+  CHECK(r.shape() == Shape{3, 2});
+  CHECK(r.to_ints() == t.to_ints());
+  CHECK_THROWS_WITH(t.reshaped({4, 2}), Catch::Contains("has 8 elements"));
+  const QTensor pc({2, 2}, layout(4, false), QuantParams{{1.0f, 2.0f}, {0, 1}, 0});
+  CHECK_THROWS_WITH(pc.reshaped({4}), Catch::Contains("per-channel"));
+}
+
+TEST_CASE("requantization: the int64 fast path of apply equals the 128-bit one; thresholds-free "
+          "Requantizer") {
+  std::mt19937_64 rng(32);
+  for (int i = 0; i < 20000; ++i) {
+    const double m = std::ldexp(static_cast<double>(uniform(rng, 1, 1 << 30)),
+                                static_cast<int>(uniform(rng, -60, 0)));
+    const FixedMultiplier f = make_multiplier(m);
+    CHECK(f.mantissa < (std::int64_t{1} << 31));
+    // make_multiplier: the largest shift <= 62 with round(m * 2^shift) < 2^31.
+    if (f.shift < 62)
+      CHECK(std::round(std::ldexp(m, static_cast<int>(f.shift) + 1)) >= 2147483648.0);
+    const std::int64_t v =
+        i % 4 == 0 ? (i % 8 == 0 ? INT32_MIN : INT32_MAX) : uniform(rng, INT32_MIN, INT32_MAX);
+    CHECK(apply(f, v) == apply_wide(f, v));
+    CHECK(apply(f, -v) == apply_wide(f, -v));
+  }
+  const Requant rq{layout(4, false), 0.5f, 3, std::int64_t{2}, std::int64_t{9}};
+  const Requantizer r(0.25f, QuantParams{{1.0f, 2.0f}, {0, 0}, 0}, 2, rq);
+  CHECK(r(0, 4) == 5);   // 3 + round(4 * 0.5)
+  CHECK(r(1, 4) == 7);   // 3 + 4 * 1.0
+  CHECK(r(1, -40) == 2); // clamped
+  CHECK(r(0, 1000) == 9);
+  CHECK_THROWS_WITH(Requantizer(0.25f, QuantParams{{1.0f, 2.0f}, {0, 0}, 0}, 3, rq),
+                    Catch::Contains("2 weight scales"));
+}
+
+TEST_CASE("quantize: every value as ONNX QuantizeLinear (also the vectorized loop), NaN named at "
+          "any index") {
+  std::mt19937_64 rng(33);
+  for (unsigned bits : {1u, 2u, 4u, 8u, 12u})
+    for (bool s : {false, true}) {
+      const Layout L = layout(bits, s);
+      std::vector<float> x(203);
+      for (std::size_t i = 0; i < x.size(); ++i) // halves, ties, big values, tiny ones
+        x[i] = static_cast<float>(uniform(rng, -600, 600)) / (i % 3 == 0 ? 2.0f : 7.0f) +
+               (i % 11 == 0 ? 1e6f : 0.0f);
+      const float scale = 0.37f;
+      const std::int32_t zp = static_cast<std::int32_t>(uniform(rng, L.min_value(), L.max_value()));
+      const QTensor q = QTensor::quantize({static_cast<std::int64_t>(x.size())}, L, x,
+                                          QuantParams{{scale}, {zp}, -1});
+      std::vector<std::int64_t> want(x.size());
+      for (std::size_t i = 0; i < x.size(); ++i) {
+        const double r = std::nearbyint(static_cast<double>(x[i]) / scale) + zp;
+        want[i] =
+            static_cast<std::int64_t>(std::clamp(r, double(L.min_value()), double(L.max_value())));
+      }
+      CHECK(q.to_ints() == want);
+    }
+  std::vector<float> x(40, 1.0f);
+  x[37] = std::nanf("");
+  CHECK_THROWS_WITH(QTensor::quantize({40}, layout(8, false), x, QuantParams{{1.0f}, {0}, -1}),
+                    Catch::Contains("index 37 is NaN"));
 }

@@ -21,9 +21,16 @@ struct Pool2dParams {
 
 // x: 4-D in p.format, 1–8 bits, quantized per tensor or per channel along the channel axis.
 // Padding must be smaller than the (dilated) window on each side so no window is all padding.
-QTensor max_pool2d(const QTensor& x, const Pool2dParams& p, const KernelOptions& opt = {});
-QTensor avg_pool2d(const QTensor& x, const Pool2dParams& p, const KernelOptions& opt = {});
+QTensor max_pool2d(const QTensor &x, const Pool2dParams &p, const KernelOptions &opt = {});
+QTensor avg_pool2d(const QTensor &x, const Pool2dParams &p, const KernelOptions &opt = {});
 // The mean over H x W per channel; output {N, C, 1, 1} (NCHW) or {N, 1, 1, C} (NHWC).
-QTensor global_avg_pool(const QTensor& x, DataFormat format, const KernelOptions& opt = {});
+QTensor global_avg_pool(const QTensor &x, DataFormat format, const KernelOptions &opt = {});
+
+// conv2d (requantized with r, optionally of two-level sums) then max_pool2d of its output: the
+// same integers as the two calls. The AVX-512 path fuses them image by image, so the convolution's
+// output never leaves the cache.
+QTensor conv2d_max_pool(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
+                        const Requantizer &r, const Pool2dParams &pool,
+                        const KernelOptions &opt = {}, const TwoLevel *two = nullptr);
 
 } // namespace samd::kernels

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include <samd/kernels/tensor.hpp>
 #include <samd/layout.hpp>
 
 namespace samd::kernels {
@@ -22,7 +23,19 @@ struct FixedMultiplier {
 // make_multiplier: pre: m finite and > 0 and < 2^31 (std::invalid_argument naming m otherwise).
 FixedMultiplier make_multiplier(double m);
 // apply: round_half_away_from_zero(v * mantissa / 2^shift), exact.
-std::int64_t apply(const FixedMultiplier& f, std::int64_t v);
+std::int64_t apply_wide(const FixedMultiplier &f, std::int64_t v); // the 128-bit computation
+// pre: f from make_multiplier (0 < mantissa < 2^31, shift <= 62).
+inline std::int64_t apply(const FixedMultiplier &f, std::int64_t v) {
+  if (v < -(std::int64_t{1} << 31) || v > (std::int64_t{1} << 31))
+    return apply_wide(f, v);
+  // |v * mantissa| < 2^62 and the half < 2^62: exact in int64. For p < 0, rounding half away
+  // from zero is -((-p + half) >> s) = (p + half - 1) >> s (arithmetic shift = floor).
+  const std::int64_t p = v * f.mantissa;
+  if (f.shift == 0)
+    return p;
+  const std::int64_t half = std::int64_t{1} << (f.shift - 1);
+  return (p + half - (p < 0 ? 1 : 0)) >> f.shift;
+}
 // round_div: round_half_away_from_zero(num / den), den > 0.
 std::int64_t round_div(std::int64_t num, std::int64_t den);
 
@@ -37,6 +50,36 @@ struct Requant {
 
 // The output range after clamping: [max(layout min, clamp_min), min(layout max, clamp_max)].
 // Throws std::invalid_argument when it is empty or the zero point is outside the layout.
-std::pair<std::int64_t, std::int64_t> requant_range(const Requant& r);
+std::pair<std::int64_t, std::int64_t> requant_range(const Requant &r);
+
+// Requantizer: the requantization of int32 sums (gemm.hpp's requantize) prepared once:
+// q = clamp(out_zero_point + apply(M[c], acc), range) with M[c] = make_multiplier(a_scale *
+// w_scale[c] / out_scale). Validates like requantize (std::invalid_argument).
+class Requantizer {
+public:
+  Requantizer(float a_scale, const QuantParams &wq, std::size_t channels, const Requant &rq);
+  std::int64_t operator()(std::size_t channel, std::int64_t acc) const {
+    const std::int64_t v = zo_ + apply(mult_[mult_.size() == 1 ? 0 : channel], acc);
+    return v < lo_ ? lo_ : (v > hi_ ? hi_ : v);
+  }
+  const FixedMultiplier &multiplier(std::size_t channel) const {
+    return mult_[mult_.size() == 1 ? 0 : channel];
+  }
+  std::int64_t lo() const { return lo_; }
+  std::int64_t hi() const { return hi_; }
+  std::int64_t zero_point() const { return zo_; }
+  std::size_t channels() const { return channels_; }
+  const Requant &requant() const { return rq_; }
+
+private:
+  Requant rq_;
+  std::size_t channels_ = 0;
+  std::vector<FixedMultiplier> mult_;
+  std::int64_t zo_ = 0, lo_ = 0, hi_ = 0;
+};
+
+// requantize_with: gemm.hpp's requantize with a prepared Requantizer (made for the size of acc's
+// channel axis): the same integers, in a packed tensor of its Requant's layout and parameters.
+QTensor requantize_with(const Requantizer &r, const Int32Tensor &acc, int channel_axis);
 
 } // namespace samd::kernels

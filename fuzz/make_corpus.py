@@ -107,6 +107,142 @@ def write(target, seeds):
             f.write(seed)
 
 
+# ---- Kernel targets (fuzz/support/kernel_inputs.hpp, conv_case.hpp): seeds that reach the SIMD
+# kernels' register blocks and K boundaries, added next to the committed random seeds (seed-N).
+def u16(v):
+    return struct.pack("<H", v)
+
+
+def klayout(bits, signed):  # kernel_layout: [bits - 1 | signed << 3]
+    return bytes([(bits - 1) | (8 if signed else 0)])
+
+
+def krange(value, lo):  # in_range(lo, hi): lo + u16 % (hi - lo + 1); value - lo < the range
+    return u16(value - lo)
+
+
+def ktensor(mode, seed=0, channels=1):
+    """[scale][zero point: u16] per channel, then [mode]: 0 min, 1 max, 4 xorshift (8-byte seed),
+    5 extremes pattern (2-byte seed). Zero point offset 0: the layout's minimum."""
+    body = (bytes([7]) + u16(0)) * channels + bytes([mode])
+    if mode == 4:
+        body += struct.pack("<Q", seed)
+    elif mode == 5:
+        body += u16(seed & 0xFFFF)
+    return body
+
+
+def gemm_seed(ab, asg, wb, wsg, M, N, k_bytes, large, mode=4, per_channel=False, bias=False, requant=False):
+    b = klayout(ab, asg) + klayout(wb, wsg) + krange(M, 1) + krange(N, 1) + k_bytes
+    b += bytes([0 if large else 1]) + krange(5, 1) + bytes([1 if per_channel else 0])
+    b += ktensor(mode, 0x9E3779B97F4A7C15) + ktensor(mode, 0xD1B54A32D192ED03, N if per_channel else 1)
+    b += bytes([1 if bias else 0]) + (u16(0x7FFF) * N if bias else b"")
+    b += bytes([0x12])  # prepared: storage too large, second call, both overloads
+    b += bytes([0 if requant else 1]) + (klayout(4, False) + bytes([20]) + u16(3) if requant else b"")
+    return b
+
+
+def k_exact(k):  # pick_k mode 0 (k <= 160) or 3 (any k <= 2100)
+    return bytes([0]) + krange(k, 1) if k <= 160 else bytes([3]) + krange(k, 1)
+
+
+def k_edge(index, delta):  # pick_k mode 1: {4, 32, 64, 128, 256, 512, 1024, 1984}[index] + delta
+    return bytes([1, index, delta + 3])
+
+
+def gemm_seeds():
+    return [
+        gemm_seed(1, False, 1, False, 6, 32, k_exact(10), False),           # W1A1 6 x 32 block
+        gemm_seed(1, True, 1, True, 13, 40, k_edge(3, 1), True),            # W1A1, K 129, row tail
+        gemm_seed(2, False, 2, True, 4, 32, k_edge(2, 1), True, bias=True), # W2A2 2 x 32 blocks
+        gemm_seed(1, False, 2, False, 3, 33, k_edge(2, -1), True),          # W2A1, N past 32
+        gemm_seed(8, False, 8, True, 24, 16, k_exact(85), True),            # Dot8 GEMM, 2 row groups
+        gemm_seed(4, True, 3, False, 8, 16, k_exact(16), False, per_channel=True),  # Dot8 at 8 rows
+        gemm_seed(8, True, 5, True, 7, 40, k_edge(5, 3), True),             # GEMV, K 515
+        gemm_seed(1, False, 1, False, 1, 16, k_edge(7, 2), True),           # AVX2 u8 counts, K 1986
+        gemm_seed(8, False, 8, True, 16, 2, k_edge(6, 0), True, mode=1),    # extremes, K 1024 chunk
+        gemm_seed(6, False, 7, True, 9, 17, k_exact(33), False, mode=5, requant=True),
+    ]
+
+
+def conv_seed(two, wide, batch, nhwc, large, ab, asg, wb, wsg, groups, cg, og, kh, kw, h, w, stride=(1, 1),
+              dil=(1, 1), pads=(1, 1, 1, 1), mode=4, pooled=True, out=(1, False), pool=None):
+    flags = (0 if two else 1) | (4 if wide else 0) | (8 if batch else 0) | (16 if nhwc else 0) | (0xE0 if large else 0)
+    b = bytes([flags]) + klayout(ab, asg)
+    if not two:
+        b += klayout(wb, wsg) + krange(groups, 1)
+    b += krange(cg, 1) + krange(og, 1) + krange(kh, 1) + krange(kw, 1) + krange(h, 1) + krange(w, 1)
+    b += krange(stride[0], 1) + krange(stride[1], 1) + krange(dil[0], 1) + krange(dil[1], 1)
+    b += b"".join(krange(p, 0) for p in pads)
+    b += ktensor(mode, 0x9E3779B97F4A7C15)
+    if not two:
+        b += bytes([0]) + ktensor(mode, 0xD1B54A32D192ED03) + bytes([1]) + u16(0x8000 + 77) * (groups * og)
+    else:  # range 1 (v1 = v0 + 2), v0 = -1, zw = 0; biases; weight scale
+        b += bytes([1, 3, 3]) + ktensor(mode, 0xD1B54A32D192ED03) + u16(1000 + 5) * og + bytes([9])
+    return b, pooled, out, pool
+
+
+def conv_tail(pooled, out, pool, fused_target=False):
+    bits, signed = out
+    rq = bytes([0]) if bits == 1 and not signed else (bytes([1 | (4 if signed else 0)]) if bits == 2 else bytes([2]) + klayout(bits, signed))
+    rq += bytes([40]) + u16(0)
+    if fused_target:
+        return rq
+    b = bytes([1 if pooled else 0]) + rq
+    if pooled:
+        b += bytes([0]) if pool is None else bytes([1]) + b"".join(u16(v) for v in pool)
+    return b
+
+
+def conv_cases():
+    return [
+        # tap-wise bit-serial (1-bit activations, C <= 32), 8-channel blocks, bit-plane max pool
+        conv_seed(False, True, False, False, True, 1, False, 1, True, 1, 24, 9, 3, 3, 10, 12),
+        # pairs of taps (C <= 16, KW >= 2), two images, NHWC
+        conv_seed(False, True, True, True, True, 1, True, 2, False, 1, 16, 12, 3, 2, 6, 9, out=(2, False)),
+        # row-padded Dot8, 8 + 4 + 1 channel blocks, more than 16 pixels
+        conv_seed(False, True, False, False, True, 8, False, 8, True, 1, 40, 13, 3, 3, 8, 10, out=(8, False)),
+        # groups, dilation, stride
+        conv_seed(False, True, True, True, True, 4, True, 3, True, 2, 17, 5, 3, 3, 9, 11, stride=(2, 1), dil=(1, 2)),
+        # two-level +-1-style weights, 1-bit outputs, fused pool
+        conv_seed(True, True, False, False, True, 1, False, 1, False, 1, 32, 8, 3, 3, 8, 8),
+        conv_seed(True, True, True, True, False, 8, True, 1, False, 1, 20, 4, 3, 3, 3, 3, out=(2, True)),
+        conv_seed(True, False, False, False, False, 4, False, 1, False, 1, 3, 3, 2, 2, 6, 6, pooled=False),
+        # other pool window
+        conv_seed(False, True, False, False, False, 2, False, 2, True, 1, 12, 6, 1, 1, 7, 7,
+                  pool=(2, 3, 1, 2, 1, 1, 1, 0, 1, 0)),
+    ]
+
+
+def pool_fused_seeds():
+    """The pool target's bytes (layout, 2x2 / 2 window, a small input) then a fused convolution."""
+    seeds = []
+    for i, (case, pooled, out, pool) in enumerate(conv_cases()[:5]):
+        head = klayout(4, False) + krange(2, 1) + krange(2, 1) + krange(2, 1) + krange(2, 1) + krange(1, 1) * 2
+        head += krange(0, 0) * 4 + bytes([0, 0]) + krange(2, 1) + krange(4, 1) + krange(4, 1) + bytes([0])
+        head += ktensor(4, 0x1234567 + i) + bytes([1])
+        seeds.append(head + case + bytes([1]) + conv_tail(pooled, out, pool, fused_target=True))
+    return seeds
+
+
+def add_kernel_seeds(target, prefix, seeds):
+    """Writes seeds as <prefix>-NN, replacing earlier ones of that prefix only."""
+    out = os.path.join(FUZZ, "corpus", target)
+    os.makedirs(out, exist_ok=True)
+    for name in os.listdir(out):
+        if name.startswith(prefix + "-"):
+            os.remove(os.path.join(out, name))
+    for i, seed in enumerate(seeds):
+        with open(os.path.join(out, "%s-%02d" % (prefix, i)), "wb") as f:
+            f.write(seed)
+
+
+def kernel_seeds():
+    add_kernel_seeds("kernels_gemm", "blocks", gemm_seeds())
+    add_kernel_seeds("kernels_conv", "direct", [c + conv_tail(p, o, q) for c, p, o, q in conv_cases()])
+    add_kernel_seeds("kernels_pool", "fused", pool_fused_seeds())
+
+
 def main():
     write("logic", catalog_seeds("logic", WIDTHS_32))
     write("shift", catalog_seeds("shift", WIDTHS_32))
@@ -118,6 +254,7 @@ def main():
     write("convert", convert_seeds())
     write("pack", pack_seeds())
     write("accumulator", accumulator_seeds())
+    kernel_seeds()
     os.makedirs(os.path.join(FUZZ, "dict"), exist_ok=True)
     with open(os.path.join(FUZZ, "dict", "pack.dict"), "w") as f:
         f.write("# int64 values at the edges of every lane width, in pick_value's raw encoding.\n")

@@ -3,7 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -14,18 +17,18 @@
 
 namespace samd::fuzz {
 
-inline Layout kernel_layout(Bytes& in) {
+inline Layout kernel_layout(Bytes &in) {
   const std::uint8_t b = in.u8();
   return Layout{1u + (b & 7u), 0, (b & 8u) ? Signedness::Signed : Signedness::Unsigned};
 }
 
-inline std::int64_t in_range(Bytes& in, std::int64_t lo, std::int64_t hi) {
+inline std::int64_t in_range(Bytes &in, std::int64_t lo, std::int64_t hi) {
   return lo + static_cast<std::int64_t>(in.u16() % static_cast<std::uint64_t>(hi - lo + 1));
 }
 
 // A tensor whose values come from the input (the extremes of the range are the most likely).
-inline kernels::QTensor kernel_tensor(Bytes& in, kernels::Shape shape, const Layout& L, std::size_t channels = 0,
-                                      int axis = -1) {
+inline kernels::QTensor kernel_tensor(Bytes &in, kernels::Shape shape, const Layout &L,
+                                      std::size_t channels = 0, int axis = -1) {
   kernels::QuantParams q;
   q.axis = channels > 0 ? axis : -1;
   const std::size_t nq = channels > 0 ? channels : 1;
@@ -36,45 +39,76 @@ inline kernels::QTensor kernel_tensor(Bytes& in, kernels::Shape shape, const Lay
     q.zero_point[c] = static_cast<std::int32_t>(in_range(in, L.min_value(), L.max_value()));
   }
   std::size_t n = 1;
-  for (auto d : shape) n *= static_cast<std::size_t>(d);
+  for (auto d : shape)
+    n *= static_cast<std::size_t>(d);
   std::vector<std::int64_t> v(n);
-  const std::uint8_t mode = in.u8() % 4;
+  // Modes 0, 1: every value the minimum / maximum; 4: pseudo-random values from an 8-byte seed
+  // (large tensors without as many input bytes); 5: the extremes in a pattern from a 2-byte seed;
+  // else one input byte per value.
+  const std::uint8_t mode = in.u8() % 8;
+  const std::uint64_t range = static_cast<std::uint64_t>(L.max_value() - L.min_value() + 1);
+  std::uint64_t state = mode == 4 ? in.u64() | 1 : (mode == 5 ? in.u16() : 0);
   for (std::size_t i = 0; i < n; ++i) {
     switch (mode) {
-    case 0: v[i] = L.min_value(); break;
-    case 1: v[i] = L.max_value(); break;
-    default: v[i] = L.min_value() + static_cast<std::int64_t>(in.u8() % (L.max_value() - L.min_value() + 1));
+    case 0:
+      v[i] = L.min_value();
+      break;
+    case 1:
+      v[i] = L.max_value();
+      break;
+    case 4: // xorshift64*
+      state ^= state >> 12, state ^= state << 25, state ^= state >> 27;
+      v[i] = L.min_value() +
+             static_cast<std::int64_t>(((state * 0x2545F4914F6CDD1Dull) >> 32) % range);
+      break;
+    case 5:
+      v[i] = ((state >> (i % 16)) & 1) ? L.max_value() : L.min_value();
+      break;
+    default:
+      v[i] = L.min_value() + static_cast<std::int64_t>(in.u8() % range);
     }
   }
   return kernels::QTensor::from_ints(std::move(shape), L, v, q);
 }
 
 // Runs `run` on the Reference path and on every other supported path; they must agree exactly,
-// including on whether they refuse the input.
+// including on whether they refuse the input (std::invalid_argument) or report a result outside
+// int32 (std::overflow_error, e.g. combine_two_level). Any other exception (std::logic_error: a
+// kernel's internal bound violated) escapes, and libFuzzer reports the abort.
 template <class Result>
-void compare_paths(const std::string& what, const std::function<Result(kernels::Path)>& run,
-                   const std::function<std::string(const Result&)>& show_result) {
+void compare_paths(const std::string &what, const std::function<Result(kernels::Path)> &run,
+                   const std::function<std::string(const Result &)> &show_result) {
+  // SAMD_FUZZ_VERBOSE=1: print each case before running it (to read a crashing reproducer's case).
+  static const bool verbose = std::getenv("SAMD_FUZZ_VERBOSE") != nullptr;
+  if (verbose)
+    std::fprintf(stderr, "samd fuzz: case: %s\n", what.c_str());
   std::string ref_error;
   Result ref{};
   try {
     ref = run(kernels::Path::Reference);
-  } catch (const std::invalid_argument& e) {
-    ref_error = e.what();
+  } catch (const std::invalid_argument &e) {
+    ref_error = std::string("invalid_argument: ") + e.what();
+  } catch (const std::overflow_error &e) {
+    ref_error = std::string("overflow_error: ") + e.what();
   }
   for (kernels::Path p : kernels::supported_paths()) {
-    if (p == kernels::Path::Reference) continue;
+    if (p == kernels::Path::Reference)
+      continue;
     std::string err;
     Result got{};
     try {
       got = run(p);
-    } catch (const std::invalid_argument& e) {
-      err = e.what();
+    } catch (const std::invalid_argument &e) {
+      err = std::string("invalid_argument: ") + e.what();
+    } catch (const std::overflow_error &e) {
+      err = std::string("overflow_error: ") + e.what();
     }
     if (err != ref_error)
-      fail(what + ": path " + kernels::to_string(p) + " error \"" + err + "\" vs reference \"" + ref_error + "\"");
+      fail(what + ": path " + kernels::to_string(p) + " error \"" + err + "\" vs reference \"" +
+           ref_error + "\"");
     if (ref_error.empty() && !(got == ref))
-      fail(what + ": path " + kernels::to_string(p) + " differs from reference\n  reference: " + show_result(ref) +
-           "\n  got:       " + show_result(got));
+      fail(what + ": path " + kernels::to_string(p) + " differs from reference\n  reference: " +
+           show_result(ref) + "\n  got:       " + show_result(got));
   }
 }
 

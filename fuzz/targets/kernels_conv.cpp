@@ -1,41 +1,110 @@
-// fuzz_kernels_conv: conv2d with any widths, format, stride, padding, dilation and groups: every
-// supported path gives the Reference path's int32 results, or refuses the same input.
+// fuzz_kernels_conv: conv2d with any widths, format, stride, padding, dilation, groups and batch,
+// up to wide channels (the AVX-512 direct kernels): every supported path gives the Reference
+// path's int32 results, requantized outputs (prepared Requantizer, narrow threshold outputs
+// included) and fused requantize + max pool (conv2d_max_pool), or refuses the same input. A
+// quarter of the cases use two-level (+-1-style) weights: conv2d and conv2d_max_pool with the
+// TwoLevel combination, combine_two_level on each path's sums, and the Reference combination
+// against the convolution with the real weights.
 #include <cstdint>
-#include <sstream>
+#include <optional>
+#include <string>
 
-#include "kernel_inputs.hpp"
+#include "conv_case.hpp"
 
 using namespace samd;
 using namespace samd::kernels;
 using samd::fuzz::Bytes;
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
   Bytes in(data, size);
-  const Layout al = fuzz::kernel_layout(in), wl = fuzz::kernel_layout(in);
-  Conv2dParams p;
-  p.groups = fuzz::in_range(in, 1, 3);
-  const std::int64_t C = p.groups * fuzz::in_range(in, 1, 3), O = p.groups * fuzz::in_range(in, 1, 3);
-  const std::int64_t KH = fuzz::in_range(in, 1, 3), KW = fuzz::in_range(in, 1, 3);
-  const std::int64_t H = fuzz::in_range(in, 1, 8), W = fuzz::in_range(in, 1, 8);
-  p.stride_h = fuzz::in_range(in, 1, 3);
-  p.stride_w = fuzz::in_range(in, 1, 3);
-  p.dilation_h = fuzz::in_range(in, 1, 2);
-  p.dilation_w = fuzz::in_range(in, 1, 2);
-  p.pad_top = fuzz::in_range(in, 0, 2);
-  p.pad_left = fuzz::in_range(in, 0, 2);
-  p.pad_bottom = fuzz::in_range(in, 0, 2);
-  p.pad_right = fuzz::in_range(in, 0, 2);
-  p.format = (in.u8() & 1) ? DataFormat::NHWC : DataFormat::NCHW;
-  const Shape xs = p.format == DataFormat::NCHW ? Shape{1, C, H, W} : Shape{1, H, W, C};
-  const QTensor x = fuzz::kernel_tensor(in, xs, al);
-  const QTensor w = fuzz::kernel_tensor(in, {O, C / p.groups, KH, KW}, wl, (in.u8() & 1) ? static_cast<std::size_t>(O) : 0, 0);
-  const PackedConvWeights pw = PackedConvWeights::prepack(w, {}, al, p.groups);
-  std::ostringstream what;
-  what << "conv2d A=" << to_string(al) << " W=" << to_string(wl) << " x=" << to_string(xs) << " O=" << O << " k=" << KH
-       << "x" << KW << " stride=" << p.stride_h << "," << p.stride_w << " dil=" << p.dilation_h << "," << p.dilation_w
-       << " pads=" << p.pad_top << "," << p.pad_left << "," << p.pad_bottom << "," << p.pad_right << " groups=" << p.groups;
+  const fuzz::ConvCase k = fuzz::conv_case(in);
+  const std::string what = "conv2d " + k.what;
+  const int axis = k.p.format == DataFormat::NCHW ? 1 : 3;
+  const auto show32 = [](const std::vector<std::int32_t> &v) { return fuzz::show(v); };
+  const auto show64 = [](const std::vector<std::int64_t> &v) { return fuzz::show(v); };
+  // The sums, and for two-level weights the combined sums after them (combine_two_level on each
+  // path's sums; "overflow" when a combined sum does not fit int32).
+  const TwoLevel *two = k.two_level ? &k.two : nullptr;
+  std::optional<Int32Tensor> ref_combined;
   fuzz::compare_paths<std::vector<std::int32_t>>(
-      what.str(), [&](Path path) { return conv2d_s32(x, pw, p, KernelOptions{path}).data; },
-      [](const std::vector<std::int32_t>& v) { return fuzz::show(v); });
+      what + (two ? " (sums, then combine_two_level)" : ""),
+      [&](Path path) {
+        Int32Tensor acc = conv2d_s32(k.x, k.packed, k.p, KernelOptions{path});
+        if (!two)
+          return acc.data;
+        std::vector<std::int32_t> v = acc.data;
+        try {
+          Int32Tensor c = combine_two_level(acc, k.two, axis);
+          v.insert(v.end(), c.data.begin(), c.data.end());
+          if (path == Path::Reference)
+            ref_combined = std::move(c);
+        } catch (const std::overflow_error &) {
+          v.push_back(INT32_MIN), v.push_back(INT32_MAX), v.push_back(INT32_MIN); // "overflow"
+        }
+        return v;
+      },
+      show32);
+  if (ref_combined)
+    fuzz::check_two_level_oracle(k, *ref_combined);
+
+  // Then either requantized (conv2d with a prepared Requantizer) or requantized and max-pooled
+  // (conv2d_max_pool): one of the two per execution keeps the execution cheap.
+  const bool pooled = in.u8() & 1;
+  std::string rq_what;
+  const auto r = fuzz::conv_requantizer(in, k, rq_what);
+  if (!r)
+    return 0;
+  if (!pooled) {
+    fuzz::compare_paths<std::vector<std::int64_t>>(
+        what + rq_what,
+        [&](Path path) {
+          return conv2d(k.x, k.packed, k.p, *r, KernelOptions{path}, two).to_ints();
+        },
+        show64);
+    return 0;
+  }
+
+  // Fused with a max pool: mostly the 2x2 / 2 window in the convolution's format (the AVX-512
+  // path's fused kernels, bit planes for 1-bit outputs), else any window the pool target would
+  // take.
+  Pool2dParams pool;
+  const std::uint8_t pb = in.u8();
+  pool.format = k.p.format;
+  if (pb & 1) {
+    pool.kernel_h = fuzz::in_range(in, 1, 3);
+    pool.kernel_w = fuzz::in_range(in, 1, 3);
+    pool.stride_h = fuzz::in_range(in, 1, 3);
+    pool.stride_w = fuzz::in_range(in, 1, 3);
+    pool.dilation_h = fuzz::in_range(in, 1, 2);
+    pool.dilation_w = fuzz::in_range(in, 1, 2);
+    pool.pad_top = fuzz::in_range(in, 0, 2);
+    pool.pad_left = fuzz::in_range(in, 0, 2);
+    pool.pad_bottom = fuzz::in_range(in, 0, 2);
+    pool.pad_right = fuzz::in_range(in, 0, 2);
+    if (fuzz::kPoolOtherFormat && (pb & 2))
+      pool.format = pool.format == DataFormat::NCHW ? DataFormat::NHWC : DataFormat::NCHW;
+  } else {
+    pool.kernel_h = pool.kernel_w = pool.stride_h = pool.stride_w = 2;
+  }
+  if (!fuzz::kPoolEndPadding && pool.pad_top == 0 && pool.pad_left == 0)
+    pool.pad_bottom = pool.pad_right = 0;
+  const std::string pool_what =
+      " max_pool k=" + std::to_string(pool.kernel_h) + "x" + std::to_string(pool.kernel_w) +
+      " stride=" + std::to_string(pool.stride_h) + "," + std::to_string(pool.stride_w) +
+      " dil=" + std::to_string(pool.dilation_h) + "," + std::to_string(pool.dilation_w) +
+      " pads=" + std::to_string(pool.pad_top) + "," + std::to_string(pool.pad_left) + "," +
+      std::to_string(pool.pad_bottom) + "," + std::to_string(pool.pad_right) +
+      (pool.format == k.p.format ? "" : " other-format");
+  fuzz::compare_paths<std::vector<std::int64_t>>(
+      what + rq_what + pool_what,
+      [&](Path path) {
+        const QTensor q = conv2d_max_pool(k.x, k.packed, k.p, *r, pool, KernelOptions{path}, two);
+        std::vector<std::int64_t> v = q.shape(); // the shape too, then the integers
+        v.push_back(-1);
+        const std::vector<std::int64_t> ints = q.to_ints();
+        v.insert(v.end(), ints.begin(), ints.end());
+        return v;
+      },
+      show64);
   return 0;
 }

@@ -1,5 +1,13 @@
 // fuzz_kernels_gemm: GEMM at any width pair, shape (tails), guard, zero points and bias: every
-// supported path gives the Reference path's int32 results and requantized outputs.
+// supported path gives the Reference path's int32 results and requantized outputs, through
+// gemm_s32 on a QTensor and on PreparedActivations (both overloads, the one writing into a
+// reused Int32Tensor included).
+//
+// Shapes reach the SIMD kernels' register blocks (AVX-512 bit-serial 6 x 32 for W1A1, 2 x 32 for
+// W2A2 / W1A2 / W2A1, Dot8 GEMM for M >= 8 in 2 groups of 16 rows x 8 columns, GEMV below 8 rows;
+// AVX2 fused Dot8 for M >= 8) and K past the 32 / 64 / 512 / 1024 (Dot8 chunk) / 1984 (AVX2
+// bit-serial u8 counts) boundaries. M * N * K is capped (kWork) so an execution stays cheap.
+#include <algorithm>
 #include <cstdint>
 #include <sstream>
 
@@ -9,31 +17,108 @@ using namespace samd;
 using namespace samd::kernels;
 using samd::fuzz::Bytes;
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+namespace {
+// Max M * N * K: most cases small (6 x 32 x 5, 8 x 16 x 8, 1 x 1 x 1024), one in eight up to
+// kWorkLarge (8 x 32 x 64, 24 x 16 x 42, 16 x 1 x 1024), so that CI's 10^5 executions stay within
+// its time.
+constexpr std::int64_t kWorkSmall = std::int64_t{1} << 10, kWorkLarge = std::int64_t{1} << 14;
+
+std::int64_t pick_k(Bytes &in) {
+  static constexpr std::int64_t kEdges[] = {4, 32, 64, 128, 256, 512, 1024, 1984};
+  switch (in.u8() % 4) {
+  case 0:
+    return fuzz::in_range(in, 1, 160);
+  case 1: { // a boundary of some kernel's blocking, +-3
+    const std::int64_t e = kEdges[in.u8() % 8];
+    return std::max<std::int64_t>(1, e + static_cast<std::int64_t>(in.u8() % 7) - 3);
+  }
+  case 2:
+    return fuzz::in_range(in, 1, 1100);
+  default:
+    return fuzz::in_range(in, 1, 2100);
+  }
+}
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
   Bytes in(data, size);
   const Layout al = fuzz::kernel_layout(in), wl = fuzz::kernel_layout(in);
   // Single-threaded: threads are covered by the unit tests; OpenMP under ASan slows the fuzzer 10x.
-  const std::int64_t M = fuzz::in_range(in, 1, 4), N = fuzz::in_range(in, 1, 16), K = fuzz::in_range(in, 1, 300);
+  std::int64_t M = fuzz::in_range(in, 1, 24), N = fuzz::in_range(in, 1, 40);
+  const std::int64_t K = pick_k(in);
+  const std::int64_t kWork = (in.u8() & 7) == 0 ? kWorkLarge : kWorkSmall;
+  if (M * N * K > kWork) { // shrink N, then M (K keeps its boundary)
+    N = std::max<std::int64_t>(1, kWork / (M * K));
+    if (M * N * K > kWork)
+      M = std::max<std::int64_t>(1, kWork / (N * K));
+  }
   const unsigned guard = static_cast<unsigned>(fuzz::in_range(in, 1, 8));
   const bool per_channel = in.u8() & 1;
   const QTensor a = fuzz::kernel_tensor(in, {M, K}, al);
-  const QTensor w = fuzz::kernel_tensor(in, {N, K}, wl, per_channel ? static_cast<std::size_t>(N) : 0, 0);
+  const QTensor w =
+      fuzz::kernel_tensor(in, {N, K}, wl, per_channel ? static_cast<std::size_t>(N) : 0, 0);
   std::vector<std::int32_t> bias;
   if (in.u8() & 1)
-    for (std::int64_t n = 0; n < N; ++n) bias.push_back(static_cast<std::int32_t>(in.u16()) - 32768);
+    for (std::int64_t n = 0; n < N; ++n)
+      bias.push_back(static_cast<std::int32_t>(in.u16()) - 32768);
   const PackedWeights pw = PackedWeights::prepack(w, bias, al, guard);
   std::ostringstream what;
-  what << "gemm A=" << to_string(al) << " W=" << to_string(wl) << " M=" << M << " N=" << N << " K=" << K
-       << " guard=" << guard;
+  what << "gemm A=" << to_string(al) << " W=" << to_string(wl) << " M=" << M << " N=" << N
+       << " K=" << K << " guard=" << guard << " per_channel=" << per_channel
+       << " bias=" << !bias.empty();
+  const auto show32 = [](const std::vector<std::int32_t> &v) { return fuzz::show(v); };
   fuzz::compare_paths<std::vector<std::int32_t>>(
-      what.str(), [&](Path p) { return gemm_s32(a, pw, KernelOptions{p, true, guard, 1}).data; },
-      [](const std::vector<std::int32_t>& v) { return fuzz::show(v); });
+      what.str(),
+      [&](Path p) {
+        return gemm_s32(a, pw, KernelOptions{p, true, guard, 1}).data;
+      },
+      show32);
+
+  // Prepared activations: gemm_s32 into a reused destination whose storage is too small, exact or
+  // too large and whose shape is stale, then once more into the same (now exact) destination.
+  const std::uint8_t prep = in.u8();
+  const std::size_t stale =
+      static_cast<std::size_t>(M * N) + (prep & 2 ? 7 : 0) - (prep & 4 && M * N > 1 ? 1 : 0);
+  fuzz::compare_paths<std::vector<std::int32_t>>(
+      what.str() + " prepared",
+      [&](Path p) {
+        const PreparedActivations pa = prepare_activations(a, pw, p);
+        const KernelOptions opt{(prep & 1) ? Path::Auto : p, true, guard, 1};
+        Int32Tensor out{{3, 5}, std::vector<std::int32_t>(prep & 8 ? 0 : stale, 0x5a5a5a5a)};
+        gemm_s32(pa, pw, out, opt);
+        if (!(out.shape == Shape{M, N}) || out.data.size() != static_cast<std::size_t>(M * N))
+          fuzz::fail(what.str() + ": prepared gemm_s32 into a reused tensor: shape " +
+                     to_string(out.shape) + ", " + std::to_string(out.data.size()) +
+                     " values (path " + to_string(p) + ")");
+        const std::vector<std::int32_t> first = out.data;
+        if (p == Path::Reference || p == Path::Swar)
+          return first; // (no reused storage on these paths)
+        gemm_s32(pa, pw, out, opt);
+        if (out.data != first)
+          fuzz::fail(what.str() +
+                     ": prepared gemm_s32 differs on the second call into the same tensor (path " +
+                     to_string(p) + ")\n  first:  " + fuzz::show(first) +
+                     "\n  second: " + fuzz::show(out.data));
+        if (prep & 16) {
+          const Int32Tensor fresh = gemm_s32(pa, pw, opt);
+          if (fresh.data != first || !(fresh.shape == out.shape))
+            fuzz::fail(what.str() + ": the two prepared gemm_s32 overloads differ (path " +
+                       to_string(p) + ")");
+        }
+        return first;
+      },
+      show32);
+
+  if ((in.u8() & 3) != 0)
+    return 0; // requantized: one case in four (requantize is shared by the paths)
   Requant rq;
   rq.out_layout = fuzz::kernel_layout(in);
   rq.out_scale = 0.01f * static_cast<float>(1 + in.u8());
-  rq.out_zero_point = static_cast<std::int32_t>(fuzz::in_range(in, rq.out_layout.min_value(), rq.out_layout.max_value()));
+  rq.out_zero_point = static_cast<std::int32_t>(
+      fuzz::in_range(in, rq.out_layout.min_value(), rq.out_layout.max_value()));
   fuzz::compare_paths<std::vector<std::int64_t>>(
-      what.str() + " requantized", [&](Path p) { return gemm(a, pw, rq, KernelOptions{p}).to_ints(); },
-      [](const std::vector<std::int64_t>& v) { return fuzz::show(v); });
+      what.str() + " requantized",
+      [&](Path p) { return gemm(a, pw, rq, KernelOptions{p}).to_ints(); },
+      [](const std::vector<std::int64_t> &v) { return fuzz::show(v); });
   return 0;
 }

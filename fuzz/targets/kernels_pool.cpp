@@ -1,15 +1,17 @@
 // fuzz_kernels_pool: max / average / global average pooling at any width, format, window,
 // stride, padding and dilation: every supported path agrees with Reference (or refuses alike).
+// Half of the cases also run the same max pool fused after a requantized convolution
+// (conv2d_max_pool, ordinary or two-level weights) on every path.
 #include <cstdint>
 #include <sstream>
 
-#include "kernel_inputs.hpp"
+#include "conv_case.hpp"
 
 using namespace samd;
 using namespace samd::kernels;
 using samd::fuzz::Bytes;
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
   Bytes in(data, size);
   const Layout L = fuzz::kernel_layout(in);
   Pool2dParams p;
@@ -25,23 +27,52 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   p.pad_right = fuzz::in_range(in, 0, 3);
   p.count_include_pad = in.u8() & 1;
   p.format = (in.u8() & 1) ? DataFormat::NHWC : DataFormat::NCHW;
-  const std::int64_t C = fuzz::in_range(in, 1, 3), H = fuzz::in_range(in, 1, 7), W = fuzz::in_range(in, 1, 7);
+  const std::int64_t C = fuzz::in_range(in, 1, 3), H = fuzz::in_range(in, 1, 7),
+                     W = fuzz::in_range(in, 1, 7);
   const Shape xs = p.format == DataFormat::NCHW ? Shape{1, C, H, W} : Shape{1, H, W, C};
   const bool per_channel = in.u8() & 1;
   const QTensor x = fuzz::kernel_tensor(in, xs, L, per_channel ? static_cast<std::size_t>(C) : 0,
                                         p.format == DataFormat::NCHW ? 1 : 3);
   std::ostringstream what;
-  what << "pool " << to_string(L) << " x=" << to_string(xs) << " k=" << p.kernel_h << "x" << p.kernel_w
-       << " stride=" << p.stride_h << "," << p.stride_w << " dil=" << p.dilation_h << "," << p.dilation_w
-       << " pads=" << p.pad_top << "," << p.pad_left << "," << p.pad_bottom << "," << p.pad_right
-       << " include_pad=" << p.count_include_pad;
-  const auto show = [](const std::vector<std::int64_t>& v) { return fuzz::show(v); };
+  what << "pool " << to_string(L) << " x=" << to_string(xs) << " k=" << p.kernel_h << "x"
+       << p.kernel_w << " stride=" << p.stride_h << "," << p.stride_w << " dil=" << p.dilation_h
+       << "," << p.dilation_w << " pads=" << p.pad_top << "," << p.pad_left << "," << p.pad_bottom
+       << "," << p.pad_right << " include_pad=" << p.count_include_pad;
+  const auto show = [](const std::vector<std::int64_t> &v) { return fuzz::show(v); };
   fuzz::compare_paths<std::vector<std::int64_t>>(
-      what.str() + " max", [&](Path path) { return max_pool2d(x, p, KernelOptions{path}).to_ints(); }, show);
+      what.str() + " max",
+      [&](Path path) { return max_pool2d(x, p, KernelOptions{path}).to_ints(); }, show);
   fuzz::compare_paths<std::vector<std::int64_t>>(
-      what.str() + " avg", [&](Path path) { return avg_pool2d(x, p, KernelOptions{path}).to_ints(); }, show);
+      what.str() + " avg",
+      [&](Path path) { return avg_pool2d(x, p, KernelOptions{path}).to_ints(); }, show);
   fuzz::compare_paths<std::vector<std::int64_t>>(
-      what.str() + " global", [&](Path path) { return global_avg_pool(x, p.format, KernelOptions{path}).to_ints(); },
+      what.str() + " global",
+      [&](Path path) { return global_avg_pool(x, p.format, KernelOptions{path}).to_ints(); }, show);
+
+  if (!(in.u8() & 1))
+    return 0;
+  const fuzz::ConvCase k = fuzz::conv_case(in);
+  // The pool in the convolution's format, or (one case in four) in the other one.
+  if (!fuzz::kPoolOtherFormat || (in.u8() & 3) != 0)
+    p.format = k.p.format;
+  if (!fuzz::kPoolEndPadding && p.pad_top == 0 && p.pad_left == 0)
+    p.pad_bottom = p.pad_right = 0;
+  std::string rq_what;
+  const auto r = fuzz::conv_requantizer(in, k, rq_what);
+  if (!r)
+    return 0;
+  fuzz::compare_paths<std::vector<std::int64_t>>(
+      what.str() + (p.format == DataFormat::NCHW ? " NCHW" : " NHWC") + " fused after conv2d " +
+          k.what + rq_what,
+      [&](Path path) {
+        const QTensor q = conv2d_max_pool(k.x, k.packed, k.p, *r, p, KernelOptions{path},
+                                          k.two_level ? &k.two : nullptr);
+        std::vector<std::int64_t> v = q.shape(); // the shape too, then the integers
+        v.push_back(-1);
+        const std::vector<std::int64_t> ints = q.to_ints();
+        v.insert(v.end(), ints.begin(), ints.end());
+        return v;
+      },
       show);
   return 0;
 }

@@ -20,6 +20,9 @@ using Registrar = void (*)(CLI::App &);
 void register_table(CLI::App &app);
 void register_bench(CLI::App &app);
 void register_infer(CLI::App &app);
+#ifdef SAMD_CLI_PROVE
+void register_prove(CLI::App &app); // cli/prove.cpp, built when SAMD_PROOFS=ON
+#endif
 
 // --- the list main() registers, in --help order ---------------------------------------------
 inline std::vector<Registrar> commands() {
@@ -28,6 +31,9 @@ inline std::vector<Registrar> commands() {
       &register_table,
       &register_bench,
       &register_infer,
+#ifdef SAMD_CLI_PROVE
+      &register_prove,
+#endif
   };
 }
 

@@ -1,0 +1,126 @@
+// Obligations: one claim about one core op at one layout (and case), built lazily in whatever
+// z3::context the worker thread owns.
+//
+// A Query holds   pre  — side preconditions (most are built into the terms instead, see
+//                        symbolic.hpp; pre is then `true`),
+//                 goals — claims that must hold for every input satisfying pre; each goal is
+//                        checked on its own (`pre and given and not claim` must be unsat, in
+//                        order), so heavy ops can split per lane,
+// and what a counterexample needs: lane columns (x_i, y_i, expected, got) and a replay test line.
+#pragma once
+
+#include <z3++.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "samd/layout.hpp"
+
+namespace samd::proofs {
+
+// A column of lane values to print for a counterexample.
+struct Column {
+  std::string name;
+  std::vector<z3::expr> lanes;
+  bool is_signed = false;
+};
+
+// A goal may be checked `given` earlier goals of the same query (cut points): sound because those
+// goals are proven first, under the same precondition.
+struct Goal {
+  std::string name;
+  z3::expr claim;
+  z3::expr given;
+};
+
+// Evaluates terms in a counterexample model (what a replay line needs).
+class Values {
+public:
+  explicit Values(const z3::model &m) : model_(m) {}
+  std::uint64_t word(const z3::expr &e) const; // a term of at most 64 bits, as unsigned
+  std::int64_t value(const z3::expr &e, bool is_signed) const;
+  std::string lanes(const std::vector<z3::expr> &es, bool is_signed) const; // "1, -2, 3"
+  std::string hex(const z3::expr &e) const;                                 // "0x...ull"
+
+private:
+  z3::model model_;
+};
+
+class Query {
+public:
+  explicit Query(z3::context &c) : ctx(c), pre(c.bool_val(true)) {}
+
+  void require(const z3::expr &p) { pre = pre && p; }
+  void goal(std::string name, const z3::expr &claim) {
+    goals.push_back({std::move(name), claim, ctx.bool_val(true)});
+  }
+  void goal_given(std::string name, const z3::expr &claim, const z3::expr &given) {
+    goals.push_back({std::move(name), claim, given});
+  }
+  void column(std::string name, std::vector<z3::expr> lanes, bool is_signed) {
+    columns.push_back({std::move(name), std::move(lanes), is_signed});
+  }
+
+  // A cut point: the goal `term == replacement` (one per call), after which claims can be stated
+  // on through_cuts(e), e with every cut term replaced. Sound because each cut goal is proven
+  // before the goals that follow it; it lets Z3 check a composite op piece by piece instead of
+  // bit-blasting all of it at once. Z3 hash-conses terms, so a term built here is found inside
+  // the op's term when the op built the same one.
+  void cut(const std::string &name, const z3::expr &term, const z3::expr &replacement) {
+    goal("cut: " + name, term == replacement);
+    cut_terms_.push_back(term);
+    cut_replacements_.push_back(replacement);
+  }
+  // An assumption: like a cut, but its equality is the claim of another obligation (named in
+  // Obligation::assumes), proven on its own instead of again here. The runner counts this
+  // obligation as proved only if that one is proved too.
+  void assume(const z3::expr &term, const z3::expr &replacement) {
+    cut_terms_.push_back(term);
+    cut_replacements_.push_back(replacement);
+  }
+  // Cuts apply in order, so a later cut may be stated on terms built from earlier replacements.
+  z3::expr through_cuts(const z3::expr &e) const {
+    z3::expr r = e;
+    for (std::size_t i = 0; i < cut_terms_.size(); ++i) {
+      z3::expr_vector from(ctx), to(ctx);
+      from.push_back(cut_terms_[i]);
+      to.push_back(cut_replacements_[i]);
+      r = r.substitute(from, to);
+    }
+    return r;
+  }
+
+  z3::context &ctx;
+  z3::expr pre;
+  std::vector<Goal> goals;
+  std::vector<Column> columns;
+  // Given a counterexample, a ready-to-paste Catch2 test body (one line).
+  std::function<std::string(const Values &)> replay;
+
+private:
+  std::vector<z3::expr> cut_terms_, cut_replacements_;
+};
+
+// What the prover reports per obligation: op, layout (bits, guard, signedness) and a case string
+// for the extra parameters (shift amount, target layout, policy, lane group).
+struct Obligation {
+  std::string family; // proofs/src/obligations/<family>.cpp
+  std::string op;     // the core function, e.g. "add_wrap"
+  Layout layout;
+  std::string variant; // "" or e.g. "k=3", "to=s8g0 saturate"
+  std::function<void(Query &)> build;
+  std::vector<std::string> assumes = {}; // keys (see key()) of obligations whose claims it uses
+};
+
+// "add_wrap u4g0 k=3": how obligations are named (and assumed).
+std::string key(const Obligation &ob);
+// Every obligation of every family, in a stable order.
+const std::vector<Obligation> &all_obligations();
+// The obligation with this key, or nullptr.
+const Obligation *find_obligation(const std::string &key);
+// `chosen` plus every obligation they assume, transitively, in registry order.
+std::vector<const Obligation *> with_assumptions(const std::vector<const Obligation *> &chosen);
+
+} // namespace samd::proofs

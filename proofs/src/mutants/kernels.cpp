@@ -1,0 +1,106 @@
+// Mutants of the kernels' accumulation schedules (swar_schedule.hpp, fast_bounds.hpp): a broken
+// step or a constant one too large must yield a counterexample from the same checks.
+#include "common.hpp"
+#include "samd/kernels/fast_bounds.hpp"
+#include "samd/kernels/swar_schedule.hpp"
+
+namespace samd::proofs {
+namespace {
+
+using namespace samd::kernels;
+
+// The width pairs a kernel mutant is tried on, most revealing first.
+const std::vector<std::pair<unsigned, unsigned>> kPairs{{8, 8}, {4, 4}, {2, 2}, {1, 1},
+                                                        {8, 1}, {3, 5}, {7, 7}};
+
+Obligation kernel_check(const std::string &op, unsigned ab, unsigned wb,
+                        std::function<void(Query &)> build) {
+  std::string variant("A");
+  variant.append(std::to_string(ab));
+  return {"mutant", op, Layout{wb, 0, Signedness::Unsigned}, variant, std::move(build)};
+}
+
+Mutant per_pair(const std::string &name, const std::string &op, const std::string &defect,
+                const std::function<void(Query &, unsigned, unsigned)> &check) {
+  Mutant m{name, op, defect, {}};
+  for (const auto &[ab, wb] : kPairs)
+    m.checks.push_back(
+        kernel_check(op, ab, wb, [check, ab = ab, wb = wb](Query &q) { check(q, ab, wb); }));
+  return m;
+}
+
+W gemm_step_xor(const W &acc, const W &u, const W &a) { return xor_(acc, mul(u, a)); }
+W gemm_step_shifted(const W &acc, const W &u, const W &a) { return add(acc, mul(shl(u, 1), a)); }
+
+} // namespace
+
+void register_kernel_mutants(MutantSet &set) {
+  const GemmCapacity capacity = [](unsigned ab, unsigned wb, unsigned g) {
+    return gemm_capacity(ab, wb, g);
+  };
+  const GemmStep step = [](const W &acc, const W &u, const W &a) { return gemm_step(acc, u, a); };
+  set.add(per_pair("gemm_capacity/plus-one", "gemm_capacity", "Swar GEMM capacity one too large",
+                   [](Query &q, unsigned ab, unsigned wb) {
+                     check_gemm_capacity(q, ab, wb, [](unsigned a, unsigned w, unsigned g) {
+                       return gemm_capacity(a, w, g) + 1;
+                     });
+                   }));
+  set.add(per_pair("gemm_capacity/guard-plus-one", "gemm_capacity",
+                   "capacity computed as if the field had one more guard bit",
+                   [step](Query &q, unsigned ab, unsigned wb) {
+                     check_gemm_step(q, ab, wb, 1, step, [](unsigned a, unsigned w, unsigned g) {
+                       return gemm_capacity(a, w, g + 1);
+                     });
+                   }));
+  set.add(per_pair("gemm_step/xor", "gemm_step", "accumulates with xor instead of add",
+                   [capacity](Query &q, unsigned ab, unsigned wb) {
+                     check_gemm_step(q, ab, wb, 5, GemmStep(gemm_step_xor), capacity);
+                   }));
+  set.add(per_pair("gemm_step/weights-shifted", "gemm_step",
+                   "weights shifted one bit into the guard",
+                   [capacity](Query &q, unsigned ab, unsigned wb) {
+                     check_gemm_step(q, ab, wb, 1, GemmStep(gemm_step_shifted), capacity);
+                   }));
+  set.add(per_pair("dot8_int32/flush-x8", "dot8_int32", "Dot8 flushes int32 lanes 8x too late",
+                   [](Query &q, unsigned ab, unsigned wb) {
+                     check_dot8_int32(q, ab, wb, 8 * kDot8FlushSlots, kDot8ProductsPerSlot);
+                   }));
+  set.add(per_pair("dot8_bcast_int32/flush-x2", "dot8_bcast_int32",
+                   "broadcast Dot8 flushes 2x too late", [](Query &q, unsigned ab, unsigned wb) {
+                     check_dot8_int32(q, ab, wb, 2 * kDot8BcastFlushGroups,
+                                      kDot8BcastProductsPerGroup);
+                   }));
+  set.add(per_pair("maddubs_int16/always", "maddubs_int16", "vpmaddubsw used for every width pair",
+                   [](Query &q, unsigned ab, unsigned wb) {
+                     check_maddubs(q, ab, wb, [](unsigned, unsigned) { return true; });
+                   }));
+  set.add(per_pair("maddubs_i16_steps/plus-one", "maddubs_i16_steps",
+                   "one more int16 step than fits", [](Query &q, unsigned ab, unsigned wb) {
+                     check_maddubs_i16(q, ab, wb, [](unsigned a, unsigned w) {
+                       const std::int64_t n = maddubs_i16_steps(a, w);
+                       return n == 0 ? 0 : n + 1;
+                     });
+                   }));
+  set.add(Mutant{"neon_cnt_u8/32-vectors",
+                 "neon_cnt_u8",
+                 "u8 count lanes take 32 vectors (256 > 255)",
+                 {kernel_check("neon_cnt_u8", 1, 1, [](Query &q) { check_neon_cnt_u8(q, 32); })}});
+  set.add(Mutant{"neon_cnt_u16/one-more-fold",
+                 "neon_cnt_u16",
+                 "u16 lanes take one more fold of 31 vectors",
+                 {kernel_check("neon_cnt_u16", 1, 1, [](Query &q) {
+                   check_neon_cnt_u16(q, kNeonCntU8Vectors, kNeonCntU16Vectors + kNeonCntU8Vectors);
+                 })}});
+  set.add(per_pair("neon_dot8_int32/flush-x8", "neon_dot8_int32", "NEON Dot8 flushes 8x too late",
+                   [](Query &q, unsigned ab, unsigned wb) {
+                     check_neon_dot8(q, ab, wb, 8 * kNeonDot8FlushSlots, kNeonDot8ProductsPerSlot);
+                   }));
+  set.add(Mutant{"bitserial_int64/pairs-x2^20",
+                 "bitserial_int64",
+                 "2^20 times the popcounts per shift: the shifted sum leaves int64",
+                 {kernel_check("bitserial_int64", 1, 1, [](Query &q) {
+                   check_bitserial_int64(q, kBitserialPairsPerShift << 20);
+                 })}});
+}
+
+} // namespace samd::proofs

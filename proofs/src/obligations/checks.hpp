@@ -1,0 +1,130 @@
+// The checks: for one layout (and case), build the obligation of an op given its implementation.
+// Registration passes the core op; the mutant suite passes broken variants to the very same checks.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "common.hpp"
+#include "samd/ops/add.hpp"
+#include "samd/ops/convert.hpp"
+
+namespace samd::proofs {
+
+using FlaggedBinary = std::function<Flagged<W>(const Layout &, const W &, const W &)>;
+using Shift = std::function<W(const Layout &, const W &, unsigned)>;
+using Select = std::function<W(const Layout &, const W &, const W &, const W &)>;
+using LaneBitsOf = std::function<W(const Layout &, const W &, unsigned)>;
+using Convert =
+    std::function<std::vector<W>(const Layout &, const Layout &, const std::vector<W> &, Overflow)>;
+using Widen = std::function<std::vector<W>(const Layout &, const Layout &, const std::vector<W> &)>;
+using Relayout =
+    std::function<W(const Layout &, const Layout &, const W &)>; // out_of_range_mask, saturate_to
+using MulWiden =
+    std::function<std::vector<W>(const Layout &, const Layout &, const W &, const W &)>;
+using DotStep = std::function<std::vector<W>(const Layout &, unsigned, const std::vector<W> &,
+                                             const W &, const W &)>;
+using Capacity = std::function<std::uint64_t(const Layout &)>;
+using DotCapacity = std::function<std::uint64_t(const Layout &, unsigned)>;
+using GemmStep = std::function<W(const W &acc, const W &u, const W &a)>;
+using GemmCapacity = std::function<std::uint64_t(unsigned ab, unsigned wb, unsigned guard)>;
+using MaddubsExact = std::function<bool(unsigned ab, unsigned wb)>;
+using MaddubsSteps = std::function<std::int64_t(unsigned ab, unsigned wb)>;
+
+// lane_masks.hpp
+void check_spread_high(Query &q, const Layout &L, const Unary &op);
+void check_spread_low(Query &q, const Layout &L, const Unary &op);
+void check_sign_mask(Query &q, const Layout &L, const Unary &op);
+void check_nonzero_high(Query &q, const Layout &L, const Unary &op);
+void check_lane_bits_of(Query &q, const Layout &L, const LaneBitsOf &op);
+void check_extend_lane(Query &q, const Layout &L, const Unary &op);
+
+// logic.hpp
+void check_bit_and(Query &q, const Layout &L, const Binary &op);
+void check_bit_or(Query &q, const Layout &L, const Binary &op);
+void check_bit_xor(Query &q, const Layout &L, const Binary &op);
+void check_bit_andnot(Query &q, const Layout &L, const Binary &op);
+void check_bit_not(Query &q, const Layout &L, const Unary &op);
+
+// add.hpp
+void check_add_wrap(Query &q, const Layout &L, const Binary &op);
+void check_sub_wrap(Query &q, const Layout &L, const Binary &op);
+void check_neg_wrap(Query &q, const Layout &L, const Unary &op);
+void check_add_carry(Query &q, const Layout &L, const FlaggedBinary &op);
+void check_add_overflow(Query &q, const Layout &L, const FlaggedBinary &op);
+void check_sub_borrow(Query &q, const Layout &L, const FlaggedBinary &op);
+void check_sub_overflow(Query &q, const Layout &L, const FlaggedBinary &op);
+void check_signed_limit_toward(Query &q, const Layout &L, const Unary &op);
+void check_add_sat(Query &q, const Layout &L, const Binary &op);
+void check_sub_sat(Query &q, const Layout &L, const Binary &op);
+void check_add_exact(Query &q, const Layout &L, const Binary &op, bool canonical_inputs);
+void check_carry_flags(Query &q, const Layout &L, const Unary &op);
+
+// shift.hpp
+void check_shift_left(Query &q, const Layout &L, unsigned k, const Shift &op);
+void check_shift_right_logical(Query &q, const Layout &L, unsigned k, const Shift &op);
+void check_shift_right_arithmetic(Query &q, const Layout &L, unsigned k, const Shift &op);
+void check_shift_right(Query &q, const Layout &L, unsigned k, const Shift &op);
+
+// compare.hpp
+void check_cmp_eq(Query &q, const Layout &L, const Binary &op);
+void check_cmp_ne(Query &q, const Layout &L, const Binary &op);
+void check_cmp_lt(Query &q, const Layout &L, const Binary &op);
+void check_cmp_le(Query &q, const Layout &L, const Binary &op);
+void check_cmp_gt(Query &q, const Layout &L, const Binary &op);
+void check_cmp_ge(Query &q, const Layout &L, const Binary &op);
+
+// minmax.hpp
+void check_select(Query &q, const Layout &L, const Select &op);
+void check_min_lanes(Query &q, const Layout &L, const Binary &op);
+void check_max_lanes(Query &q, const Layout &L, const Binary &op);
+void check_abs_lanes(Query &q, const Layout &L, const Unary &op);
+void check_abs_sat(Query &q, const Layout &L, const Unary &op);
+
+// mul.hpp
+// The key of the mul_widen obligation L -> to, which the dot and accumulator obligations assume.
+std::string mul_widen_key(const Layout &L, const Layout &to);
+// The product words of mul_widen(L, to, x, y) as the mul_widen obligation proves them: lane j
+// holds x_j * y_j (2b bits), guard and padding bits 0; lanes past the last product are `tail`
+// (fresh variables, or 0 where the caller proves them 0).
+std::vector<W> product_words(Query &q, const Layout &L, const Layout &to, const LaneWord &x,
+                             const LaneWord &y, bool tail_zero);
+void check_mul_wrap(Query &q, const Layout &L, const Binary &op);
+void check_mul_scalar(Query &q, const Layout &L, const Binary &op);
+void check_mul_widen(Query &q, const Layout &L, const Layout &to, const MulWiden &op);
+
+// convert.hpp
+void check_broadcast(Query &q, const Layout &L, const Unary &op);
+void check_out_of_range_mask(Query &q, const Layout &src, const Layout &dst, const Relayout &op);
+void check_saturate_to(Query &q, const Layout &src, const Layout &dst, const Relayout &op);
+void check_convert(Query &q, const Layout &from, const Layout &to, Overflow policy,
+                   const Convert &op);
+void check_widen(Query &q, const Layout &from, const Layout &to, const Widen &op);
+
+// reduce.hpp
+void check_hsum(Query &q, const Layout &L, const Unary &op);
+void check_dot(Query &q, const Layout &L, const Binary &op);
+
+// accumulator.hpp
+void check_sum_step(Query &q, const Layout &L, const Binary &op);
+void check_sum_capacity(Query &q, const Layout &L, const Capacity &capacity, const Binary &step);
+void check_dot_step(Query &q, const Layout &L, unsigned acc_guard, const DotStep &op);
+void check_dot_capacity(Query &q, const Layout &L, unsigned acc_guard, const DotCapacity &capacity,
+                        const DotStep &step);
+
+// kernels (swar_schedule.hpp, fast_bounds.hpp)
+void check_gemm_step(Query &q, unsigned ab, unsigned wb, unsigned guard, const GemmStep &op,
+                     const GemmCapacity &capacity);
+void check_gemm_capacity(Query &q, unsigned ab, unsigned wb, const GemmCapacity &capacity);
+void check_dot8_int32(Query &q, unsigned ab, unsigned wb, std::int64_t flush_slots,
+                      std::int64_t per_slot);
+void check_maddubs(Query &q, unsigned ab, unsigned wb, const MaddubsExact &exact);
+void check_bitserial_int64(Query &q, std::int64_t pairs_per_shift);
+void check_maddubs_i16(Query &q, unsigned ab, unsigned wb, const MaddubsSteps &steps);
+void check_neon_cnt_u8(Query &q, std::int64_t vectors);
+void check_neon_cnt_u16(Query &q, std::int64_t u8_vectors, std::int64_t u16_vectors);
+void check_neon_dot8(Query &q, unsigned ab, unsigned wb, std::int64_t flush_slots,
+                     std::int64_t per_slot);
+
+} // namespace samd::proofs

@@ -1,0 +1,34 @@
+#include <cstdio>
+
+#include "samd_proofs/obligation.hpp"
+
+namespace samd::proofs {
+
+std::uint64_t Values::word(const z3::expr &e) const {
+  const unsigned w = e.get_sort().bv_size();
+  const z3::expr low = w > 64 ? e.extract(63, 0) : e;
+  return model_.eval(low, true).get_numeral_uint64();
+}
+
+std::int64_t Values::value(const z3::expr &e, bool is_signed) const {
+  const unsigned w = e.get_sort().bv_size();
+  std::uint64_t u = word(e);
+  if (is_signed && w < 64 && ((u >> (w - 1)) & 1))
+    u |= ~std::uint64_t{0} << w; // sign-extend
+  return static_cast<std::int64_t>(u);
+}
+
+std::string Values::lanes(const std::vector<z3::expr> &es, bool is_signed) const {
+  std::string s;
+  for (const z3::expr &e : es)
+    s += (s.empty() ? "" : ", ") + std::to_string(value(e, is_signed));
+  return s;
+}
+
+std::string Values::hex(const z3::expr &e) const {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%llxull", static_cast<unsigned long long>(word(e)));
+  return buf;
+}
+
+} // namespace samd::proofs

@@ -37,20 +37,21 @@ int chain_end(const Graph &g, int v) {
   }
 }
 
-// The widest abits among the Conv / Gemm layers that read v through pooling / reshapes.
+// The widest abits among the Conv / Gemm layers that read v through pooling / reshapes (a
+// depth-first walk over the consumers of transparent layers).
 unsigned downstream_abits(const Graph &g, int v, const std::map<int, unsigned> &abits_of_layer,
                           unsigned fallback) {
   unsigned best = 0;
-  std::vector<int> todo{v};
-  while (!todo.empty()) {
-    const int cur = todo.back();
-    todo.pop_back();
+  std::vector<int> pending{v};
+  while (!pending.empty()) {
+    const int cur = pending.back();
+    pending.pop_back();
     for (int r : g.consumers(cur)) {
       const Layer &l = g.layers[static_cast<std::size_t>(r)];
       if (auto it = abits_of_layer.find(r); it != abits_of_layer.end())
         best = std::max(best, it->second);
       else if (transparent(l.kind))
-        todo.push_back(l.output);
+        pending.push_back(l.output);
     }
   }
   return best == 0 ? fallback : best;

@@ -43,13 +43,13 @@ const Obligation *find_obligation(const std::string &k) {
 
 std::vector<const Obligation *> with_assumptions(const std::vector<const Obligation *> &chosen) {
   std::set<const Obligation *> all(chosen.begin(), chosen.end());
-  std::vector<const Obligation *> todo(chosen.begin(), chosen.end());
-  while (!todo.empty()) {
-    const Obligation *ob = todo.back();
-    todo.pop_back();
+  std::vector<const Obligation *> pending(chosen.begin(), chosen.end());
+  while (!pending.empty()) {
+    const Obligation *ob = pending.back();
+    pending.pop_back();
     for (const std::string &k : ob->assumes)
       if (const Obligation *lemma = find_obligation(k); lemma && all.insert(lemma).second)
-        todo.push_back(lemma);
+        pending.push_back(lemma);
   }
   std::vector<const Obligation *> out;
   for (const Obligation &ob : all_obligations())

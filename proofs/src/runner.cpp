@@ -74,7 +74,7 @@ Outcome prove(z3::context &c, const Obligation &ob, const Limits &limits) {
     out.goals = q.goals.size();
     // Non-vacuity: the precondition must admit at least one input.
     if (!q.pre.is_true()) {
-      const Check pre = check_sat(c, q.pre, deadline, limits.rlimit);
+      const Check pre = check_sat(c, q.pre, deadline, limits.rlimit, q.strategy);
       if (pre.result == z3::unsat) {
         out.verdict = Verdict::Failed;
         out.detail = "vacuous: the precondition is unsatisfiable";
@@ -91,7 +91,8 @@ Outcome prove(z3::context &c, const Obligation &ob, const Limits &limits) {
         std::getenv("SAMD_PROVE_TRACE") != nullptr; // tuning aid: per-goal times
     for (const Goal &g : q.goals) {
       const auto tg = Clock::now();
-      const Check r = check_sat(c, q.pre && g.given && !g.claim, deadline, limits.rlimit);
+      const Check r =
+          check_sat(c, q.pre && g.given && !g.claim, deadline, limits.rlimit, q.strategy);
       if (trace)
         std::fprintf(stderr, "  %-40s %-8s %8.1f ms\n", g.name.c_str(),
                      r.result == z3::unsat ? "unsat"

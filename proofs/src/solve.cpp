@@ -5,6 +5,7 @@
 // QF_BV solver for the rest. Measured on the mul lanes at 16
 // bits: the default solver times out on most lanes (on guard 0 the no-spacer add leaves an XOR
 // re-association problem, which the AIG merges structurally), the AIG pipeline takes 0.1-3 s.
+// Queries may prefer the default solver instead (Query::strategy).
 #include "samd_proofs/solve.hpp"
 
 #include <algorithm>
@@ -53,23 +54,27 @@ Check run(z3::solver s, const z3::expr &formula, unsigned rlimit) {
 } // namespace
 
 Check check_sat(z3::context &c, const z3::expr &formula, Clock::time_point deadline,
-                unsigned rlimit) {
+                unsigned rlimit, Strategy prefer) {
   static const char *only = std::getenv("SAMD_PROVE_STRATEGY"); // tuning aid: "aig" or "default"
   if (only && std::string(only) == "aig")
     return run(aig_solver(c, ms_left(deadline)), formula, rlimit);
   if (only && std::string(only) == "default")
     return run(default_solver(c, ms_left(deadline)), formula, rlimit);
-  // AIG pipeline for most of the budget, then the default solver for what is left.
+  const auto solver = [&c](Strategy s, unsigned ms) {
+    return s == Strategy::Aig ? aig_solver(c, ms) : default_solver(c, ms);
+  };
+  // The preferred strategy for most of the budget, then the other for what is left.
   const unsigned left = ms_left(deadline);
   if (left == 0)
     return Check{z3::unknown, std::nullopt, "timeout"};
-  Check r = run(aig_solver(c, std::max(1u, left - left / 4)), formula, rlimit);
+  Check r = run(solver(prefer, std::max(1u, left - left / 4)), formula, rlimit);
   if (r.result != z3::unknown)
     return r;
   const unsigned rest = ms_left(deadline);
   if (rest == 0)
     return r;
-  return run(default_solver(c, rest), formula, rlimit);
+  return run(solver(prefer == Strategy::Aig ? Strategy::Default : Strategy::Aig, rest), formula,
+             rlimit);
 }
 
 } // namespace samd::proofs

@@ -60,15 +60,22 @@ z3::expr sum(std::vector<z3::expr> terms, bool is_signed, unsigned w) {
   return extend(terms.front(), is_signed, w);
 }
 
-z3::expr product(const z3::expr &x, const z3::expr &y, bool is_signed, unsigned w) {
+std::vector<z3::expr> product_partials(const z3::expr &x, const z3::expr &y, bool is_signed,
+                                       unsigned w) {
   z3::context &c = x.ctx();
   const z3::expr xw = extend(x, is_signed, w), yw = extend(y, is_signed, w);
+  std::vector<z3::expr> partials;
   z3::expr sum = c.bv_val(0, w);
   for (unsigned j = 0; j < w; ++j) {
     const z3::expr row = z3::shl(xw, c.bv_val(j, w)); // x * 2^j mod 2^w
     sum = sum + z3::ite(yw.extract(j, j) == c.bv_val(1, 1), row, c.bv_val(0, w));
+    partials.push_back(sum);
   }
-  return sum;
+  return partials;
+}
+
+z3::expr product(const z3::expr &x, const z3::expr &y, bool is_signed, unsigned w) {
+  return product_partials(x, y, is_signed, w).back();
 }
 
 z3::expr product_bvmul(const z3::expr &x, const z3::expr &y, bool is_signed, unsigned w) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "samd/layout.hpp"
+#include "samd_proofs/solve.hpp"
 
 namespace samd::proofs {
 
@@ -73,6 +74,17 @@ public:
     cut_terms_.push_back(term);
     cut_replacements_.push_back(replacement);
   }
+  // A cut proven in general: the goal `term == replacement` over fresh variables `vars`, then the
+  // cut of its instance with vars := `values`. Sound because an identity over free variables holds
+  // for every term put in their place; it keeps the solver off the structure of the values (the
+  // running sums of a multiplier are deep terms, and each step is only a word add).
+  void cut_instance(const std::string &name, const z3::expr &term, const z3::expr &replacement,
+                    const z3::expr_vector &vars, const z3::expr_vector &values) {
+    goal("cut: " + name, term == replacement);
+    z3::expr_vector from = vars, to = values;
+    cut_terms_.push_back(z3::expr(term).substitute(from, to));
+    cut_replacements_.push_back(z3::expr(replacement).substitute(from, to));
+  }
   // An assumption: like a cut, but its equality is the claim of another obligation (named in
   // Obligation::assumes), proven on its own instead of again here. The runner counts this
   // obligation as proved only if that one is proved too.
@@ -94,6 +106,7 @@ public:
 
   z3::context &ctx;
   z3::expr pre;
+  Strategy strategy = Strategy::Aig; // the solver its goals prefer (see solve.hpp)
   std::vector<Goal> goals;
   std::vector<Column> columns;
   // Given a counterexample, a ready-to-paste Catch2 test body (one line).

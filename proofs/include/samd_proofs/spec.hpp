@@ -39,6 +39,10 @@ z3::expr sum(std::vector<z3::expr> terms, bool is_signed, unsigned w);
 // shift-and-add code beyond ~10 bits; the definition is checked equal to bvmul by the
 // `spec.product` obligations at every width where that is tractable.
 z3::expr product(const z3::expr &x, const z3::expr &y, bool is_signed, unsigned w);
+// The running sums of that definition: entry j = the sum of rows 0..j (so the last entry is
+// product()); what a shift-and-add multiplier's accumulator holds after row j.
+std::vector<z3::expr> product_partials(const z3::expr &x, const z3::expr &y, bool is_signed,
+                                       unsigned w);
 // The same product through Z3's bvmul (used only to validate `product`).
 z3::expr product_bvmul(const z3::expr &x, const z3::expr &y, bool is_signed, unsigned w);
 

@@ -85,6 +85,12 @@ void check_abs_sat(Query &q, const Layout &L, const Unary &op);
 // mul.hpp
 // The key of the mul_widen obligation L -> to, which the dot and accumulator obligations assume.
 std::string mul_widen_key(const Layout &L, const Layout &to);
+// The range of a spec product p (2b bits) of two b-bit lanes: 0 <= p <= (2^b - 1)^2 unsigned,
+// -2^(b-1) (2^(b-1) - 1) <= p <= 2^(2b-2) signed. The statement of the `spec_product_range`
+// obligations (proven over the schoolbook product of two free lanes), which others assume for
+// their lanes' products (so they can treat a product as a free value in that range).
+z3::expr product_range(const z3::expr &p, unsigned bits, bool is_signed);
+std::string product_range_key(unsigned bits, bool is_signed);
 // The product words of mul_widen(L, to, x, y) as the mul_widen obligation proves them: lane j
 // holds x_j * y_j (2b bits), guard and padding bits 0; lanes past the last product are `tail`
 // (fresh variables, or 0 where the caller proves them 0).

@@ -40,6 +40,21 @@ void check_dot(Query &q, const Layout &L, const Binary &op) {
   std::vector<z3::expr> products;
   for (unsigned j = 0; j < n; ++j)
     products.push_back(spec::product(x.lanes[j], y.lanes[j], s, 2 * L.bits));
+  // Each word's hsum, proven over fresh lane values (the hsum obligation's claim, restated with
+  // the unused lanes 0) and cut at its instance on the products: the solver then never sees the
+  // multipliers under the adders (signed 12 bits: 30-50 s per dot without this cut).
+  for (std::size_t first = 0, k = 0; first < n; first += per_word, ++k) {
+    const std::size_t last = std::min<std::size_t>(n, first + per_word);
+    std::vector<z3::expr> fresh;
+    z3::expr_vector vars(q.ctx), values(q.ctx);
+    for (std::size_t j = first; j < last; ++j) {
+      fresh.push_back(q.ctx.bv_const(("p_" + std::to_string(j)).c_str(), P.bits));
+      vars.push_back(fresh.back());
+      values.push_back(products[j]);
+    }
+    q.cut_instance("hsum of product word " + std::to_string(k),
+                   hsum(P, lanes_word(q.ctx, P, fresh)), spec::sum(fresh, s, kWord), vars, values);
+  }
   z3::expr expected = q.ctx.bv_val(0, kWord);
   for (std::size_t first = 0; first < n; first += per_word) {
     const std::size_t last = std::min<std::size_t>(n, first + per_word);

@@ -30,9 +30,11 @@ struct Prepared {
   std::function<void()> body; // one timed run
   std::shared_ptr<void> keep; // the operands
   long long weight_bytes = 0;
+  std::string weight_format;
+  std::function<long long()> resident; // bytes the weights hold, asked after the runs
 };
 struct Case {
-  Record rec; // everything but gmacs and weight_bytes
+  Record rec; // everything but gmacs and the weights' bytes
   std::function<Prepared()> make;
 };
 
@@ -76,11 +78,13 @@ Case samd_gemm(const std::string &op, std::int64_t M, std::int64_t N, std::int64
     KernelOptions opt;
     Int32Tensor out; // allocated once, as oneDNN's destination
   };
-  Record r{op, M, N, K, "", wb, ab, threads, isa, "samd", to_string(resolve_path(path)), 0, 0};
+  Record r{op, M, N,  K, "", wb, ab, threads, isa, "samd", to_string(resolve_path(path)),
+           0,  0, "", 0};
   return {r, [=] {
             auto ops = std::make_shared<Ops>();
+            // Prepacked for the measured path, so the object holds that path's format only.
             ops->w = PackedWeights::prepack(random_tensor({N, K}, weight_layout(wb), 1), {},
-                                            act_layout(ab));
+                                            act_layout(ab), 5, path);
             ops->a = prepare_activations(random_tensor({M, K}, act_layout(ab), 2), ops->w, path);
             ops->opt = KernelOptions{path};
             ops->opt.threads = threads;
@@ -90,7 +94,9 @@ Case samd_gemm(const std::string &op, std::int64_t M, std::int64_t N, std::int64
                               benchmark::DoNotOptimize(ops->out.data.data());
                               benchmark::ClobberMemory();
                             },
-                            ops, static_cast<long long>(ops->w.weight_bytes(path))};
+                            ops, static_cast<long long>(ops->w.weight_bytes(path, M)),
+                            ops->w.weight_format(path, M),
+                            [ops] { return static_cast<long long>(ops->w.resident_bytes()); }};
           }};
 }
 
@@ -126,26 +132,36 @@ Case samd_conv(const ConvLayer &l, int wb, int ab, Path path, const std::string 
            "samd",
            to_string(resolve_path(path)),
            0,
+           0,
+           "",
            0};
-  return {r, [=] {
-            auto ops = std::make_shared<Ops>();
-            ops->x = random_tensor({1, l.hw, l.hw, l.c}, act_layout(ab), 3);
-            ops->w = PackedConvWeights::prepack(
-                random_tensor({l.o, l.c, l.k, l.k}, weight_layout(wb), 4), {}, act_layout(ab), 1);
-            ops->p = Conv2dParams{l.stride, l.stride, l.pad, l.pad, l.pad,
-                                  l.pad,    1,        1,     1,     DataFormat::NHWC};
-            ops->opt = KernelOptions{path};
-            return Prepared{
-                [ops] { benchmark::DoNotOptimize(conv2d_s32(ops->x, ops->w, ops->p, ops->opt)); },
-                ops, static_cast<long long>(ops->w.groups_packed()[0].weight_bytes(path))};
-          }};
+  return {
+      r, [=] {
+        auto ops = std::make_shared<Ops>();
+        ops->x = random_tensor({1, l.hw, l.hw, l.c}, act_layout(ab), 3);
+        ops->w = PackedConvWeights::prepack(
+            random_tensor({l.o, l.c, l.k, l.k}, weight_layout(wb), 4), {}, act_layout(ab), 1);
+        ops->p =
+            Conv2dParams{l.stride, l.stride, l.pad, l.pad, l.pad, l.pad, 1, 1, 1, DataFormat::NHWC};
+        ops->opt = KernelOptions{path};
+        // The im2col GEMM's weights (one group here). The AVX-512 direct kernels read the
+        // formats of PackedConvWeights::direct() instead, which no API reports yet: "gemm:"
+        // marks the numbers as the GEMM's.
+        const PackedWeights &g = ops->w.groups_packed()[0];
+        const std::int64_t rows = ohw * ohw;
+        return Prepared{
+            [ops] { benchmark::DoNotOptimize(conv2d_s32(ops->x, ops->w, ops->p, ops->opt)); }, ops,
+            static_cast<long long>(g.weight_bytes(path, rows)),
+            std::string("gemm:") + g.weight_format(path, rows),
+            [ops] { return static_cast<long long>(ops->w.groups_packed()[0].resident_bytes()); }};
+      }};
 }
 
 Case onednn_case(const std::string &op, std::int64_t M, std::int64_t N, std::int64_t K, bool int8,
                  const std::string &isa, const std::string &layer = "",
                  const ConvLayer *conv = nullptr) {
-  Record r{op,           M, N, K, layer, 8, 8, 1, isa, int8 ? "onednn-int8" : "onednn-f32",
-           onednn_isa(), 0, 0};
+  Record r{op,           M, N, K,  layer, 8, 8, 1, isa, int8 ? "onednn-int8" : "onednn-f32",
+           onednn_isa(), 0, 0, "", 0};
   if (!int8)
     r.wbits = r.abits = 32;
   const std::optional<ConvLayer> cl = conv ? std::optional<ConvLayer>(*conv) : std::nullopt;
@@ -154,20 +170,23 @@ Case onednn_case(const std::string &op, std::int64_t M, std::int64_t N, std::int
                 cl ? make_onednn_conv(cl->c, cl->hw, cl->hw, cl->o, cl->k, cl->stride, cl->pad,
                                       int8)
                    : make_onednn_matmul(M, N, K, int8);
-            return Prepared{[p] { p->run(); }, p, static_cast<long long>(N * K * (int8 ? 1 : 4))};
+            const long long bytes = N * K * (int8 ? 1 : 4);
+            return Prepared{[p] { p->run(); }, p, bytes, int8 ? "s8" : "f32",
+                            [bytes] { return bytes; }};
           }};
 }
 
 Case plain_case(const std::string &op, std::int64_t M, std::int64_t N, std::int64_t K,
                 const std::string &isa) {
-  Record r{op, M, N, K, "", 8, 8, 1, isa, "plain-int8", "c++", 0, 0};
+  Record r{op, M, N, K, "", 8, 8, 1, isa, "plain-int8", "c++", 0, 0, "", 0};
   return {r, [=] {
             auto p = std::make_shared<PlainInt8Gemm>(M, N, K);
             return Prepared{[p] {
                               p->run();
                               benchmark::DoNotOptimize(p->checksum());
                             },
-                            p, static_cast<long long>(N * K)};
+                            p, static_cast<long long>(N * K), "s8",
+                            [N, K] { return static_cast<long long>(N * K); }};
           }};
 }
 
@@ -231,6 +250,7 @@ std::vector<Record> measure(const Options &o) {
   for (Case &c : cs) {
     Prepared prepared = c.make();
     c.rec.weight_bytes = prepared.weight_bytes;
+    c.rec.weight_format = prepared.weight_format;
     const std::string name = case_name(c.rec);
     benchmark::RegisterBenchmark(name.c_str(),
                                  [body = prepared.body](benchmark::State &st) {
@@ -242,6 +262,7 @@ std::vector<Record> measure(const Options &o) {
         ->ReportAggregatesOnly(o.repetitions > 1)
         ->UseRealTime();
     benchmark::RunSpecifiedBenchmarks(&col, "^" + name + "(/|$)"); // + /min_time:…/real_time
+    c.rec.resident_bytes = prepared.resident(); // formats built on first use included
   }
   std::vector<Record> out;
   for (Case &c : cs) {

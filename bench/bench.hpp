@@ -24,12 +24,24 @@ struct Record {
   int wbits = 0, abits = 0, threads = 1;
   std::string isa, impl, path;
   double gmacs = 0;
+  // The weights: bytes the measured kernel reads (its format plus per-channel data), the format's
+  // name, and bytes the packed weights object held after the runs (every format built, metadata).
   long long weight_bytes = 0;
+  std::string weight_format;
+  long long resident_bytes = 0;
 };
 
+// weight_bytes as a fraction of int8's N * K bytes (for conv, of the GEMM-equivalent N * K).
+double weight_ratio(const Record &r);
+// The memory goal: b-bit weights take at most b/8 of int8's bytes plus 5 % (b = wbits),
+// both the bytes the kernel reads and the bytes the packed object holds (plus kObjectBytes for
+// the C++ objects themselves: PackedWeights and its store, a few hundred bytes at any size).
+inline constexpr double kObjectBytes = 1024;
+bool within_weight_goal(const Record &r);
+
 // Runs the benchmarks for o.isa; returns the records.
-std::vector<Record> measure(const Options& o);
+std::vector<Record> measure(const Options &o);
 // The whole command: measure, the avx2 child if asked, the table, the JSON. Returns the exit code.
-int run(const Options& o);
+int run(const Options &o);
 
 } // namespace samd::bench

@@ -31,7 +31,14 @@ nlohmann::json to_json(const Record &r) {
           {"impl", r.impl},
           {"path", r.path},
           {"gmacs", r.gmacs},
-          {"weight_bytes", r.weight_bytes}};
+          {"weight_bytes", r.weight_bytes},
+          {"weight_format", r.weight_format},
+          {"weight_ratio", weight_ratio(r)},
+          {"resident_bytes", r.resident_bytes},
+          {"resident_ratio",
+           r.n * r.k > 0 ? static_cast<double>(r.resident_bytes) / static_cast<double>(r.n * r.k)
+                         : 0.0},
+          {"within_weight_goal", within_weight_goal(r)}};
 }
 
 Record from_json(const nlohmann::json &j) {
@@ -49,6 +56,8 @@ Record from_json(const nlohmann::json &j) {
   r.path = j.at("path");
   r.gmacs = j.at("gmacs");
   r.weight_bytes = j.at("weight_bytes");
+  r.weight_format = j.at("weight_format");
+  r.resident_bytes = j.at("resident_bytes");
   return r;
 }
 
@@ -100,9 +109,9 @@ std::optional<double> find(const std::vector<Record> &rs, const std::string &op,
 }
 
 void print_table(const std::vector<Record> &rs) {
-  std::printf("\n%-5s %-8s %-17s %-6s %3s %-6s %-11s %-9s %10s %9s %8s %12s\n", "op", "layer",
-              "m x n x k", "W/A", "thr", "isa", "impl", "path", "GMAC/s", "x int8", "x plain",
-              "weight B");
+  std::printf("\n%-5s %-8s %-17s %-6s %3s %-6s %-11s %-9s %10s %9s %8s %12s %-14s %6s %6s %s\n",
+              "op", "layer", "m x n x k", "W/A", "thr", "isa", "impl", "path", "GMAC/s", "x int8",
+              "x plain", "weight B", "format", "w/int8", "res/i8", "<=b/8+5%");
   for (const Record &r : rs) {
     const auto base = find(rs, r.op, "onednn-int8", 8, 8, 1, r.isa, r.layer);
     const auto plain = find(rs, r.op, "plain-int8", 8, 8, 1, "native");
@@ -110,12 +119,52 @@ void print_table(const std::vector<Record> &rs) {
     std::snprintf(dims, sizeof dims, "%lldx%lldx%lld", r.m, r.n, r.k);
     char wa[16];
     std::snprintf(wa, sizeof wa, "W%dA%d", r.wbits, r.abits);
-    std::printf("%-5s %-8s %-17s %-6s %3d %-6s %-11s %-9s %10.1f %8.2fx %7.2fx %12lld\n",
+    const double resident =
+        r.n * r.k > 0 ? static_cast<double>(r.resident_bytes) / static_cast<double>(r.n * r.k) : 0;
+    std::printf("%-5s %-8s %-17s %-6s %3d %-6s %-11s %-9s %10.1f %8.2fx %7.2fx %12lld %-14s %6.3f "
+                "%6.3f %s\n",
                 r.op.c_str(), r.layer.empty() ? "-" : r.layer.c_str(), dims, wa, r.threads,
                 r.isa.c_str(), r.impl.c_str(), r.path.c_str(), r.gmacs,
                 base ? r.gmacs / *base : 0.0, plain && r.op != "conv" ? r.gmacs / *plain : 0.0,
-                r.weight_bytes);
+                r.weight_bytes, r.weight_format.c_str(), weight_ratio(r), resident,
+                within_weight_goal(r) ? "yes" : "NO");
   }
+}
+
+// Which format each path reads, and the memory goal over samd's records.
+void print_weight_note(const std::vector<Record> &rs) {
+  std::printf(
+      "\nWeights (w/int8: bytes the kernel reads / N*K; res/i8: bytes the packed object holds "
+      "after\n"
+      "the runs / N*K; goal: <= b/8 + 5 %%, b = weight bits). Formats: iplanes = bit planes of 8\n"
+      "columns (AVX-512 bit-serial, AVX2 W1A1), pstreams = b-bit byte streams of 16-row panels,\n"
+      "unpacked to bytes in the kernel (AVX-512 Dot8, AVX2 Dot8 GEMM), streams = b-bit row "
+      "streams\n"
+      "padded to 512 k (AVX2 Dot8 GEMV and 8-bit, NEON Dot8), planes = per-row bit planes padded "
+      "to\n"
+      "512 k (NEON), swar = guarded words (b + a + guard bits a lane), source = the QTensor lanes\n"
+      "(Reference). Per channel: column sums (2, 4 or 8 bytes, the narrowest holding K (2^b - "
+      "1)),\n"
+      "zero point and scale, bias. res/i8 may exceed the goal by 1 KiB, the C++ objects "
+      "themselves.\n"
+      "conv rows (gemm:...) count the im2col GEMM's weights; where the AVX-512 direct kernels run\n"
+      "(conv.cpp conv_uses_direct) they read PackedConvWeights::direct()'s formats, not "
+      "counted.\n");
+  int met = 0, all = 0;
+  std::string over;
+  for (const Record &r : rs) {
+    if (r.impl != "samd")
+      continue;
+    ++all;
+    if (within_weight_goal(r))
+      ++met;
+    else
+      over += "\n    " + r.op + (r.layer.empty() ? "" : " " + r.layer) + " W" +
+              std::to_string(r.wbits) + "A" + std::to_string(r.abits) + " " + r.isa + " " +
+              r.weight_format;
+  }
+  std::printf("  packed weights <= b/8 + 5 %%: %d of %d samd records%s%s\n", met, all,
+              over.empty() ? "" : "; over:", over.c_str());
 }
 
 struct Goal {
@@ -183,6 +232,18 @@ void print_goals(const std::vector<Record> &rs) {
 
 } // namespace
 
+double weight_ratio(const Record &r) {
+  return r.n * r.k > 0 ? static_cast<double>(r.weight_bytes) / static_cast<double>(r.n * r.k) : 0;
+}
+
+bool within_weight_goal(const Record &r) {
+  // What the kernel reads, and what the object holds (allowing kObjectBytes for the C++ objects
+  // themselves, which do not grow with N * K).
+  const double bound = r.wbits / 8.0 * 1.05 * static_cast<double>(r.n * r.k);
+  return static_cast<double>(r.weight_bytes) <= bound &&
+         static_cast<double>(r.resident_bytes) <= bound + kObjectBytes;
+}
+
 int run(const Options &o) {
   std::vector<Record> rs = measure(o);
   if (o.isa == "native" && o.with_avx2 && o.only.find("avx2") == std::string::npos) {
@@ -200,6 +261,7 @@ int run(const Options &o) {
   }
   if (o.isa == "native") {
     print_table(rs);
+    print_weight_note(rs);
     print_goals(rs);
   }
   return 0;

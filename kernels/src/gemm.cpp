@@ -111,7 +111,7 @@ QTensor gemm(const QTensor &a, const PackedWeights &w, const Requant &rq,
              const KernelOptions &opt) {
   requant_range(rq); // reject a bad output spec before any work
   const Int32Tensor acc = gemm_s32(a, w, opt);
-  return requantize(acc, a.quant().scale[0], w.weights().quant(), 1, rq);
+  return requantize(acc, a.quant().scale[0], w.weight_quant(), 1, rq);
 }
 
 } // namespace samd::kernels

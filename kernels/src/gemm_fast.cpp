@@ -45,23 +45,30 @@ std::vector<std::int32_t> gemm_rows_fast_bytes(Path p, const std::uint8_t *ua, s
 
 void gemm_rows_prepared_into(Path p, const fast::FastActs &acts, std::int32_t za,
                              const PackedWeights &w, const KernelOptions &opt, std::int32_t *out) {
-  const fast::FastWeights &fw = w.fast();
-  const fast::Method method = fast::choose_method(p, w.act_layout().bits, fw.wb);
+  if (!fast::compiled(p)) // before a format is built for it
+    throw std::invalid_argument(std::string("samd: gemm: path ") + to_string(p) +
+                                " is not compiled in");
+  const fast::FastWeights &params = w.fast();
+  const fast::Method method = fast::choose_method(p, w.act_layout().bits, params.wb);
+  // The format this call's kernel reads, built on first use (gemm_raw picks the same kernel).
+  const fast::FastWeights &fw = w.fast(
+      fast::format_of(fast::choose_kernel(p, method, acts.ab, params.wb, !acts.inter.empty())));
   const bool planes = method == fast::Method::Bitserial;
-  const std::vector<std::int64_t> &colsum = planes ? fw.plane_colsum : fw.byte_colsum;
+  // The column sums are of u = w - plane_offset; the bytes are v = w - byte_offset.
   const std::int64_t c = planes ? fw.plane_offset : fw.byte_offset;
   // The per-column parts of finish_rows, once per call (N values).
   const std::int64_t N = w.n(), K = w.k();
   const std::int64_t da = w.act_layout().min_value() - za;
-  const QuantParams &wq = w.weights().quant();
+  const QuantParams &wq = w.weight_quant();
   thread_local std::vector<std::int64_t> dz, fixed;
   dz.resize(static_cast<std::size_t>(N));
   fixed.resize(static_cast<std::size_t>(N));
   bool fits = true;
   for (std::int64_t n = 0; n < N; ++n) {
     const std::size_t i = static_cast<std::size_t>(n);
+    const std::int64_t colsum = w.column_sum(n) + K * (fw.plane_offset - c);
     dz[i] = c - wq.zero_point_of(i);
-    fixed[i] = da * colsum[i] + K * da * dz[i] + (w.bias().empty() ? 0 : w.bias()[i]);
+    fixed[i] = da * colsum + K * da * dz[i] + (w.bias().empty() ? 0 : w.bias()[i]);
     fits = fits && dz[i] >= INT32_MIN && dz[i] <= INT32_MAX;
   }
   for (std::int64_t r : acts.rowsum)

@@ -10,7 +10,7 @@ std::vector<std::int32_t> finish_rows(const std::vector<std::int64_t>& D, const 
                                       const PackedWeights& w, const char* path) {
   const std::int64_t N = w.n(), K = w.k(), M = static_cast<std::int64_t>(rowsum.size());
   const std::int64_t da = w.act_layout().min_value() - za;
-  const QuantParams& wq = w.weights().quant();
+  const QuantParams& wq = w.weight_quant();
   std::vector<std::int32_t> out(static_cast<std::size_t>(M * N));
   for (std::int64_t n = 0; n < N; ++n) {
     const std::int64_t dz = c - wq.zero_point_of(static_cast<std::size_t>(n));

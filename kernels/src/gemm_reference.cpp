@@ -9,7 +9,7 @@ std::vector<std::int32_t> gemm_rows_reference(const std::int64_t* a, std::int64_
                                               const PackedWeights& w) {
   const std::int64_t N = w.n(), K = w.k();
   const std::vector<std::int64_t> q = w.weights().to_ints();
-  const QuantParams& wq = w.weights().quant();
+  const QuantParams& wq = w.weight_quant();
   std::vector<std::int32_t> c(static_cast<std::size_t>(M * N));
   for (std::int64_t m = 0; m < M; ++m)
     for (std::int64_t n = 0; n < N; ++n) {

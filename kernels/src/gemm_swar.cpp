@@ -15,7 +15,7 @@ std::vector<std::int32_t> gemm_rows_swar(const std::int64_t* a, std::int64_t M, 
                                          const PackedWeights& w, const KernelOptions& opt) {
   const std::int64_t N = w.n(), K = w.k();
   const Layout& act = w.act_layout();
-  const unsigned ab = act.bits, wb = w.weights().layout().bits;
+  const unsigned ab = act.bits, wb = w.weight_layout().bits;
   const Layout L = gemm_weight_layout(ab, wb, w.swar_guard());
   const std::uint64_t cap = gemm_capacity(ab, wb, w.swar_guard());
   if (!opt.allow_split && static_cast<std::uint64_t>(K) > cap)

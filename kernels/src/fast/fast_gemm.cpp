@@ -40,92 +40,41 @@ Method choose_method(Path p, unsigned ab, unsigned wb) {
   return ab * wb <= 1 ? Method::Bitserial : Method::Dot8;
 }
 
-namespace {
-// The parts a width is stored in, low bits first: each part's values sit in whole bytes.
-std::vector<unsigned> parts_of(unsigned wb) {
-  switch (wb) {
-  case 1:
-    return {1};
-  case 2:
-    return {2};
-  case 3:
-    return {2, 1};
-  case 4:
-    return {4};
-  case 5:
-    return {4, 1};
-  case 6:
-    return {4, 2};
-  case 7:
-    return {4, 2, 1};
-  default:
-    return {8};
+Kernel choose_kernel(Path p, Method method, unsigned ab, unsigned wb, bool interleaved) {
+  const bool bits = method == Method::Bitserial;
+  if (p == Path::Avx512)
+    return bits ? Kernel::Avx512Bitserial : Kernel::Avx512Dot8;
+  if (p == Path::Avx2) {
+    if (bits)
+      return ab == 1 && wb == 1 ? Kernel::Avx2BitserialFused : Kernel::Avx2Bitserial;
+    return interleaved && maddubs_i16_steps(ab, wb) > 0 ? Kernel::Avx2Dot8Fused : Kernel::Avx2Dot8;
   }
+  if (p == Path::Neon)
+    return bits ? Kernel::NeonBitserial : Kernel::NeonDot8;
+  throw std::logic_error(std::string("samd: choose_kernel: ") + kernels::to_string(p) +
+                         " is not a SIMD path");
 }
-} // namespace
 
-FastWeights build_weights(const std::vector<std::int64_t> &q, const Layout &wl, std::int64_t N,
-                          std::int64_t K) {
-  FastWeights f;
-  f.n = N;
-  f.k = K;
-  f.kpad = (K + kSuperBlock - 1) / kSuperBlock * kSuperBlock;
-  if (f.kpad == 0)
-    f.kpad = kSuperBlock;
-  f.wb = wl.bits;
-  const std::int64_t words = f.kpad / 64;
+WeightFormat format_of(Kernel k) {
+  switch (k) {
+  case Kernel::Avx512Bitserial:
+  case Kernel::Avx2BitserialFused:
+    return WeightFormat::IPlanes;
+  case Kernel::Avx2Bitserial:
+  case Kernel::NeonBitserial:
+    return WeightFormat::Planes;
+  case Kernel::Avx512Dot8:
+  case Kernel::Avx2Dot8Fused:
+    return WeightFormat::PStreams;
+  case Kernel::Avx2Dot8:
+  case Kernel::NeonDot8:
+    return WeightFormat::Streams;
+  }
+  throw std::logic_error("samd: format_of: unknown kernel");
+}
 
-  f.plane_offset = wl.min_value();
-  f.planes.assign(static_cast<std::size_t>(N * f.wb * words), 0);
-  f.plane_colsum.assign(static_cast<std::size_t>(N), 0);
-  f.iplanes.assign(static_cast<std::size_t>((N + 7) / 8 * 8 * f.wb * words), 0);
-  // Bytes: unsigned offsets fit s8 up to 7 bits; 8-bit weights are stored as signed bytes.
-  f.byte_offset = f.wb >= 8 ? (wl.is_signed() ? 0 : 128) : wl.min_value();
-  f.parts = parts_of(f.wb);
-  const std::int64_t blocks = f.kpad / kSuperBlock;
-  f.stream_row_bytes = static_cast<std::size_t>(blocks * 64 * f.wb);
-  f.streams.assign(static_cast<std::size_t>(N) * f.stream_row_bytes, 0);
-  f.pstream_panel_bytes = static_cast<std::size_t>(f.kpad / 32 * 64 * f.wb);
-  f.pstreams.assign(static_cast<std::size_t>((N + kPanel - 1) / kPanel) * f.pstream_panel_bytes, 0);
-  // Byte `byte` of vector s (0..7) of a packed group of 8 vectors at `block`: the parts of vb.
-  auto put = [&f](std::uint8_t *block, unsigned s, std::int64_t byte, std::uint8_t vb) {
-    unsigned off = 0;
-    for (unsigned p : f.parts) {
-      const unsigned per = 8 / p, t = s / per, sh = (s % per) * p;
-      const auto bits = static_cast<std::uint8_t>((vb >> off) & ((1u << p) - 1));
-      block[t * 64 + static_cast<unsigned>(byte)] |= static_cast<std::uint8_t>(bits << sh);
-      off += p;
-      block += 64 * p;
-    }
-  };
-  f.byte_colsum.assign(static_cast<std::size_t>(N), 0);
-
-  for (std::int64_t n = 0; n < N; ++n)
-    for (std::int64_t k = 0; k < K; ++k) {
-      const std::int64_t w = q[static_cast<std::size_t>(n * K + k)];
-      const auto u = static_cast<std::uint64_t>(w - f.plane_offset);
-      for (unsigned j = 0; j < f.wb; ++j)
-        if ((u >> j) & 1u) {
-          f.planes[static_cast<std::size_t>((n * f.wb + j) * words + k / 64)] |= std::uint64_t{1}
-                                                                                 << (k % 64);
-          f.iplanes[static_cast<std::size_t>((((n / 8) * f.wb + j) * words + k / 64) * 8 +
-                                             n % 8)] |= std::uint64_t{1} << (k % 64);
-        }
-      f.plane_colsum[static_cast<std::size_t>(n)] += static_cast<std::int64_t>(u);
-
-      const std::int64_t v = w - f.byte_offset;
-      f.byte_colsum[static_cast<std::size_t>(n)] += v;
-      const auto vb = static_cast<std::uint8_t>(v); // two's complement byte
-      const std::int64_t sb = k / kSuperBlock, s = (k % kSuperBlock) / 64, byte = k % 64;
-      put(f.streams.data() + static_cast<std::size_t>(n) * f.stream_row_bytes +
-              static_cast<std::size_t>(sb * 64 * f.wb),
-          static_cast<unsigned>(s), byte, vb);
-      const std::int64_t q = k / 4; // panel format: vector q, byte 4 * (n % 16) + k % 4
-      put(f.pstreams.data() + static_cast<std::size_t>(n / kPanel) * f.pstream_panel_bytes +
-              static_cast<std::size_t>(q / 8 * 64 * f.wb),
-          static_cast<unsigned>(q % 8), 4 * (n % kPanel) + k % 4, vb);
-    }
-  return f;
+WeightFormat gemm_format(Path p, unsigned ab, unsigned wb) {
+  return format_of(choose_kernel(p, choose_method(p, ab, wb), ab, wb, /*interleaved=*/true));
 }
 
 FastActs build_acts(Path p, const std::uint8_t *ua, std::int64_t M, std::int64_t K,
@@ -214,29 +163,38 @@ void gemm_raw(Path p, Method method, const FastWeights &w, const FastActs &a, co
   if (!compiled(p))
     throw std::logic_error(std::string("samd: gemm_raw: path ") + kernels::to_string(p) +
                            " is not compiled in");
+  const Kernel kernel = choose_kernel(p, method, a.ab, w.wb, !a.inter.empty());
+  // The caller built the kernel's weight format (PackedWeights::fast(format)); never read an
+  // empty one.
+  if (built_bytes(w, format_of(kernel)) != format_bytes(w, format_of(kernel)))
+    throw std::logic_error(std::string("samd: gemm_raw: weight format ") +
+                           to_string(format_of(kernel)) + " is not built");
   auto run = [&](std::int64_t n0, std::int64_t n1) {
+    switch (kernel) {
 #if defined(SAMD_HAVE_X86_KERNELS)
-    if (p == Path::Avx512)
-      return method == Method::Bitserial ? bitserial_avx512(a, w, e, n0, n1)
-                                         : dot8_avx512(a, w, e, n0, n1);
-    if (method == Method::Bitserial && a.ab == 1 && w.wb == 1)
-      bitserial_avx2_fused(a, w, e, n0, n1);
-    else if (method == Method::Bitserial)
-      via_raw(bitserial_avx2, a, w, e, n0, n1);
-    else if (!a.inter.empty() && maddubs_i16_steps(a.ab, w.wb) > 0)
-      dot8_avx2_fused(a, w, e, n0, n1);
-    else
-      via_raw(dot8_avx2, a, w, e, n0, n1);
+    case Kernel::Avx512Bitserial:
+      return bitserial_avx512(a, w, e, n0, n1);
+    case Kernel::Avx512Dot8:
+      return dot8_avx512(a, w, e, n0, n1);
+    case Kernel::Avx2BitserialFused:
+      return bitserial_avx2_fused(a, w, e, n0, n1);
+    case Kernel::Avx2Bitserial:
+      return via_raw(bitserial_avx2, a, w, e, n0, n1);
+    case Kernel::Avx2Dot8Fused:
+      return dot8_avx2_fused(a, w, e, n0, n1);
+    case Kernel::Avx2Dot8:
+      return via_raw(dot8_avx2, a, w, e, n0, n1);
 #elif defined(__aarch64__)
-    if (method == Method::Bitserial)
-      via_raw(bitserial_neon, a, w, e, n0, n1);
-    else
-      via_raw(dot8_neon, a, w, e, n0, n1);
-#else
-    // No SIMD kernels for this target: compiled(p) is false above.
-    (void)n0;
-    (void)n1;
+    case Kernel::NeonBitserial:
+      return via_raw(bitserial_neon, a, w, e, n0, n1);
+    case Kernel::NeonDot8:
+      return via_raw(dot8_neon, a, w, e, n0, n1);
 #endif
+    default: // a kernel of another ISA: compiled(p) is false above
+      (void)n0;
+      (void)n1;
+      throw std::logic_error("samd: gemm_raw: kernel not compiled in");
+    }
   };
   // Static partition of N: `threads` contiguous ranges of whole panels (kPanel columns), as equal
   // as possible.

@@ -26,38 +26,53 @@ bool compiled(Path p);
 // The method a SIMD path uses for a width pair (chosen by measurement; see bench/).
 Method choose_method(Path p, unsigned ab, unsigned wb);
 
+// The weight formats, built on first use by PackedWeights (gemm_weight_store.cpp): Source is the
+// QTensor (b-bit lanes), Swar the guarded words of the Swar path, the others below.
+enum class WeightFormat : int { Source, Swar, Planes, IPlanes, Streams, PStreams };
+inline constexpr int kWeightFormats = 6;
+const char *to_string(WeightFormat f);
+
+// The SIMD formats' parameters (fixed when the weights are prepacked) and the formats built so far
+// (a vector stays empty until PackedWeights::fast(format) builds it; then it never changes).
 struct FastWeights {
   std::int64_t n = 0, k = 0, kpad = 0; // kpad: K rounded up to a multiple of kSuperBlock
   unsigned wb = 0;
   // Bitserial format: planes[(n * wb + j) * (kpad / 64) + word], bits of u = w - plane_offset.
   std::vector<std::uint64_t> planes;
   std::int64_t plane_offset = 0;
-  std::vector<std::int64_t> plane_colsum; // sum_k u
-  // Bitserial panel format (AVX-512): the same words for panels of 8 columns side by side,
-  // iplanes[((P * wb + j) * (kpad / 64) + word) * 8 + c] = planes of column 8P + c (zero past N),
-  // so one vector holds one word of 8 columns.
+  // Bitserial panel format (AVX-512, AVX2 W1A1): the same words for panels of 8 columns side by
+  // side, iplanes[((P * wb + j) * iwords + word) * 8 + c] = plane word of column 8P + c (zero past
+  // N). iwords = ceil(K / 64): the kernels read only words holding k < K, so the panel format is
+  // not padded to kpad (a K of 576 would otherwise take 1024 k of room).
   std::vector<std::uint64_t> iplanes;
+  std::int64_t iwords = 0;
   // Dot8 format: per row, kpad / 512 super-blocks of 64 * wb bytes; parts low bits first.
   std::vector<unsigned> parts;
   std::vector<std::uint8_t> streams;
   std::size_t stream_row_bytes = 0;
-  // Dot8 panel format (AVX-512): panels of 16 weight rows (rows past N zero); vector q of a panel
-  // holds k = 4q..4q+3 of its 16 rows, byte 4c + t = v[16P + c][4q + t]; vectors are packed 8 at
-  // a time (32 k) in 64 * wb bytes exactly like a super-block of `streams`.
+  // Dot8 panel format (AVX-512, AVX2 GEMM): panels of 16 weight rows (rows past N zero); vector q
+  // of a panel holds k = 4q..4q+3 of its 16 rows, byte 4c + t = v[16P + c][4q + t]; vectors are
+  // packed 8 at a time (32 k) in 64 * wb bytes exactly like a super-block of `streams`. A panel
+  // holds ceil(K / 32) such groups (the kernels read no further), not kpad / 32.
   std::vector<std::uint8_t> pstreams;
-  std::size_t pstream_panel_bytes = 0;   // kpad / 32 * 64 * wb
-  std::int64_t byte_offset = 0;          // v = w - byte_offset, in [-128, 127]
-  std::vector<std::int64_t> byte_colsum; // sum_k v
-
-  std::size_t plane_bytes() const { return planes.size() * sizeof(std::uint64_t); }
-  std::size_t iplane_bytes() const { return iplanes.size() * sizeof(std::uint64_t); }
-  std::size_t stream_bytes() const { return streams.size(); }
-  std::size_t pstream_bytes() const { return pstreams.size(); }
+  std::size_t pstream_panel_bytes = 0; // max(1, ceil(K / 32)) * 64 * wb
+  std::int64_t byte_offset = 0;        // v = w - byte_offset, in [-128, 127]
 };
 
-// q: N x K weight integers (row-major) of layout wl.
-FastWeights build_weights(const std::vector<std::int64_t> &q, const Layout &wl, std::int64_t N,
-                          std::int64_t K);
+// The parameters of the SIMD formats of N x K weights of layout wl (no format built).
+// post: every format vector empty; kpad >= kSuperBlock, iwords = ceil(K / 64).
+FastWeights weight_params(const Layout &wl, std::int64_t N, std::int64_t K);
+// The bytes format f (a SIMD format) takes once built, from the parameters alone.
+std::size_t format_bytes(const FastWeights &w, WeightFormat f);
+// allocate_format: format f of w zero-filled (pre: empty). put_row then writes row n (K weight
+// integers of w's layout; pre: row n not written yet); get_row reads row n back (pre: format f
+// built). get_row(put_row(x)) = x for every format (the lazily built formats are decoded from
+// whichever one is resident).
+void allocate_format(FastWeights &w, WeightFormat f);
+// The bytes of format f w's vectors hold (format_bytes(w, f) once it is built, 0 before).
+std::size_t built_bytes(const FastWeights &w, WeightFormat f);
+void put_row(FastWeights &w, WeightFormat f, std::int64_t n, const std::int64_t *row);
+void get_row(const FastWeights &w, WeightFormat f, std::int64_t n, std::int64_t *row);
 
 // Activations prepared once per call: ua = a - a_min.
 struct FastActs {
@@ -111,6 +126,24 @@ struct Epilogue {
     out[m * n + col] = static_cast<std::int32_t>(s);
   }
 };
+
+// The kernel gemm_raw runs for a path, method and width pair; interleaved: the activations have
+// FastActs::inter (Dot8 GEMM with M >= kInterleaveMinRows on AVX2 / AVX-512). One place decides,
+// so the weight format built for a call (format_of) is the one its kernel reads.
+enum class Kernel {
+  Avx512Bitserial,
+  Avx512Dot8,
+  Avx2BitserialFused,
+  Avx2Bitserial,
+  Avx2Dot8Fused,
+  Avx2Dot8,
+  NeonBitserial,
+  NeonDot8
+};
+Kernel choose_kernel(Path p, Method method, unsigned ab, unsigned wb, bool interleaved);
+WeightFormat format_of(Kernel k);
+// The format a GEMM (M >= kInterleaveMinRows) on SIMD path p reads: what prepack builds for p.
+WeightFormat gemm_format(Path p, unsigned ab, unsigned wb);
 
 // out for all M rows; threads > 1 splits N statically into equal ranges (whole panels of 16).
 void gemm_raw(Path p, Method method, const FastWeights &w, const FastActs &a, const Epilogue &e,

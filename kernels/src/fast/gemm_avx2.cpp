@@ -94,7 +94,7 @@ void bitserial_fused_block(const FastActs &a, const FastWeights &w, const Epilog
     ap[r] = a.planes.data() + std::min<std::int64_t>(m0 + r, a.m - 1) * words;
   for (int c = 0; c < NRV; ++c) {
     const std::int64_t h = std::min<std::int64_t>(n0 / 4 + c, halves - 1);
-    wp[c] = w.iplanes.data() + (h / 2) * words * 8 + (h % 2) * 4;
+    wp[c] = w.iplanes.data() + (h / 2) * w.iwords * 8 + (h % 2) * 4;
   }
   const __m256i lut = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2,
                                        1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);

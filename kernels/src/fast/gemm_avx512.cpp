@@ -58,8 +58,8 @@ template <unsigned AB, unsigned WB, int MR, int NRV>
 void bitserial_block(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t m0,
                      std::int64_t n0, std::int64_t n1) {
   constexpr unsigned S = AB + WB - 1;
-  const std::int64_t words = a.kpad / 64;
-  const std::int64_t needed = (w.k + 63) / 64; // words holding k < K
+  const std::int64_t words = a.kpad / 64;      // activation words per plane
+  const std::int64_t needed = (w.k + 63) / 64; // words holding k < K (<= w.iwords)
   const std::int64_t panels = (w.n + 7) / 8;
   const std::uint64_t *ap[MR];
   const std::uint64_t *wp[NRV];
@@ -68,7 +68,7 @@ void bitserial_block(const FastActs &a, const FastWeights &w, const Epilogue &e,
     ap[r] = a.planes.data() + std::min<std::int64_t>(m0 + r, a.m - 1) * AB * words;
 #pragma GCC unroll 8
   for (int c = 0; c < NRV; ++c)
-    wp[c] = w.iplanes.data() + std::min<std::int64_t>(n0 / 8 + c, panels - 1) * WB * words * 8;
+    wp[c] = w.iplanes.data() + std::min<std::int64_t>(n0 / 8 + c, panels - 1) * WB * w.iwords * 8;
   __m512i acc[S][MR][NRV];
 #pragma GCC unroll 8
   for (unsigned s = 0; s < S; ++s)
@@ -83,7 +83,7 @@ void bitserial_block(const FastActs &a, const FastWeights &w, const Epilogue &e,
       __m512i wv[NRV];
 #pragma GCC unroll 8
       for (int c = 0; c < NRV; ++c)
-        wv[c] = _mm512_loadu_si512(wp[c] + (j * words + x) * 8);
+        wv[c] = _mm512_loadu_si512(wp[c] + (j * w.iwords + x) * 8);
 #pragma GCC unroll 8
       for (unsigned i = 0; i < AB; ++i)
 #pragma GCC unroll 8

@@ -17,7 +17,30 @@ namespace samd::kernels {
 namespace detail::fast {
 struct FastWeights;
 struct FastActs;
+enum class WeightFormat : int;
 } // namespace detail::fast
+namespace detail {
+struct WeightStore;
+
+// Per-channel sums kept in the narrowest of 16, 32 or 64 bits that holds every possible one, so
+// that they stay a small part of b-bit weights (2 bytes per channel against K * b / 8).
+class ColumnSums {
+public:
+  // pre: 0 <= sums[n] <= max_sum for every n.
+  void assign(const std::vector<std::int64_t> &sums, std::int64_t max_sum);
+  std::int64_t operator[](std::size_t n) const {
+    return !s16_.empty() ? s16_[n] : (!s32_.empty() ? s32_[n] : s64_[n]);
+  }
+  std::size_t size() const { return s16_.size() + s32_.size() + s64_.size(); }
+  std::size_t bytes() const; // allocated
+  std::size_t element_bytes() const;
+
+private:
+  std::vector<std::int16_t> s16_;
+  std::vector<std::int32_t> s32_;
+  std::vector<std::int64_t> s64_;
+};
+} // namespace detail
 
 inline constexpr unsigned kMaxKernelBits = 8;
 
@@ -33,43 +56,76 @@ struct KernelOptions {
 };
 
 // Weights prepacked once for a given activation layout.
+//
+// Each path reads its own weight format (Reference: the QTensor's b-bit lanes; Swar: words with
+// guard fields; the SIMD paths: bit planes or b-bit byte streams, fast_gemm.hpp). An object holds
+// only the formats that were asked for: prepack builds the one `prepare` reads, and a gemm on
+// another path builds that path's format on first use (once, thread-safe), decoding the weights
+// from a format already held. So after prepack and GEMMs on the path Auto picks, resident_bytes()
+// is that format plus per-channel data: b/8 of int8's bytes for b-bit weights on the AVX-512
+// paths. Copies share the built formats.
 class PackedWeights {
 public:
   PackedWeights() = default;
   // w: {N, K}, 1–8 bits, quantization per tensor or per output channel (axis 0);
   // bias: empty or N int32 values (in units of a_scale * w_scale[n]);
-  // act: the activation layout the weights will be multiplied with (1–8 bits).
+  // act: the activation layout the weights will be multiplied with (1–8 bits);
+  // prepare: the path whose format is built now (Auto: the one resolve_path picks; Reference
+  // keeps only w's words, the cheapest start when the first use is not known).
+  // pre: resolve_path(prepare) is supported (else std::invalid_argument).
   static PackedWeights prepack(const QTensor &w, std::vector<std::int32_t> bias, const Layout &act,
-                               unsigned swar_guard = 5);
+                               unsigned swar_guard = 5, Path prepare = Path::Auto);
 
   std::int64_t n() const { return n_; }
   std::int64_t k() const { return k_; }
   const Layout &act_layout() const { return act_; }
-  const QTensor &weights() const { return w_; }
+  const Layout &weight_layout() const { return wl_; }
+  const QuantParams &weight_quant() const { return wq_; }
+  // The weights as a QTensor (the Reference path's format): decoded and kept on first use when
+  // prepack did not keep them (then resident_bytes() grows by their b-bit words).
+  const QTensor &weights() const;
   const std::vector<std::int32_t> &bias() const { return bias_; }
   unsigned swar_guard() const { return guard_; }
 
-  // Swar data: words_[k * words_per_row + j] holds u[n][k] for n in lanes of word j.
-  const std::vector<std::uint64_t> &swar_words() const { return words_; }
+  // Swar data (built on first use): words[k * words_per_row + j] holds u[n][k] for n in lanes of
+  // word j.
+  const std::vector<std::uint64_t> &swar_words() const;
   std::size_t words_per_row() const { return words_per_row_; }
-  const std::vector<std::int64_t> &column_sums() const { return colsum_; } // sum_k u[n][k]
-  std::int64_t weight_offset() const { return wmin_; }                     // w = u + offset
-  // The SIMD paths' formats (bit planes and byte streams), built by prepack.
-  const detail::fast::FastWeights &fast() const { return *fast_; }
-  // Bytes of the weight format a path reads (data plus per-channel sums and parameters).
-  std::size_t weight_bytes(Path p) const;
+  // sum_k u[n][k] (u = w - weight_offset()).
+  std::int64_t column_sum(std::int64_t n) const { return colsum_[static_cast<std::size_t>(n)]; }
+  std::vector<std::int64_t> column_sums() const;
+  std::int64_t weight_offset() const { return wmin_; } // w = u + offset
+  // The SIMD formats' parameters (kpad, widths, offsets); its format vectors hold only what was
+  // built so far.
+  const detail::fast::FastWeights &fast() const;
+  // The same with format f built first (once; safe from several threads at a time).
+  const detail::fast::FastWeights &fast(detail::fast::WeightFormat f) const;
+
+  // Bytes a GEMM of m activation rows on path p reads: its weight format (built or not) plus the
+  // per-channel data it reads (column sums, quantization parameters, bias). m matters only for
+  // AVX2 Dot8, which reads the row streams below kInterleaveMinRows = 8 rows.
+  std::size_t weight_bytes(Path p, std::int64_t m = 8) const;
+  // The name of that format: "source" (QTensor lanes), "swar" (guarded words), "planes" or
+  // "iplanes" (bit planes, b bits per weight), "streams" or "pstreams" (b bits per weight,
+  // unpacked to bytes inside the kernels).
+  const char *weight_format(Path p, std::int64_t m = 8) const;
+  // Bytes the object holds now: every format built so far, the per-channel data and the objects
+  // themselves (shared formats are counted in full by each copy).
+  // post: after prepack(..., p) and GEMMs of m >= 8 rows on p only, resident_bytes() <=
+  // weight_bytes(p) + sizeof(PackedWeights) + sizeof(WeightStore) (under 1 KiB): nothing else.
+  std::size_t resident_bytes() const;
 
 private:
-  QTensor w_;
   Layout act_{8, 0, Signedness::Unsigned};
+  Layout wl_{8, 0, Signedness::Unsigned};
+  QuantParams wq_;
   std::vector<std::int32_t> bias_;
   std::int64_t n_ = 0, k_ = 0;
   unsigned guard_ = 5;
   std::size_t words_per_row_ = 0;
-  std::vector<std::uint64_t> words_;
-  std::vector<std::int64_t> colsum_;
+  detail::ColumnSums colsum_;
   std::int64_t wmin_ = 0;
-  std::shared_ptr<const detail::fast::FastWeights> fast_;
+  std::shared_ptr<detail::WeightStore> store_;
 };
 
 // The largest K for which every exact result fits int32 for these operands (bias included):

@@ -1,7 +1,8 @@
 // fuzz_kernels_conv: conv2d with any widths, format, stride, padding, dilation, groups and batch,
-// up to wide channels (the AVX-512 direct kernels): every supported path gives the Reference
-// path's int32 results, requantized outputs (prepared Requantizer, narrow threshold outputs
-// included) and fused requantize + max pool (conv2d_max_pool), or refuses the same input. A
+// up to wide channels (the AVX-512 direct kernels; NCHW with groups = 1 and few channels runs the
+// one for few taps, conv_small.cpp, with its fused 2x2 pool): every supported path gives the
+// Reference path's int32 results, requantized outputs (prepared Requantizer, narrow threshold
+// outputs included) and fused requantize + max pool (conv2d_max_pool), or refuses the same input. A
 // quarter of the cases use two-level (+-1-style) weights: conv2d and conv2d_max_pool with the
 // TwoLevel combination, combine_two_level on each path's sums, and the Reference combination
 // against the convolution with the real weights.

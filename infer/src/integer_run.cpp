@@ -131,14 +131,17 @@ IntegerOutput IntegerModel::run(const FloatTensor &x) const {
     throw std::invalid_argument("samd infer: input data does not match its shape " +
                                 kernels::to_string(x.shape));
   std::vector<Slot> slots(static_cast<std::size_t>(m.slots));
-  slots[static_cast<std::size_t>(m.input_slot)] = x;
+  // The input is read where it is (no copy into its slot).
+  const auto float_in = [&](const Step &s) -> const FloatTensor & {
+    return s.in[0] == m.input_slot ? x : slot_as<FloatTensor>(slots, s.in[0], s);
+  };
   IntegerOutput result;
   for (const Step &s : m.steps) {
     const Slot &in = slots[static_cast<std::size_t>(s.in[0])];
     Slot out;
     switch (s.kind) {
     case StepKind::QuantizeInput:
-      out = quantize_input(s, slot_as<FloatTensor>(slots, s.in[0], s));
+      out = quantize_input(s, float_in(s));
       break;
     case StepKind::Conv:
     case StepKind::Gemm:
@@ -164,7 +167,7 @@ IntegerOutput IntegerModel::run(const FloatTensor &x) const {
                   ? q->reshaped(shape)
                   : kernels::QTensor::from_ints(shape, q->layout(), q->to_ints(), q->quant());
       } else {
-        const FloatTensor &f = slot_as<FloatTensor>(slots, s.in[0], s);
+        const FloatTensor &f = float_in(s);
         out = FloatTensor{infer_shape(s.reshape, {f.shape}), f.data};
       }
       break;

@@ -11,7 +11,9 @@
 #include <string>
 #include <type_traits>
 
+#include "conv_direct_common.hpp"
 #include "conv_geometry.hpp"
+#include "conv_small.hpp"
 #include "fast/fast_gemm.hpp"
 #include "gemm_internal.hpp"
 
@@ -47,8 +49,8 @@ struct DirectGroup {
   // plane j of u at tap t = ky * KW + kx.
   std::int64_t taps = 0;
   std::vector<std::uint32_t> w1t;
-  // The same with two horizontally adjacent taps per dword (C <= 16): slot (ky, pp) holds taps
-  // (ky, 2pp) in bits 0..15 and (ky, 2pp + 1) in bits 16..31 (none past KW): [j][slot][n].
+  // The same with two consecutive taps per dword (C <= 16): slot k holds taps 2k in bits 0..15 and
+  // 2k + 1 in bits 16..31 (none past the last tap): [j][k][n].
   std::int64_t pair_slots = 0;
   std::vector<std::uint32_t> w1p;
   std::int64_t off1 = 0;
@@ -85,9 +87,8 @@ detail::DirectGroup direct_group(const std::vector<std::int64_t> &slice, const L
   d.taps = KH * KW;
   if (CG <= 32)
     d.w1t.assign(static_cast<std::size_t>(wl.bits * d.taps * og), 0);
-  const std::int64_t npk = (KW + 1) / 2;
-  if (CG <= 16 && KW >= 2) {
-    d.pair_slots = KH * npk;
+  if (CG <= 16 && d.taps >= 2) {
+    d.pair_slots = (d.taps + 1) / 2;
     d.w1p.assign(static_cast<std::size_t>(wl.bits * d.pair_slots * og), 0);
   }
   d.colsum8.assign(static_cast<std::size_t>(og), 0);
@@ -110,9 +111,9 @@ detail::DirectGroup direct_group(const std::vector<std::int64_t> &slice, const L
             d.w1t[static_cast<std::size_t>((j * d.taps + k / CG) * og + n)] |= std::uint32_t{1}
                                                                                << (k % CG);
           if (!d.w1p.empty()) {
-            const std::int64_t t = k / CG, ky = t / KW, kx = t % KW;
-            d.w1p[static_cast<std::size_t>((j * d.pair_slots + ky * npk + kx / 2) * og + n)] |=
-                std::uint32_t{1} << (k % CG + 16 * (kx % 2));
+            const std::int64_t t = k / CG;
+            d.w1p[static_cast<std::size_t>((j * d.pair_slots + t / 2) * og + n)] |=
+                std::uint32_t{1} << (k % CG + 16 * (t % 2));
           }
         }
     }
@@ -489,8 +490,10 @@ void conv_im2col_fast(Path path, const QTensor &x, const detail::Geometry &g, st
 }
 
 #if defined(SAMD_HAVE_X86_KERNELS)
-#define SAMD_DIRECT_TARGET                                                                         \
-  __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx512vpopcntdq")))
+using detail::lane_requant;
+using detail::LaneRequant;
+using detail::requant_epi32;
+using detail::wrap32;
 
 enum class DirectMethod { Dot8, Bitserial };
 
@@ -507,6 +510,7 @@ struct DirectScratch {
   std::vector<std::uint8_t> row;    // one pixel's window, K bytes padded to a multiple of 64 with 0
   std::vector<std::uint32_t> acts;  // Dot8: [q][P16]; Bitserial: [i][d][P16]
   std::vector<std::uint32_t> pairs; // tap-pair bit image
+  std::vector<std::uint32_t> rows;  // row sums of the channel-lane kernel
 };
 
 // n <= 64 bytes with one masked load and store (masked-off bytes are never touched).
@@ -708,48 +712,6 @@ direct_block(const detail::DirectGroup &d, const DirectPlan &pl, const DirectScr
     }
 }
 
-// One channel's requantization (Requantizer::operator() on 16 int32 sums at once).
-// For a narrow output (at most 3 steps) the requantization, a monotone step function of the exact
-// sum, is its thresholds: q = base + #{t : C >= thr[t]}, found once by bisection on the scalar
-// Requantizer, so the same integers.
-struct LaneRequant {
-  std::int64_t mantissa = 0, half = 0, zo = 0, lo = 0, hi = 0;
-  unsigned shift = 0;
-  int nthr = -1; // -1: no thresholds
-  std::int32_t base = 0, thr[3] = {0, 0, 0};
-};
-
-// 8 int64 lanes: clamp(zo + apply(f, v)), with apply as in requant.hpp (|v| <= 2^31: exact).
-SAMD_DIRECT_TARGET inline __m512i requant_epi64(__m512i v, const LaneRequant &r) {
-  const __m512i p =
-      _mm512_mul_epi32(v, _mm512_set1_epi64(r.mantissa)); // low 32 bits of each lane, signed
-  __m512i q = p;
-  if (r.shift != 0) {
-    const __m512i t =
-        _mm512_add_epi64(_mm512_add_epi64(p, _mm512_set1_epi64(r.half)), _mm512_srai_epi64(p, 63));
-    q = _mm512_sra_epi64(t, _mm_cvtsi64_si128(static_cast<long long>(r.shift)));
-  }
-  q = _mm512_add_epi64(q, _mm512_set1_epi64(r.zo));
-  return _mm512_min_epi64(_mm512_max_epi64(q, _mm512_set1_epi64(r.lo)), _mm512_set1_epi64(r.hi));
-}
-
-SAMD_DIRECT_TARGET inline __m512i requant_epi32(__m512i c, const LaneRequant &r) {
-  if (r.nthr == 1) // one step (a 1-bit output): a compare
-    return _mm512_mask_mov_epi32(_mm512_set1_epi32(r.base),
-                                 _mm512_cmpge_epi32_mask(c, _mm512_set1_epi32(r.thr[0])),
-                                 _mm512_set1_epi32(r.base + 1));
-  if (r.nthr >= 0) {
-    __m512i q = _mm512_set1_epi32(r.base);
-    for (int t = 0; t < r.nthr; ++t)
-      q = _mm512_mask_add_epi32(q, _mm512_cmpge_epi32_mask(c, _mm512_set1_epi32(r.thr[t])), q,
-                                _mm512_set1_epi32(1));
-    return q;
-  }
-  const __m512i even = requant_epi64(c, r);
-  const __m512i odd = requant_epi64(_mm512_srli_epi64(c, 32), r);
-  return _mm512_mask_blend_epi32(static_cast<__mmask16>(0xAAAA), even, _mm512_slli_epi64(odd, 32));
-}
-
 // Per output channel: C = scale * D + dz * rowsum + fixed (int32 mod 2^32), then optionally the
 // requantization.
 struct DirectPost {
@@ -870,8 +832,9 @@ SAMD_DIRECT_TARGET void bit_image(const QTensor &x, std::int64_t b, const detail
   const std::uint32_t cmask = g.c >= 32 ? ~std::uint32_t{0} : (std::uint32_t{1} << g.c) - 1;
   const std::uint32_t flip = x.layout().is_signed() ? cmask : 0; // offset = bit ^ 1 when signed
   img.hp = g.h + p.pad_top + p.pad_bottom, img.wp = g.w + p.pad_left + p.pad_right;
-  img.bits.assign(static_cast<std::size_t>(img.hp * img.wp) + 48,
-                  pad_bit ? cmask : 0); // + slack for 16-wide loads
+  if (b == 0) // the padding, once per call: every image rewrites exactly its own positions
+    img.bits.assign(static_cast<std::size_t>(img.hp * img.wp) + 48,
+                    pad_bit ? cmask : 0); // + slack for 16-wide loads
   const std::vector<std::uint64_t> &words = x.words();
   for (std::int64_t y = 0; y < g.h; ++y) {
     std::uint32_t *row = img.bits.data() + (y + p.pad_top) * img.wp + p.pad_left;
@@ -881,6 +844,31 @@ SAMD_DIRECT_TARGET void bit_image(const QTensor &x, std::int64_t b, const detail
                           static_cast<unsigned>(g.c)) ^
                   flip;
       continue;
+    }
+    if (g.c <= 16 && g.w <= 25 && (b + 1) * g.c * g.h * g.w < (std::int64_t{1} << 31)) {
+      // Every channel's row at once: its <= 25 bits from one gathered dword (scale 1, any byte),
+      // then per position the channels' bits of that column (a 16 x W transposition).
+      const auto cm = static_cast<__mmask16>(g.c >= 16 ? 0xFFFF : (1u << g.c) - 1);
+      const __m512i start = _mm512_add_epi32(
+          _mm512_mullo_epi32(_mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(b * g.c)),
+                                              _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6,
+                                                               5, 4, 3, 2, 1, 0)),
+                             _mm512_set1_epi32(static_cast<int>(g.h * g.w))),
+          _mm512_set1_epi32(static_cast<int>(y * g.w)));
+      const std::int64_t last = ((b * g.c + g.c - 1) * g.h + y) * g.w / 8; // the last lane's byte
+      if (last + 4 <= static_cast<std::int64_t>(words.size() * 8)) {
+        const __m512i v =
+            _mm512_and_si512(_mm512_srlv_epi32(_mm512_mask_i32gather_epi32(
+                                                   _mm512_setzero_si512(), cm,
+                                                   _mm512_srli_epi32(start, 3), words.data(), 1),
+                                               _mm512_and_si512(start, _mm512_set1_epi32(7))),
+                             _mm512_set1_epi32(static_cast<int>((std::uint32_t{1} << g.w) - 1)));
+        for (std::int64_t xx = 0; xx < g.w; ++xx)
+          row[xx] = static_cast<std::uint32_t>(_mm512_test_epi32_mask(
+                        v, _mm512_set1_epi32(static_cast<int>(std::uint32_t{1} << xx)))) ^
+                    flip;
+        continue;
+      }
     }
     for (std::int64_t x0 = 0; x0 < g.w;
          x0 += 16) { // 16 positions: every channel's bits, then one store
@@ -925,6 +913,80 @@ tap_block(const detail::DirectGroup &d, const std::uint32_t *wts, unsigned wb, s
                  stride, mask, tmp, pix0);
 }
 
+// n dwords of v starting at a 64-byte boundary: vectors stored there and loaded back whole stay
+// within one cache line, so the stores forward to the loads.
+inline std::uint32_t *aligned64(std::vector<std::uint32_t> &v, std::size_t n) {
+  v.resize(n + 15);
+  const auto skew = reinterpret_cast<std::uintptr_t>(v.data()) % 64 / 4;
+  return v.data() + (16 - skew) % 16;
+}
+
+// Where the tap-wise kernels read their T tap vectors: tap vector t of the output pixel whose
+// window starts at position i of the bit image is src[i + toff[t]]; live[t]: its bits that are
+// taps (the row sums). With pairs (C <= 16) vector k holds taps 2k and 2k + 1 (bits 16..31), read
+// from a pair image P[i] = bits[i] | bits[i + delta] << 16 for the offset delta between the two
+// taps (the next column, or the next row's first column: at most two such images, side by side
+// in pair_bits); otherwise vector t is tap t of the bit image.
+struct TapSources {
+  std::int64_t T = 0;
+  const std::uint32_t *src = nullptr, *wts = nullptr; // wts: the weights' format for the vectors
+  std::vector<std::int32_t> toff;
+  std::vector<std::uint32_t> live;
+};
+
+SAMD_DIRECT_TARGET void tap_sources(const detail::DirectGroup &d, std::int64_t KH, std::int64_t KW,
+                                    const BitImage &img, const Conv2dParams &p,
+                                    std::vector<std::uint32_t> &pair_bits, TapSources &ts) {
+  const auto off = [&](std::int64_t t) {
+    return (t / KW) * p.dilation_h * img.wp + (t % KW) * p.dilation_w;
+  };
+  const std::int64_t taps = KH * KW;
+  if (d.w1p.empty()) {
+    ts.T = taps, ts.src = img.bits.data(), ts.wts = d.w1t.data();
+    ts.toff.resize(static_cast<std::size_t>(taps));
+    ts.live.assign(static_cast<std::size_t>(taps), ~std::uint32_t{0});
+    for (std::int64_t t = 0; t < taps; ++t)
+      ts.toff[static_cast<std::size_t>(t)] = static_cast<std::int32_t>(off(t));
+    return;
+  }
+  ts.T = d.pair_slots, ts.wts = d.w1p.data();
+  ts.toff.resize(static_cast<std::size_t>(ts.T));
+  ts.live.resize(static_cast<std::size_t>(ts.T));
+  const std::int64_t n = img.hp * img.wp, size = static_cast<std::int64_t>(img.bits.size());
+  const std::int64_t stride = (n + 31) / 16 * 16; // an image and 16 dwords of slack
+  std::int64_t deltas[2] = {-1, -1};
+  for (std::int64_t k = 0; k < ts.T; ++k) {
+    const bool two = 2 * k + 1 < taps;
+    int which = 0; // a lone last tap reads any image: its weights' high half is zero
+    if (two) {     // a rectangular window has at most two distinct deltas
+      const std::int64_t delta = off(2 * k + 1) - off(2 * k);
+      which = deltas[0] < 0 || deltas[0] == delta ? 0 : 1;
+      if (which == 1 && deltas[1] >= 0 && deltas[1] != delta)
+        throw std::logic_error("samd: conv2d: a third tap-pair offset");
+      deltas[which] = delta;
+    }
+    ts.toff[static_cast<std::size_t>(k)] = static_cast<std::int32_t>(which * stride + off(2 * k));
+    ts.live[static_cast<std::size_t>(k)] = two ? ~std::uint32_t{0} : 0xFFFFu;
+  }
+  pair_bits.resize(static_cast<std::size_t>(2 * stride));
+  for (int which = 0; which < 2; ++which) {
+    std::uint32_t *dst = pair_bits.data() + which * stride;
+    const std::int64_t delta = std::max<std::int64_t>(deltas[which], 0);
+    if (which == 1 && deltas[1] < 0)
+      break;
+    for (std::int64_t i = 0; i < stride; i += 16) { // past n: whatever, never a valid output's tap
+      const auto m = [&](std::int64_t at) {
+        const std::int64_t left = size - at;
+        return static_cast<__mmask16>(left >= 16 ? 0xFFFF : (left <= 0 ? 0 : (1u << left) - 1));
+      };
+      const __m512i lo = _mm512_maskz_loadu_epi32(m(i), img.bits.data() + i);
+      const __m512i hi = _mm512_maskz_loadu_epi32(m(i + delta), img.bits.data() + i + delta);
+      _mm512_storeu_si512(dst + i, _mm512_or_si512(lo, _mm512_slli_epi32(hi, 16)));
+    }
+  }
+  ts.src = pair_bits.data();
+}
+
 // Pixel blocks: 16 consecutive outputs of one row when stride_w = 1 (each tap one masked load of
 // the bit image), else 16 consecutive pixels gathered.
 SAMD_DIRECT_TARGET void conv_tap_bitserial(const detail::DirectGroup &d, unsigned wb,
@@ -936,40 +998,14 @@ SAMD_DIRECT_TARGET void conv_tap_bitserial(const detail::DirectGroup &d, unsigne
   const std::int64_t P = g.oh * g.ow, O_out = static_cast<std::int64_t>(post.dz.size());
   const bool nchw = g.format == DataFormat::NCHW;
   const std::int64_t stride = nchw ? 1 : O_out, ostride = nchw ? P : 1;
-  // Pairs of adjacent taps per dword when the channels fit 16 bits: fewer and + popcount steps.
-  const bool pairs = !d.w1p.empty() && p.dilation_w == 1;
-  const std::int64_t npk = (KW + 1) / 2, T = pairs ? KH * npk : KH * KW;
-  const std::uint32_t *wts = pairs ? d.w1p.data() : d.w1t.data();
-  const std::uint32_t *src = img.bits.data();
-  if (pairs) { // pair_bits[i] = bits[i] | bits[i + 1] << 16 (the slack past the end is padding)
-    const std::size_t n = static_cast<std::size_t>(img.hp * img.wp);
-    pair_bits.resize(n + 16);
-    for (std::size_t i = 0; i < n; i += 16)
-      _mm512_storeu_si512(
-          pair_bits.data() + i,
-          _mm512_or_si512(_mm512_loadu_si512(img.bits.data() + i),
-                          _mm512_slli_epi32(_mm512_loadu_si512(img.bits.data() + i + 1), 16)));
-    src = pair_bits.data();
-  }
-  scratch.resize(static_cast<std::size_t>(T * 16));
-  std::uint32_t *a = scratch.data(); // T vectors of 16 pixels
-  std::vector<std::int32_t> toff(static_cast<std::size_t>(T));
-  std::vector<std::uint32_t> live(static_cast<std::size_t>(T),
-                                  ~std::uint32_t{0}); // the bits that are taps (row sums)
-  for (std::int64_t ky = 0; ky < KH; ++ky) {
-    if (pairs) {
-      for (std::int64_t pp = 0; pp < npk; ++pp) {
-        toff[static_cast<std::size_t>(ky * npk + pp)] =
-            static_cast<std::int32_t>(ky * p.dilation_h * img.wp + 2 * pp);
-        if (2 * pp + 1 >= KW)
-          live[static_cast<std::size_t>(ky * npk + pp)] = 0xFFFFu;
-      }
-    } else {
-      for (std::int64_t kx = 0; kx < KW; ++kx)
-        toff[static_cast<std::size_t>(ky * KW + kx)] =
-            static_cast<std::int32_t>(ky * p.dilation_h * img.wp + kx * p.dilation_w);
-    }
-  }
+  // Pairs of taps per dword when the channels fit 16 bits: fewer and + popcount steps.
+  TapSources ts;
+  tap_sources(d, KH, KW, img, p, pair_bits, ts);
+  const std::int64_t T = ts.T;
+  const std::uint32_t *wts = ts.wts, *src = ts.src;
+  const std::vector<std::int32_t> &toff = ts.toff;
+  const std::vector<std::uint32_t> &live = ts.live;
+  std::uint32_t *a = aligned64(scratch, static_cast<std::size_t>(T * 16)); // T vectors of 16 px
   auto run_block = [&](std::int64_t pix0, __mmask16 mask) SAMD_DIRECT_TARGET {
     __m512i rowsum = _mm512_setzero_si512();
     for (std::int64_t t = 0; t < T; ++t)
@@ -1020,36 +1056,139 @@ SAMD_DIRECT_TARGET void conv_tap_bitserial(const detail::DirectGroup &d, unsigne
   }
 }
 
-// Wrap an exact int64 into int32 arithmetic mod 2^32.
-std::int32_t wrap32(std::int64_t v) {
-  return static_cast<std::int32_t>(static_cast<std::uint32_t>(static_cast<std::uint64_t>(v)));
-}
-
-LaneRequant lane_requant(const Requantizer &r, std::size_t o) {
-  const FixedMultiplier &f = r.multiplier(o);
-  LaneRequant l;
-  l.mantissa = f.mantissa, l.shift = f.shift,
-  l.half = f.shift ? std::int64_t{1} << (f.shift - 1) : 0;
-  l.zo = r.zero_point(), l.lo = r.lo(), l.hi = r.hi();
-  if (l.hi - l.lo <= 3) {
-    l.nthr = 0;
-    l.base = static_cast<std::int32_t>(l.lo);
-    for (std::int64_t level = l.lo + 1; level <= l.hi; ++level) {
-      if (r(o, INT32_MAX) < level)
-        continue;                     // never reached
-      if (r(o, INT32_MIN) >= level) { // always
-        ++l.base;
-        continue;
+// The tap-wise bit-serial kernel with a 2x2 / 2 max pool and a 1-bit output fused, channels in
+// lanes: per output pixel, each tap vector (a dword of channel bits, broadcast) is and-ed with 16
+// output channels' weight dwords at once, so no lane is wasted on a row's tail and the pool is a
+// max of whole vectors. The exact sums C (mod 2^32, as direct_store), their max over the window
+// (max commutes with the monotone requantization), the channel's threshold: one mask of 16
+// channels per pooled pixel and vector; then, per channel, the masks of 16 pooled pixels are its
+// bits (a transposition by vptestmd) and go straight into the output's bit stream.
+// Channels [ch0, ch0 + 16 * NV) of the image at bit `at` of words (or-ed; zero there, one word
+// of slack past the end). pre: post.rq one threshold or a constant with values {0, 1} per channel
+// (conv_direct_max_pool_bits checks); masks, row_sums: scratch.
+template <int NV>
+SAMD_DIRECT_TARGET void
+tap_pool_cl(const TapSources &ts, const detail::DirectGroup &d, unsigned wb,
+            const detail::Geometry &g, const Conv2dParams &p, std::int64_t wp,
+            const DirectPost &post, std::int64_t ch0, std::uint64_t *words, std::int64_t at,
+            std::vector<std::uint32_t> &masks, std::vector<std::uint32_t> &row_sums) {
+  const std::int64_t O_out = static_cast<std::int64_t>(post.dz.size()), T = ts.T;
+  const std::int64_t ph = g.oh / 2, pw = g.ow / 2, plane = ph * pw;
+  const std::int64_t nch = std::min<std::int64_t>(16 * NV, O_out - ch0);
+  __m512i scale[NV], dz[NV], fixed[NV], thr[NV];
+  __mmask16 live[NV], con[NV], held[NV]; // channels with a threshold; constant 1; in the weights
+  for (int k = 0; k < NV; ++k) {
+    const std::int64_t rest = d.og - (ch0 + 16 * k);
+    held[k] = static_cast<__mmask16>(rest >= 16 ? 0xFFFF : (rest <= 0 ? 0 : (1u << rest) - 1));
+    alignas(64) std::int32_t sc[16] = {}, z[16] = {}, f[16] = {}, th[16] = {};
+    live[k] = con[k] = 0;
+    for (int c = 0; c < 16; ++c) {
+      const std::int64_t o = ch0 + 16 * k + c;
+      if (o >= ch0 + nch)
+        break;
+      const auto ou = static_cast<std::size_t>(o);
+      sc[c] = post.scale[ou], z[c] = post.dz[ou], f[c] = post.fixed[ou];
+      const LaneRequant &l = post.rq[ou];
+      if (l.nthr == 1) {
+        th[c] = l.thr[0];
+        live[k] = static_cast<__mmask16>(live[k] | (1u << c));
+      } else if (l.base) {
+        con[k] = static_cast<__mmask16>(con[k] | (1u << c));
       }
-      std::int64_t below = INT32_MIN, at = INT32_MAX; // r(below) < level <= r(at)
-      while (at - below > 1) {
-        const std::int64_t mid = below + (at - below) / 2;
-        (r(o, mid) >= level ? at : below) = mid;
-      }
-      l.thr[l.nthr++] = static_cast<std::int32_t>(at);
     }
+    scale[k] = _mm512_load_si512(sc), dz[k] = _mm512_load_si512(z);
+    fixed[k] = _mm512_load_si512(f), thr[k] = _mm512_load_si512(th);
   }
-  return l;
+  const std::uint32_t *src = ts.src;
+  const std::int32_t *toff = ts.toff.data();
+  const std::uint32_t *tlive = ts.live.data();
+  masks.resize(static_cast<std::size_t>(NV * (plane + 16)));
+  // The row sums (sum of the window's activation bits) of every pixel the pool reads, 16 at a time.
+  std::vector<std::uint32_t> &rows = row_sums;
+  rows.resize(static_cast<std::size_t>(2 * ph * g.ow + 16));
+  for (std::int64_t oy = 0; oy < 2 * ph; ++oy)
+    for (std::int64_t ox0 = 0; ox0 < g.ow; ox0 += 16) {
+      alignas(64) std::int32_t idx[16];
+      for (int i = 0; i < 16; ++i)
+        idx[i] = static_cast<std::int32_t>(oy * p.stride_h * wp +
+                                           std::min<std::int64_t>(ox0 + i, g.ow - 1) * p.stride_w);
+      const __m512i vidx = _mm512_load_si512(idx);
+      __m512i r = _mm512_setzero_si512();
+      for (std::int64_t t = 0; t < T; ++t) { // unit stride: 16 consecutive positions
+        const __m512i v =
+            p.stride_w == 1
+                ? _mm512_loadu_si512(src + oy * p.stride_h * wp + ox0 + toff[t])
+                : _mm512_i32gather_epi32(_mm512_add_epi32(vidx, _mm512_set1_epi32(toff[t])),
+                                         static_cast<const void *>(src), 4);
+        r = _mm512_add_epi32(r, _mm512_popcnt_epi32(_mm512_and_si512(
+                                    v, _mm512_set1_epi32(static_cast<int>(tlive[t])))));
+      }
+      _mm512_storeu_si512(rows.data() + oy * g.ow + ox0, r);
+    }
+  const auto wplane = [&](unsigned jj) {
+    return (d.w1p.empty() ? d.w1t.data() : d.w1p.data()) +
+           static_cast<std::size_t>(jj * T * d.og + ch0);
+  };
+  for (std::int64_t py = 0; py < ph; ++py)
+    for (std::int64_t px = 0; px < pw; ++px) {
+      __m512i m[NV];
+      const std::uint32_t *base[4]; // the window's pixels
+      for (int q = 0; q < 4; ++q)
+        base[q] = src + (2 * py + q / 2) * p.stride_h * wp + (2 * px + q % 2) * p.stride_w;
+      __m512i acc[4][NV];
+      for (unsigned j = 0; j < wb; ++j) {
+        __m512i tj[4][NV];
+        for (int q = 0; q < 4; ++q)
+          for (int k = 0; k < NV; ++k)
+            tj[q][k] = _mm512_setzero_si512();
+        const std::uint32_t *wj = wplane(j);
+        for (std::int64_t t = 0; t < T; ++t, wj += d.og) {
+          __m512i wv[NV];
+          for (int k = 0; k < NV; ++k)
+            wv[k] = _mm512_maskz_loadu_epi32(held[k], wj + 16 * k);
+          for (int q = 0; q < 4; ++q) {
+            const __m512i av = _mm512_broadcastd_epi32(_mm_loadu_si32(base[q] + toff[t]));
+            for (int k = 0; k < NV; ++k)
+              tj[q][k] =
+                  _mm512_add_epi32(tj[q][k], _mm512_popcnt_epi32(_mm512_and_si512(av, wv[k])));
+          }
+        }
+        for (int q = 0; q < 4; ++q)
+          for (int k = 0; k < NV; ++k)
+            acc[q][k] =
+                j == 0 ? tj[q][k] : _mm512_add_epi32(acc[q][k], _mm512_slli_epi32(tj[q][k], j));
+      }
+      for (int q = 0; q < 4; ++q) {
+        const __m512i r = _mm512_broadcastd_epi32(
+            _mm_loadu_si32(rows.data() + (2 * py + q / 2) * g.ow + 2 * px + q % 2));
+        for (int k = 0; k < NV; ++k) {
+          const __m512i c = _mm512_add_epi32(_mm512_mullo_epi32(acc[q][k], scale[k]),
+                                             _mm512_mullo_epi32(r, dz[k]));
+          m[k] = q == 0 ? c : _mm512_max_epi32(m[k], c);
+        }
+      }
+      for (int k = 0; k < NV; ++k) {
+        const __mmask16 on = static_cast<__mmask16>(
+            (_mm512_mask_cmpge_epi32_mask(live[k], _mm512_add_epi32(m[k], fixed[k]), thr[k])) |
+            con[k]);
+        masks[static_cast<std::size_t>(k * (plane + 16) + py * pw + px)] = on;
+      }
+    }
+  for (int k = 0; k < NV; ++k) // per channel, its bits of 16 pooled pixels at a time
+    for (std::int64_t p0 = 0; p0 < plane; p0 += 16) {
+      const std::int64_t n = std::min<std::int64_t>(16, plane - p0);
+      const auto valid = static_cast<__mmask16>(n >= 16 ? 0xFFFF : (1u << n) - 1);
+      const __m512i mv = _mm512_maskz_loadu_epi32(
+          valid, masks.data() + static_cast<std::size_t>(k * (plane + 16) + p0));
+      for (int c = 0; c < 16 && 16 * k + c < nch; ++c) {
+        const auto bits =
+            static_cast<std::uint64_t>(_mm512_test_epi32_mask(mv, _mm512_set1_epi32(1 << c)));
+        const std::int64_t pos = at + (ch0 + 16 * k + c) * plane + p0, w = pos / 64, sh = pos % 64;
+        words[w] |= bits << sh;
+        if (sh > 48)
+          words[w + 1] |= bits >> (64 - sh);
+      }
+    }
 }
 
 // The AVX-512 direct convolution, image by image (no im2col matrix, no GEMM padding): the
@@ -1058,7 +1197,8 @@ LaneRequant lane_requant(const Requantizer &r, std::size_t o) {
 template <class Sink>
 void conv_direct(const QTensor &x, const detail::Geometry &g, std::int32_t za,
                  const PackedConvWeights &w, const Conv2dParams &p, const Requantizer *requant,
-                 const TwoLevel *two, Sink sink, std::vector<std::uint64_t> *bitmap = nullptr) {
+                 const TwoLevel *two, Sink sink, std::vector<std::uint64_t> *bitmap = nullptr,
+                 std::vector<std::uint64_t> *pooled_bits = nullptr) {
   const std::int64_t O = w.out_channels(), O_out = two ? O - 1 : O, P = g.oh * g.ow,
                      P16 = (P + 15) / 16 * 16;
   const unsigned ab = x.layout().bits, wb = w.weights().layout().bits;
@@ -1151,6 +1291,23 @@ void conv_direct(const QTensor &x, const detail::Geometry &g, std::int32_t za,
   BitImage bimg;
   std::int32_t tmp[16];
   const bool taps1 = use_bits;
+  if (taps1 && pooled_bits) { // the pooled bits straight from the kernel (tap_pool_cl)
+    const std::int64_t per = O_out * (g.oh / 2) * (g.ow / 2);
+    const detail::DirectGroup &d0 = w.direct().groups[0];
+    TapSources ts;
+    for (std::int64_t b = 0; b < g.n; ++b) {
+      bit_image(x, b, g, p, pad != 0, bimg);
+      tap_sources(d0, w.kernel_h(), w.kernel_w(), bimg, p, s.pairs, ts);
+      std::int64_t ch = 0;
+      for (; ch + 16 < O_out; ch += 32)
+        tap_pool_cl<2>(ts, d0, wb, g, p, bimg.wp, fpost, ch, pooled_bits->data(), b * per, s.acts,
+                       s.rows);
+      if (ch < O_out)
+        tap_pool_cl<1>(ts, d0, wb, g, p, bimg.wp, fpost, ch, pooled_bits->data(), b * per, s.acts,
+                       s.rows);
+    }
+    return;
+  }
   std::vector<std::int32_t> img(static_cast<std::size_t>(O_out * P));
   PaddedImage padded;
   const std::size_t image = static_cast<std::size_t>(g.c * g.h * g.w);
@@ -1242,6 +1399,8 @@ int initial_algo() {
     return static_cast<int>(ConvAlgo::Direct);
   if (e && std::string(e) == "im2col")
     return static_cast<int>(ConvAlgo::Im2col);
+  if (e && std::string(e) == "small")
+    return static_cast<int>(ConvAlgo::Small);
   return static_cast<int>(ConvAlgo::Auto);
 }
 std::atomic<int> forced_algo{initial_algo()};
@@ -1256,7 +1415,7 @@ bool conv_uses_direct(const QTensor &x, const PackedConvWeights &w, const Conv2d
   if (path != Path::Avx512)
     return false;
   const auto forced = static_cast<ConvAlgo>(forced_algo.load(std::memory_order_relaxed));
-  if (forced != ConvAlgo::Auto)
+  if (forced == ConvAlgo::Direct || forced == ConvAlgo::Im2col)
     return forced == ConvAlgo::Direct;
 #if defined(SAMD_HAVE_X86_KERNELS)
   // Measured on this machine (Zen 5, 1 thread, 3x3 kernels, time of the direct kernels over that
@@ -1278,6 +1437,33 @@ bool conv_uses_direct(const QTensor &x, const PackedConvWeights &w, const Conv2d
   return false;
 #endif
 }
+bool conv_uses_small(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
+                     Path path) {
+  if (path != Path::Avx512 || p.format != DataFormat::NCHW || w.groups() != 1)
+    return false;
+  const auto forced = static_cast<ConvAlgo>(forced_algo.load(std::memory_order_relaxed));
+  if (forced != ConvAlgo::Auto)
+    return forced == ConvAlgo::Small;
+#if defined(SAMD_HAVE_X86_KERNELS)
+  // Measured on this machine (Zen 5, 1 thread, 3x3 pad 1, batch 64, NCHW, requantized and 2x2
+  // max-pooled outputs, us per image, small kernel vs the best of the other two):
+  //  - few taps: C = 1 (K = 9), 28x28, O = 16: 1.4 vs 4.9 (W8A8), 0.8 vs 4.0 (W1A1); C = 3: 3.1
+  //    vs 9.2 (W8A8), 2.7 vs 12.5 (W1A1); C = 8: 6.6 vs 14.4 (W8A8), 7.0 vs 15.0 (W1A1);
+  //  - where the other direct kernels use Dot8 (the byte pairs) the small kernel wins up to
+  //    K = 576: C = 16 (Fashion-MNIST conv2), 14x14, O = 32: 6.1 vs 8.4 (W8A8), 6.0 vs 10.6
+  //    (W2A2); C = 32: 11.5 vs 19.2; C = 64: 21.8 vs 28.5 (O = 64 unpooled: 41 vs 44); C = 128
+  //    loses (111 vs 86);
+  //  - where they run bit-serial (1-bit activations or weights, wide channels) those win: W1A1
+  //    C = 16: 1.6 vs 5.6, C = 32: 2.6 vs 11.1.
+  const std::int64_t K = w.in_channels_per_group() * w.kernel_h() * w.kernel_w();
+  return K <= kSmallConvMaxK ||
+         (K <= kSmallConvMaxDot8K &&
+          direct_method(x.layout().bits, w.weights().layout().bits, K) == DirectMethod::Dot8);
+#else
+  (void)x;
+  return false;
+#endif
+}
 } // namespace detail
 
 Int32Tensor conv2d_s32(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
@@ -1296,6 +1482,12 @@ Int32Tensor conv2d_s32(const QTensor &x, const PackedConvWeights &w, const Conv2
   const std::int64_t O = w.out_channels();
   out.data.resize(static_cast<std::size_t>(g.n * O * g.oh * g.ow));
 #if defined(SAMD_HAVE_X86_KERNELS)
+  if (detail::conv_uses_small(x, w, p, path)) {
+    detail::SmallConvJob job;
+    job.x = &x, job.w = &w, job.p = &p, job.g = g, job.za = za;
+    if (detail::conv_small_s32(job, out.data.data()))
+      return out;
+  }
   if (path == Path::Avx512 && detail::conv_uses_direct(x, w, p, g, path)) {
     conv_direct(x, g, za, w, p, nullptr, nullptr, [&](std::int64_t b, const std::int32_t *img) {
       const std::size_t per = static_cast<std::size_t>(O * g.oh * g.ow);
@@ -1354,6 +1546,32 @@ Int32Tensor combine_two_level(const Int32Tensor &acc, const TwoLevel &t, int cha
 }
 
 namespace detail {
+bool conv_small_requant(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
+                        const Requantizer &r, const TwoLevel *two, const KernelOptions &opt,
+                        const Pool2dParams *pool,
+                        const std::function<Geometry(const Geometry &)> &pool_geometry,
+                        QTensor &out) {
+  if (!conv_uses_small(x, w, p, resolve_path(opt.path)))
+    return false;
+  const ConvSetup cs = conv_setup(x, w, p);
+  const std::int64_t O = two ? w.out_channels() - 1 : w.out_channels();
+  if (cs.g.n == 0 || O < 0 || r.channels() != static_cast<std::size_t>(O))
+    return false; // no image (shapes only) or a mismatch the other paths report
+  SmallConvJob job;
+  job.x = &x, job.w = &w, job.p = &p, job.g = cs.g, job.za = cs.za;
+  job.r = &r, job.two = two, job.pool = pool;
+  if (pool)
+    job.pool_g = pool_geometry(cs.g);
+  Shape shape;
+  std::vector<std::uint64_t> words;
+  if (!conv_small_quant(job, shape, words))
+    return false;
+  const Requant &rq = r.requant();
+  out = QTensor::from_words(shape, rq.out_layout, std::move(words),
+                            QuantParams{{rq.out_scale}, {rq.out_zero_point}, -1});
+  return true;
+}
+
 bool conv_direct_requant(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                          const Requantizer &r, const TwoLevel *two, const KernelOptions &opt,
                          Geometry &g,
@@ -1440,7 +1658,7 @@ bool conv_direct_max_pool_bits(const QTensor &x, const PackedConvWeights &w, con
         pool_bit_planes(bitmap.data(), (cs.g.oh * cs.g.ow + 63) / 64 + 1, O, cs.g.oh, cs.g.ow,
                         words, b * per);
       },
-      &bitmap);
+      &bitmap, &words);
   words.resize(static_cast<std::size_t>((cs.g.n * per + 63) / 64));
   return true;
 #else
@@ -1460,6 +1678,8 @@ QTensor conv2d(const QTensor &x, const PackedConvWeights &w, const Conv2dParams 
                                 std::to_string(r.channels()) + " channels, the layer has " +
                                 std::to_string(O));
   const Requant &rq = r.requant();
+  if (QTensor small; detail::conv_small_requant(x, w, p, r, two, opt, nullptr, {}, small))
+    return small;
   std::vector<std::int32_t> q;
   detail::Geometry g;
   const bool direct = detail::conv_direct_requant(

@@ -5,6 +5,7 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <samd/kernels/conv.hpp>
 #include <samd/kernels/pool.hpp>
@@ -67,14 +68,26 @@ inline Geometry make_geometry(const Shape &s, DataFormat f, const Window &win, c
   return g;
 }
 
-// On the AVX-512 path conv2d runs either the direct kernels or im2col + the fast GEMM, whichever is
-// faster for the layer's shape and width pair (Auto); tests force one (process-wide setting; the
-// environment variable SAMD_CONV_ALGO=direct or im2col sets it at start-up, for measurements).
-enum class ConvAlgo { Auto, Direct, Im2col };
+// On the AVX-512 path conv2d runs the direct kernel for few taps (conv_small.hpp; NCHW, groups =
+// 1), the other direct kernels or im2col + the fast GEMM, whichever is faster for the layer's shape
+// and width pair (Auto); tests force one (process-wide setting; the environment variable
+// SAMD_CONV_ALGO=small, direct or im2col sets it at start-up, for measurements). Forcing Small
+// where it does not apply leaves the choice between the other two to Auto.
+enum class ConvAlgo { Auto, Direct, Im2col, Small };
 void force_conv_algo(ConvAlgo a);
 // Whether conv2d (on `path`, resolved) uses the direct kernels for this layer (false off AVX-512).
 bool conv_uses_direct(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                       const Geometry &g, Path path);
+// Whether conv2d (on `path`, resolved) tries the direct kernel for few taps first (it may still
+// decline weights whose bytes or sums it cannot hold; then the choice above applies).
+bool conv_uses_small(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
+                     Path path);
+
+// Max pooling of one image's int32 values in[c][h][w] (g: the pool's geometry, n = 1, NCHW or
+// NHWC as p.format) into out (g's output positions, the same format); tmp: scratch. avx512: the
+// CPU runs the Avx512 path.
+void max_pool_s32_image(const std::int32_t *in, const Geometry &g, const Pool2dParams &p,
+                        std::int32_t *out, bool avx512, std::vector<std::int32_t> &tmp);
 
 // The AVX-512 direct convolution with requantization (optionally of two-level sums), image by
 // image: sink(b, outputs of image b in g.format order). false (nothing done) when the path is

@@ -1,5 +1,6 @@
 #include <samd/kernels/gemm.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -29,10 +30,45 @@ std::int32_t check_gemm_operands(const QTensor &a, const PackedWeights &w) {
 
 Int32Tensor gemm_s32(const QTensor &a, const PackedWeights &w, const KernelOptions &opt) {
   const std::int32_t za = check_gemm_operands(a, w);
-  const std::vector<std::int64_t> av = a.to_ints();
   const std::int64_t M = a.shape()[0];
   Int32Tensor out{{M, w.n()}, {}};
-  out.data = detail::gemm_rows(resolve_path(opt.path), av.data(), M, za, w, opt);
+  const Path path = resolve_path(opt.path);
+  if (path == Path::Avx512 && a.layout().field() == 1 &&
+      detail::fast::choose_method(path, 1, w.fast().wb) == detail::fast::Method::Bitserial) {
+    // 1-bit lanes are already the bit plane: each row's K bits, word by word.
+    detail::fast::FastActs x;
+    x.m = M, x.kpad = w.fast().kpad, x.ab = 1;
+    const std::int64_t words = x.kpad / 64, K = w.k();
+    x.planes.assign(static_cast<std::size_t>(M * words), 0);
+    x.rowsum.resize(static_cast<std::size_t>(M));
+    const std::uint64_t flip = a.layout().is_signed() ? ~std::uint64_t{0} : 0; // ua = bit ^ 1
+    const std::vector<std::uint64_t> &src = a.words();
+    for (std::int64_t m = 0; m < M; ++m) {
+      std::int64_t rs = 0;
+      for (std::int64_t wd = 0; wd * 64 < K; ++wd) {
+        const std::int64_t pos = m * K + 64 * wd, n = std::min<std::int64_t>(64, K - 64 * wd);
+        const std::size_t i = static_cast<std::size_t>(pos / 64);
+        const unsigned sh = static_cast<unsigned>(pos % 64);
+        std::uint64_t v = src[i] >> sh;
+        if (sh && i + 1 < src.size())
+          v |= src[i + 1] << (64 - sh);
+        v = (v ^ flip) & (n == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1);
+        x.planes[static_cast<std::size_t>(m * words + wd)] = v;
+        rs += __builtin_popcountll(v);
+      }
+      x.rowsum[static_cast<std::size_t>(m)] = rs;
+    }
+    out.data.resize(static_cast<std::size_t>(M * w.n()));
+    detail::gemm_rows_prepared_into(path, x, za, w, opt, out.data.data());
+    return out;
+  }
+  if (path != Path::Reference && path != Path::Swar) { // offsets as bytes, never int64
+    const std::vector<std::uint8_t> ua = a.to_offsets();
+    out.data = detail::gemm_rows_fast_bytes(path, ua.data(), M, za, w, opt);
+    return out;
+  }
+  const std::vector<std::int64_t> av = a.to_ints();
+  out.data = detail::gemm_rows(path, av.data(), M, za, w, opt);
   return out;
 }
 

@@ -12,6 +12,7 @@
 #include <samd/pack.hpp>
 
 #include "conv_geometry.hpp"
+#include "conv_small.hpp"
 #include "gemm_internal.hpp"
 
 namespace samd::kernels {
@@ -292,10 +293,13 @@ __attribute__((target("avx512f"))) void max_pool_2x2_image(const std::int32_t *i
 }
 #endif
 
+} // namespace
+
+namespace detail {
 // Max pooling of one image's int32 values (g: its geometry with n = 1) into out (g's output
 // positions, the same format).
-void max_pool_image(const std::int32_t *in, const detail::Geometry &g, const Pool2dParams &p,
-                    std::int32_t *out, bool avx512, std::vector<std::int32_t> &tmp) {
+void max_pool_s32_image(const std::int32_t *in, const Geometry &g, const Pool2dParams &p,
+                        std::int32_t *out, bool avx512, std::vector<std::int32_t> &tmp) {
   // No padding on any side: every window lies inside the image (found by fuzz_kernels_conv: bottom
   // or right padding on an odd size made the last window read past the plane).
   const bool simple = p.kernel_h == 2 && p.kernel_w == 2 && p.stride_h == 2 && p.stride_w == 2 &&
@@ -341,13 +345,23 @@ void max_pool_image(const std::int32_t *in, const detail::Geometry &g, const Poo
       }
 }
 
-} // namespace
+} // namespace detail
 
 QTensor conv2d_max_pool(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                         const Requantizer &r, const Pool2dParams &pool, const KernelOptions &opt,
                         const TwoLevel *two) {
   const Requant &rq = r.requant();
   const QuantParams out_q{{rq.out_scale}, {rq.out_zero_point}, -1};
+  if (pool.format == p.format) { // the direct kernel for few taps: pooled, then requantized
+    const auto pool_g = [&](const detail::Geometry &g) {
+      detail::Geometry pg = pool_geometry(g.out_shape(static_cast<std::int64_t>(r.channels())),
+                                          rq.out_layout, out_q, pool, "max_pool2d");
+      pg.n = 1;
+      return pg;
+    };
+    if (QTensor q; detail::conv_small_requant(x, w, p, r, two, opt, &pool, pool_g, q))
+      return q;
+  }
   {
     Shape shape;
     std::vector<std::uint64_t> words;
@@ -374,8 +388,9 @@ QTensor conv2d_max_pool(const QTensor &x, const PackedConvWeights &w, const Conv
           per = static_cast<std::size_t>(O * pg.oh * pg.ow);
           pooled.resize(per * static_cast<std::size_t>(cg.n));
         }
-        max_pool_image(img, pg, pool, pooled.data() + per * static_cast<std::size_t>(b), true,
-                       tmp); // direct = Avx512
+        // direct: the CPU runs Avx512
+        detail::max_pool_s32_image(img, pg, pool, pooled.data() + per * static_cast<std::size_t>(b),
+                                   true, tmp);
       });
   if (!direct)
     return max_pool2d(conv2d(x, w, p, r, opt, two), pool, opt);

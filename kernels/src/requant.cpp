@@ -85,6 +85,29 @@ Requantizer::Requantizer(float a_scale, const QuantParams &wq, std::size_t chann
   const std::size_t n = channels == 0 ? 0 : (wq.channels() == 1 ? 1 : channels);
   for (std::size_t c = 0; c < n; ++c)
     mult_.push_back(make_multiplier(static_cast<double>(a_scale) * wq.scale_of(c) / rq.out_scale));
+  steps_.assign(1, Steps{});
+  if (hi_ - lo_ > 3 || n == 0)
+    return;
+  steps_.assign(n, Steps{});
+  for (std::size_t c = 0; c < n; ++c) {
+    Steps &st = steps_[c];
+    st.count = 0;
+    st.base = static_cast<std::int32_t>(lo_);
+    for (std::int64_t level = lo_ + 1; level <= hi_; ++level) {
+      if ((*this)(c, INT32_MAX) < level)
+        continue;                           // never reached
+      if ((*this)(c, INT32_MIN) >= level) { // always
+        ++st.base;
+        continue;
+      }
+      std::int64_t below = INT32_MIN, at = INT32_MAX; // r(below) < level <= r(at)
+      while (at - below > 1) {
+        const std::int64_t mid = below + (at - below) / 2;
+        ((*this)(c, mid) >= level ? at : below) = mid;
+      }
+      st.thr[st.count++] = static_cast<std::int32_t>(at);
+    }
+  }
 }
 
 QTensor requantize_with(const Requantizer &r, const Int32Tensor &acc, int channel_axis) {

@@ -21,14 +21,18 @@ struct ForceAlgo {
   ForceAlgo &operator=(const ForceAlgo &) = delete;
 };
 
-// The choices to try on a path: on AVX-512 its own, the direct kernels and im2col + GEMM.
+// The choices to try on a path: on AVX-512 its own, the direct kernel for few taps (where it
+// applies: NCHW, groups = 1), the other direct kernels and im2col + GEMM.
 std::vector<ConvAlgo> algos(Path p) {
   if (resolve_path(p) != Path::Avx512)
     return {ConvAlgo::Auto};
-  return {ConvAlgo::Auto, ConvAlgo::Direct, ConvAlgo::Im2col};
+  return {ConvAlgo::Auto, ConvAlgo::Small, ConvAlgo::Direct, ConvAlgo::Im2col};
 }
 const char *algo_name(ConvAlgo a) {
-  return a == ConvAlgo::Auto ? "auto" : a == ConvAlgo::Direct ? "direct" : "im2col";
+  return a == ConvAlgo::Auto     ? "auto"
+         : a == ConvAlgo::Small  ? "small"
+         : a == ConvAlgo::Direct ? "direct"
+                                 : "im2col";
 }
 
 struct ConvCase {
@@ -455,6 +459,27 @@ TEST_CASE("conv2d: the AVX-512 path keeps small-channel layers direct and runs w
     CHECK(uses_direct(64, 1, 28, 16, 8, b, DataFormat::NCHW));
     CHECK(uses_direct(64, 16, 14, 32, b, b, DataFormat::NCHW));
   }
+  // ... and among the direct kernels, the one for few taps wherever the others would use Dot8:
+  // the first layer (K = 9) at every width pair, conv2 except the bit-serial W1A1.
+  auto uses_small = [](std::int64_t c, unsigned ab, unsigned wb, DataFormat f) {
+    const QTensor x =
+        QTensor::from_ints({1, c, 8, 8}, layout(ab, false),
+                           std::vector<std::int64_t>(static_cast<std::size_t>(c * 64), 0));
+    const QTensor w =
+        QTensor::from_ints({4, c, 3, 3}, layout(wb, true),
+                           std::vector<std::int64_t>(static_cast<std::size_t>(36 * c), 0));
+    Conv2dParams p;
+    p.format = f;
+    return samd::kernels::detail::conv_uses_small(
+        x, PackedConvWeights::prepack(w, {}, x.layout(), 1), p, Path::Avx512);
+  };
+  for (unsigned b : {1u, 2u, 4u, 8u})
+    CHECK(uses_small(1, 8, b, DataFormat::NCHW));
+  for (unsigned b : {2u, 4u, 8u})
+    CHECK(uses_small(16, b, b, DataFormat::NCHW));
+  CHECK_FALSE(uses_small(16, 1, 1, DataFormat::NCHW));
+  CHECK_FALSE(uses_small(1, 8, 8, DataFormat::NHWC));
+  CHECK_FALSE(uses_small(128, 8, 8, DataFormat::NCHW));
   // ResNet-18 conv4_x / conv5_x: im2col + GEMM at every width pair.
   for (unsigned b : {1u, 2u, 4u, 8u}) {
     CHECK_FALSE(uses_direct(1, 256, 14, 256, b, b, DataFormat::NHWC));
@@ -463,4 +488,113 @@ TEST_CASE("conv2d: the AVX-512 path keeps small-channel layers direct and runs w
   CHECK(uses_direct(1, 64, 56, 64, 1, 1,
                     DataFormat::NHWC)); // conv2_x W1A1: the direct bit-serial kernel
   CHECK_FALSE(uses_direct(1, 64, 56, 64, 8, 8, DataFormat::NHWC));
+}
+
+namespace {
+
+// The direct kernel for few taps (conv_small.cpp), forced: NCHW, groups = 1, any stride, padding,
+// dilation and width pair; rows of up to 45 outputs (tails of the 16-pixel vectors and of the
+// 32-column pooled blocks), odd heights, output channels that are not a multiple of its blocks.
+// Sums, requantized outputs (1 to 8 bits: the threshold and the 64-bit forms), and the fused 2x2
+// max pool (and another window, which runs the unfused pool), with plain or two-level weights.
+void check_small(std::mt19937_64 &rng, const Layout &al, const Layout &wl, bool two_level, Fill f) {
+  ConvCase c{uniform(rng, 1, 2), uniform(rng, 1, 4), 0, 0, uniform(rng, 1, 21),
+             uniform(rng, 1, 5), uniform(rng, 1, 5), 1, {}};
+  c.p.stride_h = uniform(rng, 1, 3), c.p.stride_w = uniform(rng, 1, 3);
+  c.p.dilation_h = uniform(rng, 1, 2), c.p.dilation_w = uniform(rng, 1, 2);
+  c.p.pad_top = uniform(rng, 0, 2), c.p.pad_bottom = uniform(rng, 0, 2);
+  c.p.pad_left = uniform(rng, 0, 2), c.p.pad_right = uniform(rng, 0, 2);
+  c.h = c.p.dilation_h * (c.kh - 1) + 1 + uniform(rng, 0, 9);
+  c.w = c.p.dilation_w * (c.kw - 1) + 1 + uniform(rng, 0, 44);
+  const Shape xs{c.n, c.c, c.h, c.w};
+  const QTensor x = tensor(rng, xs, al, f);
+  const std::int64_t K = c.c * c.kh * c.kw;
+  PackedConvWeights pw;
+  TwoLevel two;
+  QuantParams wq;
+  if (!two_level) {
+    const QTensor w = tensor(rng, {c.o, c.c, c.kh, c.kw}, wl, f,
+                             uniform(rng, 0, 1) ? static_cast<std::size_t>(c.o) : 0, 0);
+    std::vector<std::int32_t> bias;
+    if (uniform(rng, 0, 1))
+      for (std::int64_t i = 0; i < c.o; ++i)
+        bias.push_back(static_cast<std::int32_t>(uniform(rng, -5000, 5000)));
+    pw = PackedConvWeights::prepack(w, bias, al, 1);
+    wq = w.quant();
+  } else { // values {v0, v1} as 1-bit u plus the all-ones channel (the importer's encoding)
+    std::vector<std::int64_t> u(static_cast<std::size_t>((c.o + 1) * K), 1);
+    for (std::int64_t i = 0; i < c.o * K; ++i)
+      u[static_cast<std::size_t>(i)] = uniform(rng, 0, 1);
+    const std::int64_t v0 = uniform(rng, -3, 0), v1 = v0 + uniform(rng, 1, 3);
+    const std::int32_t zw = static_cast<std::int32_t>(uniform(rng, -2, 2));
+    two.d = v1 - v0;
+    for (std::int64_t o = 0; o < c.o; ++o) {
+      two.v0_minus_zp.push_back(v0 - zw);
+      two.bias.push_back(uniform(rng, -500, 500));
+    }
+    pw = PackedConvWeights::prepack(
+        QTensor::from_ints({c.o + 1, c.c, c.kh, c.kw}, layout(1, false), u), {}, al, 1);
+    wq = QuantParams{{0.1f}, {zw}, -1};
+  }
+  const TwoLevel *tp = two_level ? &two : nullptr;
+  INFO(describe(al, wl) << (two_level ? " two-level" : "") << " fill=" << name(f)
+                        << " x=" << to_string(xs) << " o=" << c.o << " k=" << c.kh << "x" << c.kw
+                        << " stride=" << c.p.stride_h << "," << c.p.stride_w << " pad="
+                        << c.p.pad_top << "," << c.p.pad_left << "," << c.p.pad_bottom << ","
+                        << c.p.pad_right << " dil=" << c.p.dilation_h << "," << c.p.dilation_w);
+  const KernelOptions ref{Path::Reference};
+  const ForceAlgo force(ConvAlgo::Small);
+  const Int32Tensor sums = conv2d_s32(x, pw, c.p, ref);
+  REQUIRE(conv2d_s32(x, pw, c.p, KernelOptions{Path::Avx512}).data == sums.data);
+  const int ob = static_cast<int>(uniform(rng, 1, 8));
+  const Requant rq{layout(static_cast<unsigned>(ob), uniform(rng, 0, 3) == 0),
+                   0.02f * static_cast<float>(1 + uniform(rng, 0, 60)),
+                   0,
+                   {},
+                   {}};
+  const Requantizer r(x.quant().scale[0], wq, static_cast<std::size_t>(c.o), rq);
+  const std::vector<std::int64_t> q = conv2d(x, pw, c.p, r, ref, tp).to_ints();
+  REQUIRE(conv2d(x, pw, c.p, r, KernelOptions{Path::Avx512}, tp).to_ints() == q);
+  Pool2dParams pool;
+  pool.kernel_h = pool.kernel_w = pool.stride_h = pool.stride_w = 2;
+  if (uniform(rng, 0, 3) == 0)
+    pool.kernel_w = 3, pool.stride_h = 1;
+  const bool poolable = sums.shape[2] >= pool.kernel_h && sums.shape[3] >= pool.kernel_w;
+  if (poolable)
+    REQUIRE(conv2d_max_pool(x, pw, c.p, r, pool, KernelOptions{Path::Avx512}, tp).to_ints() ==
+            conv2d_max_pool(x, pw, c.p, r, pool, ref, tp).to_ints());
+}
+
+} // namespace
+
+TEST_CASE("conv2d: the direct kernel for few taps equals Reference at every width pair, odd "
+          "shapes, tails, padding, stride and dilation") {
+  if (!supported(Path::Avx512))
+    return;
+  std::mt19937_64 rng(19);
+  for (unsigned ab = 1; ab <= 8; ++ab)
+    for (unsigned wb = 1; wb <= 8; ++wb)
+      for (bool as : {false, true})
+        for (bool ws : {false, true})
+          for (Fill f : kFills)
+            check_small(rng, layout(ab, as), layout(wb, ws), false, f);
+  for (unsigned ab = 1; ab <= 8; ++ab)
+    for (bool as : {false, true})
+      for (int rep = 0; rep < 8; ++rep)
+        check_small(rng, layout(ab, as), layout(1, false), true, kFills[rep % 4]);
+}
+
+TEST_CASE("conv2d: the direct kernel for few taps on wider channels (up to K = 576, where Auto "
+          "runs it for Dot8 widths) equals Reference") { // check_direct tries every algorithm
+  if (!supported(Path::Avx512))
+    return;
+  std::mt19937_64 rng(20);
+  const std::pair<unsigned, unsigned> widths[] = {{8, 8}, {4, 4}, {2, 2}, {8, 1}, {3, 5}};
+  for (const auto &[ab, wb] : widths)
+    for (std::int64_t C : {16, 37, 64}) {
+      Conv2dParams p;
+      p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;
+      p.stride_w = uniform(rng, 1, 2);
+      check_direct(rng, layout(ab, false), layout(wb, true), C, 1, p, Fill::Random);
+    }
 }

@@ -1,6 +1,8 @@
 // Mutants of the kernels' accumulation schedules (swar_schedule.hpp, fast_bounds.hpp): a broken
-// step or a constant one too large must yield a counterexample from the same checks.
+// step or a constant one too large must yield a counterexample from the same checks (also
+// conv_bounds.hpp, the direct few-tap conv).
 #include "common.hpp"
+#include "samd/kernels/conv_bounds.hpp"
 #include "samd/kernels/fast_bounds.hpp"
 #include "samd/kernels/swar_schedule.hpp"
 
@@ -95,6 +97,12 @@ void register_kernel_mutants(MutantSet &set) {
                    [](Query &q, unsigned ab, unsigned wb) {
                      check_neon_dot8(q, ab, wb, 8 * kNeonDot8FlushSlots, kNeonDot8ProductsPerSlot);
                    }));
+  set.add(Mutant{"small_conv_int32/one-more-step",
+                 "small_conv_int32",
+                 "the direct few-tap conv takes one more vpdpbusd step than int32 holds",
+                 {kernel_check("small_conv_int32", 8, 8, [](Query &q) {
+                   check_small_conv_int32(q, kernels::kSmallConvMaxSteps + 1);
+                 })}});
   set.add(Mutant{"bitserial_int64/pairs-x2^20",
                  "bitserial_int64",
                  "2^20 times the popcounts per shift: the shifted sum leaves int64",

@@ -127,6 +127,7 @@ void check_dot8_int32(Query &q, unsigned ab, unsigned wb, std::int64_t flush_slo
                       std::int64_t per_slot);
 void check_maddubs(Query &q, unsigned ab, unsigned wb, const MaddubsExact &exact);
 void check_bitserial_int64(Query &q, std::int64_t pairs_per_shift);
+void check_small_conv_int32(Query &q, std::int64_t max_steps);
 void check_maddubs_i16(Query &q, unsigned ab, unsigned wb, const MaddubsSteps &steps);
 void check_neon_cnt_u8(Query &q, std::int64_t vectors);
 void check_neon_cnt_u16(Query &q, std::int64_t u8_vectors, std::int64_t u16_vectors);

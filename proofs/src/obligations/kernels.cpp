@@ -1,7 +1,7 @@
 // Obligations for the kernels' accumulation schedules (issues 5 and 6): the Swar GEMM step and
 // its capacity (kernels/swar_schedule.hpp, instantiated with Z3 terms: the code that runs), and
 // the int8/int16/int32 lane bounds of the SIMD paths (kernels/fast_bounds.hpp: the constants the
-// kernels flush by).
+// kernels flush by), and the int32 lanes of the direct few-tap conv (kernels/conv_bounds.hpp).
 //
 // An accumulation bound is an induction over the terms added to one lane: starting from 0, every
 // term lies in [lo, hi]; a step from any partial sum of at most n - 1 terms is exact in the lane's
@@ -9,6 +9,7 @@
 // are computed here, independently of the kernel's own constexpr helpers, and Z3 checks each claim.
 #include "checks.hpp"
 #include "families.hpp"
+#include "samd/kernels/conv_bounds.hpp"
 #include "samd/kernels/fast_bounds.hpp"
 #include "samd/kernels/swar_schedule.hpp"
 
@@ -260,6 +261,20 @@ void check_maddubs(Query &q, unsigned ab, unsigned wb, const MaddubsExact &exact
 // products per group of 4 k, for kDot8BcastFlushGroups groups, then flushes.
 // (check_dot8_int32 with the schedule's constants.)
 
+// Direct conv for few taps (conv_small.cpp): an int32 lane per output adds one vpdpbusd step (4
+// products ua * v, ua in [0, 255] activation offsets, v in [-128, 127] weight bytes, whatever the
+// widths) per slot, for at most kSmallConvMaxSteps slots (the kernel refuses more).
+void check_small_conv_int32(Query &q, std::int64_t max_steps) {
+  z3::context &c = q.ctx;
+  z3::expr term = calc(c, 0), ok = c.bool_val(true);
+  for (unsigned i = 0; i < 4; ++i) {
+    const Dot8Operands o = dot8_operands(c, 8, 8, std::to_string(i));
+    term = term + dot8_product(o);
+    ok = ok && o.ok;
+  }
+  check_accumulation(q, {32, true, max_steps, 4 * 255 * -128, 4 * 255 * 127, term, ok});
+}
+
 // AVX-512 bit-serial: an int64 lane per output and shift adds popcounts (0..64 each),
 // kBitserialPairsPerShift per 64 k, for K up to 2^31 - 1; then the lanes of shifts 0..14 are
 // added shifted (lane << s): that sum must fit int64 too.
@@ -363,6 +378,8 @@ void register_kernels(std::vector<Obligation> &out) {
         check_neon_dot8(q, ab, wb, kernels::kNeonDot8FlushSlots, kernels::kNeonDot8ProductsPerSlot);
       });
     }
+  f.add("small_conv_int32", Layout{8, 0, Signedness::Signed}, "any width pair",
+        [](Query &q) { check_small_conv_int32(q, kernels::kSmallConvMaxSteps); });
   const Layout bit{1, 0, Signedness::Unsigned};
   f.add("bitserial_int64", bit, "any width pair, K <= 2^31 - 1",
         [](Query &q) { check_bitserial_int64(q, kernels::kBitserialPairsPerShift); });

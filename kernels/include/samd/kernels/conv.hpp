@@ -55,9 +55,11 @@ private:
 
 // conv2d_s32: x {N, C, H, W} (NCHW) or {N, H, W, C} (NHWC), per-tensor quantized, layout equal to
 // the weights' act_layout. Result in the same format with O channels. The SIMD paths run im2col +
-// the fast GEMM; the AVX-512 path runs its direct kernels instead where they are faster (small
-// channel counts, e.g. K = C/groups * KH * KW below ~256-384, or 1-2-bit pairs up to ~0.5M
-// weights; the rule and its measurements are in conv.cpp, conv_uses_direct). Either is exact.
+// the fast GEMM; the AVX-512 path runs its direct kernels instead where they are faster: for NCHW
+// and groups = 1 the one for few taps (K = C * KH * KW <= 32, or <= 576 where the others would
+// use bytes; conv_small.cpp), else small channel counts (K below ~256-384) or 1-2-bit pairs up to
+// ~0.5M weights (the rules and their measurements are in conv.cpp, conv_uses_small and
+// conv_uses_direct). Each is exact.
 Int32Tensor conv2d_s32(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                        const KernelOptions &opt = {});
 QTensor conv2d(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,

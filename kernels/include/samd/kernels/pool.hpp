@@ -28,7 +28,8 @@ QTensor global_avg_pool(const QTensor &x, DataFormat format, const KernelOptions
 
 // conv2d (requantized with r, optionally of two-level sums) then max_pool2d of its output: the
 // same integers as the two calls. The AVX-512 path fuses them image by image, so the convolution's
-// output never leaves the cache.
+// output never leaves the cache; its direct kernels pool the exact sums first and requantize only
+// the pooled ones (the requantization is monotone, so max commutes with it).
 QTensor conv2d_max_pool(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                         const Requantizer &r, const Pool2dParams &pool,
                         const KernelOptions &opt = {}, const TwoLevel *two = nullptr);

@@ -71,11 +71,22 @@ public:
   std::size_t channels() const { return channels_; }
   const Requant &requant() const { return rq_; }
 
+  // A narrow output range (hi() - lo() <= 3) as thresholds on the exact sum, found once here by
+  // bisection on operator(): for every int32 acc, operator()(channel, acc) = base + #{t < count :
+  // acc >= thr[t]} (the requantization is a monotone step function of acc). count = -1 for a
+  // wider range (no thresholds).
+  struct Steps {
+    int count = -1;
+    std::int32_t base = 0, thr[3] = {0, 0, 0};
+  };
+  const Steps &steps(std::size_t channel) const { return steps_[steps_.size() == 1 ? 0 : channel]; }
+
 private:
   Requant rq_;
   std::size_t channels_ = 0;
   std::vector<FixedMultiplier> mult_;
   std::int64_t zo_ = 0, lo_ = 0, hi_ = 0;
+  std::vector<Steps> steps_; // one per multiplier (or one count = -1 entry)
 };
 
 // requantize_with: gemm.hpp's requantize with a prepared Requantizer (made for the size of acc's

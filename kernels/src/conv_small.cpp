@@ -337,7 +337,9 @@ SAMD_DIRECT_TARGET void image_pool2(const Plan &pl, const std::uint8_t *planes, 
                 _mm512_set1_epi32(static_cast<int>(pl.ones[static_cast<std::size_t>(s)])));
         }
       }
-      std::int32_t *dst = q + py * pw + px0;
+      std::int32_t *dst = nullptr; // q is null when the outputs are bits (no offsets on null)
+      if constexpr (!BITS)
+        dst = q + py * pw + px0;
       for (std::int64_t ob = 0; ob < pl.Opad; ob += NR) {
         __m512i acc[RB][NR];
         for (int rb = 0; rb < RB; ++rb)
@@ -460,7 +462,7 @@ bool conv_small_quant(const SmallConvJob &job, Shape &shape, std::vector<std::ui
   if (!fused)
     s.sums.resize(static_cast<std::size_t>(O * g.oh * g.ow));
   const bool ok = run(job, pl, s, [&](std::int64_t b) {
-    std::int32_t *dst = s.q.data() + per * static_cast<std::size_t>(b);
+    std::int32_t *dst = bits_out ? nullptr : s.q.data() + per * static_cast<std::size_t>(b);
     if (fused) {
       const std::uint8_t *planes = s.planes.data();
       // The quads in registers for few slots; one half per row when it is at most 16 wide.

@@ -28,47 +28,56 @@ std::int32_t check_gemm_operands(const QTensor &a, const PackedWeights &w) {
 }
 } // namespace
 
+namespace {
+// The activations as a SIMD path's kernels read them, built once for gemm_s32 and
+// prepare_activations alike: 1-bit lanes are already the bit plane the AVX-512 bit-serial kernel
+// reads (each row's K bits, word by word); other widths go through offset bytes (never int64).
+detail::fast::FastActs fast_acts(const QTensor &a, const PackedWeights &w, Path path) {
+  namespace fast = detail::fast;
+  const std::int64_t M = a.shape()[0], K = w.k(), kpad = w.fast().kpad;
+  const fast::Method method = fast::choose_method(path, a.layout().bits, w.fast().wb);
+  if (path != Path::Avx512 || a.layout().field() != 1 || method != fast::Method::Bitserial) {
+    const std::vector<std::uint8_t> ua = a.to_offsets();
+    return fast::build_acts(path, ua.data(), M, K, kpad, a.layout().bits, method);
+  }
+  fast::FastActs x;
+  x.m = M, x.kpad = kpad, x.ab = 1;
+  const std::int64_t words = kpad / 64;
+  x.planes.assign(static_cast<std::size_t>(M * words), 0);
+  x.rowsum.resize(static_cast<std::size_t>(M));
+  const std::uint64_t flip = a.layout().is_signed() ? ~std::uint64_t{0} : 0; // ua = bit ^ 1
+  const std::vector<std::uint64_t> &src = a.words();
+  for (std::int64_t m = 0; m < M; ++m) {
+    std::int64_t rs = 0;
+    for (std::int64_t wd = 0; wd * 64 < K; ++wd) {
+      const std::int64_t pos = m * K + 64 * wd, n = std::min<std::int64_t>(64, K - 64 * wd);
+      const std::size_t i = static_cast<std::size_t>(pos / 64);
+      const unsigned sh = static_cast<unsigned>(pos % 64);
+      std::uint64_t v = src[i] >> sh;
+      if (sh && i + 1 < src.size())
+        v |= src[i + 1] << (64 - sh);
+      v = (v ^ flip) & (n == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1);
+      x.planes[static_cast<std::size_t>(m * words + wd)] = v;
+      rs += __builtin_popcountll(v);
+    }
+    x.rowsum[static_cast<std::size_t>(m)] = rs;
+  }
+  return x;
+}
+} // namespace
+
 Int32Tensor gemm_s32(const QTensor &a, const PackedWeights &w, const KernelOptions &opt) {
   const std::int32_t za = check_gemm_operands(a, w);
   const std::int64_t M = a.shape()[0];
   Int32Tensor out{{M, w.n()}, {}};
   const Path path = resolve_path(opt.path);
-  if (path == Path::Avx512 && a.layout().field() == 1 &&
-      detail::fast::choose_method(path, 1, w.fast().wb) == detail::fast::Method::Bitserial) {
-    // 1-bit lanes are already the bit plane: each row's K bits, word by word.
-    detail::fast::FastActs x;
-    x.m = M, x.kpad = w.fast().kpad, x.ab = 1;
-    const std::int64_t words = x.kpad / 64, K = w.k();
-    x.planes.assign(static_cast<std::size_t>(M * words), 0);
-    x.rowsum.resize(static_cast<std::size_t>(M));
-    const std::uint64_t flip = a.layout().is_signed() ? ~std::uint64_t{0} : 0; // ua = bit ^ 1
-    const std::vector<std::uint64_t> &src = a.words();
-    for (std::int64_t m = 0; m < M; ++m) {
-      std::int64_t rs = 0;
-      for (std::int64_t wd = 0; wd * 64 < K; ++wd) {
-        const std::int64_t pos = m * K + 64 * wd, n = std::min<std::int64_t>(64, K - 64 * wd);
-        const std::size_t i = static_cast<std::size_t>(pos / 64);
-        const unsigned sh = static_cast<unsigned>(pos % 64);
-        std::uint64_t v = src[i] >> sh;
-        if (sh && i + 1 < src.size())
-          v |= src[i + 1] << (64 - sh);
-        v = (v ^ flip) & (n == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1);
-        x.planes[static_cast<std::size_t>(m * words + wd)] = v;
-        rs += __builtin_popcountll(v);
-      }
-      x.rowsum[static_cast<std::size_t>(m)] = rs;
-    }
-    out.data.resize(static_cast<std::size_t>(M * w.n()));
-    detail::gemm_rows_prepared_into(path, x, za, w, opt, out.data.data());
+  if (path == Path::Reference || path == Path::Swar) {
+    const std::vector<std::int64_t> av = a.to_ints();
+    out.data = detail::gemm_rows(path, av.data(), M, za, w, opt);
     return out;
   }
-  if (path != Path::Reference && path != Path::Swar) { // offsets as bytes, never int64
-    const std::vector<std::uint8_t> ua = a.to_offsets();
-    out.data = detail::gemm_rows_fast_bytes(path, ua.data(), M, za, w, opt);
-    return out;
-  }
-  const std::vector<std::int64_t> av = a.to_ints();
-  out.data = detail::gemm_rows(path, av.data(), M, za, w, opt);
+  out.data.resize(static_cast<std::size_t>(M * w.n()));
+  detail::gemm_rows_prepared_into(path, fast_acts(a, w, path), za, w, opt, out.data.data());
   return out;
 }
 
@@ -79,13 +88,10 @@ PreparedActivations prepare_activations(const QTensor &a, const PackedWeights &w
   r.layout_ = a.layout();
   r.m_ = a.shape()[0];
   r.k_ = a.shape()[1];
-  r.ints_ = a.to_ints();
-  if (r.path_ != Path::Reference && r.path_ != Path::Swar) {
-    const auto method = detail::fast::choose_method(r.path_, a.layout().bits, w.fast().wb);
-    r.fast_ = std::make_shared<const detail::fast::FastActs>(detail::fast::build_acts(
-        r.path_, r.ints_.data(), r.m_, r.k_, w.fast().kpad, a.layout(), method));
-    r.ints_.clear();
-  }
+  if (r.path_ == Path::Reference || r.path_ == Path::Swar)
+    r.ints_ = a.to_ints();
+  else
+    r.fast_ = std::make_shared<const detail::fast::FastActs>(fast_acts(a, w, r.path_));
   return r;
 }
 

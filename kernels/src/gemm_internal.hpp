@@ -26,12 +26,6 @@ std::vector<std::int32_t> gemm_rows_prepared(Path p, const fast::FastActs &a, st
 // epilogue.
 void gemm_rows_prepared_into(Path p, const fast::FastActs &a, std::int32_t za,
                              const PackedWeights &w, const KernelOptions &opt, std::int32_t *out);
-// The unsigned offsets q - q_min of a 1–8-bit tensor as bytes, decoded word by word.
-std::vector<std::uint8_t> offset_bytes(const QTensor &t);
-// The SIMD paths on activation offsets ua (M rows of K bytes) with their row sums.
-std::vector<std::int32_t> gemm_rows_fast_bytes(Path p, const std::uint8_t *ua, std::int64_t M,
-                                               std::int32_t za, const PackedWeights &w,
-                                               const KernelOptions &opt);
 // Dispatch on a resolved path.
 std::vector<std::int32_t> gemm_rows(Path p, const std::int64_t *a, std::int64_t M, std::int32_t za,
                                     const PackedWeights &w, const KernelOptions &opt);

@@ -1391,6 +1391,10 @@ ConvSetup conv_setup(const QTensor &x, const PackedConvWeights &w, const Conv2dP
 } // namespace
 
 namespace detail {
+Geometry conv_geometry(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p) {
+  return conv_setup(x, w, p).g;
+}
+
 namespace {
 // SAMD_CONV_ALGO=direct or im2col forces the choice from the start (for measuring the two).
 int initial_algo() {

@@ -68,6 +68,9 @@ inline Geometry make_geometry(const Shape &s, DataFormat f, const Window &win, c
   return g;
 }
 
+// conv2d's checks (layouts, groups, shapes, the int32 bound) and its geometry, without computing.
+Geometry conv_geometry(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p);
+
 // On the AVX-512 path conv2d runs the direct kernel for few taps (conv_small.hpp; NCHW, groups =
 // 1), the other direct kernels or im2col + the fast GEMM, whichever is faster for the layer's shape
 // and width pair (Auto); tests force one (process-wide setting; the environment variable

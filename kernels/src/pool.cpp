@@ -352,6 +352,11 @@ QTensor conv2d_max_pool(const QTensor &x, const PackedConvWeights &w, const Conv
                         const TwoLevel *two) {
   const Requant &rq = r.requant();
   const QuantParams out_q{{rq.out_scale}, {rq.out_zero_point}, -1};
+  // Every path checks the convolution and then the pool before it computes, so a pool that does
+  // not fit is reported as such whether or not a sum would overflow first (the fused kernels pool
+  // as they go; found by fuzz_kernels_conv).
+  pool_geometry(detail::conv_geometry(x, w, p).out_shape(static_cast<std::int64_t>(r.channels())),
+                rq.out_layout, out_q, pool, "max_pool2d");
   if (pool.format == p.format) { // the direct kernel for few taps: pooled, then requantized
     const auto pool_g = [&](const detail::Geometry &g) {
       detail::Geometry pg = pool_geometry(g.out_shape(static_cast<std::int64_t>(r.channels())),

@@ -9,13 +9,15 @@
 // with v the channel's weight bytes (e - c, e = w - zw or the two-level combination, c the
 // channel's offset that brings e into a signed byte; 0 for symmetric weights).
 //
-// Exactness (conv_bounds.hpp): C = D + c * R + fixed in int32 arithmetic mod 2^32, with D = sum
+// Exactness (conv_bounds.hpp): C = D + fixed + c * R in int32 arithmetic mod 2^32, with D = sum
 // ua * v (exact: at most kSmallConvMaxSteps slots), R = sum ua over the real taps, fixed = (a_min
 // - za) * sum_t e_t + bias, since sum_t (a_t - za) e_t = sum_t (ua_t + a_min - za)(v_t + c); the
-// layer's sum C fits int32 (small_conv_exact_int32), so the wrapped value is the exact one.
-// Requantization is monotone (a positive multiplier, round half away from zero, clamp), so max
-// pooling commutes with it: the pooled outputs are requantized after the pool, on a quarter of the
-// values for a 2x2 window.
+// layer's sum C fits int32 (small_conv_exact_int32), so the wrapped value is the exact one. Z3
+// proves both halves over conv_bounds.hpp's templates (samd prove --op small_conv_ring,
+// small_conv_exact); that the vector code below adds and multiplies in small_conv_sum's order is
+// read, not proven. Requantization is monotone (a positive multiplier, round half away from zero,
+// clamp), so max pooling commutes with it: the pooled outputs are requantized after the pool, on
+// a quarter of the values for a 2x2 window; the pool is over the exact sums C.
 #include "conv_small.hpp"
 
 #include <algorithm>
@@ -141,10 +143,10 @@ bool make_plan(const SmallConvJob &job, Plan &pl) {
     }
     if (hi - lo > 255 || !small_conv_exact_int32(amag, sum_abs, std::abs(bias[ou])))
       return false;
-    cof[ou] = lo >= -128 && hi <= 127 ? 0 : hi - 127;
+    cof[ou] = small_conv_byte_offset(lo, hi);
     pl.rowsum = pl.rowsum || cof[ou] != 0;
     pl.corr[ou] = wrap32(cof[ou]);
-    pl.fixed[ou] = wrap32((amin - job.za) * sum + bias[ou]);
+    pl.fixed[ou] = wrap32(small_conv_fixed(amin - job.za, sum, bias[ou]));
   }
 
   pl.wt.assign(static_cast<std::size_t>(S * pl.Opad), 0);
@@ -290,8 +292,9 @@ StepRequant step_requant(const std::vector<LaneRequant> &lr) {
 // One image with the 2x2 / 2 max pool fused: per pooled row and 16 pooled columns, the sums of
 // the 2 x 32 convolution outputs under them stay in registers (4 vectors per channel), are
 // pooled there (vertical max, then the max of even and odd columns), and only the pooled sums are
-// requantized (max commutes with the monotone requantization; adding the channel's constant
-// commutes with max too). q: the image's requantized outputs {O_out, PH, PW}.
+// requantized (max commutes with the monotone requantization). The max is taken on the exact sums
+// C, not on D + c * R before the channel's constant: that partial sum can leave int32 where C does
+// not. q: the image's requantized outputs {O_out, PH, PW}.
 // pre: planes from build_planes; PH = floor(OH / 2), PW = floor(OW / 2); lr: one per output
 // channel, st = step_requant(lr); S0 = pl.slots.size() when > 0, else S = pl.slots.size() at run
 // time (then qbuf: scratch for 64 * S dwords).
@@ -357,6 +360,12 @@ SAMD_DIRECT_TARGET void image_pool2(const Plan &pl, const std::uint8_t *planes, 
           const auto o = static_cast<std::size_t>(ob + r);
           if (ob + r >= pl.O_out)
             continue;
+          // The whole sum C = D + fixed + R * c (small_conv_sum) before the max: C is exact in
+          // int32 (small_conv_exact_int32), D + R * c = sum ua * e need not be (ua up to a_max -
+          // a_min, twice |a - za| when za is mid-range), so the max must not be taken on it.
+          const __m512i fixed = _mm512_set1_epi32(pl.fixed[o]);
+          for (int rb = 0; rb < RB; ++rb)
+            acc[rb][r] = _mm512_add_epi32(acc[rb][r], fixed);
           if (pl.rowsum) {
             const __m512i corr = _mm512_set1_epi32(pl.corr[o]);
             for (int rb = 0; rb < RB; ++rb)
@@ -373,7 +382,6 @@ SAMD_DIRECT_TARGET void image_pool2(const Plan &pl, const std::uint8_t *planes, 
             h = _mm512_max_epi32(_mm512_permutexvar_epi32(even, v),
                                  _mm512_permutexvar_epi32(odd, v));
           }
-          h = _mm512_add_epi32(h, _mm512_set1_epi32(pl.fixed[o]));
           if constexpr (BITS) {
             const __mmask16 on =
                 st.lo[o] != st.hi[o]

@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string>
 
+#include <samd/kernels/exact_sums.hpp>
+
 #include "fast/fast_gemm.hpp"
 #include "gemm_internal.hpp"
 
@@ -46,7 +48,8 @@ void gemm_rows_prepared_into(Path p, const fast::FastActs &acts, std::int32_t za
     const std::size_t i = static_cast<std::size_t>(n);
     const std::int64_t colsum = w.column_sum(n) + K * (fw.plane_offset - c);
     dz[i] = c - wq.zero_point_of(i);
-    fixed[i] = da * colsum + K * da * dz[i] + (w.bias().empty() ? 0 : w.bias()[i]);
+    fixed[i] =
+        epilogue_fixed<std::int64_t>(K, da, dz[i], colsum, w.bias().empty() ? 0 : w.bias()[i]);
     fits = fits && dz[i] >= INT32_MIN && dz[i] <= INT32_MAX;
   }
   for (std::int64_t r : acts.rowsum)

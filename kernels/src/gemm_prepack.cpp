@@ -1,3 +1,4 @@
+#include <samd/kernels/exact_sums.hpp>
 #include <samd/kernels/gemm.hpp>
 #include <samd/kernels/swar_schedule.hpp>
 
@@ -178,7 +179,7 @@ std::int64_t max_k_int32(const Layout &act, std::int32_t za, const PackedWeights
   const std::int64_t room = std::int64_t{2147483647} - mb;
   if (ma * mw == 0)
     return room >= 0 ? INT64_MAX : 0;
-  return room < 0 ? 0 : room / (ma * mw);
+  return room < 0 ? 0 : max_k_exact_int32(ma, mw, mb); // room / (ma * mw)
 }
 
 namespace detail {

@@ -598,3 +598,35 @@ TEST_CASE("conv2d: the direct kernel for few taps on wider channels (up to K = 5
       check_direct(rng, layout(ab, false), layout(wb, true), C, 1, p, Fill::Random);
     }
 }
+
+TEST_CASE("conv2d_max_pool: the few-tap kernel pools the exact sums, also where sum ua * e leaves "
+          "int32 (two-level weights, mid-range activation zero point)") {
+  // u8 activations with za = 128: |a - za| <= 128, but ua = a - a_min reaches 255, so with e =
+  // 1,500,001 on 9 taps C stays within +-1.73e9 while D + c * R = sum ua * e reaches 3.4e9. The
+  // kernel used to take the max on that partial sum (wrapped) and pick the wrong pixel.
+  const Layout al{8, 0, Signedness::Unsigned};
+  std::mt19937_64 rng(21);
+  for (int rep = 0; rep < 20; ++rep) {
+    std::vector<std::int64_t> xv(16);
+    for (std::int64_t &v : xv)
+      v = (rng() & 1) ? 255 : 128 + static_cast<std::int64_t>(rng() % 128);
+    const QTensor x = QTensor::from_ints({1, 1, 4, 4}, al, xv, QuantParams{{0.5f}, {128}, -1});
+    const std::vector<std::int64_t> u(18, 1); // one channel of ones, and the all-ones channel
+    TwoLevel two;
+    two.d = 1, two.v0_minus_zp = {1500000}, two.bias = {0};
+    const PackedConvWeights pw = PackedConvWeights::prepack(
+        QTensor::from_ints({2, 1, 3, 3}, layout(1, false), u), {}, al, 1);
+    Conv2dParams p;
+    p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;
+    const Requant rq{layout(8, false), 1.0e8f, 0, {}, {}};
+    const Requantizer r(x.quant().scale[0], QuantParams{{0.1f}, {0}, -1}, 1, rq);
+    Pool2dParams pool;
+    pool.kernel_h = pool.kernel_w = pool.stride_h = pool.stride_w = 2;
+    const std::vector<std::int64_t> want =
+        conv2d_max_pool(x, pw, p, r, pool, KernelOptions{Path::Reference}, &two).to_ints();
+    for (Path path : supported_paths()) {
+      INFO("path " << to_string(path) << " rep " << rep);
+      CHECK(conv2d_max_pool(x, pw, p, r, pool, KernelOptions{path}, &two).to_ints() == want);
+    }
+  }
+}

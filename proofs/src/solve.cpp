@@ -32,6 +32,10 @@ z3::solver aig_solver(z3::context &c, unsigned ms) {
   return z3::try_for(pipeline, ms).mk_solver();
 }
 
+z3::solver nlsat_solver(z3::context &c, unsigned ms) {
+  return z3::try_for(z3::tactic(c, "qfnra-nlsat"), ms).mk_solver();
+}
+
 z3::solver default_solver(z3::context &c, unsigned ms) {
   z3::solver s(c);
   s.set("timeout", ms);
@@ -67,6 +71,8 @@ Check check_sat(z3::context &c, const z3::expr &formula, Clock::time_point deadl
   const unsigned left = ms_left(deadline);
   if (left == 0)
     return Check{z3::unknown, std::nullopt, "timeout"};
+  if (prefer == Strategy::Nonlinear) // no fallback: neither bit-blasts integers
+    return run(nlsat_solver(c, left), formula, rlimit);
   Check r = run(solver(prefer, std::max(1u, left - left / 4)), formula, rlimit);
   if (r.result != z3::unknown)
     return r;

@@ -1,16 +1,26 @@
 #include <cstdio>
+#include <stdexcept>
 
 #include "samd_proofs/obligation.hpp"
 
 namespace samd::proofs {
 
 std::uint64_t Values::word(const z3::expr &e) const {
+  if (e.is_int()) // an integer term (the kernels' bounds): its two's complement
+    return static_cast<std::uint64_t>(value(e, true));
   const unsigned w = e.get_sort().bv_size();
   const z3::expr low = w > 64 ? e.extract(63, 0) : e;
   return model_.eval(low, true).get_numeral_uint64();
 }
 
 std::int64_t Values::value(const z3::expr &e, bool is_signed) const {
+  if (e.is_int()) {
+    std::int64_t v = 0;
+    const z3::expr ev = model_.eval(e, true);
+    if (!Z3_get_numeral_int64(ev.ctx(), ev, &v))
+      throw std::out_of_range("samd prove: an integer beyond int64 in a counterexample");
+    return v;
+  }
   const unsigned w = e.get_sort().bv_size();
   std::uint64_t u = word(e);
   if (is_signed && w < 64 && ((u >> (w - 1)) & 1))
@@ -21,7 +31,8 @@ std::int64_t Values::value(const z3::expr &e, bool is_signed) const {
 std::string Values::lanes(const std::vector<z3::expr> &es, bool is_signed) const {
   std::string s;
   for (const z3::expr &e : es)
-    s += (s.empty() ? "" : ", ") + std::to_string(value(e, is_signed));
+    s += (s.empty() ? "" : ", ") + (e.is_int() ? model_.eval(e, true).get_decimal_string(0)
+                                               : std::to_string(value(e, is_signed)));
   return s;
 }
 

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <vector>
 
+#include <samd/kernels/exact_sums.hpp>
 #include <samd/kernels/path.hpp>
 #include <samd/layout.hpp>
 
@@ -108,8 +109,9 @@ void planes_neon(const std::uint8_t *bytes, std::int64_t M, std::int64_t kpad, u
 
 // The exact result from a raw sum D[m][n], fused into the kernels' epilogue (finish_rows):
 // out[m * n + col] = D + dz[col] * rowsum[m] + fixed[col], with fixed = bias + da * colsum + K * da
-// * dz. A result outside int32 (impossible once check_k_bound passed) sets *bad instead of being
-// hidden.
+// * dz (exact_sums.hpp's epilogue_sum and epilogue_fixed, the terms Z3 proves: samd prove --op
+// epilogue_ring, k_bound_int32). A result outside int32 (impossible once check_k_bound passed)
+// sets *bad instead of being hidden.
 struct Epilogue {
   const std::int64_t *rowsum = nullptr; // M: sum_k ua
   const std::int64_t *dz = nullptr;     // N: c - zw[n]
@@ -120,7 +122,7 @@ struct Epilogue {
   std::atomic<int> *bad = nullptr;
 
   void put(std::int64_t m, std::int64_t col, std::int64_t d) const {
-    const std::int64_t s = d + dz[col] * rowsum[m] + fixed[col];
+    const std::int64_t s = epilogue_sum<std::int64_t>(d, rowsum[m], 1, dz[col], fixed[col]);
     if (s < INT32_MIN || s > INT32_MAX)
       bad->store(1, std::memory_order_relaxed);
     out[m * n + col] = static_cast<std::int32_t>(s);

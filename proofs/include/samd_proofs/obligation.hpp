@@ -40,7 +40,8 @@ struct Goal {
 class Values {
 public:
   explicit Values(const z3::model &m) : model_(m) {}
-  std::uint64_t word(const z3::expr &e) const; // a term of at most 64 bits, as unsigned
+  std::uint64_t
+  word(const z3::expr &e) const; // a term of at most 64 bits (or an integer), as unsigned
   std::int64_t value(const z3::expr &e, bool is_signed) const;
   std::string lanes(const std::vector<z3::expr> &es, bool is_signed) const; // "1, -2, 3"
   std::string hex(const z3::expr &e) const;                                 // "0x...ull"

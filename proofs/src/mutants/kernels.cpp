@@ -1,6 +1,7 @@
 // Mutants of the kernels' accumulation schedules (swar_schedule.hpp, fast_bounds.hpp): a broken
 // step or a constant one too large must yield a counterexample from the same checks (also
-// conv_bounds.hpp, the direct few-tap conv).
+// conv_bounds.hpp, the direct few-tap conv, and exact_sums.hpp, the epilogues' ring identity and
+// the K bound).
 #include "common.hpp"
 #include "samd/kernels/conv_bounds.hpp"
 #include "samd/kernels/fast_bounds.hpp"
@@ -29,6 +30,11 @@ Mutant per_pair(const std::string &name, const std::string &op, const std::strin
     m.checks.push_back(
         kernel_check(op, ab, wb, [check, ab = ab, wb = wb](Query &q) { check(q, ab, wb); }));
   return m;
+}
+
+// A constant in the sort of `like` (the exact-sum templates' constants, bound_traits).
+z3::expr q_int(const z3::expr &like, std::int64_t v) {
+  return kernels::bound_traits<z3::expr>::constant(like, v);
 }
 
 W gemm_step_xor(const W &acc, const W &u, const W &a) { return xor_(acc, mul(u, a)); }
@@ -103,6 +109,81 @@ void register_kernel_mutants(MutantSet &set) {
                  {kernel_check("small_conv_int32", 8, 8, [](Query &q) {
                    check_small_conv_int32(q, kernels::kSmallConvMaxSteps + 1);
                  })}});
+  // The exact sums (exact_sums.hpp, conv_bounds.hpp): broken epilogue terms and bounds.
+  using E = z3::expr;
+  const EpilogueTerms terms = kernel_epilogue_terms();
+  const auto one = [](const std::string &op, std::function<void(Query &)> build) {
+    return std::vector<Obligation>{kernel_check(op, 8, 8, std::move(build))};
+  };
+  set.add(Mutant{"epilogue_ring/no-bias", "epilogue_ring",
+                 "the direct conv's fixed term drops the bias",
+                 one("epilogue_ring", [terms](Query &q) {
+                   EpilogueTerms t = terms;
+                   t.fixed = [](const E &K, const E &da, const E &dz, const E &colsum, const E &) {
+                     return da * colsum + K * da * dz;
+                   };
+                   check_epilogue_ring(q, 32, t);
+                 })});
+  set.add(Mutant{"epilogue_ring/offset-sign", "epilogue_ring",
+                 "the GEMM's fixed term subtracts K * da * dz",
+                 one("epilogue_ring", [terms](Query &q) {
+                   EpilogueTerms t = terms;
+                   t.fixed = [](const E &K, const E &da, const E &dz, const E &colsum,
+                                const E &bias) { return da * colsum - K * da * dz + bias; };
+                   check_epilogue_ring(q, 64, t);
+                 })});
+  set.add(Mutant{"epilogue_ring/rowsum-sign", "epilogue_ring",
+                 "the lane sum subtracts the row-sum term", one("epilogue_ring", [terms](Query &q) {
+                   EpilogueTerms t = terms;
+                   t.sum = [](const E &D, const E &R, const E &scale, const E &dz, const E &fixed) {
+                     return D * scale - R * dz + fixed;
+                   };
+                   check_epilogue_ring(q, 32, t);
+                 })});
+  set.add(Mutant{"epilogue_ring/two-level-no-v0-term", "epilogue_ring",
+                 "the two-level fixed term drops v0mz * K * da",
+                 one("epilogue_ring", [terms](Query &q) {
+                   EpilogueTerms t = terms;
+                   t.two_fixed = [](const E &d, const E &fixed, const E &, const E &, const E &,
+                                    const E &bias2) { return d * fixed + bias2; };
+                   check_two_level_ring(q, t);
+                 })});
+  set.add(Mutant{"small_conv_ring/fixed-sign", "small_conv_ring",
+                 "the few-tap conv's fixed term uses za - a_min",
+                 one("small_conv_ring", [](Query &q) {
+                   check_small_conv_ring(
+                       q, [](const E &da, const E &s, const E &b) { return b - da * s; },
+                       [](const E &D, const E &R, const E &cc, const E &fx) {
+                         return small_conv_sum(D, R, cc, fx);
+                       });
+                 })});
+  set.add(Mutant{"k_bound_int32/plus-one", "k_bound_int32", "max_k_int32 one larger",
+                 one("k_bound_int32", [](Query &q) {
+                   check_k_bound_int32(q, [](const E &ma, const E &mw, const E &mb) {
+                     return max_k_exact_int32(ma, mw, mb) + 1;
+                   });
+                 })});
+  const ByteOffset offset = [](const E &lo, const E &hi) { return small_conv_byte_offset(lo, hi); };
+  set.add(Mutant{"small_conv_exact/bound-2^31", "small_conv_exact",
+                 "small_conv_exact_int32 accepts a sum bound of 2^31 (one too large)",
+                 one("small_conv_exact", [offset](Query &q) {
+                   check_small_conv_exact(
+                       q,
+                       [](const E &am, const E &s, const E &b) {
+                         const E two31 = q_int(am, std::int64_t{1} << 31);
+                         return s <= two31 && am <= two31 && am * s + b <= two31;
+                       },
+                       offset);
+                 })});
+  set.add(Mutant{
+      "small_conv_exact/byte-offset-128", "small_conv_exact", "the weight-byte offset is hi - 128",
+      one("small_conv_exact", [](Query &q) {
+        check_small_conv_exact(
+            q, [](const E &am, const E &s, const E &b) { return small_conv_exact_int32(am, s, b); },
+            [](const E &lo, const E &hi) {
+              return z3::ite(lo >= -128 && hi <= 127, q_int(lo, 0), hi - 128);
+            });
+      })});
   set.add(Mutant{"bitserial_int64/pairs-x2^20",
                  "bitserial_int64",
                  "2^20 times the popcounts per shift: the shifted sum leaves int64",

@@ -7,8 +7,23 @@
 #include <vector>
 
 #include "common.hpp"
+#include "samd/kernels/exact_sums.hpp"
 #include "samd/ops/add.hpp"
 #include "samd/ops/convert.hpp"
+#include "samd_proofs/spec.hpp"
+
+// The kernels' bound and epilogue templates (exact_sums.hpp, conv_bounds.hpp) on Z3 terms
+// (bit-vectors, or integers): the constants in the argument's sort, the choice as ite.
+template <> struct samd::kernels::bound_traits<z3::expr> {
+  static z3::expr constant(const z3::expr &like, std::int64_t v) {
+    if (like.is_int()) // the bounds are also proven over the integers (exact, no width)
+      return like.ctx().int_val(v);
+    return samd::proofs::spec::constant(like.ctx(), v, like.get_sort().bv_size());
+  }
+  static z3::expr select(const z3::expr &c, const z3::expr &a, const z3::expr &b) {
+    return z3::ite(c, a, b);
+  }
+};
 
 namespace samd::proofs {
 
@@ -31,6 +46,30 @@ using GemmStep = std::function<W(const W &acc, const W &u, const W &a)>;
 using GemmCapacity = std::function<std::uint64_t(unsigned ab, unsigned wb, unsigned guard)>;
 using MaddubsExact = std::function<bool(unsigned ab, unsigned wb)>;
 using MaddubsSteps = std::function<std::int64_t(unsigned ab, unsigned wb)>;
+// The exact-sum templates (exact_sums.hpp, conv_bounds.hpp), as the checks take them.
+using Expr = z3::expr;
+using EpilogueFixed = std::function<Expr(const Expr &K, const Expr &da, const Expr &dz,
+                                         const Expr &colsum, const Expr &bias)>;
+using EpilogueSum = std::function<Expr(const Expr &D, const Expr &R, const Expr &scale,
+                                       const Expr &dz, const Expr &fixed)>;
+using TwoLevelDz = std::function<Expr(const Expr &d, const Expr &dz, const Expr &v0mz)>;
+using TwoLevelFixed = std::function<Expr(const Expr &d, const Expr &fixed, const Expr &v0mz,
+                                         const Expr &K, const Expr &da, const Expr &bias2)>;
+using SmallFixed = std::function<Expr(const Expr &da, const Expr &sum_e, const Expr &bias)>;
+using SmallSum =
+    std::function<Expr(const Expr &D, const Expr &R, const Expr &c, const Expr &fixed)>;
+using MaxK = std::function<Expr(const Expr &ma, const Expr &mw, const Expr &mb)>;
+using SmallExact =
+    std::function<Expr(const Expr &amax, const Expr &sum_abs_e, const Expr &abs_bias)>;
+using ByteOffset = std::function<Expr(const Expr &lo, const Expr &hi)>;
+struct EpilogueTerms {
+  EpilogueFixed fixed;
+  EpilogueSum sum;
+  TwoLevelDz two_dz;
+  TwoLevelFixed two_fixed;
+};
+// The kernels' own templates.
+EpilogueTerms kernel_epilogue_terms();
 
 // lane_masks.hpp
 void check_spread_high(Query &q, const Layout &L, const Unary &op);
@@ -133,5 +172,13 @@ void check_neon_cnt_u8(Query &q, std::int64_t vectors);
 void check_neon_cnt_u16(Query &q, std::int64_t u8_vectors, std::int64_t u16_vectors);
 void check_neon_dot8(Query &q, unsigned ab, unsigned wb, std::int64_t flush_slots,
                      std::int64_t per_slot);
+// exact_sums.hpp, conv_bounds.hpp: the ring identity of the epilogues (in the ring of `bits`-bit
+// integers: 32 for the direct convs' int32 lanes, 64 for the GEMM's int64 epilogue), and the
+// bounds that make the wrapped sum the exact one.
+void check_epilogue_ring(Query &q, unsigned bits, const EpilogueTerms &t);
+void check_two_level_ring(Query &q, const EpilogueTerms &t);
+void check_small_conv_ring(Query &q, const SmallFixed &fixed, const SmallSum &sum);
+void check_k_bound_int32(Query &q, const MaxK &max_k);
+void check_small_conv_exact(Query &q, const SmallExact &exact, const ByteOffset &offset);
 
 } // namespace samd::proofs

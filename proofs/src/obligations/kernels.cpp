@@ -341,6 +341,279 @@ void check_neon_dot8(Query &q, unsigned ab, unsigned wb, std::int64_t flush_slot
                       ua_max * o.v_max, dot8_product(o), o.ok});
 }
 
+// ---- The exact sums (exact_sums.hpp, conv_bounds.hpp) ----
+//
+// Per output the kernels compute C = sum_t (a_t - za) * e_t + bias as an epilogue over a raw dot
+// product of offsets, in int32 lanes mod 2^32 (the direct convs) or int64 (the GEMM epilogue).
+// Two halves, each for every input:
+//  ring   the epilogue, evaluated in the ring of `bits`-bit integers on the kernel's int64
+//         constants wrapped to `bits` bits, equals the exact sum mod 2^bits. An induction over the
+//         taps with free ring values (so for every K, every activation / weight width, zero point
+//         and offset): the invariant E = D + dz R + da S + N da dz holds for no tap, and a tap
+//         keeps it; at N = K the kernel's epilogue equals E + bias. Z3's default solver
+//         normalizes the polynomials (the AIG pipeline would bit-blast free multipliers).
+//  bound  the exact sum lies in [-2^31, 2^31 - 1] whenever the kernel's check passed
+//         (max_k_int32 / small_conv_exact_int32, instantiated symbolically): an induction on
+//         |partial sum| <= n * bound per tap, at widths where nothing wraps.
+// Together: the wrapped value is the exact one.
+namespace {
+
+// The low `bits` bits: the ring homomorphism Z / 2^64 -> Z / 2^bits.
+z3::expr low(const z3::expr &e, unsigned bits) {
+  return e.get_sort().bv_size() == bits ? e : e.extract(bits - 1, 0);
+}
+z3::expr var(z3::context &c, const std::string &name, unsigned bits) {
+  return c.bv_const(name.c_str(), bits);
+}
+z3::expr k(z3::context &c, std::int64_t v, unsigned bits) { return spec::constant(c, v, bits); }
+
+// The kernel's int64 quantities per output (free: every value an int64 can hold).
+struct Int64Inputs {
+  z3::expr K, amin, za, off, zw, colsum, bias;
+  z3::expr da() const { return amin - za; } // the kernels' da = a_min - za
+  z3::expr dz() const { return off - zw; }  // and dz = off - zw, in int64
+};
+Int64Inputs int64_inputs(z3::context &c) {
+  return {var(c, "K", 64),  var(c, "a_min", 64),  var(c, "za", 64),  var(c, "off", 64),
+          var(c, "zw", 64), var(c, "colsum", 64), var(c, "bias", 64)};
+}
+
+// The induction over the taps in the ring of `bits`-bit integers, for the direct kernels'
+// decomposition a - za = ua + da, w - zw = v + dz (ua = a - a_min, v = w - off: the bytes or bit
+// planes the kernel multiplies). State after N taps: E = sum (a - za)(w - zw), D = sum ua v,
+// R = sum ua, S = sum v, A = sum (a - za). Returns the invariant at the state (E, D, R, S, A, N).
+struct DirectInduction {
+  std::function<z3::expr(const z3::expr &, const z3::expr &, const z3::expr &, const z3::expr &,
+                         const z3::expr &, const z3::expr &)>
+      inv;
+};
+DirectInduction direct_induction(Query &q, unsigned bits, const Int64Inputs &in) {
+  z3::context &c = q.ctx;
+  const z3::expr da = low(in.da(), bits), dz = low(in.dz(), bits);
+  DirectInduction ind;
+  ind.inv = [=](const z3::expr &E, const z3::expr &D, const z3::expr &R, const z3::expr &S,
+                const z3::expr &A, const z3::expr &N) {
+    return E == D + dz * R + da * S + N * da * dz && A == R + N * da;
+  };
+  const z3::expr zero = k(c, 0, bits), one = k(c, 1, bits);
+  q.goal("induction base: no tap", ind.inv(zero, zero, zero, zero, zero, zero));
+  const z3::expr E = var(c, "E", bits), D = var(c, "D", bits), R = var(c, "R", bits),
+                 S = var(c, "S", bits), A = var(c, "A", bits), N = var(c, "N", bits);
+  const z3::expr ua = var(c, "ua", bits), v = var(c, "v", bits);
+  const z3::expr a = low(in.amin, bits) + ua, w = low(in.off, bits) + v; // the tap's values
+  const z3::expr am = a - low(in.za, bits), wm = w - low(in.zw, bits);
+  q.goal_given("induction step: a tap keeps the invariant",
+               ind.inv(E + am * wm, D + ua * v, R + ua, S + v, A + am, N + one),
+               ind.inv(E, D, R, S, A, N));
+  q.column("ua, v (a tap)", {ua, v}, true);
+  q.column("E, D, R, S", {E, D, R, S}, true);
+  return ind;
+}
+
+} // namespace
+
+EpilogueTerms kernel_epilogue_terms() {
+  using E = z3::expr;
+  return {[](const E &K, const E &da, const E &dz, const E &colsum, const E &bias) {
+            return kernels::epilogue_fixed(K, da, dz, colsum, bias);
+          },
+          [](const E &D, const E &R, const E &scale, const E &dz, const E &fixed) {
+            return kernels::epilogue_sum(D, R, scale, dz, fixed);
+          },
+          [](const E &d, const E &dz, const E &v0mz) { return kernels::two_level_dz(d, dz, v0mz); },
+          [](const E &d, const E &fixed, const E &v0mz, const E &K, const E &da, const E &bias2) {
+            return kernels::two_level_fixed(d, fixed, v0mz, K, da, bias2);
+          }};
+}
+
+// The direct kernels (conv.cpp conv_direct + direct_store, bits = 32) and the GEMM epilogue
+// (gemm_fast.cpp + Epilogue::put, bits = 64): C = epilogue_sum(D, R, 1, dz, fixed) with dz and
+// fixed = epilogue_fixed(K, da, dz, colsum, bias) computed in int64 and wrapped to the lane.
+void check_epilogue_ring(Query &q, unsigned bits, const EpilogueTerms &t) {
+  z3::context &c = q.ctx;
+  q.strategy = Strategy::Default;
+  const Int64Inputs in = int64_inputs(c);
+  const DirectInduction ind = direct_induction(q, bits, in);
+  const z3::expr E = var(c, "E_K", bits), D = var(c, "D_K", bits), R = var(c, "R_K", bits),
+                 A = var(c, "A_K", bits);
+  const z3::expr fixed = low(t.fixed(in.K, in.da(), in.dz(), in.colsum, in.bias), bits);
+  const z3::expr got = t.sum(D, R, k(c, 1, bits), low(in.dz(), bits), fixed);
+  const z3::expr exact = E + low(in.bias, bits);
+  q.goal_given("after K taps the epilogue is the exact sum mod 2^bits", got == exact,
+               ind.inv(E, D, R, low(in.colsum, bits), A, low(in.K, bits)));
+  q.column("K, a_min, za, off, zw, colsum, bias",
+           {in.K, in.amin, in.za, in.off, in.zw, in.colsum, in.bias}, true);
+  q.column("D, R, exact, got", {D, R, exact, got}, true);
+}
+
+// Two-level weights (conv.cpp conv_direct): the layer's sum d * (C + bias) + v0mz * sum (a - za) +
+// bias2 as epilogue_sum(D, R, d, two_level_dz(d, dz, v0mz), two_level_fixed(d, fixed, v0mz, K, da,
+// bias2)), every constant computed in int64 and wrapped to the int32 lane.
+void check_two_level_ring(Query &q, const EpilogueTerms &t) {
+  constexpr unsigned bits = 32;
+  z3::context &c = q.ctx;
+  q.strategy = Strategy::Default;
+  const Int64Inputs in = int64_inputs(c);
+  const DirectInduction ind = direct_induction(q, bits, in);
+  const z3::expr d = var(c, "d", 64), v0mz = var(c, "v0mz", 64), bias2 = var(c, "bias2", 64);
+  const z3::expr E = var(c, "E_K", bits), D = var(c, "D_K", bits), R = var(c, "R_K", bits),
+                 A = var(c, "A_K", bits);
+  const z3::expr fixed = t.fixed(in.K, in.da(), in.dz(), in.colsum, in.bias);
+  const z3::expr got = t.sum(D, R, low(d, bits), low(t.two_dz(d, in.dz(), v0mz), bits),
+                             low(t.two_fixed(d, fixed, v0mz, in.K, in.da(), bias2), bits));
+  const z3::expr exact =
+      low(d, bits) * (E + low(in.bias, bits)) + low(v0mz, bits) * A + low(bias2, bits);
+  q.goal_given("after K taps the epilogue is the exact two-level sum mod 2^32", got == exact,
+               ind.inv(E, D, R, low(in.colsum, bits), A, low(in.K, bits)));
+  q.column("d, v0mz, bias2", {d, v0mz, bias2}, true);
+  q.column("D, R, exact, got", {D, R, exact, got}, true);
+}
+
+// conv_small.cpp: e_t any weight (w - zw or a two-level combination), c the channel's byte offset,
+// the kernel's byte v = e - c (a signed byte: small_conv_exact proves the offset brings it there),
+// C = small_conv_sum(D, R, c, small_conv_fixed(da, sum e, bias)) with c and fixed wrapped from
+// int64.
+void check_small_conv_ring(Query &q, const SmallFixed &fixed_of, const SmallSum &sum) {
+  constexpr unsigned bits = 32;
+  z3::context &c = q.ctx;
+  q.strategy = Strategy::Default;
+  const z3::expr amin = var(c, "a_min", 64), za = var(c, "za", 64), c64 = var(c, "c", 64),
+                 sum_e = var(c, "sum_e", 64), bias = var(c, "bias", 64);
+  const z3::expr da = low(amin - za, bits), cc = low(c64, bits);
+  // State after N taps: E = sum (a - za) e, D = sum ua v, R = sum ua, S = sum e.
+  const auto inv = [&](const z3::expr &E, const z3::expr &D, const z3::expr &R, const z3::expr &S) {
+    return E == D + cc * R + da * S;
+  };
+  const z3::expr zero = k(c, 0, bits);
+  q.goal("induction base: no tap", inv(zero, zero, zero, zero));
+  const z3::expr E = var(c, "E", bits), D = var(c, "D", bits), R = var(c, "R", bits),
+                 S = var(c, "S", bits), ua = var(c, "ua", bits), e = var(c, "e", bits);
+  const z3::expr v = e - cc, a = low(amin, bits) + ua;
+  q.goal_given("induction step: a tap keeps the invariant",
+               inv(E + (a - low(za, bits)) * e, D + ua * v, R + ua, S + e), inv(E, D, R, S));
+  const z3::expr EK = var(c, "E_K", bits), DK = var(c, "D_K", bits), RK = var(c, "R_K", bits);
+  const z3::expr got = sum(DK, RK, cc, low(fixed_of(amin - za, sum_e, bias), bits));
+  const z3::expr exact = EK + low(bias, bits);
+  q.goal_given("after every tap the lane sum is the exact sum mod 2^32", got == exact,
+               inv(EK, DK, RK, low(sum_e, bits)));
+  q.column("a_min, za, c, sum_e, bias", {amin, za, c64, sum_e, bias}, true);
+  q.column("D, R, exact, got", {DK, RK, exact, got}, true);
+}
+
+namespace {
+// The bounds are claims about exact integers, so they are stated over Z3's integers (no width,
+// nothing wraps; nonlinear facts such as |x y| <= M N for |x| <= M, |y| <= N are what nlsat does
+// in a millisecond and bit-blasting does not: Strategy::Nonlinear). The kernels evaluate the same
+// templates in int64, where nothing overflows: argued at each use.
+z3::expr ival(z3::context &c, std::int64_t v) { return c.int_val(v); }
+z3::expr iabs(const z3::expr &e) { return z3::ite(e < 0, -e, e); }
+// An activation or weight layout of any width 1..8, signed or not, and a zero point in its range
+// (all free).
+struct AnyLayout {
+  z3::expr min, max, zp, ok;
+};
+AnyLayout any_layout(z3::context &c, const std::string &name) {
+  const z3::expr b = c.int_const(cat({name, "_bits"}).c_str()),
+                 s = c.bool_const(cat({name, "_signed"}).c_str());
+  z3::expr full = ival(c, 1); // 2^b
+  for (int i = 8; i >= 1; --i)
+    full = z3::ite(b == i, ival(c, std::int64_t{1} << i), full);
+  const z3::expr half = z3::ite(b == 1, ival(c, 1), full / 2);
+  AnyLayout L{z3::ite(s, -half, ival(c, 0)), z3::ite(s, half - 1, full - 1),
+              c.int_const(cat({name, "_zero_point"}).c_str()), c.bool_val(true)};
+  L.ok = 1 <= b && b <= 8 && L.min <= L.zp && L.zp <= L.max;
+  return L;
+}
+z3::expr in_range(const AnyLayout &L, const z3::expr &x) { return L.min <= x && x <= L.max; }
+// m = max(zp - min, max - zp), as the kernels compute it.
+z3::expr is_magnitude(const AnyLayout &L, const z3::expr &m) {
+  return m >= L.zp - L.min && m >= L.max - L.zp && (m == L.zp - L.min || m == L.max - L.zp);
+}
+} // namespace
+
+// check_k_bound (gemm_prepack.cpp max_k_int32 = max_k_exact_int32 on ma, mw, mb): for every
+// activation and weight layout of 1..8 bits, signed or not, and zero points in range, K <=
+// max_k_int32 makes every exact sum sum_t (a_t - za)(w_t - zw) + bias fit int32. ma, mw, mb are
+// what max_k_int32 takes: ma = max(za - a_min, a_max - za), mw >= this channel's max(zw - w_min,
+// w_max - zw) (its max over the channels), mb >= |bias| (over the channels), mb <= 2^31 - 1 (else
+// it returns 0). In int64 nothing overflows: ma * mw <= 2^16, 2^31 - 1 - mb >= 0. The layouts
+// enter one goal (the magnitudes), so the nonlinear goals stay small.
+void check_k_bound_int32(Query &q, const MaxK &max_k) {
+  z3::context &c = q.ctx;
+  q.strategy = Strategy::Nonlinear;
+  const AnyLayout La = any_layout(c, "a"), Lw = any_layout(c, "w");
+  const z3::expr ma = c.int_const("ma"), mw = c.int_const("mw");
+  const z3::expr mags = 1 <= ma && ma <= 255 && 1 <= mw && mw <= 255;
+  {
+    const z3::expr a = c.int_const("a"), w = c.int_const("w"), mw_all = c.int_const("mw_all");
+    q.goal_given("magnitudes: |a - za| <= ma, |w - zw| <= mw, both in [1, 255]",
+                 iabs(a - La.zp) <= ma && iabs(w - Lw.zp) <= mw_all && 1 <= ma && ma <= 255 &&
+                     1 <= mw_all,
+                 La.ok && Lw.ok && is_magnitude(La, ma) && mw_all >= Lw.zp - Lw.min &&
+                     mw_all >= Lw.max - Lw.zp && in_range(La, a) && in_range(Lw, w));
+  }
+  // One tap: |(a - za)(w - zw)| <= ma * mw.
+  const z3::expr x = c.int_const("a - za"), y = c.int_const("w - zw");
+  q.goal_given("a tap's product lies in [-ma * mw, ma * mw]", iabs(x * y) <= ma * mw,
+               mags && iabs(x) <= ma && iabs(y) <= mw);
+  // Induction over the taps: |E| <= N * ma * mw.
+  const z3::expr N = c.int_const("N"), E = c.int_const("E"), t = c.int_const("t");
+  q.goal_given("induction step: |E + t| <= (N + 1) * ma * mw", iabs(E + t) <= (N + 1) * ma * mw,
+               mags && N >= 0 && iabs(E) <= N * ma * mw && iabs(t) <= ma * mw);
+  // The K bound: max_k_exact_int32 on ma, mw, mb.
+  const z3::expr K = c.int_const("K"), mb = c.int_const("mb"), bias = c.int_const("bias");
+  const z3::expr kmax = max_k(ma, mw, mb);
+  const z3::expr bound_ok =
+      mags && 0 <= K && K <= kmax && 0 <= mb && mb <= 2147483647 && iabs(bias) <= mb;
+  q.goal_given("K <= max_k_int32: K * ma * mw + mb <= 2^31 - 1", K * ma * mw + mb <= 2147483647,
+               bound_ok);
+  const z3::expr EK = c.int_const("E_K");
+  const z3::expr int32_min = ival(c, INT32_MIN), int32_max = ival(c, INT32_MAX);
+  q.goal_given("|E_K| <= K * ma * mw: the exact sum E_K + bias fits int32",
+               int32_min <= EK + bias && EK + bias <= int32_max,
+               bound_ok && K * ma * mw + mb <= 2147483647 && iabs(EK) <= K * ma * mw);
+  q.column("ma, mw, mb, K, max_k", {ma, mw, mb, K, kmax}, true);
+}
+
+// conv_small.cpp: small_conv_exact_int32(amax, sum |e|, |bias|) makes the exact sum fit int32, for
+// every activation layout and zero point (amax = max(za - a_min, a_max - za)) and any weights e
+// (the kernel gives up once sum |e| passes 2^31); and the channel's byte offset brings every e of
+// a range [lo, hi] with hi - lo <= 255 into a signed byte. In int64 nothing overflows: the product
+// is formed only once both factors are at most 2^31 (&& short-circuits).
+void check_small_conv_exact(Query &q, const SmallExact &exact, const ByteOffset &offset) {
+  z3::context &c = q.ctx;
+  q.strategy = Strategy::Nonlinear;
+  const AnyLayout La = any_layout(c, "a");
+  const z3::expr am = c.int_const("amax");
+  {
+    const z3::expr a = c.int_const("a");
+    q.goal_given("magnitude: |a - za| <= amax, amax in [1, 255]",
+                 iabs(a - La.zp) <= am && 1 <= am && am <= 255,
+                 La.ok && is_magnitude(La, am) && in_range(La, a));
+  }
+  const z3::expr x = c.int_const("a - za"), e = c.int_const("e");
+  const z3::expr mag = 1 <= am && am <= 255;
+  q.goal_given("a tap's product: |(a - za) e| <= amax |e|", iabs(x * e) <= am * iabs(e),
+               mag && iabs(x) <= am);
+  // Induction over the taps: |E| <= amax * A with A = sum |e|.
+  const z3::expr E = c.int_const("E"), A = c.int_const("A"), t = c.int_const("t");
+  q.goal_given("induction step: |E + t| <= amax (A + |e|)", iabs(E + t) <= am * (A + iabs(e)),
+               mag && 0 <= A && iabs(E) <= am * A && iabs(t) <= am * iabs(e));
+  const z3::expr bias = c.int_const("bias"), EK = c.int_const("E_K");
+  const z3::expr ok = exact(am, A, iabs(bias));
+  const z3::expr int32_min = ival(c, INT32_MIN), int32_max = ival(c, INT32_MAX);
+  q.goal_given("small_conv_exact_int32 and |E_K| <= amax * sum |e|: E_K + bias fits int32",
+               int32_min <= EK + bias && EK + bias <= int32_max,
+               ok && mag && 0 <= A && iabs(EK) <= am * A);
+  // The weight byte: lo <= e <= hi, hi - lo <= 255.
+  const z3::expr lo = c.int_const("lo"), hi = c.int_const("hi");
+  const z3::expr byte = e - offset(lo, hi);
+  q.goal_given("the weight byte e - c is a signed byte", -128 <= byte && byte <= 127,
+               lo <= e && e <= hi && hi - lo <= 255);
+  q.column("amax, A, bias, E_K", {am, A, bias, EK}, true);
+  q.column("lo, hi, e, c", {lo, hi, e, offset(lo, hi)}, true);
+}
+
 void register_kernels(std::vector<Obligation> &out) {
   Family f(out, "kernels");
   const GemmStep step = [](const W &acc, const W &u, const W &a) {
@@ -380,6 +653,38 @@ void register_kernels(std::vector<Obligation> &out) {
     }
   f.add("small_conv_int32", Layout{8, 0, Signedness::Signed}, "any width pair",
         [](Query &q) { check_small_conv_int32(q, kernels::kSmallConvMaxSteps); });
+  // The exact sums (exact_sums.hpp, conv_bounds.hpp): any width pair, zero points free.
+  const Layout any8{8, 0, Signedness::Signed};
+  const EpilogueTerms terms = kernel_epilogue_terms();
+  f.add("epilogue_ring", any8, "conv direct int32 lanes",
+        [terms](Query &q) { check_epilogue_ring(q, 32, terms); });
+  f.add("epilogue_ring", any8, "GEMM int64 epilogue",
+        [terms](Query &q) { check_epilogue_ring(q, 64, terms); });
+  f.add("epilogue_ring", any8, "conv direct two-level int32 lanes",
+        [terms](Query &q) { check_two_level_ring(q, terms); });
+  f.add("small_conv_ring", any8, "int32 lanes", [](Query &q) {
+    using E = z3::expr;
+    check_small_conv_ring(
+        q, [](const E &da, const E &s, const E &b) { return kernels::small_conv_fixed(da, s, b); },
+        [](const E &D, const E &R, const E &cc, const E &fx) {
+          return kernels::small_conv_sum(D, R, cc, fx);
+        });
+  });
+  f.add("k_bound_int32", any8, "check_k_bound, any width pair and zero points", [](Query &q) {
+    check_k_bound_int32(q, [](const z3::expr &ma, const z3::expr &mw, const z3::expr &mb) {
+      return kernels::max_k_exact_int32(ma, mw, mb);
+    });
+  });
+  f.add("small_conv_exact", any8, "small_conv_exact_int32, any activation width and zero point",
+        [](Query &q) {
+          using E = z3::expr;
+          check_small_conv_exact(
+              q,
+              [](const E &am, const E &s, const E &b) {
+                return kernels::small_conv_exact_int32(am, s, b);
+              },
+              [](const E &lo, const E &hi) { return kernels::small_conv_byte_offset(lo, hi); });
+        });
   const Layout bit{1, 0, Signedness::Unsigned};
   f.add("bitserial_int64", bit, "any width pair, K <= 2^31 - 1",
         [](Query &q) { check_bitserial_int64(q, kernels::kBitserialPairsPerShift); });

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include <samd/kernels/exact_sums.hpp>
+
 namespace samd::kernels {
 
 // The kernel forms, per output, D = sum_s vpdpbusd step s: each step adds 4 products ua * v to an
@@ -21,11 +23,32 @@ static_assert(kSmallConvMaxSteps * kSmallConvStepMax <= 2147483647,
 // sum_t e_t + bias). Every operation is a ring operation, so the wrapped result is the exact one
 // exactly when C itself fits int32, which holds for every input when
 //   amax * sum_t |e_t| + |bias| <= 2^31 - 1,   amax = max |a - za| over the activation range.
-// pre: amax, sum_abs_e, abs_bias >= 0 and each below 2^31 (no int64 overflow in the products).
-constexpr bool small_conv_exact_int32(std::int64_t amax, std::int64_t sum_abs_e,
-                                      std::int64_t abs_bias) {
-  return sum_abs_e <= (std::int64_t{1} << 31) && amax <= (std::int64_t{1} << 31) &&
-         amax * sum_abs_e + abs_bias <= 2147483647;
+// Both halves are Z3 obligations over these templates (proofs/src/obligations/kernels.cpp:
+// small_conv_ring, small_conv_exact), as is the weight byte's range (small_conv_byte_offset).
+// pre: amax, sum_abs_e, abs_bias >= 0 and each below 2^31 (no int64 overflow in the products:
+// the product is evaluated only once both factors are at most 2^31).
+template <class I>
+constexpr auto small_conv_exact_int32(const I &amax, const I &sum_abs_e, const I &abs_bias) {
+  const I two31 = bound_traits<I>::constant(amax, std::int64_t{1} << 31);
+  return sum_abs_e <= two31 && amax <= two31 &&
+         amax * sum_abs_e + abs_bias <= bound_traits<I>::constant(amax, 2147483647);
+}
+
+// The channel's weight-byte offset c: e - c is a signed byte for every e in [lo, hi] when hi - lo
+// <= 255 (0 when the weights already are signed bytes).
+template <class I> constexpr I small_conv_byte_offset(const I &lo, const I &hi) {
+  using T = bound_traits<I>;
+  return T::select(lo >= T::constant(lo, -128) && hi <= T::constant(lo, 127), T::constant(lo, 0),
+                   hi - T::constant(lo, 127));
+}
+// fixed = (a_min - za) * sum_t e_t + bias (int64, wrapped to int32 by the kernel).
+template <class I> constexpr I small_conv_fixed(const I &da, const I &sum_e, const I &bias) {
+  return da * sum_e + bias;
+}
+// The lane sum in the kernel's order: D + fixed, then + R * c (vpaddd / vpmulld, mod 2^32). The
+// pooled kernel forms the same sum before its max, so it pools exact sums.
+template <class I> constexpr I small_conv_sum(const I &D, const I &R, const I &c, const I &fixed) {
+  return D + fixed + R * c;
 }
 
 } // namespace samd::kernels

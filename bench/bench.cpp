@@ -135,26 +135,24 @@ Case samd_conv(const ConvLayer &l, int wb, int ab, Path path, const std::string 
            0,
            "",
            0};
-  return {
-      r, [=] {
-        auto ops = std::make_shared<Ops>();
-        ops->x = random_tensor({1, l.hw, l.hw, l.c}, act_layout(ab), 3);
-        ops->w = PackedConvWeights::prepack(
-            random_tensor({l.o, l.c, l.k, l.k}, weight_layout(wb), 4), {}, act_layout(ab), 1);
-        ops->p =
-            Conv2dParams{l.stride, l.stride, l.pad, l.pad, l.pad, l.pad, 1, 1, 1, DataFormat::NHWC};
-        ops->opt = KernelOptions{path};
-        // The im2col GEMM's weights (one group here). The AVX-512 direct kernels read the
-        // formats of PackedConvWeights::direct() instead, which no API reports yet: "gemm:"
-        // marks the numbers as the GEMM's.
-        const PackedWeights &g = ops->w.groups_packed()[0];
-        const std::int64_t rows = ohw * ohw;
-        return Prepared{
-            [ops] { benchmark::DoNotOptimize(conv2d_s32(ops->x, ops->w, ops->p, ops->opt)); }, ops,
-            static_cast<long long>(g.weight_bytes(path, rows)),
-            std::string("gemm:") + g.weight_format(path, rows),
-            [ops] { return static_cast<long long>(ops->w.groups_packed()[0].resident_bytes()); }};
-      }};
+  return {r, [=] {
+            auto ops = std::make_shared<Ops>();
+            ops->x = random_tensor({1, l.hw, l.hw, l.c}, act_layout(ab), 3);
+            ops->w = PackedConvWeights::prepack(
+                random_tensor({l.o, l.c, l.k, l.k}, weight_layout(wb), 4), {}, act_layout(ab), 1);
+            ops->p = Conv2dParams{l.stride, l.stride, l.pad, l.pad, l.pad,
+                                  l.pad,    1,        1,     1,     DataFormat::NHWC};
+            ops->opt = KernelOptions{path};
+            // The format the chosen kernel reads ("bits": the bit planes the direct kernels decode
+            // per call; "gemm:...": im2col's GEMM weights), built by a first call as the runs
+            // would.
+            benchmark::DoNotOptimize(conv2d_s32(ops->x, ops->w, ops->p, ops->opt));
+            return Prepared{
+                [ops] { benchmark::DoNotOptimize(conv2d_s32(ops->x, ops->w, ops->p, ops->opt)); },
+                ops, static_cast<long long>(ops->w.weight_bytes(ops->x, ops->p, ops->opt)),
+                ops->w.weight_format(ops->x, ops->p, ops->opt),
+                [ops] { return static_cast<long long>(ops->w.resident_bytes()); }};
+          }};
 }
 
 Case onednn_case(const std::string &op, std::int64_t M, std::int64_t N, std::int64_t K, bool int8,

@@ -147,9 +147,9 @@ void print_weight_note(const std::vector<Record> &rs) {
       "1)),\n"
       "zero point and scale, bias. res/i8 may exceed the goal by 1 KiB, the C++ objects "
       "themselves.\n"
-      "conv rows (gemm:...) count the im2col GEMM's weights; where the AVX-512 direct kernels run\n"
-      "(conv.cpp conv_uses_direct) they read PackedConvWeights::direct()'s formats, not "
-      "counted.\n");
+      "conv rows: gemm:... = im2col's GEMM weights per group, bits = b bit planes per output\n"
+      "channel (exactly b bits a weight), which the direct kernels decode per call; res/i8 is\n"
+      "PackedConvWeights::resident_bytes(), everything the conv weights hold.\n");
   int met = 0, all = 0;
   std::string over;
   for (const Record &r : rs) {

@@ -1,8 +1,10 @@
 #include <samd/kernels/conv.hpp>
+#include <samd/kernels/exact_sums.hpp>
 #include <samd/kernels/pool.hpp>
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -14,8 +16,10 @@
 #include "conv_direct_common.hpp"
 #include "conv_geometry.hpp"
 #include "conv_small.hpp"
+#include "conv_weight_store.hpp"
 #include "fast/fast_gemm.hpp"
 #include "gemm_internal.hpp"
+#include "gemm_weight_store.hpp"
 
 #include "x86_intrinsics.hpp"
 
@@ -33,7 +37,12 @@ namespace detail {
 //    plane-j word broadcast, shifted by i + j (u = w - off1, wb bits).
 // Then C = D + (off - zw) * rowsum(ua) + (a_min - za) * colsum(v) + K (a_min - za)(off - zw) +
 // bias, all in int32 arithmetic mod 2^32: every operation is a ring operation and the exact C fits
-// int32 (check_k_bound), so the wrapped result is the exact one.
+// int32 (check_k_bound), so the wrapped result is the exact one. Z3 proves both halves over
+// exact_sums.hpp's templates, which the epilogue below computes its constants with (samd prove
+// --op epilogue_ring,k_bound_int32); that the vector code adds and multiplies in that order is
+// read, not proven.
+// A call builds the one format its kernel reads (direct_group) from the bit planes the weights
+// hold (ConvBits), in memory of its own: nothing of it stays in the PackedConvWeights.
 struct DirectGroup {
   std::int64_t og = 0, K = 0, kq = 0, kd = 0;
   std::vector<std::uint32_t> w8; // [q][n]: 4 signed bytes of k = 4q..4q+3
@@ -56,70 +65,162 @@ struct DirectGroup {
   std::int64_t off1 = 0;
   std::vector<std::int64_t> colsum1;
 };
-struct DirectConv {
-  unsigned ab = 8, wb = 8;
-  std::vector<DirectGroup> groups;
-};
+
+void ConvBits::allocate(unsigned bits, std::int64_t out, std::int64_t k) {
+  b = bits, O = out, K = k;
+  words.assign((static_cast<std::size_t>(O * b * K) + 63) / 64 + 1, 0);
+}
+
+void ConvBits::row(std::int64_t o, std::int64_t *u) const {
+  std::fill(u, u + K, 0);
+  for (unsigned j = 0; j < b; ++j)
+    for (std::int64_t k0 = 0; k0 < K; k0 += 32) {
+      const unsigned n = static_cast<unsigned>(std::min<std::int64_t>(32, K - k0));
+      std::uint32_t v = bits32(o, j, k0, n);
+      for (std::int64_t k = k0; v != 0; ++k, v >>= 1)
+        u[k] |= static_cast<std::int64_t>(v & 1u) << j;
+    }
+}
+
+void ConvBits::put_row(std::int64_t o, const std::int64_t *u) {
+  for (unsigned j = 0; j < b; ++j) {
+    auto pos = static_cast<std::uint64_t>((o * b + j) * K);
+    for (std::int64_t k = 0; k < K; ++k, ++pos)
+      words[pos / 64] |= static_cast<std::uint64_t>((u[k] >> j) & 1) << (pos % 64);
+  }
+}
 
 } // namespace detail
 
 namespace {
-// slice: og x K weight integers of layout wl in (ky, kx, c) order.
-detail::DirectGroup direct_group(const std::vector<std::int64_t> &slice, const Layout &wl,
-                                 std::int64_t og, std::int64_t K, std::int64_t KH,
-                                 std::int64_t KW) {
-  const std::int64_t KWC = KH > 0 ? K / KH : 0; // KW * C per kernel row
-  const std::int64_t CG = KH * KW > 0 ? K / (KH * KW) : 0;
-  detail::DirectGroup d;
-  d.og = og, d.K = K, d.kq = (K + 3) / 4, d.kd = (K + 31) / 32;
-  d.off8 = wl.bits >= 8 ? (wl.is_signed() ? 0 : 128) : wl.min_value();
-  d.off1 = wl.min_value();
-  d.w8.assign(static_cast<std::size_t>(d.kq * og), 0);
-  d.ones8.assign(static_cast<std::size_t>(d.kq), 0x01010101u);
-  d.rq = (KWC + 3) / 4, d.kqr = KH * d.rq;
-  d.w8r.assign(static_cast<std::size_t>(d.kqr * og), 0);
-  d.ones8r.assign(static_cast<std::size_t>(d.kqr), 0);
-  for (std::int64_t k = 0; k < K; ++k) {
-    const std::int64_t qr = (k / KWC) * d.rq + (k % KWC) / 4;
-    d.ones8r[static_cast<std::size_t>(qr)] |= 1u << (8 * ((k % KWC) % 4));
+
+// pre: w {O, C/groups, KH, KW}, 1-8 bits. post: its bit planes (u = w - w_min, each channel's
+// integers reordered to (ky, kx, c)), read from w's own lanes (no integer copy of w).
+detail::ConvBits to_bits(const QTensor &w) {
+  const Layout &L = w.layout();
+  const std::int64_t O = w.shape()[0], CG = w.shape()[1], KH = w.shape()[2], KW = w.shape()[3];
+  const std::int64_t K = CG * KH * KW;
+  detail::ConvBits bits;
+  bits.allocate(L.bits, O, K);
+  const std::uint64_t sign = L.is_signed() ? std::uint64_t{1} << (L.bits - 1) : 0;
+  std::vector<std::int64_t> u(static_cast<std::size_t>(K));
+  for (std::int64_t o = 0; o < O; ++o) {
+    for (std::int64_t c = 0; c < CG; ++c)
+      for (std::int64_t t = 0; t < KH * KW; ++t) {
+        const auto i = static_cast<std::size_t>(o * K + c * KH * KW + t);
+        const std::uint64_t v = (w.words()[i / L.lanes()] >> (i % L.lanes() * L.field())) &
+                                L.lane_bits(); // two's complement of a b-bit lane
+        u[static_cast<std::size_t>(t * CG + c)] =
+            static_cast<std::int64_t>(v ^ sign) - static_cast<std::int64_t>(sign) - L.min_value();
+      }
+    bits.put_row(o, u.data());
   }
-  d.w1.assign(static_cast<std::size_t>(wl.bits * d.kd * og), 0);
-  d.taps = KH * KW;
-  if (CG <= 32)
-    d.w1t.assign(static_cast<std::size_t>(wl.bits * d.taps * og), 0);
-  if (CG <= 16 && d.taps >= 2) {
-    d.pair_slots = (d.taps + 1) / 2;
-    d.w1p.assign(static_cast<std::size_t>(wl.bits * d.pair_slots * og), 0);
-  }
-  d.colsum8.assign(static_cast<std::size_t>(og), 0);
-  d.colsum1.assign(static_cast<std::size_t>(og), 0);
-  for (std::int64_t n = 0; n < og; ++n)
-    for (std::int64_t k = 0; k < K; ++k) {
-      const std::int64_t w = slice[static_cast<std::size_t>(n * K + k)];
-      const std::int64_t v8 = w - d.off8, u = w - d.off1;
-      d.colsum8[static_cast<std::size_t>(n)] += v8;
-      d.colsum1[static_cast<std::size_t>(n)] += u;
-      d.w8[static_cast<std::size_t>((k / 4) * og + n)] |= (static_cast<std::uint32_t>(v8) & 0xFFu)
-                                                          << (8 * (k % 4));
-      d.w8r[static_cast<std::size_t>(((k / KWC) * d.rq + (k % KWC) / 4) * og + n)] |=
-          (static_cast<std::uint32_t>(v8) & 0xFFu) << (8 * ((k % KWC) % 4));
-      for (unsigned j = 0; j < wl.bits; ++j)
-        if ((u >> j) & 1) {
-          d.w1[static_cast<std::size_t>((j * d.kd + k / 32) * og + n)] |= std::uint32_t{1}
-                                                                          << (k % 32);
-          if (!d.w1t.empty())
-            d.w1t[static_cast<std::size_t>((j * d.taps + k / CG) * og + n)] |= std::uint32_t{1}
-                                                                               << (k % CG);
-          if (!d.w1p.empty()) {
-            const std::int64_t t = k / CG;
-            d.w1p[static_cast<std::size_t>((j * d.pair_slots + t / 2) * og + n)] |=
-                std::uint32_t{1} << (k % CG + 16 * (t % 2));
-          }
-        }
-    }
-  return d;
+  return bits;
 }
+
+// pre: bits of weights of layout L, grp < groups, og channels a group, gq the group's
+// parameters. post: group grp's weights {og, K} in (ky, kx, c) order as a QTensor of layout L.
+QTensor group_tensor(const detail::ConvBits &bits, const Layout &L, std::int64_t grp,
+                     std::int64_t og, const QuantParams &gq) {
+  const std::int64_t K = bits.K;
+  std::vector<std::uint64_t> words((static_cast<std::size_t>(og * K) + L.lanes() - 1) / L.lanes(),
+                                   0);
+  std::vector<std::int64_t> u(static_cast<std::size_t>(K));
+  std::size_t i = 0;
+  for (std::int64_t n = 0; n < og; ++n) {
+    bits.row(grp * og + n, u.data());
+    for (std::int64_t k = 0; k < K; ++k, ++i)
+      words[i / L.lanes()] |=
+          (static_cast<std::uint64_t>(u[static_cast<std::size_t>(k)] + L.min_value()) &
+           L.lane_bits())
+          << (i % L.lanes() * L.field());
+  }
+  return QTensor::from_words({og, K}, L, std::move(words), gq);
+}
+
+// post: group grp's quantization parameters (per tensor as q, or its og channels along axis 0),
+// as prepack gave each group's PackedWeights before they were built on first use.
+QuantParams group_quant(const QuantParams &q, std::int64_t grp, std::int64_t og) {
+  QuantParams gq;
+  gq.axis = q.channels() > 1 ? 0 : -1;
+  gq.scale.clear();
+  gq.zero_point.clear();
+  for (std::int64_t o = grp * og; o < (grp + 1) * og; ++o) {
+    if (q.channels() == 1 && o > grp * og)
+      break;
+    const auto c = static_cast<std::size_t>(q.channels() == 1 ? 0 : o);
+    gq.scale.push_back(q.scale[c]);
+    gq.zero_point.push_back(q.zero_point[c]);
+  }
+  if (og == 0) { // no output channels: keep the per-tensor parameters
+    gq.scale = {q.scale[0]};
+    gq.zero_point = {q.zero_point[0]};
+    gq.axis = -1;
+  }
+  return gq;
+}
+
 } // namespace
+
+namespace detail {
+
+std::shared_ptr<const ConvBits> conv_bits(const PackedConvWeights &w) {
+  if (!w.store_) {
+    auto none = std::make_shared<ConvBits>();
+    none->allocate(w.wl_.bits, 0, 0);
+    return none;
+  }
+  ConvStore &s = *w.store_;
+  const std::lock_guard<std::mutex> lock(s.mu);
+  if (s.bits)
+    return s.bits;
+  // Dropped when an im2col call built the GEMM weights: decoded again from them (their QTensor,
+  // built on first use by PackedWeights, stays there too).
+  const std::int64_t og = w.o_ / w.groups_, K = w.cg_ * w.kh_ * w.kw_;
+  auto bits = std::make_shared<ConvBits>();
+  bits->allocate(w.wl_.bits, w.o_, K);
+  std::vector<std::int64_t> row(static_cast<std::size_t>(K));
+  for (std::int64_t grp = 0; grp < w.groups_; ++grp) {
+    const QTensor &t = s.groups[static_cast<std::size_t>(grp)].weights();
+    for (std::int64_t n = 0; n < og; ++n) {
+      read_qtensor_row(t, n, row.data());
+      for (std::int64_t &v : row)
+        v -= w.wl_.min_value();
+      bits->put_row(grp * og + n, row.data());
+    }
+  }
+  s.bits = bits;
+  return s.bits;
+}
+
+const std::vector<PackedWeights> &conv_groups(const PackedConvWeights &w, Path p) {
+  static const std::vector<PackedWeights> kNone;
+  if (!w.store_)
+    return kNone;
+  ConvStore &s = *w.store_;
+  if (s.has_groups.load(std::memory_order_acquire))
+    return s.groups;
+  const std::lock_guard<std::mutex> lock(s.mu);
+  if (s.has_groups.load(std::memory_order_acquire)) // built by another thread meanwhile
+    return s.groups;
+  const std::shared_ptr<const ConvBits> bits = s.bits; // held: only this build drops it
+  const std::int64_t og = w.o_ / w.groups_;
+  std::vector<PackedWeights> groups;
+  for (std::int64_t grp = 0; grp < w.groups_; ++grp) {
+    const QuantParams gq = group_quant(w.wq_, grp, og);
+    std::vector<std::int32_t> gb;
+    if (!w.bias_.empty())
+      gb.assign(w.bias_.begin() + grp * og, w.bias_.begin() + (grp + 1) * og);
+    groups.push_back(PackedWeights::prepack(group_tensor(*bits, w.wl_, grp, og, gq), std::move(gb),
+                                            w.act_, w.guard_, resolve_path(p)));
+  }
+  s.groups = std::move(groups);
+  s.has_groups.store(true, std::memory_order_release);
+  s.bits.reset(); // the GEMM's format is the one b-bit copy now
+  return s.groups;
+}
+
+} // namespace detail
 
 PackedConvWeights PackedConvWeights::prepack(const QTensor &w, std::vector<std::int32_t> bias,
                                              const Layout &act, std::int64_t groups,
@@ -141,54 +242,66 @@ PackedConvWeights PackedConvWeights::prepack(const QTensor &w, std::vector<std::
     throw std::invalid_argument("samd: conv2d prepack: " + std::to_string(bias.size()) +
                                 " bias values for " + std::to_string(w.shape()[0]) +
                                 " output channels");
+  // What PackedWeights::prepack checks, now, though the GEMM weights are built on first use.
+  detail::check_kernel_layout(w.layout(), "prepack", "weights");
+  detail::check_kernel_layout(act, "prepack", "activation layout");
+  if (swar_guard < 1 || swar_guard > 32)
+    throw std::invalid_argument("samd: prepack: swar_guard = " + std::to_string(swar_guard) +
+                                " outside 1..32");
   PackedConvWeights p;
-  auto direct = std::make_shared<detail::DirectConv>();
-  direct->ab = act.bits;
-  direct->wb = w.layout().bits;
-  p.w_ = w;
-  p.bias_ = bias;
+  p.bias_ = std::move(bias);
   p.act_ = act;
+  p.wl_ = w.layout();
+  p.wq_ = w.quant();
+  p.guard_ = swar_guard;
   p.o_ = w.shape()[0];
   p.cg_ = w.shape()[1];
   p.kh_ = w.shape()[2];
   p.kw_ = w.shape()[3];
   p.groups_ = groups;
-  const std::int64_t og = p.o_ / groups, k = p.cg_ * p.kh_ * p.kw_;
-  const std::vector<std::int64_t> q = w.to_ints();
-  for (std::int64_t g = 0; g < groups; ++g) {
-    QuantParams gq;
-    gq.axis = w.quant().channels() > 1 ? 0 : -1;
-    gq.scale.clear();
-    gq.zero_point.clear();
-    for (std::int64_t o = g * og; o < (g + 1) * og; ++o) {
-      if (w.quant().channels() == 1 && o > g * og)
-        break;
-      const auto c = static_cast<std::size_t>(w.quant().channels() == 1 ? 0 : o);
-      gq.scale.push_back(w.quant().scale[c]);
-      gq.zero_point.push_back(w.quant().zero_point[c]);
-    }
-    if (og == 0) { // no output channels: keep the per-tensor parameters
-      gq.scale = {w.quant().scale[0]};
-      gq.zero_point = {w.quant().zero_point[0]};
-      gq.axis = -1;
-    }
-    // K in (ky, kx, c) order, so that im2col copies whole channel runs of NHWC inputs.
-    std::vector<std::int64_t> slice(static_cast<std::size_t>(og * k));
-    for (std::int64_t o = 0; o < og; ++o)
-      for (std::int64_t c = 0; c < p.cg_; ++c)
-        for (std::int64_t ky = 0; ky < p.kh_; ++ky)
-          for (std::int64_t kx = 0; kx < p.kw_; ++kx)
-            slice[static_cast<std::size_t>(o * k + (ky * p.kw_ + kx) * p.cg_ + c)] =
-                q[static_cast<std::size_t>((((g * og + o) * p.cg_ + c) * p.kh_ + ky) * p.kw_ + kx)];
-    std::vector<std::int32_t> gb;
-    if (!bias.empty())
-      gb.assign(bias.begin() + g * og, bias.begin() + (g + 1) * og);
-    p.per_group_.push_back(PackedWeights::prepack(
-        QTensor::from_ints({og, k}, w.layout(), slice, gq), gb, act, swar_guard));
-    direct->groups.push_back(direct_group(slice, w.layout(), og, k, p.kh_, p.kw_));
-  }
-  p.direct_ = std::move(direct);
+  p.store_ = std::make_shared<detail::ConvStore>();
+  p.store_->bits = std::make_shared<const detail::ConvBits>(to_bits(w));
   return p;
+}
+
+QTensor PackedConvWeights::weights() const {
+  const std::shared_ptr<const detail::ConvBits> bits = detail::conv_bits(*this);
+  const Layout &L = wl_;
+  const std::int64_t K = cg_ * kh_ * kw_;
+  std::vector<std::uint64_t> words((static_cast<std::size_t>(o_ * K) + L.lanes() - 1) / L.lanes(),
+                                   0);
+  std::vector<std::int64_t> u(static_cast<std::size_t>(K));
+  for (std::int64_t o = 0; o < o_; ++o) {
+    bits->row(o, u.data());
+    for (std::int64_t c = 0; c < cg_; ++c)
+      for (std::int64_t t = 0; t < kh_ * kw_; ++t) {
+        const auto i = static_cast<std::size_t>(o * K + c * kh_ * kw_ + t);
+        words[i / L.lanes()] |=
+            (static_cast<std::uint64_t>(u[static_cast<std::size_t>(t * cg_ + c)] + L.min_value()) &
+             L.lane_bits())
+            << (i % L.lanes() * L.field());
+      }
+  }
+  return QTensor::from_words({o_, cg_, kh_, kw_}, L, std::move(words), wq_);
+}
+
+std::size_t PackedConvWeights::resident_bytes() const {
+  std::size_t bytes = sizeof(PackedConvWeights) + bias_.capacity() * sizeof(std::int32_t) +
+                      wq_.scale.capacity() * sizeof(float) +
+                      wq_.zero_point.capacity() * sizeof(std::int32_t);
+  if (!store_)
+    return bytes;
+  detail::ConvStore &s = *store_;
+  const std::lock_guard<std::mutex> lock(s.mu);
+  bytes += sizeof(detail::ConvStore);
+  if (s.bits)
+    bytes += sizeof(detail::ConvBits) + s.bits->bytes();
+  if (s.has_groups.load(std::memory_order_acquire)) {
+    bytes += (s.groups.capacity() - s.groups.size()) * sizeof(PackedWeights);
+    for (const PackedWeights &pw : s.groups)
+      bytes += pw.resident_bytes(); // includes sizeof(PackedWeights)
+  }
+  return bytes;
 }
 
 namespace {
@@ -196,11 +309,19 @@ namespace {
 std::vector<std::int32_t> conv_reference(const std::vector<std::int64_t> &x,
                                          const detail::Geometry &g, std::int32_t za,
                                          const PackedConvWeights &w, const Conv2dParams &p) {
-  const std::vector<std::int64_t> q = w.weights().to_ints();
-  const QuantParams &wq = w.weights().quant();
+  const QuantParams &wq = w.weight_quant();
   const std::int64_t O = w.out_channels(), CG = w.in_channels_per_group(), KH = w.kernel_h(),
                      KW = w.kernel_w();
-  const std::int64_t og = O / w.groups();
+  const std::int64_t og = O / w.groups(), K = CG * KH * KW;
+  // The weights' integers in (o, ky, kx, c) order, decoded for this call.
+  const std::shared_ptr<const detail::ConvBits> bits = detail::conv_bits(w);
+  std::vector<std::int64_t> q(static_cast<std::size_t>(O * K));
+  for (std::int64_t o = 0; o < O; ++o) {
+    std::int64_t *row = q.data() + o * K;
+    bits->row(o, row);
+    for (std::int64_t k = 0; k < K; ++k)
+      row[k] += w.weight_layout().min_value();
+  }
   std::vector<std::int32_t> out(static_cast<std::size_t>(g.n * O * g.oh * g.ow));
   for (std::int64_t b = 0; b < g.n; ++b)
     for (std::int64_t o = 0; o < O; ++o) {
@@ -216,8 +337,7 @@ std::vector<std::int32_t> conv_reference(const std::vector<std::int64_t> &x,
                 if (y < 0 || y >= g.h || xx < 0 || xx >= g.w)
                   continue; // padding: a - za = 0
                 const std::int64_t a = x[g.in_index(b, grp * CG + c, y, xx)];
-                s += (a - za) *
-                     (q[static_cast<std::size_t>(((o * CG + c) * KH + ky) * KW + kx)] - zw);
+                s += (a - za) * (q[static_cast<std::size_t>(o * K + (ky * KW + kx) * CG + c)] - zw);
               }
           if (s < INT32_MIN || s > INT32_MAX)
             throw std::logic_error("samd: conv2d reference: int32 bound violated");
@@ -237,6 +357,7 @@ std::vector<std::int32_t> conv_im2col(Path path, const std::vector<std::int64_t>
   const std::int64_t og = O / w.groups(), K = CG * KH * KW, P = g.oh * g.ow;
   std::vector<std::int32_t> out(static_cast<std::size_t>(g.n * O * P));
   std::vector<std::int64_t> cols(static_cast<std::size_t>(P * K));
+  const std::vector<PackedWeights> &groups = detail::conv_groups(w, path);
   for (std::int64_t b = 0; b < g.n; ++b)
     for (std::int64_t grp = 0; grp < w.groups(); ++grp) {
       for (std::int64_t oy = 0; oy < g.oh; ++oy)
@@ -251,8 +372,8 @@ std::vector<std::int32_t> conv_im2col(Path path, const std::vector<std::int64_t>
                 row[(ky * KW + kx) * CG + c] = inside ? x[g.in_index(b, grp * CG + c, y, xx)] : za;
               }
         }
-      const std::vector<std::int32_t> r = detail::gemm_rows(
-          path, cols.data(), P, za, w.groups_packed()[static_cast<std::size_t>(grp)], opt);
+      const std::vector<std::int32_t> r =
+          detail::gemm_rows(path, cols.data(), P, za, groups[static_cast<std::size_t>(grp)], opt);
       for (std::int64_t pix = 0; pix < P; ++pix)
         for (std::int64_t o = 0; o < og; ++o)
           out[g.out_index(b, grp * og + o, pix / g.ow, pix % g.ow, O)] =
@@ -419,8 +540,9 @@ void conv_im2col_fast(Path path, const QTensor &x, const detail::Geometry &g, st
   std::int64_t padded_b = -1;
   // NHWC with groups = 1: the rows of all images form one M = N * P GEMM, written in place.
   const bool batch = g.format == DataFormat::NHWC && w.groups() == 1;
+  const std::vector<PackedWeights> &groups = detail::conv_groups(w, path);
   auto rows = [&](std::int64_t grp, std::int64_t bfix, std::int64_t total) {
-    const PackedWeights &pw = w.groups_packed()[static_cast<std::size_t>(grp)];
+    const PackedWeights &pw = groups[static_cast<std::size_t>(grp)];
     const fast::FastWeights &fw = pw.fast();
     const fast::Method method = fast::choose_method(path, a.ab, fw.wb);
     if (s.k != K || s.kpad != fw.kpad ||
@@ -503,6 +625,103 @@ DirectMethod direct_method(unsigned ab, unsigned wb, std::int64_t K) {
   const std::int64_t kq = (K + 3) / 4, kd = (K + 31) / 32;
   return 3 * static_cast<std::int64_t>(ab * wb) * kd < kq ? DirectMethod::Bitserial
                                                           : DirectMethod::Dot8;
+}
+
+// The formats of the direct kernels (DirectGroup): Dot8 bytes (W8, row-padded W8R), bit-serial
+// planes (W1), tap-wise planes (W1T, tap pairs W1P).
+enum class DirectFormat { W8, W8R, W1, W1T, W1P };
+
+// Format f of group grp (og output channels) with the column sums its kernel reads, decoded from
+// the bit planes. pre: bits of the weights (layout wl, kernel KH x KW); W1T: C/groups <= 32; W1P:
+// C/groups <= 16 and KH * KW >= 2. post: the fields of f as DirectGroup describes them (the
+// others empty).
+__attribute__((target("popcnt"))) detail::DirectGroup
+direct_group(const detail::ConvBits &bits, const Layout &wl, std::int64_t grp, std::int64_t og,
+             std::int64_t KH, std::int64_t KW, DirectFormat f) {
+  const std::int64_t K = bits.K;
+  const std::int64_t KWC = KH > 0 ? K / KH : 0; // KW * C per kernel row
+  const std::int64_t CG = KH * KW > 0 ? K / (KH * KW) : 0;
+  const unsigned b = bits.b;
+  detail::DirectGroup d;
+  d.og = og, d.K = K, d.kq = (K + 3) / 4, d.kd = (K + 31) / 32;
+  d.off8 = wl.bits >= 8 ? (wl.is_signed() ? 0 : 128) : wl.min_value();
+  d.off1 = wl.min_value();
+  d.rq = (KWC + 3) / 4, d.kqr = KH * d.rq;
+  d.taps = KH * KW;
+  const auto at = [og](std::int64_t q, std::int64_t n) {
+    return static_cast<std::size_t>(q * og + n);
+  };
+  if (f == DirectFormat::W8 || f == DirectFormat::W8R) {
+    const bool r = f == DirectFormat::W8R;
+    std::vector<std::uint32_t> &dst = r ? d.w8r : d.w8;
+    dst.assign(static_cast<std::size_t>((r ? d.kqr : d.kq) * og), 0);
+    if (r) {
+      d.ones8r.assign(static_cast<std::size_t>(d.kqr), 0);
+      for (std::int64_t k = 0; k < K; ++k)
+        d.ones8r[static_cast<std::size_t>((k / KWC) * d.rq + (k % KWC) / 4)] |=
+            1u << (8 * ((k % KWC) % 4));
+    } else {
+      d.ones8.assign(static_cast<std::size_t>(d.kq), 0x01010101u);
+    }
+    d.colsum8.assign(static_cast<std::size_t>(og), 0);
+    const std::int64_t shift = d.off1 - d.off8; // v8 = w - off8 = u + shift
+    std::vector<std::int64_t> u(static_cast<std::size_t>(K));
+    for (std::int64_t n = 0; n < og; ++n) {
+      bits.row(grp * og + n, u.data());
+      std::int64_t sum = 0;
+      for (std::int64_t k = 0; k < K; ++k) {
+        const std::int64_t v8 = u[static_cast<std::size_t>(k)] + shift;
+        sum += v8;
+        const std::int64_t q = r ? (k / KWC) * d.rq + (k % KWC) / 4 : k / 4;
+        const std::int64_t byte = r ? (k % KWC) % 4 : k % 4;
+        dst[at(q, n)] |= (static_cast<std::uint32_t>(v8) & 0xFFu) << (8 * byte);
+      }
+      d.colsum8[static_cast<std::size_t>(n)] = sum;
+    }
+    return d;
+  }
+  // Each dword of the format is bits of one plane of one channel: read them from the planes, and
+  // the column sums (sum_j 2^j popcount(plane j)) from what was read.
+  d.colsum1.assign(static_cast<std::size_t>(og), 0);
+  const auto cg = static_cast<unsigned>(CG);
+  // K a multiple of 32: W1's dwords are the planes' own dwords (little-endian words), in order.
+  static_assert(std::endian::native == std::endian::little, "the direct kernels run on x86-64");
+  const bool aligned = K % 32 == 0;
+  const auto *dwords = reinterpret_cast<const unsigned char *>(bits.words.data());
+  std::vector<std::uint32_t> &fmt = f == DirectFormat::W1    ? d.w1
+                                    : f == DirectFormat::W1T ? d.w1t
+                                                             : d.w1p;
+  if (f == DirectFormat::W1P)
+    d.pair_slots = (d.taps + 1) / 2;
+  const std::int64_t slots = f == DirectFormat::W1    ? d.kd
+                             : f == DirectFormat::W1T ? d.taps
+                                                      : d.pair_slots;
+  fmt.resize(static_cast<std::size_t>(b * slots * og));
+  for (std::int64_t n = 0; n < og; ++n) {
+    const std::int64_t o = grp * og + n;
+    std::int64_t sum = 0;
+    for (unsigned j = 0; j < b; ++j) {
+      std::int64_t ones = 0;
+      for (std::int64_t x = 0; x < slots; ++x) {
+        std::uint32_t v = 0;
+        if (f == DirectFormat::W1 && aligned)
+          std::memcpy(&v, dwords + 4 * ((o * b + j) * d.kd + x), 4);
+        else if (f == DirectFormat::W1)
+          v = bits.bits32(o, j, 32 * x,
+                          static_cast<unsigned>(std::min<std::int64_t>(32, K - 32 * x)));
+        else if (f == DirectFormat::W1T)
+          v = bits.bits32(o, j, x * CG, cg);
+        else
+          v = bits.bits32(o, j, 2 * x * CG, cg) |
+              (2 * x + 1 < d.taps ? bits.bits32(o, j, (2 * x + 1) * CG, cg) << 16 : 0);
+        fmt[at(j * slots + x, n)] = v;
+        ones += std::popcount(v);
+      }
+      sum += ones << j;
+    }
+    d.colsum1[static_cast<std::size_t>(n)] = sum;
+  }
+  return d;
 }
 
 // Per-image scratch of the direct kernels.
@@ -810,11 +1029,12 @@ struct BitImage {
   std::vector<std::uint32_t> bits;
 };
 
-bool tap_bitserial(const QTensor &x, const PackedConvWeights &w, const detail::DirectGroup &d) {
-  if (x.layout().field() != 1 || w.groups() != 1 || d.w1t.empty())
+bool tap_bitserial(const QTensor &x, const PackedConvWeights &w) {
+  const std::int64_t taps = w.kernel_h() * w.kernel_w(),
+                     kq = (w.in_channels_per_group() * taps + 3) / 4;
+  if (x.layout().field() != 1 || w.groups() != 1 || w.in_channels_per_group() > 32)
     return false;
-  return 3 * static_cast<std::int64_t>(w.weights().layout().bits) * d.taps <
-         d.kq; // vs Dot8's dwords
+  return 3 * static_cast<std::int64_t>(w.weight_layout().bits) * taps < kq; // vs Dot8's dwords
 }
 
 // n <= 32 bits from bit position pos of words.
@@ -1201,35 +1421,51 @@ void conv_direct(const QTensor &x, const detail::Geometry &g, std::int32_t za,
                  std::vector<std::uint64_t> *pooled_bits = nullptr) {
   const std::int64_t O = w.out_channels(), O_out = two ? O - 1 : O, P = g.oh * g.ow,
                      P16 = (P + 15) / 16 * 16;
-  const unsigned ab = x.layout().bits, wb = w.weights().layout().bits;
+  const unsigned ab = x.layout().bits, wb = w.weight_layout().bits;
   const std::int64_t K = w.in_channels_per_group() * w.kernel_h() * w.kernel_w();
   const DirectMethod method = direct_method(ab, wb, K);
   const bool use_bits = x.layout().field() == 1 && w.groups() == 1 &&
-                        method == DirectMethod::Bitserial &&
-                        tap_bitserial(x, w, w.direct().groups[0]);
+                        method == DirectMethod::Bitserial && tap_bitserial(x, w);
+  // The one format the kernel reads, decoded for this call from the bit planes.
+  const DirectFormat format =
+      use_bits ? (w.in_channels_per_group() <= 16 && w.kernel_h() * w.kernel_w() >= 2
+                      ? DirectFormat::W1P
+                      : DirectFormat::W1T)
+      : method == DirectMethod::Bitserial    ? DirectFormat::W1
+      : p.dilation_w == 1 && w.groups() == 1 ? DirectFormat::W8R
+                                             : DirectFormat::W8;
+  std::vector<detail::DirectGroup> direct;
+  {
+    const std::shared_ptr<const detail::ConvBits> bits = detail::conv_bits(w);
+    for (std::int64_t grp = 0; grp < w.groups(); ++grp)
+      direct.push_back(direct_group(*bits, w.weight_layout(), grp, O / w.groups(), w.kernel_h(),
+                                    w.kernel_w(), format));
+  }
   const std::vector<std::uint8_t> xv = use_bits ? std::vector<std::uint8_t>{} : x.to_offsets();
   const std::int64_t amin = x.layout().min_value(), da = amin - za;
   const auto pad = static_cast<std::uint8_t>(za - amin);
-  const QuantParams &wq = w.weights().quant();
+  const QuantParams &wq = w.weight_quant();
   DirectPost post;
   for (std::int64_t grp = 0; grp < w.groups(); ++grp) {
-    const detail::DirectGroup &d = w.direct().groups[static_cast<std::size_t>(grp)];
+    const detail::DirectGroup &d = direct[static_cast<std::size_t>(grp)];
     const std::int64_t off = method == DirectMethod::Dot8 ? d.off8 : d.off1;
     const std::vector<std::int64_t> &colsum = method == DirectMethod::Dot8 ? d.colsum8 : d.colsum1;
     for (std::int64_t n = 0; n < d.og && grp * d.og + n < O_out; ++n) {
       const auto o = static_cast<std::size_t>(grp * d.og + n);
       const std::int64_t z = off - wq.zero_point_of(o);
       const std::int64_t bias = w.bias().empty() ? 0 : w.bias()[o];
-      const std::int64_t fixed = da * colsum[static_cast<std::size_t>(n)] + K * da * z + bias;
+      const std::int64_t fixed =
+          epilogue_fixed<std::int64_t>(K, da, z, colsum[static_cast<std::size_t>(n)], bias);
       if (!two) {
         post.scale.push_back(1), post.dz.push_back(wrap32(z)), post.fixed.push_back(wrap32(fixed));
         post.scale64.push_back(1), post.dz64.push_back(z);
       } else { // d * C[o] + v0mz * S + bias2, with S = sum (a - za) = rowsum + K * da
         const std::int64_t dd = two->d, v = two->v0_minus_zp[o];
         post.scale.push_back(wrap32(dd));
-        post.dz.push_back(wrap32(dd * z + v));
+        post.dz.push_back(wrap32(two_level_dz<std::int64_t>(dd, z, v)));
         post.scale64.push_back(dd), post.dz64.push_back(dd * z + v);
-        post.fixed.push_back(wrap32(dd * fixed + v * K * da + two->bias[o]));
+        post.fixed.push_back(
+            wrap32(two_level_fixed<std::int64_t>(dd, fixed, v, K, da, two->bias[o])));
       }
       if (requant)
         post.rq.push_back(lane_requant(*requant, o));
@@ -1245,7 +1481,7 @@ void conv_direct(const QTensor &x, const detail::Geometry &g, std::int32_t za,
     bool ok = true;
     std::vector<std::vector<std::uint32_t>> tables(folded.size());
     for (std::int64_t grp = 0; grp < w.groups() && ok; ++grp) {
-      const detail::DirectGroup &d = w.direct().groups[static_cast<std::size_t>(grp)];
+      const detail::DirectGroup &d = direct[static_cast<std::size_t>(grp)];
       const std::vector<std::uint32_t> &src = rowpad ? d.w8r : d.w8;
       const std::vector<std::uint32_t> &ones = rowpad ? d.ones8r : d.ones8;
       const std::int64_t kq = rowpad ? d.kqr : d.kq;
@@ -1293,7 +1529,7 @@ void conv_direct(const QTensor &x, const detail::Geometry &g, std::int32_t za,
   const bool taps1 = use_bits;
   if (taps1 && pooled_bits) { // the pooled bits straight from the kernel (tap_pool_cl)
     const std::int64_t per = O_out * (g.oh / 2) * (g.ow / 2);
-    const detail::DirectGroup &d0 = w.direct().groups[0];
+    const detail::DirectGroup &d0 = direct[0];
     TapSources ts;
     for (std::int64_t b = 0; b < g.n; ++b) {
       bit_image(x, b, g, p, pad != 0, bimg);
@@ -1316,14 +1552,14 @@ void conv_direct(const QTensor &x, const detail::Geometry &g, std::int32_t za,
       std::fill(bitmap->begin(), bitmap->end(), 0);
     if (taps1) { // 1-bit activations straight from the packed words
       bit_image(x, b, g, p, pad != 0, bimg);
-      conv_tap_bitserial(w.direct().groups[0], wb, w.kernel_h(), w.kernel_w(), bimg, g, p, fpost,
-                         img.data(), tmp, s.acts, s.pairs);
+      conv_tap_bitserial(direct[0], wb, w.kernel_h(), w.kernel_w(), bimg, g, p, fpost, img.data(),
+                         tmp, s.acts, s.pairs);
       sink(b, img.data());
       continue;
     }
     pad_image(xv.data() + static_cast<std::size_t>(b) * image, g, p, pad, padded);
     for (std::int64_t grp = 0; grp < w.groups(); ++grp) {
-      const detail::DirectGroup &d = w.direct().groups[static_cast<std::size_t>(grp)];
+      const detail::DirectGroup &d = direct[static_cast<std::size_t>(grp)];
       const std::int64_t n_out = std::min(d.og, O_out - grp * d.og);
       if (n_out <= 0)
         continue;
@@ -1361,6 +1597,39 @@ struct ConvSetup {
   std::int32_t za = 0;
 };
 
+// detail::check_k_bound of each group's GEMM weights (what it checked when prepack built them),
+// from the layer's parameters: max_k_int32 (gemm.hpp) of the group's zero points and bias.
+// post: returns, or std::invalid_argument with check_k_bound's message for the first group whose
+// K exceeds its bound.
+void check_conv_k_bound(const Layout &act, std::int32_t za, const PackedConvWeights &w) {
+  const Layout &wl = w.weight_layout();
+  const QuantParams &wq = w.weight_quant();
+  const std::int64_t K = w.in_channels_per_group() * w.kernel_h() * w.kernel_w();
+  const std::int64_t og = w.out_channels() / w.groups();
+  const std::int64_t ma = std::max<std::int64_t>(za - act.min_value(), act.max_value() - za);
+  for (std::int64_t grp = 0; grp < w.groups(); ++grp) {
+    std::int64_t mw = 0, mb = 0;
+    const bool per_channel = wq.channels() > 1 && og > 0;
+    for (std::int64_t o = per_channel ? grp * og : 0; o < (per_channel ? (grp + 1) * og : 1); ++o) {
+      const std::int64_t z = wq.zero_point_of(static_cast<std::size_t>(o));
+      mw = std::max<std::int64_t>({mw, z - wl.min_value(), wl.max_value() - z});
+    }
+    if (!w.bias().empty())
+      for (std::int64_t o = grp * og; o < (grp + 1) * og; ++o) {
+        const std::int64_t b = w.bias()[static_cast<std::size_t>(o)];
+        mb = std::max<std::int64_t>(mb, b < 0 ? -b : b);
+      }
+    const std::int64_t room = std::int64_t{2147483647} - mb;
+    const std::int64_t limit =
+        ma * mw == 0 ? (room >= 0 ? INT64_MAX : 0) : (room < 0 ? 0 : room / (ma * mw));
+    if (K > limit)
+      throw std::invalid_argument(
+          "samd: conv2d: reduction length K = " + std::to_string(K) + " exceeds " +
+          std::to_string(limit) + ", the largest K whose exact sums fit int32 for " +
+          samd::to_string(act) + " activations x " + samd::to_string(wl) + " weights");
+  }
+}
+
 // The checks of conv2d: layouts, groups, shapes, the int32 bound.
 ConvSetup conv_setup(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p) {
   detail::check_kernel_layout(x.layout(), "conv2d", "input");
@@ -1383,8 +1652,7 @@ ConvSetup conv_setup(const QTensor &x, const PackedConvWeights &w, const Conv2dP
                                 std::to_string(w.in_channels_per_group()) + " per group x " +
                                 std::to_string(w.groups()) + " groups");
   const std::int32_t za = detail::per_tensor_zero_point(x, "conv2d", "input");
-  for (const PackedWeights &pw : w.groups_packed())
-    detail::check_k_bound(pw.k(), x.layout(), za, pw, "conv2d");
+  check_conv_k_bound(x.layout(), za, w);
   return {g, za};
 }
 
@@ -1432,7 +1700,7 @@ bool conv_uses_direct(const QTensor &x, const PackedConvWeights &w, const Conv2d
   //    is 0.6x at K x O = 288 x 32, 0.8x at 1152 x 128, 1.3x at 2304 x 256, 1.2x at 4608 x 512.
   const std::int64_t K = w.in_channels_per_group() * w.kernel_h() * w.kernel_w();
   const std::int64_t og = w.out_channels() / w.groups();
-  if (direct_method(x.layout().bits, w.weights().layout().bits, K) == DirectMethod::Bitserial)
+  if (direct_method(x.layout().bits, w.weight_layout().bits, K) == DirectMethod::Bitserial)
     return K * og < (std::int64_t{1} << 19);
   (void)g;
   return K < (p.format == DataFormat::NHWC ? 256 : 384);
@@ -1462,13 +1730,57 @@ bool conv_uses_small(const QTensor &x, const PackedConvWeights &w, const Conv2dP
   const std::int64_t K = w.in_channels_per_group() * w.kernel_h() * w.kernel_w();
   return K <= kSmallConvMaxK ||
          (K <= kSmallConvMaxDot8K &&
-          direct_method(x.layout().bits, w.weights().layout().bits, K) == DirectMethod::Dot8);
+          direct_method(x.layout().bits, w.weight_layout().bits, K) == DirectMethod::Dot8);
 #else
   (void)x;
   return false;
 #endif
 }
 } // namespace detail
+
+namespace {
+// Whether conv2d on resolved path `path` reads the bit planes (the reference loops, the direct
+// kernels by conv2d's choice) rather than the GEMM weights (im2col).
+bool reads_bits(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
+                const detail::Geometry &g, Path path) {
+  if (path == Path::Reference)
+    return true;
+  if (path == Path::Swar)
+    return false;
+  return detail::conv_uses_small(x, w, p, path) || detail::conv_uses_direct(x, w, p, g, path);
+}
+// The rows of one im2col GEMM (all images' for NHWC with groups = 1).
+std::int64_t gemm_rows_of(const detail::Geometry &g, const PackedConvWeights &w) {
+  return g.oh * g.ow * (g.format == DataFormat::NHWC && w.groups() == 1 ? g.n : 1);
+}
+} // namespace
+
+std::string PackedConvWeights::weight_format(const QTensor &x, const Conv2dParams &p,
+                                             const KernelOptions &opt) const {
+  const ConvSetup cs = conv_setup(x, *this, p);
+  const Path path = resolve_path(opt.path);
+  if (reads_bits(x, *this, p, cs.g, path))
+    return "bits";
+  const std::vector<PackedWeights> &groups = detail::conv_groups(*this, path);
+  return std::string("gemm:") +
+         (groups.empty() ? "none" : groups[0].weight_format(path, gemm_rows_of(cs.g, *this)));
+}
+
+std::size_t PackedConvWeights::weight_bytes(const QTensor &x, const Conv2dParams &p,
+                                            const KernelOptions &opt) const {
+  const ConvSetup cs = conv_setup(x, *this, p);
+  const Path path = resolve_path(opt.path);
+  if (reads_bits(x, *this, p, cs.g, path)) {
+    const std::size_t words =
+        (static_cast<std::size_t>(o_ * wl_.bits * cg_ * kh_ * kw_) + 63) / 64 + 1;
+    return words * sizeof(std::uint64_t) + bias_.size() * sizeof(std::int32_t) +
+           wq_.scale.size() * sizeof(float) + wq_.zero_point.size() * sizeof(std::int32_t);
+  }
+  std::size_t bytes = 0;
+  for (const PackedWeights &pw : detail::conv_groups(*this, path))
+    bytes += pw.weight_bytes(path, gemm_rows_of(cs.g, *this));
+  return bytes;
+}
 
 Int32Tensor conv2d_s32(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                        const KernelOptions &opt) {
@@ -1507,7 +1819,7 @@ Int32Tensor conv2d_s32(const QTensor &x, const PackedConvWeights &w, const Conv2
 
 QTensor conv2d(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                const Requant &rq, const KernelOptions &opt) {
-  const Requantizer r(x.quant().scale[0], w.weights().quant(),
+  const Requantizer r(x.quant().scale[0], w.weight_quant(),
                       static_cast<std::size_t>(w.out_channels()), rq);
   return conv2d(x, w, p, r, opt);
 }

@@ -29,6 +29,7 @@
 #include <samd/pack.hpp>
 
 #include "conv_direct_common.hpp"
+#include "conv_weight_store.hpp"
 
 namespace samd::kernels::detail {
 
@@ -77,14 +78,18 @@ bool make_plan(const SmallConvJob &job, Plan &pl) {
   pl.pad = static_cast<std::uint8_t>(job.za - amin);
 
   // Effective weights e[o][t] (t in (c, ky, kx) order) and bias.
-  const std::vector<std::int64_t> q = w.weights().to_ints();
-  const QuantParams &wq = w.weights().quant();
+  // The weights' integers, decoded for this call from the bit planes ((ky, kx, c) order there).
+  const QuantParams &wq = w.weight_quant();
+  const std::shared_ptr<const ConvBits> bits = conv_bits(w);
+  const std::int64_t wmin = w.weight_layout().min_value(), taps = pl.KH * pl.KW;
+  std::vector<std::int64_t> u(static_cast<std::size_t>(pl.K));
   std::vector<std::int64_t> e(static_cast<std::size_t>(pl.O_out * pl.K));
   std::vector<std::int64_t> bias(static_cast<std::size_t>(pl.O_out), 0);
   for (std::int64_t o = 0; o < pl.O_out; ++o) {
     const auto ou = static_cast<std::size_t>(o);
-    for (std::int64_t t = 0; t < pl.K; ++t) {
-      const std::int64_t v = q[static_cast<std::size_t>(o * pl.K + t)];
+    bits->row(o, u.data());
+    for (std::int64_t t = 0; t < pl.K; ++t) { // t = c * KH * KW + tap
+      const std::int64_t v = u[static_cast<std::size_t>((t % taps) * pl.C + t / taps)] + wmin;
       e[static_cast<std::size_t>(o * pl.K + t)] =
           job.two ? job.two->v0_minus_zp[ou] + job.two->d * v : v - wq.zero_point_of(ou);
     }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <samd/kernels/gemm.hpp>
@@ -14,9 +15,20 @@ namespace samd::kernels {
 
 enum class DataFormat { NCHW, NHWC };
 
+class PackedConvWeights;
 namespace detail {
-struct DirectConv; // the direct (implicit-GEMM) kernels' weight formats, built by prepack
-}
+struct ConvStore; // the formats built so far (conv_weight_store.hpp)
+struct ConvBits;  // the weights' bit planes (conv_weight_store.hpp)
+// post: w's bit planes, valid while the pointer is held (also if another call drops them from
+// w); when an im2col build dropped them, decoded again from the GEMM weights and held again.
+// Safe from several threads at a time.
+std::shared_ptr<const ConvBits> conv_bits(const PackedConvWeights &w);
+// pre: p is a resolved path this build supports. post: one PackedWeights per group ({O/groups,
+// K} in (ky, kx, c) order), built by the first call (prepared for its p; later calls on other
+// paths build their formats inside PackedWeights), which drops the bit planes; the reference
+// stays valid for w's (and its copies') lifetime. Safe from several threads at a time.
+const std::vector<PackedWeights> &conv_groups(const PackedConvWeights &w, Path p);
+} // namespace detail
 
 struct Conv2dParams {
   std::int64_t stride_h = 1, stride_w = 1;
@@ -26,10 +38,21 @@ struct Conv2dParams {
   DataFormat format = DataFormat::NCHW;
 };
 
+// Conv weights hold one b-bit representation of the path they run on: prepack keeps the weights
+// as b bit planes per output channel (exactly b bits a weight), which the reference loops, the
+// Swar im2col and the AVX-512 direct kernels (few taps, Dot8, bit-serial) decode per call into
+// their own formats in scratch memory. The first im2col + GEMM call builds one PackedWeights per
+// group for its path (PackedWeights: its formats on first use) and drops the bit planes then, so
+// the GEMM's format is all that stays; a later call that needs the bit planes again decodes them
+// from the GEMM weights (then both are held). Builds are thread-safe (one mutex; readers hold
+// what they read by shared ownership, so dropping never frees what another call still reads).
 class PackedConvWeights {
 public:
   PackedConvWeights() = default;
-  // w: {O, C/groups, KH, KW}, per tensor or per output channel (axis 0); bias: empty or O values.
+  // w: {O, C/groups, KH, KW}, 1-8 bits, per tensor or per output channel (axis 0); bias: empty
+  // or O values; act: the activation layout (1-8 bits); swar_guard: 1..32 (PackedWeights).
+  // pre: as stated, else std::invalid_argument. post: holds the bit planes, bias and the
+  // quantization parameters only.
   static PackedConvWeights prepack(const QTensor &w, std::vector<std::int32_t> bias,
                                    const Layout &act, std::int64_t groups, unsigned swar_guard = 5);
   std::int64_t out_channels() const { return o_; }
@@ -37,20 +60,43 @@ public:
   std::int64_t kernel_h() const { return kh_; }
   std::int64_t kernel_w() const { return kw_; }
   std::int64_t groups() const { return groups_; }
-  const QTensor &weights() const { return w_; }
+  const Layout &weight_layout() const { return wl_; }
+  const QuantParams &weight_quant() const { return wq_; }
+  // The weights {O, C/groups, KH, KW} as prepack got them, decoded from what the object holds
+  // (a copy; the object keeps no QTensor).
+  QTensor weights() const;
   const std::vector<std::int32_t> &bias() const { return bias_; }
   const Layout &act_layout() const { return act_; }
-  // One GEMM weight matrix {O/groups, C/groups * KH * KW} per group.
-  const std::vector<PackedWeights> &groups_packed() const { return per_group_; }
-  const detail::DirectConv &direct() const { return *direct_; }
+  unsigned swar_guard() const { return guard_; }
+
+  // Bytes the object holds now: the bit planes if held, each group's PackedWeights
+  // (resident_bytes: its formats and per-channel data), bias, quantization parameters and the
+  // objects themselves (shared formats are counted in full by each copy).
+  // post: after conv2d calls that all ran one algorithm on one SIMD path, resident_bytes() <=
+  // the bytes of that path's format (bit planes: b/8 * O * C/groups * KH * KW rounded up to 8;
+  // GEMM: the groups' weight_bytes) + per-channel data + objects (a few hundred bytes).
+  std::size_t resident_bytes() const;
+  // The weight format conv2d_s32(x, *this, p, opt) reads and its bytes: "bits" (the bit planes,
+  // which the reference loops and the AVX-512 direct kernels decode per call; by the shape rules
+  // conv_uses_small / conv_uses_direct) with the per-channel data, or "gemm:" + the first group's
+  // PackedWeights::weight_format and the sum of the groups' weight_bytes.
+  // pre: conv2d_s32(x, *this, p, opt) would not throw (else its std::invalid_argument).
+  // post: the GEMM weights are built as that call would build them (nothing else changes).
+  std::string weight_format(const QTensor &x, const Conv2dParams &p,
+                            const KernelOptions &opt = {}) const;
+  std::size_t weight_bytes(const QTensor &x, const Conv2dParams &p,
+                           const KernelOptions &opt = {}) const;
 
 private:
-  QTensor w_;
+  friend std::shared_ptr<const detail::ConvBits> detail::conv_bits(const PackedConvWeights &);
+  friend const std::vector<PackedWeights> &detail::conv_groups(const PackedConvWeights &, Path);
   std::vector<std::int32_t> bias_;
   Layout act_{8, 0, Signedness::Unsigned};
+  Layout wl_{8, 0, Signedness::Unsigned};
+  QuantParams wq_;
+  unsigned guard_ = 5;
   std::int64_t o_ = 0, cg_ = 0, kh_ = 0, kw_ = 0, groups_ = 1;
-  std::vector<PackedWeights> per_group_;
-  std::shared_ptr<const detail::DirectConv> direct_;
+  std::shared_ptr<detail::ConvStore> store_;
 };
 
 // conv2d_s32: x {N, C, H, W} (NCHW) or {N, H, W, C} (NHWC), per-tensor quantized, layout equal to

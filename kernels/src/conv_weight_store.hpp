@@ -1,0 +1,55 @@
+// What a PackedConvWeights holds (conv.hpp): the weights as bit planes, and the per-group GEMM
+// weights once an im2col call built them.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include <samd/kernels/conv.hpp>
+
+namespace samd::kernels::detail {
+
+// The weights as b bit planes per output channel: bit (o * b + j) * K + k of the stream is bit j
+// of u = w - w_min for output channel o (all groups, in order) and k in the (ky, kx, c) order of
+// im2col and the direct kernels (K = C/groups * KH * KW). Exactly b bits a weight, plus at most
+// 63 bits of padding and one word of slack (so that 32 bits read at any valid position need no
+// bounds check).
+struct ConvBits {
+  unsigned b = 1;
+  std::int64_t O = 0, K = 0;
+  std::vector<std::uint64_t> words;
+
+  // post: words sized for O, K, b, all zero.
+  void allocate(unsigned bits, std::int64_t out, std::int64_t k);
+  // n <= 32 bits of plane j of channel o from position k (k + n <= K), bit i = k + i.
+  std::uint32_t bits32(std::int64_t o, unsigned j, std::int64_t k, unsigned n) const {
+    const auto pos = static_cast<std::uint64_t>((o * b + j) * K + k);
+    const std::size_t i = pos / 64;
+    const unsigned sh = static_cast<unsigned>(pos % 64);
+    std::uint64_t v = words[i] >> sh;
+    if (sh + n > 64)
+      v |= words[i + 1] << (64 - sh);
+    return static_cast<std::uint32_t>(v & ((std::uint64_t{1} << n) - 1));
+  }
+  // post: u[k] = u of channel o at k, k < K (0 .. 2^b - 1).
+  void row(std::int64_t o, std::int64_t *u) const;
+  // pre: row o all zero; u[k] in 0 .. 2^b - 1. post: row o holds u.
+  void put_row(std::int64_t o, const std::int64_t *u);
+  std::size_t bytes() const { return words.capacity() * sizeof(std::uint64_t); }
+};
+
+// bits is written and read under mu (readers copy the pointer, then read without the lock: the
+// planes never change, and dropping them frees them only when the last reader lets go). groups
+// is written once under mu and published by has_groups (release store); readers that see
+// has_groups (acquire load) read it without the lock.
+struct ConvStore {
+  std::mutex mu;
+  std::shared_ptr<const ConvBits> bits;
+  std::vector<PackedWeights> groups;
+  std::atomic<bool> has_groups{false};
+};
+
+} // namespace samd::kernels::detail

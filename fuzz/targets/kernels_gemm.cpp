@@ -1,7 +1,8 @@
 // fuzz_kernels_gemm: GEMM at any width pair, shape (tails), guard, zero points and bias: every
 // supported path gives the Reference path's int32 results and requantized outputs, through
 // gemm_s32 on a QTensor and on PreparedActivations (both overloads, the one writing into a
-// reused Int32Tensor included).
+// reused Int32Tensor included). The weights are prepacked for a path the input picks (Auto or any
+// supported one), and the others build their formats from it on first use.
 //
 // Shapes reach the SIMD kernels' register blocks (AVX-512 bit-serial 6 x 32 for W1A1, 2 x 32 for
 // W2A2 / W1A2 / W2A1, Dot8 GEMM for M >= 8 in 2 groups of 16 rows x 8 columns, GEMV below 8 rows;
@@ -61,11 +62,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
   if (in.u8() & 1)
     for (std::int64_t n = 0; n < N; ++n)
       bias.push_back(static_cast<std::int32_t>(in.u16()) - 32768);
-  const PackedWeights pw = PackedWeights::prepack(w, bias, al, guard);
+  // The format built at prepack: Auto or any supported path's; the other paths' formats are then
+  // decoded from it on first use, so every decoding between formats is fuzzed too.
+  const std::vector<Path> paths = supported_paths();
+  const std::uint8_t prep_byte = in.u8();
+  const Path prepare = prep_byte % (paths.size() + 1) == paths.size()
+                           ? Path::Auto
+                           : paths[prep_byte % (paths.size() + 1)];
+  const PackedWeights pw = PackedWeights::prepack(w, bias, al, guard, prepare);
   std::ostringstream what;
   what << "gemm A=" << to_string(al) << " W=" << to_string(wl) << " M=" << M << " N=" << N
        << " K=" << K << " guard=" << guard << " per_channel=" << per_channel
-       << " bias=" << !bias.empty();
+       << " bias=" << !bias.empty() << " prepared=" << to_string(prepare);
   const auto show32 = [](const std::vector<std::int32_t> &v) { return fuzz::show(v); };
   fuzz::compare_paths<std::vector<std::int32_t>>(
       what.str(),

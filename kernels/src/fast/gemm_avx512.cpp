@@ -96,22 +96,46 @@ void bitserial_block(const FastActs &a, const FastWeights &w, const Epilogue &e,
         }
     }
   }
+  // The epilogue, per column vector: its dz and fixed loaded once for the block's rows, and one
+  // range flag for the block (at K = 576 the epilogue cost as much as the products).
+  const int rows = static_cast<int>(std::min<std::int64_t>(MR, a.m - m0));
+  __mmask8 out_of_range = 0;
 #pragma GCC unroll 8
-  for (int r = 0; r < MR; ++r) {
-    if (m0 + r >= a.m)
+  for (int c = 0; c < NRV; ++c) {
+    const std::int64_t n = n0 + 8 * c;
+    if (n >= n1)
       break;
+    const int valid = static_cast<int>(std::min<std::int64_t>(8, n1 - n));
+    __m512i total[MR];
 #pragma GCC unroll 8
-    for (int c = 0; c < NRV; ++c) {
-      const std::int64_t n = n0 + 8 * c;
-      if (n >= n1)
-        break;
-      __m512i total = acc[0][r][c];
+    for (int r = 0; r < MR; ++r) {
+      total[r] = acc[0][r][c];
 #pragma GCC unroll 8
       for (unsigned s = 1; s < S; ++s)
-        total = _mm512_add_epi64(total, _mm512_slli_epi64(acc[s][r][c], s));
-      store_row(e, m0 + r, n, total, static_cast<int>(std::min<std::int64_t>(8, n1 - n)));
+        total[r] = _mm512_add_epi64(total[r], _mm512_slli_epi64(acc[s][r][c], s));
+    }
+    if (!e.rowsum_fits_int32) {
+      for (int r = 0; r < rows; ++r)
+        store_row(e, m0 + r, n, total[r], valid);
+      continue;
+    }
+    const __mmask8 k = static_cast<__mmask8>((1u << valid) - 1u);
+    const __m512i dz = _mm512_maskz_loadu_epi64(k, e.dz + n);
+    const __m512i fixed = _mm512_maskz_loadu_epi64(k, e.fixed + n);
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; ++r) {
+      if (r >= rows)
+        break;
+      // dz and rowsum fit int32 (rowsum_fits_int32): vpmuldq forms their exact int64 product.
+      const __m512i v = _mm512_add_epi64(_mm512_add_epi64(total[r], fixed),
+                                         _mm512_mul_epi32(dz, _mm512_set1_epi64(e.rowsum[m0 + r])));
+      out_of_range |= _mm512_mask_cmpgt_epi64_mask(k, v, _mm512_set1_epi64(INT32_MAX)) |
+                      _mm512_mask_cmplt_epi64_mask(k, v, _mm512_set1_epi64(INT32_MIN));
+      _mm512_mask_cvtepi64_storeu_epi32(e.out + (m0 + r) * e.n + n, k, v);
     }
   }
+  if (out_of_range != 0)
+    e.bad->store(1, std::memory_order_relaxed);
 }
 
 template <unsigned AB, unsigned WB, int MR, int NRV>

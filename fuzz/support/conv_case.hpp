@@ -56,7 +56,11 @@ inline ConvCase conv_case(Bytes &in) {
   k.wl = k.two_level ? Layout{1, 0, Signedness::Unsigned} : kernel_layout(in);
   k.p.groups = k.two_level ? 1 : in_range(in, 1, 3);
   const bool wide = flags & 4;
-  const std::int64_t cg = in_range(in, 1, wide ? 40 : 3), og = in_range(in, 1, wide ? 20 : 3);
+  // Some wide cases have whole 64-bit words of channels per group: the AVX-512 bit-serial im2col
+  // then copies the image's bit planes (conv_planes.hpp).
+  const bool word_channels = wide && (flags & 0x20);
+  const std::int64_t cg = word_channels ? 64 * in_range(in, 1, 2) : in_range(in, 1, wide ? 40 : 3);
+  const std::int64_t og = in_range(in, 1, wide ? 20 : 3);
   k.c = k.p.groups * cg;
   k.o = k.p.groups * og;
   k.kh = in_range(in, 1, 3), k.kw = in_range(in, 1, 3);

@@ -15,6 +15,7 @@
 
 #include "conv_direct_common.hpp"
 #include "conv_geometry.hpp"
+#include "conv_planes.hpp"
 #include "conv_small.hpp"
 #include "conv_weight_store.hpp"
 #include "fast/fast_gemm.hpp"
@@ -417,6 +418,7 @@ void pad_image(const std::uint8_t *xo, const detail::Geometry &g, const Conv2dPa
 // 512 KiB of bytes, so that the staging stays in cache.
 struct Im2colScratch {
   PaddedImage padded;
+  detail::PlaneImage plane_image; // the padded image's bit planes (conv_planes.hpp)
   detail::fast::FastActs acts;
   std::vector<std::int32_t> res;
   // The bytes past k = K of every row, and the interleaved bytes the interleave does not write, are
@@ -556,6 +558,10 @@ void conv_im2col_fast(Path path, const QTensor &x, const detail::Geometry &g, st
     const bool fused = false;
 #endif
     const bool planes = fused && method == fast::Method::Bitserial;
+    // Whole-word taps: rows copied from the image's bit planes, no bytes (conv_planes.hpp).
+    const bool word_taps = planes && detail::plane_taps_apply(CG, a.ab);
+    [[maybe_unused]] const detail::PlaneTaps taps{
+        w.kernel_h(), w.kernel_w(), p.stride_h, p.stride_w, p.dilation_h, p.dilation_w, CG, grp};
     const std::int64_t words = fw.kpad / 64;
     a.kpad = fw.kpad;
     const std::int64_t target =
@@ -568,16 +574,30 @@ void conv_im2col_fast(Path path, const QTensor &x, const detail::Geometry &g, st
     for (std::int64_t r0 = 0; r0 < total; r0 += chunk) {
       const std::int64_t r1 = std::min(total, r0 + chunk);
       a.m = r1 - r0;
-      a.bytes.resize(
-          static_cast<std::size_t>(a.m * a.kpad)); // new bytes are zero; old ones are zero past K
+      if (!word_taps) // new bytes are zero; old ones are zero past K
+        a.bytes.resize(static_cast<std::size_t>(a.m * a.kpad));
       a.rowsum.resize(static_cast<std::size_t>(a.m));
       if (planes)
         a.planes.resize(static_cast<std::size_t>(a.m * a.ab * words));
       for (std::int64_t r = r0; r < r1; ++r) {
         const std::int64_t b = bfix >= 0 ? bfix : r / P, m = r - r0;
-        if (b != padded_b)
-          pad_image(xv.data() + static_cast<std::size_t>(b) * image, g, p, pad, s.padded),
-              padded_b = b;
+        if (b != padded_b) {
+          pad_image(xv.data() + static_cast<std::size_t>(b) * image, g, p, pad, s.padded);
+#if defined(SAMD_HAVE_X86_KERNELS)
+          if (word_taps)
+            detail::plane_image(s.padded.bytes.data(), s.padded.hp, s.padded.wp, g.c, w.groups(),
+                                a.ab, s.plane_image);
+#endif
+          padded_b = b;
+        }
+#if defined(SAMD_HAVE_X86_KERNELS)
+        if (word_taps) {
+          a.rowsum[static_cast<std::size_t>(m)] =
+              detail::plane_row(s.plane_image, taps, (r % P) / g.ow, (r % P) % g.ow,
+                                a.planes.data() + m * a.ab * words, words);
+          continue;
+        }
+#endif
         im2col_row(s.padded, g, p, w, grp, r % P, m, a);
         const std::uint8_t *row = a.bytes.data() + m * a.kpad;
 #if defined(SAMD_HAVE_X86_KERNELS)
@@ -1698,10 +1718,19 @@ bool conv_uses_direct(const QTensor &x, const PackedConvWeights &w, const Conv2d
   //    K = 576 (1.2-2.5x) up to K = 4608 (ResNet-18 conv5_x: 9-16x);
   //  - the direct bit-serial kernels (W1A1, W1A2, W2A1) lose only for many weights: W1A1 im2col
   //    is 0.6x at K x O = 288 x 32, 0.8x at 1152 x 128, 1.3x at 2304 x 256, 1.2x at 4608 x 512.
+  //  - with channels per group a multiple of 64 and a bit-serial GEMM, im2col copies words of the
+  //    image's bit planes (conv_planes.hpp) and wins on every ResNet-18 stage (1 thread, W1A1 /
+  //    W1A2 / W2A1): NHWC 1.3-2.7x the direct kernel, NCHW (output transposed after the GEMM)
+  //    1.1-2.1x, except 0.9x at K x O = 576 x 64 (W2A1 conv2_x).
   const std::int64_t K = w.in_channels_per_group() * w.kernel_h() * w.kernel_w();
   const std::int64_t og = w.out_channels() / w.groups();
-  if (direct_method(x.layout().bits, w.weight_layout().bits, K) == DirectMethod::Bitserial)
+  const unsigned ab = x.layout().bits, wb = w.weight_layout().bits;
+  if (direct_method(ab, wb, K) == DirectMethod::Bitserial) {
+    if (plane_taps_apply(w.in_channels_per_group(), ab) &&
+        fast::choose_method(path, ab, wb) == fast::Method::Bitserial)
+      return p.format == DataFormat::NCHW && K * og < (std::int64_t{1} << 16);
     return K * og < (std::int64_t{1} << 19);
+  }
   (void)g;
   return K < (p.format == DataFormat::NHWC ? 256 : 384);
 #else

@@ -420,6 +420,50 @@ TEST_CASE(
     }
 }
 
+TEST_CASE("conv2d: bit-serial im2col from the image's bit planes (channels per group a multiple "
+          "of 64) equals Reference") {
+  // conv_planes.hpp: every bit-serial width pair of the AVX-512 path (ab * wb <= 4), signed and
+  // unsigned, 64 or 128 channels per group, one or two groups, both formats, stride, dilation,
+  // asymmetric padding (padding taps hold the zero point's bits), several images and a layer whose
+  // rows go in several chunks.
+  std::mt19937_64 rng(21);
+  const std::pair<unsigned, unsigned> widths[] = {{1, 1}, {1, 2}, {2, 1}, {2, 2},
+                                                  {1, 3}, {3, 1}, {1, 4}, {4, 1}};
+  int rep = 0;
+  for (const auto &[ab, wb] : widths)
+    for (std::int64_t cg : {64, 128}) {
+      ++rep;
+      const std::int64_t groups = rep % 3 == 0 ? 2 : 1;
+      ConvCase c{uniform(rng, 1, 2),
+                 cg * groups,
+                 uniform(rng, 3, 9),
+                 uniform(rng, 3, 9),
+                 groups * uniform(rng, 1, 40),
+                 uniform(rng, 1, 3),
+                 uniform(rng, 1, 3),
+                 groups,
+                 {}};
+      c.p.groups = groups;
+      c.p.format = rep % 2 ? DataFormat::NHWC : DataFormat::NCHW;
+      c.p.stride_h = uniform(rng, 1, 2), c.p.stride_w = uniform(rng, 1, 2);
+      c.p.dilation_h = uniform(rng, 1, 2), c.p.dilation_w = uniform(rng, 1, 2);
+      c.p.pad_top = uniform(rng, 0, 2), c.p.pad_left = uniform(rng, 0, 2);
+      c.p.pad_bottom = uniform(rng, 0, 2), c.p.pad_right = uniform(rng, 0, 2);
+      c.h = std::max(c.h, c.p.dilation_h * (c.kh - 1) + 1);
+      c.w = std::max(c.w, c.p.dilation_w * (c.kw - 1) + 1);
+      check_conv(rng, layout(ab, rep % 4 == 1), layout(wb, rep % 2 == 0), c,
+                 kFills[static_cast<std::size_t>(rep) % 4]);
+    }
+  // 2 x 1,369 output pixels of K = 576: rows in several chunks, images batched (NHWC).
+  for (DataFormat fmt : {DataFormat::NHWC, DataFormat::NCHW}) {
+    ConvCase c{2, 64, 37, 37, 33, 3, 3, 1, {}};
+    c.p.pad_top = c.p.pad_left = c.p.pad_bottom = c.p.pad_right = 1;
+    c.p.format = fmt;
+    check_conv(rng, layout(1, false), layout(1, true), c, Fill::Random);
+    check_conv(rng, layout(2, true), layout(2, false), c, Fill::AllMax);
+  }
+}
+
 TEST_CASE(
     "conv2d: im2col + GEMM over many output pixels (rows in several chunks) equals Reference") {
   std::mt19937_64 rng(18);
@@ -485,8 +529,12 @@ TEST_CASE("conv2d: the AVX-512 path keeps small-channel layers direct and runs w
     CHECK_FALSE(uses_direct(1, 256, 14, 256, b, b, DataFormat::NHWC));
     CHECK_FALSE(uses_direct(1, 512, 7, 512, b, b, DataFormat::NHWC));
   }
-  CHECK(uses_direct(1, 64, 56, 64, 1, 1,
-                    DataFormat::NHWC)); // conv2_x W1A1: the direct bit-serial kernel
+  // conv2_x W1A1: im2col from the image's bit planes (64 channels) in NHWC; NCHW, whose output
+  // im2col transposes, keeps the direct bit-serial kernel; 48 channels (not whole words) too.
+  CHECK_FALSE(uses_direct(1, 64, 56, 64, 1, 1, DataFormat::NHWC));
+  CHECK(uses_direct(1, 64, 56, 64, 1, 1, DataFormat::NCHW));
+  CHECK(uses_direct(1, 48, 56, 64, 1, 1, DataFormat::NHWC));
+  CHECK_FALSE(uses_direct(1, 128, 28, 128, 1, 1, DataFormat::NCHW));
   CHECK_FALSE(uses_direct(1, 64, 56, 64, 8, 8, DataFormat::NHWC));
 }
 

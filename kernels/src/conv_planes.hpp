@@ -1,0 +1,50 @@
+// The AVX-512 bit-serial im2col for layers whose channels per group fill whole 64-bit words
+// (C / groups a multiple of 64, as in ResNet's 64-512-channel layers). The padded image becomes bit
+// planes once, one word per 64 channels, plane and pixel; a GEMM row is then its taps' words,
+// copied (K = taps * C / groups is a multiple of 64 and every tap starts a word), and its row sum
+// their popcounts weighted by 2^plane. Building each row in bytes
+// and then turning it into planes (conv.cpp) cost about as much as the bit-serial GEMM itself at
+// K = 576.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace samd::kernels::detail {
+
+struct PlaneImage {
+  std::int64_t hp = 0, wp = 0, cw = 0, groups = 1; // padded size, words per plane and pixel
+  unsigned ab = 0;
+  std::vector<std::uint64_t> words; // [i][y * wp + x][cw]: bit i of 64 channels' offsets
+};
+
+// Which taps a row reads: the kernel window, stride, dilation, channels per group and the group.
+struct PlaneTaps {
+  std::int64_t kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1, cg = 64, grp = 0;
+};
+
+// Whether a layer can use these rows: cg % 64 == 0 (and 1 <= ab <= 8).
+inline bool plane_taps_apply(std::int64_t cg, unsigned ab) {
+  return cg > 0 && cg % 64 == 0 && ab >= 1 && ab <= 8;
+}
+
+#if defined(SAMD_HAVE_X86_KERNELS)
+// pre: bytes holds hp * wp pixels of c activation offsets each (NHWC, each < 2^ab), groups >= 1,
+// c % (64 * groups) == 0, 1 <= ab <= 8, and the CPU has AVX-512 F and BW.
+// post: img.words[(i * hp * wp + y * wp + x) * cw + j] has bit b = bit i of the offset of channel
+// 64 j + b at padded pixel (y, x); hp, wp, cw = c / 64, groups and ab are set.
+void plane_image(const std::uint8_t *bytes, std::int64_t hp, std::int64_t wp, std::int64_t c,
+                 std::int64_t groups, unsigned ab, PlaneImage &img);
+
+// The GEMM row of output pixel (oy, ox): plane i's words [0, K / 64) at planes + i * words
+// (K = kh * kw * cg, word t * cg / 64 + j = channel word j of tap t = ky * kw + kx of the group),
+// in the GEMM's k order (ky, kx, c).
+// pre: plane_taps_apply(t.cg, img.ab), t.cg * img.groups == 64 * img.cw, 0 <= t.grp < groups;
+// img is the padded image (every tap inside it); K / 64 <= words; the CPU has AVX-512 F and
+// VPOPCNTDQ.
+// post: returns the row sum, the sum of its K offsets; words past K / 64 are untouched.
+std::int64_t plane_row(const PlaneImage &img, const PlaneTaps &t, std::int64_t oy, std::int64_t ox,
+                       std::uint64_t *planes, std::int64_t words);
+#endif
+
+} // namespace samd::kernels::detail

@@ -16,6 +16,7 @@
 #include "conv_direct_common.hpp"
 #include "conv_geometry.hpp"
 #include "conv_planes.hpp"
+#include "conv_quads.hpp"
 #include "conv_small.hpp"
 #include "conv_weight_store.hpp"
 #include "fast/fast_gemm.hpp"
@@ -419,6 +420,7 @@ void pad_image(const std::uint8_t *xo, const detail::Geometry &g, const Conv2dPa
 struct Im2colScratch {
   PaddedImage padded;
   detail::PlaneImage plane_image; // the padded image's bit planes (conv_planes.hpp)
+  detail::QuadImage quad_image;   // the padded images' channel quads (conv_quads.hpp)
   detail::fast::FastActs acts;
   std::vector<std::int32_t> res;
   // The bytes past k = K of every row, and the interleaved bytes the interleave does not write, are
@@ -540,6 +542,9 @@ void conv_im2col_fast(Path path, const QTensor &x, const detail::Geometry &g, st
   fast::FastActs &a = s.acts;
   a.ab = x.layout().bits;
   std::int64_t padded_b = -1;
+  // Dot8 rows from the images' channel quads (conv_quads.hpp): the images held (the batch's first
+  // ones up to quad_b; with bfix, only image quad_b).
+  [[maybe_unused]] std::int64_t quad_b = -1;
   // NHWC with groups = 1: the rows of all images form one M = N * P GEMM, written in place.
   const bool batch = g.format == DataFormat::NHWC && w.groups() == 1;
   const std::vector<PackedWeights> &groups = detail::conv_groups(w, path);
@@ -564,6 +569,17 @@ void conv_im2col_fast(Path path, const QTensor &x, const detail::Geometry &g, st
         w.kernel_h(), w.kernel_w(), p.stride_h, p.stride_w, p.dilation_h, p.dilation_w, CG, grp};
     const std::int64_t words = fw.kpad / 64;
     a.kpad = fw.kpad;
+    // Whole-quad taps: interleaved Dot8 rows copied from the images' channel quads, no bytes
+    // (conv_quads.hpp; chunks of fewer than kInterleaveMinRows rows go the GEMV's way, in bytes).
+    const std::int64_t hp = g.h + p.pad_top + p.pad_bottom, wp = g.w + p.pad_left + p.pad_right;
+    const std::int64_t quad_images = bfix >= 0 ? 1 : g.n;
+    const bool quad_taps = fused && method == fast::Method::Dot8 &&
+                           detail::quad_taps_apply(CG, g.c, quad_images, hp, wp);
+    [[maybe_unused]] const detail::QuadTaps qtaps{
+        w.kernel_h(), w.kernel_w(), p.stride_h, p.stride_w, p.dilation_h,
+        p.dilation_w, CG,           grp,        g.oh,       g.ow};
+    if (quad_taps)
+      detail::quad_image_size(s.quad_image, hp, wp, g.c, quad_images);
     const std::int64_t target =
         std::max<std::int64_t>(64, (std::int64_t{512} << 10) / fw.kpad / 16 * 16);
     std::int64_t chunk = total;
@@ -574,42 +590,63 @@ void conv_im2col_fast(Path path, const QTensor &x, const detail::Geometry &g, st
     for (std::int64_t r0 = 0; r0 < total; r0 += chunk) {
       const std::int64_t r1 = std::min(total, r0 + chunk);
       a.m = r1 - r0;
-      if (!word_taps) // new bytes are zero; old ones are zero past K
-        a.bytes.resize(static_cast<std::size_t>(a.m * a.kpad));
-      a.rowsum.resize(static_cast<std::size_t>(a.m));
-      if (planes)
-        a.planes.resize(static_cast<std::size_t>(a.m * a.ab * words));
-      for (std::int64_t r = r0; r < r1; ++r) {
-        const std::int64_t b = bfix >= 0 ? bfix : r / P, m = r - r0;
-        if (b != padded_b) {
-          pad_image(xv.data() + static_cast<std::size_t>(b) * image, g, p, pad, s.padded);
 #if defined(SAMD_HAVE_X86_KERNELS)
-          if (word_taps)
-            detail::plane_image(s.padded.bytes.data(), s.padded.hp, s.padded.wp, g.c, w.groups(),
-                                a.ab, s.plane_image);
-#endif
-          padded_b = b;
+      if (quad_taps && a.m >= fast::kInterleaveMinRows) {
+        const std::int64_t b1 = bfix >= 0 ? bfix : (r1 - 1) / P;
+        for (std::int64_t b = bfix >= 0 ? bfix : quad_b + 1; b <= b1; ++b) {
+          if (bfix >= 0 && b == quad_b)
+            break; // held
+          if (b != padded_b)
+            pad_image(xv.data() + static_cast<std::size_t>(b) * image, g, p, pad, s.padded),
+                padded_b = b;
+          detail::quad_image_put(s.quad_image, bfix >= 0 ? 0 : b, s.padded.bytes.data());
+          quad_b = b;
         }
+        a.rowsum.resize(static_cast<std::size_t>(a.m));
+        a.groups = (a.m + 15) / 16;
+        a.inter.resize(static_cast<std::size_t>(a.groups * 16 * a.kpad)); // zero past K
+        detail::quad_rows(s.quad_image, qtaps, r0, a.m, a.kpad / 4, a.inter.data(),
+                          a.rowsum.data());
+      } else
+#endif
+      {
+        if (!word_taps) // new bytes are zero; old ones are zero past K
+          a.bytes.resize(static_cast<std::size_t>(a.m * a.kpad));
+        a.rowsum.resize(static_cast<std::size_t>(a.m));
+        if (planes)
+          a.planes.resize(static_cast<std::size_t>(a.m * a.ab * words));
+        for (std::int64_t r = r0; r < r1; ++r) {
+          const std::int64_t b = bfix >= 0 ? bfix : r / P, m = r - r0;
+          if (b != padded_b) {
+            pad_image(xv.data() + static_cast<std::size_t>(b) * image, g, p, pad, s.padded);
 #if defined(SAMD_HAVE_X86_KERNELS)
-        if (word_taps) {
-          a.rowsum[static_cast<std::size_t>(m)] =
-              detail::plane_row(s.plane_image, taps, (r % P) / g.ow, (r % P) % g.ow,
-                                a.planes.data() + m * a.ab * words, words);
-          continue;
-        }
+            if (word_taps)
+              detail::plane_image(s.padded.bytes.data(), s.padded.hp, s.padded.wp, g.c, w.groups(),
+                                  a.ab, s.plane_image);
 #endif
-        im2col_row(s.padded, g, p, w, grp, r % P, m, a);
-        const std::uint8_t *row = a.bytes.data() + m * a.kpad;
+            padded_b = b;
+          }
 #if defined(SAMD_HAVE_X86_KERNELS)
-        if (fused) {
-          a.rowsum[static_cast<std::size_t>(m)] = finish_row_avx512(
-              row, K, a.ab, planes ? a.planes.data() + m * a.ab * words : nullptr, words);
-          continue;
-        }
+          if (word_taps) {
+            a.rowsum[static_cast<std::size_t>(m)] =
+                detail::plane_row(s.plane_image, taps, (r % P) / g.ow, (r % P) % g.ow,
+                                  a.planes.data() + m * a.ab * words, words);
+            continue;
+          }
 #endif
-        a.rowsum[static_cast<std::size_t>(m)] = sum_bytes(row, K);
+          im2col_row(s.padded, g, p, w, grp, r % P, m, a);
+          const std::uint8_t *row = a.bytes.data() + m * a.kpad;
+#if defined(SAMD_HAVE_X86_KERNELS)
+          if (fused) {
+            a.rowsum[static_cast<std::size_t>(m)] = finish_row_avx512(
+                row, K, a.ab, planes ? a.planes.data() + m * a.ab * words : nullptr, words);
+            continue;
+          }
+#endif
+          a.rowsum[static_cast<std::size_t>(m)] = sum_bytes(row, K);
+        }
+        finish_acts(path, method, K, a, planes);
       }
-      finish_acts(path, method, K, a, planes);
       if (batch) {
         detail::gemm_rows_prepared_into(path, a, za, pw, opt, out + r0 * O);
         continue;

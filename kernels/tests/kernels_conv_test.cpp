@@ -464,6 +464,51 @@ TEST_CASE("conv2d: bit-serial im2col from the image's bit planes (channels per g
   }
 }
 
+TEST_CASE("conv2d: Dot8 im2col from the image's channel quads (channels per group a multiple of "
+          "4) equals Reference") {
+  // conv_quads.hpp: Dot8 width pairs of the AVX-512 path, signed and unsigned, 4 / 12 / 64 / 68
+  // channels per group, one or two groups, both formats, stride, dilation, asymmetric padding
+  // (padding taps hold the zero point's offset), several images, output rows shorter and longer
+  // than a 16-row group (runs of dwords, gathers), outputs of fewer than 8 pixels (the byte rows of
+  // the GEMV) and a layer whose rows go in several chunks, M not a multiple of 16.
+  std::mt19937_64 rng(22);
+  const std::pair<unsigned, unsigned> widths[] = {{4, 4}, {8, 8}, {5, 3}, {4, 8}};
+  int rep = 0;
+  for (const auto &[ab, wb] : widths)
+    for (std::int64_t cg : {4, 12, 64, 68}) {
+      ++rep;
+      const std::int64_t groups = rep % 3 == 0 ? 2 : 1;
+      const bool wide = rep % 4 == 2; // output rows of 16 pixels and more
+      ConvCase c{uniform(rng, 1, 2),
+                 cg * groups,
+                 wide ? uniform(rng, 3, 12) : uniform(rng, 2, 9),
+                 wide ? uniform(rng, 20, 40) : uniform(rng, 2, 9),
+                 groups * uniform(rng, 1, 40),
+                 uniform(rng, 1, 3),
+                 uniform(rng, 1, 3),
+                 groups,
+                 {}};
+      c.p.groups = groups;
+      c.p.format = rep % 2 ? DataFormat::NHWC : DataFormat::NCHW;
+      c.p.stride_h = uniform(rng, 1, 2), c.p.stride_w = wide ? 1 : uniform(rng, 1, 2);
+      c.p.dilation_h = uniform(rng, 1, 2), c.p.dilation_w = uniform(rng, 1, 2);
+      c.p.pad_top = uniform(rng, 0, 2), c.p.pad_left = uniform(rng, 0, 2);
+      c.p.pad_bottom = uniform(rng, 0, 2), c.p.pad_right = uniform(rng, 0, 2);
+      c.h = std::max(c.h, c.p.dilation_h * (c.kh - 1) + 1);
+      c.w = std::max(c.w, c.p.dilation_w * (c.kw - 1) + 1);
+      check_conv(rng, layout(ab, rep % 4 == 1), layout(wb, rep % 2 == 0), c,
+                 kFills[static_cast<std::size_t>(rep) % 4]);
+    }
+  // 2 x 1,369 output pixels of K = 576: rows in several chunks, images batched (NHWC).
+  for (DataFormat fmt : {DataFormat::NHWC, DataFormat::NCHW}) {
+    ConvCase c{2, 64, 37, 37, 33, 3, 3, 1, {}};
+    c.p.pad_top = c.p.pad_left = c.p.pad_bottom = c.p.pad_right = 1;
+    c.p.format = fmt;
+    check_conv(rng, layout(4, false), layout(4, true), c, Fill::Random);
+    check_conv(rng, layout(8, true), layout(8, false), c, Fill::AllMax);
+  }
+}
+
 TEST_CASE(
     "conv2d: im2col + GEMM over many output pixels (rows in several chunks) equals Reference") {
   std::mt19937_64 rng(18);

@@ -1,0 +1,182 @@
+#include "conv_quads.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "x86_intrinsics.hpp"
+
+namespace samd::kernels::detail {
+
+void quad_image_size(QuadImage &img, std::int64_t hp, std::int64_t wp, std::int64_t c,
+                     std::int64_t images) {
+  img.hp = hp, img.wp = wp, img.cq = c / 4, img.images = images;
+  img.plane = images * hp * wp;
+  img.dwords.resize(static_cast<std::size_t>(img.cq * img.plane + 16));
+}
+
+#if defined(SAMD_HAVE_X86_KERNELS)
+// Blocks of 16 pixels x 16 quads: 16 (masked) loads of a pixel's quads, a 16 x 16 transpose of
+// dwords (as fast::interleave_avx512), 16 (masked) stores of a quad's pixels.
+__attribute__((target("avx512f,avx512bw"))) void quad_image_put(QuadImage &img, std::int64_t image,
+                                                                const std::uint8_t *bytes) {
+  const std::int64_t pixels = img.hp * img.wp, cq = img.cq;
+  std::uint32_t *dst = img.dwords.data() + image * pixels;
+  for (std::int64_t px0 = 0; px0 < pixels; px0 += 16) {
+    const int np = static_cast<int>(std::min<std::int64_t>(16, pixels - px0));
+    const __mmask16 pm = static_cast<__mmask16>((1u << np) - 1u);
+    for (std::int64_t q0 = 0; q0 < cq; q0 += 16) {
+      const int nq = static_cast<int>(std::min<std::int64_t>(16, cq - q0));
+      const __mmask16 qm = static_cast<__mmask16>((1u << nq) - 1u);
+      __m512i r[16], a[16], b[16];
+      for (int i = 0; i < 16; ++i)
+        r[i] = i < np ? _mm512_maskz_loadu_epi32(qm, bytes + ((px0 + i) * cq + q0) * 4)
+                      : _mm512_setzero_si512();
+      for (int i = 0; i < 8; ++i) {
+        a[2 * i] = _mm512_unpacklo_epi32(r[2 * i], r[2 * i + 1]);
+        a[2 * i + 1] = _mm512_unpackhi_epi32(r[2 * i], r[2 * i + 1]);
+      }
+      for (int j = 0; j < 4; ++j) {
+        b[4 * j + 0] = _mm512_unpacklo_epi64(a[4 * j], a[4 * j + 2]);
+        b[4 * j + 1] = _mm512_unpackhi_epi64(a[4 * j], a[4 * j + 2]);
+        b[4 * j + 2] = _mm512_unpacklo_epi64(a[4 * j + 1], a[4 * j + 3]);
+        b[4 * j + 3] = _mm512_unpackhi_epi64(a[4 * j + 1], a[4 * j + 3]);
+      }
+      __m512i col[16]; // col[q]: quad q0 + q of the 16 pixels
+      for (int s = 0; s < 4; ++s) {
+        const __m512i c0 = _mm512_shuffle_i32x4(b[s], b[4 + s], 0x44),
+                      c1 = _mm512_shuffle_i32x4(b[s], b[4 + s], 0xEE);
+        const __m512i c2 = _mm512_shuffle_i32x4(b[8 + s], b[12 + s], 0x44),
+                      c3 = _mm512_shuffle_i32x4(b[8 + s], b[12 + s], 0xEE);
+        col[0 * 4 + s] = _mm512_shuffle_i32x4(c0, c2, 0x88);
+        col[1 * 4 + s] = _mm512_shuffle_i32x4(c0, c2, 0xDD);
+        col[2 * 4 + s] = _mm512_shuffle_i32x4(c1, c3, 0x88);
+        col[3 * 4 + s] = _mm512_shuffle_i32x4(c1, c3, 0xDD);
+      }
+      for (int q = 0; q < nq; ++q)
+        _mm512_mask_storeu_epi32(dst + (q0 + q) * img.plane + px0, pm, col[q]);
+    }
+  }
+}
+#else
+void quad_image_put(QuadImage &img, std::int64_t image, const std::uint8_t *bytes) {
+  const std::int64_t pixels = img.hp * img.wp, cq = img.cq;
+  std::uint32_t *dst = img.dwords.data() + image * pixels;
+  for (std::int64_t q = 0; q < cq; ++q)
+    for (std::int64_t px = 0; px < pixels; ++px)
+      std::memcpy(dst + q * img.plane + px, bytes + (px * cq + q) * 4, 4);
+}
+#endif
+
+#if defined(SAMD_HAVE_X86_KERNELS)
+namespace {
+// The 16 rows' dwords of plane p (tap offset already added) as one vector; lanes past `valid`
+// zero.
+struct Runs { // 1..4 runs of consecutive dwords (lanes [start, next start) from base + lane)
+  int n = 0;
+  std::int32_t base[4] = {};
+  __mmask16 mask[4] = {};
+  __m512i idx[4];
+};
+
+// Where a group's 16 rows read a plane: runs of consecutive dwords, or a gather from their origins.
+struct GroupSrc {
+  bool gather = false;
+  __mmask16 valid = 0;
+  __m512i org;
+  Runs runs;
+};
+
+// The 16 rows' dwords of the plane at p (tap offset added); lanes past the valid rows zero. Mode
+// 0: one run, 1: several runs, 2: a gather (a template, so the tap loop has no branch on it).
+template <int Mode>
+__attribute__((target("avx512f,avx512bw"))) inline __m512i fetch(const GroupSrc &s,
+                                                                 const std::uint32_t *p) {
+  if constexpr (Mode == 2)
+    return _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), s.valid, s.org, p, 4);
+  if constexpr (Mode == 0)
+    return _mm512_maskz_loadu_epi32(s.valid, p + s.runs.base[0]);
+  // Later runs' lanes overwrite the earlier ones' past their start (masks nest).
+  __m512i v = _mm512_loadu_si512(p + s.runs.base[0]);
+  for (int i = 1; i < s.runs.n; ++i)
+    v = _mm512_mask_permutexvar_epi32(v, s.runs.mask[i], s.runs.idx[i],
+                                      _mm512_loadu_si512(p + s.runs.base[i]));
+  return _mm512_maskz_mov_epi32(s.valid, v);
+}
+
+// One 16-row group's vectors for every tap and quad at dst, returning their per-row byte sums
+// (uint32 lanes, exact while each row's sum < 2^32).
+template <int Mode>
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) __m512i
+group_taps(const GroupSrc &src, const QuadImage &img, const QuadTaps &t, const std::uint32_t *base,
+           std::uint8_t *dst) {
+  const std::int64_t cgq = t.cg / 4;
+  const __m512i ones = _mm512_set1_epi8(1);
+  // Two sums, so that the vpdpbusd chains overlap.
+  __m512i sum0 = _mm512_setzero_si512(), sum1 = _mm512_setzero_si512();
+  for (std::int64_t ky = 0; ky < t.kh; ++ky)
+    for (std::int64_t kx = 0; kx < t.kw; ++kx) {
+      const std::uint32_t *p = base + ky * t.dh * img.wp + kx * t.dw;
+      std::int64_t j = 0;
+      for (; j + 2 <= cgq; j += 2, p += 2 * img.plane, dst += 128) {
+        const __m512i v0 = fetch<Mode>(src, p), v1 = fetch<Mode>(src, p + img.plane);
+        _mm512_storeu_si512(dst, v0);
+        _mm512_storeu_si512(dst + 64, v1);
+        sum0 = _mm512_dpbusd_epi32(sum0, v0, ones);
+        sum1 = _mm512_dpbusd_epi32(sum1, v1, ones);
+      }
+      if (j < cgq) {
+        const __m512i v = fetch<Mode>(src, p);
+        _mm512_storeu_si512(dst, v);
+        sum0 = _mm512_dpbusd_epi32(sum0, v, ones);
+        dst += 64;
+      }
+    }
+  return _mm512_add_epi32(sum0, sum1);
+}
+} // namespace
+
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void
+quad_rows(const QuadImage &img, const QuadTaps &t, std::int64_t r0, std::int64_t m,
+          std::int64_t qall, std::uint8_t *inter, std::int64_t *rowsum) {
+  const std::int64_t P = t.oh * t.ow, cgq = t.cg / 4;
+  const std::uint32_t *base = img.dwords.data() + t.grp * cgq * img.plane;
+  const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  for (std::int64_t g = 0; g * 16 < m; ++g) {
+    const int rows = static_cast<int>(std::min<std::int64_t>(16, m - 16 * g));
+    const __mmask16 valid = static_cast<__mmask16>((1u << rows) - 1u);
+    // Each row's window origin (tap (0, 0)) in a plane.
+    alignas(64) std::int32_t org[16] = {};
+    for (int i = 0; i < rows; ++i) {
+      const std::int64_t r = r0 + 16 * g + i, pix = r % P;
+      org[i] = static_cast<std::int32_t>((r / P * img.hp + pix / t.ow * t.sh) * img.wp +
+                                         pix % t.ow * t.sw);
+    }
+    Runs runs;
+    bool gather = false;
+    for (int i = 0; i < rows && !gather; ++i) {
+      if (i > 0 && org[i] == org[i - 1] + 1)
+        continue;
+      if (runs.n == 4) {
+        gather = true;
+        break;
+      }
+      runs.base[runs.n] = org[i];
+      runs.idx[runs.n] = _mm512_sub_epi32(lane, _mm512_set1_epi32(i));
+      runs.mask[runs.n] = static_cast<__mmask16>(valid & ~((1u << i) - 1u));
+      ++runs.n;
+    }
+    GroupSrc src;
+    src.gather = gather, src.valid = valid, src.org = _mm512_load_si512(org), src.runs = runs;
+    std::uint8_t *dst = inter + g * qall * 64;
+    const __m512i sum = gather        ? group_taps<2>(src, img, t, base, dst)
+                        : runs.n == 1 ? group_taps<0>(src, img, t, base, dst)
+                                      : group_taps<1>(src, img, t, base, dst);
+    alignas(64) std::uint32_t s[16];
+    _mm512_store_si512(s, sum);
+    for (int i = 0; i < rows; ++i)
+      rowsum[16 * g + i] = s[i];
+  }
+}
+#endif
+
+} // namespace samd::kernels::detail

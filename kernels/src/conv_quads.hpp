@@ -1,0 +1,68 @@
+// The AVX-512 Dot8 im2col for layers whose channels per group are whole 4-byte quads (C / groups a
+// multiple of 4, as in ResNet's 64-512-channel layers). The Dot8 GEMM reads its activations
+// interleaved (fast::FastActs::inter): for a group of 16 rows and a k-quad q, one 64-byte vector of
+// the 16 rows' 4 bytes k = 4q..4q+3. With K in (ky, kx, c) order and 4 | C / groups, every k-quad
+// is 4 channels of one tap, so the padded image is turned once into a quad-major image (for each
+// channel quad, the dwords of all pixels, row after row), and a group's vector for (tap, quad) is
+// the 16 rows' dwords of that plane: 16 consecutive dwords when the 16 output pixels are
+// consecutive in one output row (stride 1), a few such runs put together when they wrap to the next
+// row or image, a gather otherwise. The row sums come from the same vectors (vpdpbusd with ones).
+// Building each row in bytes and then interleaving them (conv.cpp) cost about a third of the GEMM's
+// time at K = 576.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace samd::kernels::detail {
+
+struct QuadImage {
+  std::int64_t hp = 0, wp = 0, cq = 0, images = 0; // padded size, quads per pixel, images held
+  std::int64_t plane = 0;                          // dwords per quad: images * hp * wp
+  // [q][(image * hp + y) * wp + x]: channels 4q..4q+3 of padded pixel (y, x) (+ 16 dwords of
+  // slack, so a 16-dword load from any pixel stays inside).
+  std::vector<std::uint32_t> dwords;
+};
+
+// Which taps a row reads: the kernel window, stride, dilation, channels per group, the group, and
+// the output size (row r of a GEMM is output pixel r % (oh * ow) of image r / (oh * ow)).
+struct QuadTaps {
+  std::int64_t kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1, cg = 4, grp = 0, oh = 1, ow = 1;
+};
+
+// Whether a layer can use these rows: cg % 4 == 0, and images padded images of hp x wp pixels of c
+// channels fit the gathers' int32 indices.
+inline bool quad_taps_apply(std::int64_t cg, std::int64_t c, std::int64_t images, std::int64_t hp,
+                            std::int64_t wp) {
+  return cg > 0 && cg % 4 == 0 && c % 4 == 0 && images >= 1 &&
+         images * hp * wp < (std::int64_t{1} << 31) - 16 &&
+         images * hp * wp * (c / 4) < (std::int64_t{1} << 40);
+}
+
+// Sizes img for `images` padded images of hp x wp pixels of c channels (their dwords unset).
+// pre: quad_taps_apply(4, c, images, hp, wp).
+// post: img.hp, wp, cq = c / 4, images and plane are set; img.dwords has cq * plane + 16 entries.
+void quad_image_size(QuadImage &img, std::int64_t hp, std::int64_t wp, std::int64_t c,
+                     std::int64_t images);
+
+// Puts one padded image into slot `image`.
+// pre: img sized by quad_image_size; 0 <= image < img.images; bytes holds hp * wp pixels of
+// 4 * img.cq activation offsets each (NHWC).
+// post: img.dwords[q * plane + (image * hp + y) * wp + x] = bytes 4q..4q+3 of pixel (y, x).
+void quad_image_put(QuadImage &img, std::int64_t image, const std::uint8_t *bytes);
+
+#if defined(SAMD_HAVE_X86_KERNELS)
+// The interleaved rows [r0, r0 + m) of the GEMM: inter[((g * qall + q) * 16 + i) * 4 + t] for
+// q < K / 4 (K = kh * kw * cg; q = (ky * kw + kx) * cg / 4 + j holds channel quad j of the group at
+// tap (ky, kx)) of row r0 + 16 g + i (zero for 16 g + i >= m), and rowsum[i] = the sum of row r0 +
+// i's K offsets.
+// pre: quad_taps_apply(t.cg, ...), t.cg * groups == 4 * img.cq, 0 <= t.grp < groups; every row's
+// image r / (oh * ow) is in img (its slot); img holds the padded images (every tap inside);
+// K / 4 <= qall; inter holds ceil(m / 16) * 16 * qall * 4 bytes; every row sum < 2^32; the CPU
+// has AVX-512 F, BW and VNNI.
+// post: the bytes of inter at q >= K / 4 are untouched; so is everything past the m rows' groups.
+void quad_rows(const QuadImage &img, const QuadTaps &t, std::int64_t r0, std::int64_t m,
+               std::int64_t qall, std::uint8_t *inter, std::int64_t *rowsum);
+#endif
+
+} // namespace samd::kernels::detail

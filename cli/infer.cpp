@@ -90,7 +90,9 @@ Row run_job(const Job &job, const Options &o, const inf::ImageSet &test) {
   Row row;
   row.model = std::filesystem::path(job.model).filename().string();
   row.label = job.label;
-  inf::BatchRunner runner;
+  // From the images' 8-bit codes: the float executor gets them as floats, the integer model
+  // quantizes them by table (the same integers as from the floats).
+  inf::PixelRunner runner;
   std::optional<inf::IntegerModel> im;
   if (job.mode == Job::Mode::Float) {
     if (g.has_fake_quant())
@@ -99,7 +101,7 @@ Row run_job(const Job &job, const Options &o, const inf::ImageSet &test) {
     row.integer = false;
     row.widths = "fp32 (float reference executor)";
     row.path = "float";
-    runner = [&g](const inf::FloatTensor &x) { return inf::run_float(g, x); };
+    runner = [&g](const inf::PixelBatch &x) { return inf::run_float(g, x.floats()); };
   } else {
     if (job.mode == Job::Mode::Ptq) {
       const inf::PtqSpec spec =
@@ -126,7 +128,7 @@ Row run_job(const Job &job, const Options &o, const inf::ImageSet &test) {
       if (i > 0 || ls.size() == 1)
         row.abits = std::max(row.abits, ls[i].abits);
     }
-    runner = [&im](const inf::FloatTensor &x) { return im->run(x).real; };
+    runner = [&im](const inf::PixelBatch &x) { return im->run(x).real; };
   }
   inf::EvalOptions eo;
   eo.limit = o.limit;

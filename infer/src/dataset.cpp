@@ -77,21 +77,36 @@ std::string find_file(const std::string &dir, const std::string &name) {
 
 } // namespace
 
-FloatTensor ImageSet::batch(std::int64_t first, std::int64_t n) const {
-  if (first < 0 || n < 0 || first + n > count)
-    throw std::out_of_range("samd infer: image batch out of range");
-  const auto px = static_cast<std::size_t>(rows * cols);
-  FloatTensor t{{n, 1, rows, cols}, std::vector<float>(static_cast<std::size_t>(n) * px)};
-  const std::uint8_t *src = pixels.data() + static_cast<std::size_t>(first) * px;
+const std::array<float, 256> &pixel_values() {
   static const std::array<float, 256> scaled = [] { // the same quotients, divided once
     std::array<float, 256> v{};
     for (std::size_t i = 0; i < v.size(); ++i)
       v[i] = static_cast<float>(i) / 255.0f;
     return v;
   }();
-  for (std::size_t i = 0; i < t.data.size(); ++i)
-    t.data[i] = scaled[src[i]];
+  return scaled;
+}
+
+FloatTensor PixelBatch::floats() const {
+  std::size_t n = 1;
+  for (std::int64_t d : shape)
+    n *= static_cast<std::size_t>(d);
+  FloatTensor t{shape, std::vector<float>(n)};
+  for (std::size_t i = 0; i < n; ++i)
+    t.data[i] = (*values)[codes[i]];
   return t;
+}
+
+PixelBatch ImageSet::pixel_batch(std::int64_t first, std::int64_t n) const {
+  if (first < 0 || n < 0 || first + n > count)
+    throw std::out_of_range("samd infer: image batch out of range");
+  const auto px = static_cast<std::size_t>(rows * cols);
+  return {
+      {n, 1, rows, cols}, pixels.data() + static_cast<std::size_t>(first) * px, &pixel_values()};
+}
+
+FloatTensor ImageSet::batch(std::int64_t first, std::int64_t n) const {
+  return pixel_batch(first, n).floats();
 }
 
 ImageSet read_idx_images(const std::string &path) {

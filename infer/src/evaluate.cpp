@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <exception>
+#include <latch>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -25,6 +26,10 @@ std::vector<std::uint8_t> argmax_rows(const FloatTensor &logits) {
 }
 
 EvalResult evaluate(const BatchRunner &run, const ImageSet &data, const EvalOptions &opt) {
+  return evaluate(PixelRunner([&run](const PixelBatch &b) { return run(b.floats()); }), data, opt);
+}
+
+EvalResult evaluate(const PixelRunner &run, const ImageSet &data, const EvalOptions &opt) {
   const std::int64_t total = opt.limit > 0 ? std::min(opt.limit, data.count) : data.count;
   const std::int64_t batch = std::max<std::int64_t>(1, opt.batch);
   const std::int64_t batches = (total + batch - 1) / batch;
@@ -35,27 +40,46 @@ EvalResult evaluate(const BatchRunner &run, const ImageSet &data, const EvalOpti
   std::atomic<bool> stop{false};
   std::exception_ptr error;
   std::mutex error_mutex;
+  // Each worker runs one batch untimed first (the first use of a path builds weight formats and
+  // scratch buffers), then all start together: images/s is the steady rate.
+  const int workers = std::max(1, opt.threads);
+  std::latch warmed(workers);
+  std::atomic<bool> go{false}; // spun on, not slept on: a wake-up would land in the timed run
+  const auto fail = [&] {
+    const std::lock_guard<std::mutex> lock(error_mutex);
+    if (!error)
+      error = std::current_exception();
+    stop = true;
+  };
   auto worker = [&] {
+    try {
+      if (total > 0)
+        run(data.pixel_batch(0, std::min(batch, total)));
+    } catch (...) {
+      fail();
+    }
+    warmed.count_down();
+    while (!go.load(std::memory_order_acquire))
+      std::this_thread::yield();
     for (std::int64_t b; !stop && (b = next.fetch_add(1)) < batches;) {
       try {
         const std::int64_t first = b * batch, n = std::min(batch, total - first);
-        const std::vector<std::uint8_t> p = argmax_rows(run(data.batch(first, n)));
+        const std::vector<std::uint8_t> p = argmax_rows(run(data.pixel_batch(first, n)));
         if (static_cast<std::int64_t>(p.size()) != n)
           throw std::runtime_error("samd infer: the model changed the batch size");
         std::copy(p.begin(), p.end(), r.predictions.begin() + first);
         done += n;
       } catch (...) {
-        const std::lock_guard<std::mutex> lock(error_mutex);
-        if (!error)
-          error = std::current_exception();
-        stop = true;
+        fail();
       }
     }
   };
-  const auto t0 = std::chrono::steady_clock::now();
   std::vector<std::thread> pool;
-  for (int t = 0; t < std::max(1, opt.threads); ++t)
+  for (int t = 0; t < workers; ++t)
     pool.emplace_back(worker);
+  warmed.wait();
+  const auto t0 = std::chrono::steady_clock::now();
+  go.store(true, std::memory_order_release);
   while (opt.progress && done < total && !stop) {
     opt.progress(done, total);
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -73,10 +97,10 @@ EvalResult evaluate(const BatchRunner &run, const ImageSet &data, const EvalOpti
   return r;
 }
 
-double latency_ms(const BatchRunner &run, const ImageSet &data, int samples) {
+double latency_ms(const PixelRunner &run, const ImageSet &data, int samples) {
   std::vector<double> ms;
   for (int i = 0; i < samples && i < data.count; ++i) {
-    const FloatTensor x = data.batch(i, 1);
+    const PixelBatch x = data.pixel_batch(i, 1);
     const auto t0 = std::chrono::steady_clock::now();
     run(x);
     ms.push_back(

@@ -1,6 +1,8 @@
 // Running the compiled steps: every step is one kernel call on packed integers, except the
 // input quantization and the final dequantization.
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
 #include <optional>
 #include <stdexcept>
@@ -102,6 +104,34 @@ kernels::QTensor quantize_input(const Step &s, const FloatTensor &x) {
   return kernels::QTensor::from_ints(x.shape, s.layout, v, s.quant);
 }
 
+// The same for inputs given as codes into a 256-entry table: each code's integer from
+// quantize_input on the table itself, then the codes mapped and packed.
+// pre: s.quant is per tensor; x's element count matches x.shape.
+kernels::QTensor quantize_codes(const Step &s, const PixelBatch &x) {
+  const FloatTensor table{{256}, std::vector<float>(x.values->begin(), x.values->end())};
+  const std::vector<std::int64_t> q = quantize_input(s, table).to_ints();
+  std::array<std::int32_t, 256> lut{};
+  for (std::size_t c = 0; c < lut.size(); ++c)
+    lut[c] = static_cast<std::int32_t>(q[c]);
+  const std::size_t n = kernels::element_count(x.shape, "input");
+  if (s.layout.field() == 8 && std::endian::native == std::endian::little) {
+    // 8 lanes of 8 bits a word, lane j in bits 8j..8j+7: the words are the lanes' bytes in order.
+    std::array<std::uint8_t, 256> bytes{};
+    for (std::size_t c = 0; c < bytes.size(); ++c)
+      bytes[c] = static_cast<std::uint8_t>(lut[c] & 0xFF);
+    std::vector<std::uint64_t> words((n + 7) / 8, 0); // the tail lanes 0
+    auto *dst = reinterpret_cast<unsigned char *>(words.data());
+    for (std::size_t i = 0; i < n; ++i)
+      dst[i] = bytes[x.codes[i]];
+    return kernels::QTensor::from_words(x.shape, s.layout, std::move(words), s.quant);
+  }
+  std::vector<std::int32_t> v(n);
+  for (std::size_t i = 0; i < n; ++i)
+    v[i] = lut[x.codes[i]];
+  return kernels::QTensor::from_words(x.shape, s.layout, kernels::pack_lanes(s.layout, v.data(), n),
+                                      s.quant);
+}
+
 } // namespace
 
 IntegerModel::IntegerModel() : impl_(std::make_unique<Impl>()) {}
@@ -119,21 +149,40 @@ std::size_t IntegerModel::model_bytes() const {
   return b;
 }
 
-IntegerOutput IntegerModel::run(const FloatTensor &x) const {
+IntegerOutput IntegerModel::run(const PixelBatch &x) const {
   const Impl &m = *impl_;
-  const Shape &want = m.input_shape;
-  if (x.shape.size() != want.size() || x.shape.empty() ||
-      !std::equal(x.shape.begin() + 1, x.shape.end(), want.begin() + 1))
-    throw std::invalid_argument("samd infer: input of shape " + kernels::to_string(x.shape) +
-                                " for a model that takes " +
-                                kernels::to_string(with_batch(want, -1)) + " (-1: any batch)");
+  for (const Step &s : m.steps)
+    for (const std::int64_t in : s.in)
+      if (in == m.input_slot && (s.kind != StepKind::QuantizeInput || s.quant.channels() != 1))
+        return run(x.floats()); // the float input itself is read
+  check_input_shape(x.shape);
+  return run_steps(nullptr, &x);
+}
+
+IntegerOutput IntegerModel::run(const FloatTensor &x) const {
+  check_input_shape(x.shape);
   if (x.data.size() != kernels::element_count(x.shape, "input"))
     throw std::invalid_argument("samd infer: input data does not match its shape " +
                                 kernels::to_string(x.shape));
+  return run_steps(&x, nullptr);
+}
+
+void IntegerModel::check_input_shape(const Shape &shape) const {
+  const Shape &want = impl_->input_shape;
+  if (shape.size() != want.size() || shape.empty() ||
+      !std::equal(shape.begin() + 1, shape.end(), want.begin() + 1))
+    throw std::invalid_argument("samd infer: input of shape " + kernels::to_string(shape) +
+                                " for a model that takes " +
+                                kernels::to_string(with_batch(want, -1)) + " (-1: any batch)");
+}
+
+// x or px: the input (px only when every step reading it is a per-tensor QuantizeLinear).
+IntegerOutput IntegerModel::run_steps(const FloatTensor *x, const PixelBatch *px) const {
+  const Impl &m = *impl_;
   std::vector<Slot> slots(static_cast<std::size_t>(m.slots));
   // The input is read where it is (no copy into its slot).
   const auto float_in = [&](const Step &s) -> const FloatTensor & {
-    return s.in[0] == m.input_slot ? x : slot_as<FloatTensor>(slots, s.in[0], s);
+    return s.in[0] == m.input_slot ? *x : slot_as<FloatTensor>(slots, s.in[0], s);
   };
   IntegerOutput result;
   for (const Step &s : m.steps) {
@@ -141,7 +190,7 @@ IntegerOutput IntegerModel::run(const FloatTensor &x) const {
     Slot out;
     switch (s.kind) {
     case StepKind::QuantizeInput:
-      out = quantize_input(s, float_in(s));
+      out = px && s.in[0] == m.input_slot ? quantize_codes(s, *px) : quantize_input(s, float_in(s));
       break;
     case StepKind::Conv:
     case StepKind::Gemm:

@@ -75,6 +75,42 @@ TEST_CASE("every embedded model gives identical integers on every kernel path",
   CHECK(checked > 0);
 }
 
+TEST_CASE("the input quantized by table from the pixels' codes gives the integers of the float "
+          "input",
+          "[infer][exactness]") {
+  const std::string dir = find_models_dir();
+  const std::int64_t images =
+      std::min<std::int64_t>(env_count("SAMD_INFER_TEST_IMAGES", 200), test_images().count);
+  int checked = 0;
+  for (const EmbeddedModel &m : read_manifest(dir)) {
+    if (m.mode == EmbeddedModel::Mode::Float)
+      continue;
+    const IntegerModel model = IntegerModel::compile(quantized_graph(dir, m));
+    for (std::int64_t first = 0; first < images; first += 50) {
+      const std::int64_t n = std::min<std::int64_t>(50, images - first);
+      INFO(m.file << ", images " << first << " + " << n);
+      const IntegerOutput from_codes = model.run(test_images().pixel_batch(first, n));
+      const IntegerOutput from_floats = model.run(test_images().batch(first, n));
+      CHECK(from_codes.ints == from_floats.ints);
+      CHECK(from_codes.real.data == from_floats.real.data);
+    }
+    ++checked;
+  }
+  CHECK(checked > 0);
+  // Every one of the 256 codes, in one batch of one image per code value.
+  PixelBatch all;
+  std::vector<std::uint8_t> codes(256 * 28 * 28);
+  for (std::size_t i = 0; i < codes.size(); ++i)
+    codes[i] = static_cast<std::uint8_t>(i / (28 * 28) + i);
+  all.shape = {256, 1, 28, 28}, all.codes = codes.data(), all.values = &pixel_values();
+  for (const EmbeddedModel &m : read_manifest(dir))
+    if (m.mode != EmbeddedModel::Mode::Float) {
+      const IntegerModel model = IntegerModel::compile(quantized_graph(dir, m));
+      CHECK(model.run(all).ints == model.run(all.floats()).ints);
+      break;
+    }
+}
+
 TEST_CASE("predictions agree with PyTorch's fake-quantized models on >= 99 % of the images",
           "[infer][agreement]") {
   const std::string dir = find_models_dir();

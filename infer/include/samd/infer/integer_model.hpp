@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include <samd/infer/dataset.hpp>
 #include <samd/infer/graph.hpp>
 #include <samd/kernels/kernels.hpp>
 
@@ -40,6 +41,10 @@ public:
 
   // x: the graph input, any batch size. Thread-safe (const; no shared mutable state).
   IntegerOutput run(const FloatTensor &x) const;
+  // The same result as run(x.floats()), with the input's QuantizeLinear done by a 256-entry table
+  // of x.values' quantized codes (made by the same function on the same floats, so the same
+  // integers) when the graph reads its input only through QuantizeLinear per tensor.
+  IntegerOutput run(const PixelBatch &x) const;
 
   const std::vector<LayerInfo> &layers() const;
   std::size_t model_bytes() const;
@@ -53,6 +58,9 @@ public:
   struct Impl;
 
 private:
+  void check_input_shape(const Shape &shape) const;
+  IntegerOutput run_steps(const FloatTensor *x, const PixelBatch *px) const;
+
   std::unique_ptr<Impl> impl_;
 };
 

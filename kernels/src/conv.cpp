@@ -1094,15 +1094,7 @@ bool tap_bitserial(const QTensor &x, const PackedConvWeights &w) {
   return 3 * static_cast<std::int64_t>(w.weight_layout().bits) * taps < kq; // vs Dot8's dwords
 }
 
-// n <= 32 bits from bit position pos of words.
-inline std::uint32_t bits_at(const std::vector<std::uint64_t> &words, std::size_t pos, unsigned n) {
-  const std::size_t i = pos / 64;
-  const unsigned sh = static_cast<unsigned>(pos % 64);
-  std::uint64_t v = words[i] >> sh;
-  if (sh + n > 64)
-    v |= words[i + 1] << (64 - sh);
-  return static_cast<std::uint32_t>(v & ((std::uint64_t{1} << n) - 1));
-}
+using detail::bits_at;
 
 SAMD_DIRECT_TARGET void bit_image(const QTensor &x, std::int64_t b, const detail::Geometry &g,
                                   const Conv2dParams &p, bool pad_bit, BitImage &img) {

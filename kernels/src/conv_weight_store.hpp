@@ -12,6 +12,17 @@
 
 namespace samd::kernels::detail {
 
+// n <= 32 bits from bit position pos of words (bit i of the result = bit pos + i).
+// pre: the word after pos's word exists when pos % 64 + n > 64.
+inline std::uint32_t bits_at(const std::vector<std::uint64_t> &words, std::size_t pos, unsigned n) {
+  const std::size_t i = pos / 64;
+  const unsigned sh = static_cast<unsigned>(pos % 64);
+  std::uint64_t v = words[i] >> sh;
+  if (sh + n > 64)
+    v |= words[i + 1] << (64 - sh);
+  return static_cast<std::uint32_t>(v & ((std::uint64_t{1} << n) - 1));
+}
+
 // The weights as b bit planes per output channel: bit (o * b + j) * K + k of the stream is bit j
 // of u = w - w_min for output channel o (all groups, in order) and k in the (ky, kx, c) order of
 // im2col and the direct kernels (K = C/groups * KH * KW). Exactly b bits a weight, plus at most
@@ -26,13 +37,7 @@ struct ConvBits {
   void allocate(unsigned bits, std::int64_t out, std::int64_t k);
   // n <= 32 bits of plane j of channel o from position k (k + n <= K), bit i = k + i.
   std::uint32_t bits32(std::int64_t o, unsigned j, std::int64_t k, unsigned n) const {
-    const auto pos = static_cast<std::uint64_t>((o * b + j) * K + k);
-    const std::size_t i = pos / 64;
-    const unsigned sh = static_cast<unsigned>(pos % 64);
-    std::uint64_t v = words[i] >> sh;
-    if (sh + n > 64)
-      v |= words[i + 1] << (64 - sh);
-    return static_cast<std::uint32_t>(v & ((std::uint64_t{1} << n) - 1));
+    return bits_at(words, static_cast<std::size_t>((o * b + j) * K + k), n);
   }
   // post: u[k] = u of channel o at k, k < K (0 .. 2^b - 1).
   void row(std::int64_t o, std::int64_t *u) const;

@@ -2,9 +2,11 @@
 // that pins every value at the layout's minimum or maximum (the extremes where overflow hides).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <samd/kernels/kernels.hpp>
@@ -93,4 +95,21 @@ template <class F> std::string error_of(F f) {
   }
   return "";
 }
+
+// Runs body(t) on `threads` threads that start together (each waits until all have started, so
+// their first calls collide), then joins them.
+template <class Body> void run_together(int threads, const Body &body) {
+  std::atomic<int> ready{0};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      ready.fetch_add(1);
+      while (ready.load() < threads) {
+      }
+      body(t);
+    });
+  for (std::thread &th : pool)
+    th.join();
+}
+
 } // namespace samd::kernels::test

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "../src/conv_geometry.hpp"
+#include "conv_algos.hpp"
 #include "kernel_gen.hpp"
 
 using namespace samd;
@@ -18,27 +19,6 @@ using namespace samd::kernels;
 using namespace samd::kernels::test;
 
 namespace {
-
-using samd::kernels::detail::ConvAlgo;
-
-struct ForceAlgo {
-  explicit ForceAlgo(ConvAlgo a) { samd::kernels::detail::force_conv_algo(a); }
-  ~ForceAlgo() { samd::kernels::detail::force_conv_algo(ConvAlgo::Auto); }
-  ForceAlgo(const ForceAlgo &) = delete;
-  ForceAlgo &operator=(const ForceAlgo &) = delete;
-};
-
-std::vector<ConvAlgo> algos(Path p) {
-  if (resolve_path(p) != Path::Avx512)
-    return {ConvAlgo::Auto};
-  return {ConvAlgo::Auto, ConvAlgo::Small, ConvAlgo::Direct, ConvAlgo::Im2col};
-}
-const char *algo_name(ConvAlgo a) {
-  return a == ConvAlgo::Auto     ? "auto"
-         : a == ConvAlgo::Small  ? "small"
-         : a == ConvAlgo::Direct ? "direct"
-                                 : "im2col";
-}
 
 struct Layer {
   std::int64_t c, hw, o, k, groups;
@@ -161,25 +141,17 @@ TEST_CASE("conv memory: several threads making the first calls at once get exact
         const Int32Tensor want = conv2d_s32(x, PackedConvWeights::prepack(w, {}, al, l.groups), p,
                                             KernelOptions{Path::Reference});
         const PackedConvWeights pw = PackedConvWeights::prepack(w, {}, al, l.groups);
-        constexpr int kThreads = 4;
-        std::atomic<int> ready{0}, wrong{0};
-        std::vector<std::thread> pool;
-        for (int t = 0; t < kThreads; ++t)
-          pool.emplace_back([&, t] {
-            ready.fetch_add(1);
-            while (ready.load() < kThreads) { // start together: the first uses collide
-            }
-            for (std::size_t i = 0; i < 2 * paths.size(); ++i) {
-              // round 0: every thread on its own path first; round 1: all on the last path.
-              const Path path = round == 0 ? paths[(static_cast<std::size_t>(t) + i) % paths.size()]
-                                           : paths.back();
-              if (conv2d_s32(x, pw, p, KernelOptions{path, true, 5, 1 + t % 2}).data != want.data)
-                wrong.fetch_add(1);
-              (void)pw.resident_bytes(); // read while others build
-            }
-          });
-        for (std::thread &t : pool)
-          t.join();
+        std::atomic<int> wrong{0};
+        run_together(4, [&](int t) {
+          for (std::size_t i = 0; i < 2 * paths.size(); ++i) {
+            // round 0: every thread on its own path first; round 1: all on the last path.
+            const Path path =
+                round == 0 ? paths[(static_cast<std::size_t>(t) + i) % paths.size()] : paths.back();
+            if (conv2d_s32(x, pw, p, KernelOptions{path, true, 5, 1 + t % 2}).data != want.data)
+              wrong.fetch_add(1);
+            (void)pw.resident_bytes(); // read while others build
+          }
+        });
         INFO("W" << wb << "A" << ab << " C=" << l.c << " groups=" << l.groups << " round "
                  << round);
         CHECK(wrong.load() == 0);

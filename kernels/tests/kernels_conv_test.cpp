@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "../src/conv_geometry.hpp"
+#include "conv_algos.hpp"
 #include "kernel_gen.hpp"
 
 using namespace samd;
@@ -10,30 +11,6 @@ using namespace samd::kernels;
 using namespace samd::kernels::test;
 
 namespace {
-
-using samd::kernels::detail::ConvAlgo;
-
-// Forces conv2d's choice on the AVX-512 path for its lifetime.
-struct ForceAlgo {
-  explicit ForceAlgo(ConvAlgo a) { samd::kernels::detail::force_conv_algo(a); }
-  ~ForceAlgo() { samd::kernels::detail::force_conv_algo(ConvAlgo::Auto); }
-  ForceAlgo(const ForceAlgo &) = delete;
-  ForceAlgo &operator=(const ForceAlgo &) = delete;
-};
-
-// The choices to try on a path: on AVX-512 its own, the direct kernel for few taps (where it
-// applies: NCHW, groups = 1), the other direct kernels and im2col + GEMM.
-std::vector<ConvAlgo> algos(Path p) {
-  if (resolve_path(p) != Path::Avx512)
-    return {ConvAlgo::Auto};
-  return {ConvAlgo::Auto, ConvAlgo::Small, ConvAlgo::Direct, ConvAlgo::Im2col};
-}
-const char *algo_name(ConvAlgo a) {
-  return a == ConvAlgo::Auto     ? "auto"
-         : a == ConvAlgo::Small  ? "small"
-         : a == ConvAlgo::Direct ? "direct"
-                                 : "im2col";
-}
 
 struct ConvCase {
   std::int64_t n, c, h, w, o, kh, kw, groups;
@@ -420,6 +397,34 @@ TEST_CASE(
     }
 }
 
+namespace {
+
+// Random stride and dilation (1-2; stride_w 1 when unit_stride_w) and padding (0-2) for c, its
+// input grown to fit the window.
+void random_window(std::mt19937_64 &rng, ConvCase &c, bool unit_stride_w) {
+  c.p.stride_h = uniform(rng, 1, 2), c.p.stride_w = unit_stride_w ? 1 : uniform(rng, 1, 2);
+  c.p.dilation_h = uniform(rng, 1, 2), c.p.dilation_w = uniform(rng, 1, 2);
+  c.p.pad_top = uniform(rng, 0, 2), c.p.pad_left = uniform(rng, 0, 2);
+  c.p.pad_bottom = uniform(rng, 0, 2), c.p.pad_right = uniform(rng, 0, 2);
+  c.h = std::max(c.h, c.p.dilation_h * (c.kh - 1) + 1);
+  c.w = std::max(c.w, c.p.dilation_w * (c.kw - 1) + 1);
+}
+
+// 2 x 1,369 output pixels of K = 576 (rows in several chunks, images batched for NHWC), both
+// formats: unsigned b1-bit activations x signed b1-bit weights (random), then signed b2 x unsigned
+// b2 (all max).
+void check_many_pixels(std::mt19937_64 &rng, unsigned b1, unsigned b2) {
+  for (DataFormat fmt : {DataFormat::NHWC, DataFormat::NCHW}) {
+    ConvCase c{2, 64, 37, 37, 33, 3, 3, 1, {}};
+    c.p.pad_top = c.p.pad_left = c.p.pad_bottom = c.p.pad_right = 1;
+    c.p.format = fmt;
+    check_conv(rng, layout(b1, false), layout(b1, true), c, Fill::Random);
+    check_conv(rng, layout(b2, true), layout(b2, false), c, Fill::AllMax);
+  }
+}
+
+} // namespace
+
 TEST_CASE("conv2d: bit-serial im2col from the image's bit planes (channels per group a multiple "
           "of 64) equals Reference") {
   // conv_planes.hpp: every bit-serial width pair of the AVX-512 path (ab * wb <= 4), signed and
@@ -445,23 +450,11 @@ TEST_CASE("conv2d: bit-serial im2col from the image's bit planes (channels per g
                  {}};
       c.p.groups = groups;
       c.p.format = rep % 2 ? DataFormat::NHWC : DataFormat::NCHW;
-      c.p.stride_h = uniform(rng, 1, 2), c.p.stride_w = uniform(rng, 1, 2);
-      c.p.dilation_h = uniform(rng, 1, 2), c.p.dilation_w = uniform(rng, 1, 2);
-      c.p.pad_top = uniform(rng, 0, 2), c.p.pad_left = uniform(rng, 0, 2);
-      c.p.pad_bottom = uniform(rng, 0, 2), c.p.pad_right = uniform(rng, 0, 2);
-      c.h = std::max(c.h, c.p.dilation_h * (c.kh - 1) + 1);
-      c.w = std::max(c.w, c.p.dilation_w * (c.kw - 1) + 1);
+      random_window(rng, c, false);
       check_conv(rng, layout(ab, rep % 4 == 1), layout(wb, rep % 2 == 0), c,
                  kFills[static_cast<std::size_t>(rep) % 4]);
     }
-  // 2 x 1,369 output pixels of K = 576: rows in several chunks, images batched (NHWC).
-  for (DataFormat fmt : {DataFormat::NHWC, DataFormat::NCHW}) {
-    ConvCase c{2, 64, 37, 37, 33, 3, 3, 1, {}};
-    c.p.pad_top = c.p.pad_left = c.p.pad_bottom = c.p.pad_right = 1;
-    c.p.format = fmt;
-    check_conv(rng, layout(1, false), layout(1, true), c, Fill::Random);
-    check_conv(rng, layout(2, true), layout(2, false), c, Fill::AllMax);
-  }
+  check_many_pixels(rng, 1, 2);
 }
 
 TEST_CASE("conv2d: Dot8 im2col from the image's channel quads (channels per group a multiple of "
@@ -490,23 +483,11 @@ TEST_CASE("conv2d: Dot8 im2col from the image's channel quads (channels per grou
                  {}};
       c.p.groups = groups;
       c.p.format = rep % 2 ? DataFormat::NHWC : DataFormat::NCHW;
-      c.p.stride_h = uniform(rng, 1, 2), c.p.stride_w = wide ? 1 : uniform(rng, 1, 2);
-      c.p.dilation_h = uniform(rng, 1, 2), c.p.dilation_w = uniform(rng, 1, 2);
-      c.p.pad_top = uniform(rng, 0, 2), c.p.pad_left = uniform(rng, 0, 2);
-      c.p.pad_bottom = uniform(rng, 0, 2), c.p.pad_right = uniform(rng, 0, 2);
-      c.h = std::max(c.h, c.p.dilation_h * (c.kh - 1) + 1);
-      c.w = std::max(c.w, c.p.dilation_w * (c.kw - 1) + 1);
+      random_window(rng, c, wide);
       check_conv(rng, layout(ab, rep % 4 == 1), layout(wb, rep % 2 == 0), c,
                  kFills[static_cast<std::size_t>(rep) % 4]);
     }
-  // 2 x 1,369 output pixels of K = 576: rows in several chunks, images batched (NHWC).
-  for (DataFormat fmt : {DataFormat::NHWC, DataFormat::NCHW}) {
-    ConvCase c{2, 64, 37, 37, 33, 3, 3, 1, {}};
-    c.p.pad_top = c.p.pad_left = c.p.pad_bottom = c.p.pad_right = 1;
-    c.p.format = fmt;
-    check_conv(rng, layout(4, false), layout(4, true), c, Fill::Random);
-    check_conv(rng, layout(8, true), layout(8, false), c, Fill::AllMax);
-  }
+  check_many_pixels(rng, 4, 8);
 }
 
 TEST_CASE(

@@ -133,23 +133,15 @@ TEST_CASE("gemm memory: several threads building formats on first use get exact 
       const Int32Tensor want1 = oracle(a1, w, {}), want9 = oracle(a9, w, {});
       const PackedWeights pw = PackedWeights::prepack(w, {}, a1.layout(), 5, Path::Reference);
       const std::vector<Path> paths = supported_paths();
-      constexpr int kThreads = 4;
-      std::atomic<int> ready{0}, wrong{0};
-      std::vector<std::thread> pool;
-      for (int t = 0; t < kThreads; ++t)
-        pool.emplace_back([&, t] {
-          ready.fetch_add(1);
-          while (ready.load() < kThreads) { // start together: the first uses collide
-          }
-          for (std::size_t i = 0; i < 2 * paths.size(); ++i) {
-            const Path p = paths[(static_cast<std::size_t>(t) + i) % paths.size()];
-            const KernelOptions opt{p, true, 5, 1 + t % 2}; // OpenMP inside, too
-            if (gemm_s32(i % 2 ? a1 : a9, pw, opt).data != (i % 2 ? want1 : want9).data)
-              wrong.fetch_add(1);
-          }
-        });
-      for (std::thread &t : pool)
-        t.join();
+      std::atomic<int> wrong{0};
+      run_together(4, [&](int t) {
+        for (std::size_t i = 0; i < 2 * paths.size(); ++i) {
+          const Path p = paths[(static_cast<std::size_t>(t) + i) % paths.size()];
+          const KernelOptions opt{p, true, 5, 1 + t % 2}; // OpenMP inside, too
+          if (gemm_s32(i % 2 ? a1 : a9, pw, opt).data != (i % 2 ? want1 : want9).data)
+            wrong.fetch_add(1);
+        }
+      });
       INFO("W" << wb << "A" << ab);
       CHECK(wrong.load() == 0);
     }

@@ -1,0 +1,37 @@
+// The conv tests' choice of algorithm on the AVX-512 path (conv_geometry.hpp ConvAlgo): forcing one
+// for a scope, and the list to try on a path.
+#pragma once
+
+#include <vector>
+
+#include <samd/kernels/kernels.hpp>
+
+#include "../src/conv_geometry.hpp"
+
+namespace samd::kernels::test {
+
+using samd::kernels::detail::ConvAlgo;
+
+// Forces conv2d's choice on the AVX-512 path for its lifetime.
+struct ForceAlgo {
+  explicit ForceAlgo(ConvAlgo a) { samd::kernels::detail::force_conv_algo(a); }
+  ~ForceAlgo() { samd::kernels::detail::force_conv_algo(ConvAlgo::Auto); }
+  ForceAlgo(const ForceAlgo &) = delete;
+  ForceAlgo &operator=(const ForceAlgo &) = delete;
+};
+
+// The choices to try on a path: on AVX-512 its own, the direct kernel for few taps (where it
+// applies: NCHW, groups = 1), the other direct kernels and im2col + GEMM.
+inline std::vector<ConvAlgo> algos(Path p) {
+  if (resolve_path(p) != Path::Avx512)
+    return {ConvAlgo::Auto};
+  return {ConvAlgo::Auto, ConvAlgo::Small, ConvAlgo::Direct, ConvAlgo::Im2col};
+}
+inline const char *algo_name(ConvAlgo a) {
+  return a == ConvAlgo::Auto     ? "auto"
+         : a == ConvAlgo::Small  ? "small"
+         : a == ConvAlgo::Direct ? "direct"
+                                 : "im2col";
+}
+
+} // namespace samd::kernels::test

@@ -4,6 +4,7 @@
 #include <array>
 #include <bit>
 #include <cmath>
+#include <cstring>
 #include <optional>
 #include <stdexcept>
 
@@ -121,8 +122,14 @@ kernels::QTensor quantize_codes(const Step &s, const PixelBatch &x) {
       bytes[c] = static_cast<std::uint8_t>(lut[c] & 0xFF);
     std::vector<std::uint64_t> words((n + 7) / 8, 0); // the tail lanes 0
     auto *dst = reinterpret_cast<unsigned char *>(words.data());
-    for (std::size_t i = 0; i < n; ++i)
-      dst[i] = bytes[x.codes[i]];
+    bool identity = true; // e.g. pixel / 255 at scale 1 / 255: the codes are the integers
+    for (std::size_t c = 0; c < bytes.size(); ++c)
+      identity = identity && lut[c] == static_cast<std::int32_t>(c);
+    if (identity)
+      std::memcpy(dst, x.codes, n);
+    else
+      for (std::size_t i = 0; i < n; ++i)
+        dst[i] = bytes[x.codes[i]];
     return kernels::QTensor::from_words(x.shape, s.layout, std::move(words), s.quant);
   }
   std::vector<std::int32_t> v(n);

@@ -29,17 +29,18 @@ std::int32_t check_gemm_operands(const QTensor &a, const PackedWeights &w) {
 } // namespace
 
 namespace {
-// The activations as a SIMD path's kernels read them, built once for gemm_s32 and
-// prepare_activations alike: 1-bit lanes are already the bit plane the AVX-512 bit-serial kernel
-// reads (each row's K bits, word by word); other widths go through offset bytes (never int64).
-detail::fast::FastActs fast_acts(const QTensor &a, const PackedWeights &w, Path path) {
+#if defined(SAMD_HAVE_X86_KERNELS)
+// Only reached on the AVX-512 path, which implies popcnt (else a libgcc call per word).
+#define SAMD_POPCNT_TARGET __attribute__((target("popcnt")))
+#else
+#define SAMD_POPCNT_TARGET
+#endif
+
+// 1-bit activations as the AVX-512 bit-serial kernel's planes, straight from the packed words.
+SAMD_POPCNT_TARGET detail::fast::FastActs bit_plane_acts(const QTensor &a, std::int64_t K,
+                                                         std::int64_t kpad) {
   namespace fast = detail::fast;
-  const std::int64_t M = a.shape()[0], K = w.k(), kpad = w.fast().kpad;
-  const fast::Method method = fast::choose_method(path, a.layout().bits, w.fast().wb);
-  if (path != Path::Avx512 || a.layout().field() != 1 || method != fast::Method::Bitserial) {
-    const std::vector<std::uint8_t> ua = a.to_offsets();
-    return fast::build_acts(path, ua.data(), M, K, kpad, a.layout().bits, method);
-  }
+  const std::int64_t M = a.shape()[0];
   fast::FastActs x;
   x.m = M, x.kpad = kpad, x.ab = 1;
   const std::int64_t words = kpad / 64;
@@ -63,6 +64,20 @@ detail::fast::FastActs fast_acts(const QTensor &a, const PackedWeights &w, Path 
     x.rowsum[static_cast<std::size_t>(m)] = rs;
   }
   return x;
+}
+
+// The activations as a SIMD path's kernels read them, built once for gemm_s32 and
+// prepare_activations alike: 1-bit lanes are already the bit plane the AVX-512 bit-serial kernel
+// reads (each row's K bits, word by word); other widths go through offset bytes (never int64).
+detail::fast::FastActs fast_acts(const QTensor &a, const PackedWeights &w, Path path) {
+  namespace fast = detail::fast;
+  const std::int64_t M = a.shape()[0], K = w.k(), kpad = w.fast().kpad;
+  const fast::Method method = fast::choose_method(path, a.layout().bits, w.fast().wb);
+  if (path != Path::Avx512 || a.layout().field() != 1 || method != fast::Method::Bitserial) {
+    const std::vector<std::uint8_t> ua = a.to_offsets();
+    return fast::build_acts(path, ua.data(), M, K, kpad, a.layout().bits, method);
+  }
+  return bit_plane_acts(a, K, kpad);
 }
 } // namespace
 

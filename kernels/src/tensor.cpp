@@ -355,15 +355,27 @@ QTensor QTensor::from_words(Shape shape, Layout layout, std::vector<std::uint64_
                                 std::to_string(t.size_) + " elements (need " +
                                 std::to_string(need) + ")");
   const std::uint64_t value_mask = t.layout_.value_mask();
-  for (std::size_t i = 0; i < words.size(); ++i) {
-    std::uint64_t allowed = value_mask;
+  const auto allowed = [&](std::size_t i) {
     if (i + 1 == words.size() && t.size_ % t.layout_.lanes() != 0)
-      allowed &= (std::uint64_t{1} << ((t.size_ % t.layout_.lanes()) * t.layout_.field())) - 1;
-    if ((words[i] & ~allowed) != 0)
-      throw std::invalid_argument("samd: QTensor::from_words: word " + std::to_string(i) +
-                                  " is not canonical (guard or tail bits set) for " +
-                                  samd::to_string(t.layout_));
-  }
+      return value_mask &
+             ((std::uint64_t{1} << ((t.size_ % t.layout_.lanes()) * t.layout_.field())) - 1);
+    return value_mask;
+  };
+  // One or-reduction over the body (vectorized; inputs are almost always canonical), then the
+  // first offending word when there is one.
+  std::uint64_t stray = 0;
+  const std::size_t body = words.empty() ? 0 : words.size() - 1;
+  if (value_mask != ~std::uint64_t{0}) // e.g. 8 lanes of 8 bits: every body word is canonical
+    for (std::size_t i = 0; i < body; ++i)
+      stray |= words[i] & ~value_mask;
+  if (!words.empty())
+    stray |= words[body] & ~allowed(body);
+  if (stray != 0)
+    for (std::size_t i = 0; i < words.size(); ++i)
+      if ((words[i] & ~allowed(i)) != 0)
+        throw std::invalid_argument("samd: QTensor::from_words: word " + std::to_string(i) +
+                                    " is not canonical (guard or tail bits set) for " +
+                                    samd::to_string(t.layout_));
   t.words_ = std::move(words);
   return t;
 }

@@ -122,6 +122,13 @@ TEST_CASE("from_words refuses non-canonical words; reshaped keeps the values") {
   CHECK_THROWS_WITH(QTensor::from_words({3}, L, {std::uint64_t{1} << 15}),
                     Catch::Contains("not canonical"));
   CHECK_THROWS_WITH(QTensor::from_words({3}, L, {0, 0}), Catch::Contains("2 words"));
+  // 30 lanes in 3 words: a guard bit in the body, and a tail lane of the last word.
+  CHECK_THROWS_WITH(QTensor::from_words({30}, L, {0, std::uint64_t{1} << 9, 0}),
+                    Catch::Contains("word 1 is not canonical"));
+  CHECK_THROWS_WITH(QTensor::from_words({30}, L, {0, 0, std::uint64_t{1} << 30}),
+                    Catch::Contains("word 2 is not canonical"));
+  CHECK(QTensor::from_words({30}, L, {1, std::uint64_t{1} << 10, std::uint64_t{1} << 25})
+            .to_ints()[29] == 1);
   const QTensor t =
       QTensor::from_ints({2, 3}, layout(5, true), std::vector<std::int64_t>{-16, 15, 0, 1, -1, 7});
   const QTensor r = t.reshaped({3, 2});

@@ -787,6 +787,7 @@ struct DirectScratch {
   std::vector<std::uint32_t> acts;  // Dot8: [q][P16]; Bitserial: [i][d][P16]
   std::vector<std::uint32_t> pairs; // tap-pair bit image
   std::vector<std::uint32_t> rows;  // row sums of the channel-lane kernel
+  std::vector<std::uint16_t> pool_masks; // tap_pool_cl: 16 channels' bits per pooled pixel
 };
 
 // n <= 64 bytes with one masked load and store (masked-off bytes are never touched).
@@ -1334,13 +1335,14 @@ SAMD_DIRECT_TARGET void conv_tap_bitserial(const detail::DirectGroup &d, unsigne
 // bits (a transposition by vptestmd) and go straight into the output's bit stream.
 // Channels [ch0, ch0 + 16 * NV) of the image at bit `at` of words (or-ed; zero there, one word
 // of slack past the end). pre: post.rq one threshold or a constant with values {0, 1} per channel
-// (conv_direct_max_pool_bits checks); masks, row_sums: scratch.
-template <int NV>
+// (conv_direct_max_pool_bits checks); masks, row_sums: scratch. WB: wb when fixed at compile time
+// (binary weights: one plane, no shifts), else 0.
+template <int NV, unsigned WB>
 SAMD_DIRECT_TARGET void
 tap_pool_cl(const TapSources &ts, const detail::DirectGroup &d, unsigned wb,
             const detail::Geometry &g, const Conv2dParams &p, std::int64_t wp,
             const DirectPost &post, std::int64_t ch0, std::uint64_t *words, std::int64_t at,
-            std::vector<std::uint32_t> &masks, std::vector<std::uint32_t> &row_sums) {
+            std::vector<std::uint16_t> &masks, std::vector<std::uint32_t> &row_sums) {
   const std::int64_t O_out = static_cast<std::int64_t>(post.dz.size()), T = ts.T;
   const std::int64_t ph = g.oh / 2, pw = g.ow / 2, plane = ph * pw;
   const std::int64_t nch = std::min<std::int64_t>(16 * NV, O_out - ch0);
@@ -1371,7 +1373,8 @@ tap_pool_cl(const TapSources &ts, const detail::DirectGroup &d, unsigned wb,
   const std::uint32_t *src = ts.src;
   const std::int32_t *toff = ts.toff.data();
   const std::uint32_t *tlive = ts.live.data();
-  masks.resize(static_cast<std::size_t>(NV * (plane + 16)));
+  const std::int64_t mstride = (plane + 31) / 32 * 32; // each vector's masks, 32-aligned blocks
+  masks.resize(static_cast<std::size_t>(NV * mstride));
   // The row sums (sum of the window's activation bits) of every pixel the pool reads, 16 at a time.
   std::vector<std::uint32_t> &rows = row_sums;
   rows.resize(static_cast<std::size_t>(2 * ph * g.ow + 16));
@@ -1405,7 +1408,7 @@ tap_pool_cl(const TapSources &ts, const detail::DirectGroup &d, unsigned wb,
       for (int q = 0; q < 4; ++q)
         base[q] = src + (2 * py + q / 2) * p.stride_h * wp + (2 * px + q % 2) * p.stride_w;
       __m512i acc[4][NV];
-      for (unsigned j = 0; j < wb; ++j) {
+      for (unsigned j = 0; j < (WB ? WB : wb); ++j) {
         __m512i tj[4][NV];
         for (int q = 0; q < 4; ++q)
           for (int k = 0; k < NV; ++k)
@@ -1440,21 +1443,21 @@ tap_pool_cl(const TapSources &ts, const detail::DirectGroup &d, unsigned wb,
         const __mmask16 on = static_cast<__mmask16>(
             (_mm512_mask_cmpge_epi32_mask(live[k], _mm512_add_epi32(m[k], fixed[k]), thr[k])) |
             con[k]);
-        masks[static_cast<std::size_t>(k * (plane + 16) + py * pw + px)] = on;
+        masks[static_cast<std::size_t>(k * mstride + py * pw + px)] = on;
       }
     }
-  for (int k = 0; k < NV; ++k) // per channel, its bits of 16 pooled pixels at a time
-    for (std::int64_t p0 = 0; p0 < plane; p0 += 16) {
-      const std::int64_t n = std::min<std::int64_t>(16, plane - p0);
-      const auto valid = static_cast<__mmask16>(n >= 16 ? 0xFFFF : (1u << n) - 1);
-      const __m512i mv = _mm512_maskz_loadu_epi32(
-          valid, masks.data() + static_cast<std::size_t>(k * (plane + 16) + p0));
+  for (int k = 0; k < NV; ++k) // per channel, its bits of 32 pooled pixels at a time
+    for (std::int64_t p0 = 0; p0 < plane; p0 += 32) {
+      const std::int64_t n = std::min<std::int64_t>(32, plane - p0);
+      const auto valid = static_cast<__mmask32>(n >= 32 ? ~0u : (1u << n) - 1);
+      const __m512i mv = _mm512_maskz_loadu_epi16(
+          valid, masks.data() + static_cast<std::size_t>(k * mstride + p0));
       for (int c = 0; c < 16 && 16 * k + c < nch; ++c) {
-        const auto bits =
-            static_cast<std::uint64_t>(_mm512_test_epi32_mask(mv, _mm512_set1_epi32(1 << c)));
+        const auto bits = static_cast<std::uint64_t>(
+            _mm512_test_epi16_mask(mv, _mm512_set1_epi16(static_cast<short>(1u << c))));
         const std::int64_t pos = at + (ch0 + 16 * k + c) * plane + p0, w = pos / 64, sh = pos % 64;
         words[w] |= bits << sh;
-        if (sh > 48)
+        if (sh > 32)
           words[w + 1] |= bits >> (64 - sh);
       }
     }
@@ -1584,12 +1587,19 @@ void conv_direct(const QTensor &x, const detail::Geometry &g, std::int32_t za,
       bit_image(x, b, g, p, pad != 0, bimg);
       tap_sources(d0, w.kernel_h(), w.kernel_w(), bimg, p, s.pairs, ts);
       std::int64_t ch = 0;
+      const auto pool_cl = [&](auto nv, auto fixed_wb) SAMD_DIRECT_TARGET {
+        tap_pool_cl<decltype(nv)::value, decltype(fixed_wb)::value>(ts, d0, wb, g, p, bimg.wp,
+                                                                    fpost, ch, pooled_bits->data(),
+                                                                    b * per, s.pool_masks, s.rows);
+      };
+      using one = std::integral_constant<unsigned, 1>;
+      using any = std::integral_constant<unsigned, 0>;
       for (; ch + 16 < O_out; ch += 32)
-        tap_pool_cl<2>(ts, d0, wb, g, p, bimg.wp, fpost, ch, pooled_bits->data(), b * per, s.acts,
-                       s.rows);
+        wb == 1 ? pool_cl(std::integral_constant<int, 2>{}, one{})
+                : pool_cl(std::integral_constant<int, 2>{}, any{});
       if (ch < O_out)
-        tap_pool_cl<1>(ts, d0, wb, g, p, bimg.wp, fpost, ch, pooled_bits->data(), b * per, s.acts,
-                       s.rows);
+        wb == 1 ? pool_cl(std::integral_constant<int, 1>{}, one{})
+                : pool_cl(std::integral_constant<int, 1>{}, any{});
     }
     return;
   }

@@ -704,3 +704,73 @@ TEST_CASE("conv2d_max_pool: the few-tap kernel pools the exact sums, also where 
     }
   }
 }
+
+TEST_CASE("conv2d_max_pool: the fused 1-bit kernel writes every channel's pooled bits, at every "
+          "bit offset, for planes longer than a word") {
+  // 1-bit NCHW activations, a 3x3 pad-1 window, 1-bit outputs, a 2x2 / 2 pool: on AVX-512 the
+  // channel-lane kernel (tap_pool_cl) writes each channel's plane of pooled bits at channel *
+  // plane, so planes of 49 and 81 bits start at many offsets within a word and cross words.
+  std::mt19937_64 rng(23);
+  const Layout al = layout(1, false);
+  for (const std::int64_t hw : {14, 18, 11})
+    for (const std::int64_t c : {16, 24, 7})
+      for (const std::int64_t o : {33, 20, 1})
+        for (const bool two_level : {false, true})
+          for (const unsigned wb : {1u, 2u}) {
+            if (two_level && wb != 1)
+              continue;
+            const QTensor x = tensor(rng, {3, c, hw, hw}, al, Fill::Random);
+            PackedConvWeights pw;
+            TwoLevel two;
+            QuantParams wq{{0.05f}, {0}, -1};
+            if (!two_level) {
+              const QTensor w =
+                  tensor(rng, {o, c, 3, 3}, layout(wb, true), Fill::Random, std::size_t(o), 0);
+              std::vector<std::int32_t> bias;
+              for (std::int64_t i = 0; i < o; ++i)
+                bias.push_back(static_cast<std::int32_t>(uniform(rng, -40, 40)));
+              pw = PackedConvWeights::prepack(w, bias, al, 1);
+              wq = w.quant();
+            } else { // +-1 weights: 1-bit u plus the all-ones channel (the importer's encoding)
+              std::vector<std::int64_t> u(static_cast<std::size_t>((o + 1) * c * 9), 1);
+              for (std::int64_t i = 0; i < o * c * 9; ++i)
+                u[static_cast<std::size_t>(i)] = uniform(rng, 0, 1);
+              two.d = 2;
+              for (std::int64_t i = 0; i < o; ++i) {
+                two.v0_minus_zp.push_back(-1);
+                two.bias.push_back(uniform(rng, -20, 20));
+              }
+              pw = PackedConvWeights::prepack(
+                  QTensor::from_ints({o + 1, c, 3, 3}, layout(1, false), u), {}, al, 1);
+            }
+            Conv2dParams p;
+            p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;
+            // q = 1 where the pooled sum reaches about t (channel 0's weight scale; the others
+            // shift it), so both values occur.
+            const double t = static_cast<double>(uniform(rng, 2, 10)) + 0.5;
+            const Requant rq{layout(1, false),
+                             static_cast<float>(2 * t * x.quant().scale[0] * wq.scale_of(0)),
+                             0,
+                             {},
+                             {}};
+            const Requantizer r(x.quant().scale[0], wq, static_cast<std::size_t>(o), rq);
+            Pool2dParams pool;
+            pool.kernel_h = pool.kernel_w = pool.stride_h = pool.stride_w = 2;
+            const TwoLevel *tp = two_level ? &two : nullptr;
+            const QTensor want =
+                conv2d_max_pool(x, pw, p, r, pool, KernelOptions{Path::Reference}, tp);
+            std::int64_t ones = 0;
+            for (const std::int64_t v : want.to_ints())
+              ones += v;
+            if (hw == 14 && o == 33)
+              CHECK((ones > 0 && ones < static_cast<std::int64_t>(want.size())));
+            INFO("hw " << hw << " c " << c << " o " << o << " two-level " << two_level << " wb "
+                       << wb << " ones " << ones << " of " << want.size());
+            for (Path path : optimized_paths()) {
+              INFO("path " << to_string(path));
+              const QTensor got = conv2d_max_pool(x, pw, p, r, pool, KernelOptions{path}, tp);
+              REQUIRE(got.shape() == want.shape());
+              REQUIRE(got.to_ints() == want.to_ints());
+            }
+          }
+}

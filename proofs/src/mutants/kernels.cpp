@@ -163,6 +163,19 @@ void register_kernel_mutants(MutantSet &set) {
                      return max_k_exact_int32(ma, mw, mb) + 1;
                    });
                  })});
+  set.add(Mutant{"int32_epilogue/no-fixed", "int32_epilogue",
+                 "int32_epilogue_bound leaves out max |fixed|", one("int32_epilogue", [](Query &q) {
+                   check_int32_epilogue(q, [](const E &K, const E &mu, const E &mv, const E &mdz,
+                                              const E &mr,
+                                              const E &) { return K * mu * mv + mdz * mr; });
+                 })});
+  set.add(Mutant{"int32_epilogue/k-minus-one", "int32_epilogue",
+                 "int32_epilogue_bound counts K - 1 products", one("int32_epilogue", [](Query &q) {
+                   check_int32_epilogue(q, [](const E &K, const E &mu, const E &mv, const E &mdz,
+                                              const E &mr, const E &mf) {
+                     return int32_epilogue_bound(K - 1, mu, mv, mdz, mr, mf);
+                   });
+                 })});
   const ByteOffset offset = [](const E &lo, const E &hi) { return small_conv_byte_offset(lo, hi); };
   set.add(Mutant{"small_conv_exact/bound-2^31", "small_conv_exact",
                  "small_conv_exact_int32 accepts a sum bound of 2^31 (one too large)",

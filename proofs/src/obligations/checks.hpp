@@ -59,6 +59,9 @@ using SmallFixed = std::function<Expr(const Expr &da, const Expr &sum_e, const E
 using SmallSum =
     std::function<Expr(const Expr &D, const Expr &R, const Expr &c, const Expr &fixed)>;
 using MaxK = std::function<Expr(const Expr &ma, const Expr &mw, const Expr &mb)>;
+using Int32Bound =
+    std::function<Expr(const Expr &K, const Expr &max_ua, const Expr &max_v, const Expr &max_dz,
+                       const Expr &max_rowsum, const Expr &max_fixed)>;
 using SmallExact =
     std::function<Expr(const Expr &amax, const Expr &sum_abs_e, const Expr &abs_bias)>;
 using ByteOffset = std::function<Expr(const Expr &lo, const Expr &hi)>;
@@ -179,6 +182,7 @@ void check_epilogue_ring(Query &q, unsigned bits, const EpilogueTerms &t);
 void check_two_level_ring(Query &q, const EpilogueTerms &t);
 void check_small_conv_ring(Query &q, const SmallFixed &fixed, const SmallSum &sum);
 void check_k_bound_int32(Query &q, const MaxK &max_k);
+void check_int32_epilogue(Query &q, const Int32Bound &bound);
 void check_small_conv_exact(Query &q, const SmallExact &exact, const ByteOffset &offset);
 
 } // namespace samd::proofs

@@ -575,6 +575,40 @@ void check_k_bound_int32(Query &q, const MaxK &max_k) {
   q.column("ma, mw, mb, K, max_k", {ma, mw, mb, K, kmax}, true);
 }
 
+// gemm_fast.cpp Epilogue::int32_exact (int32_epilogue_bound <= 2^31 - 1): the AVX-512 kernels then
+// keep D in int32 lanes and add dz * R and fixed there with no range check, so every partial sum
+// of D (n <= K products ua * v), dz * R, D + dz * R and C must fit int32. Over Z3 integers: the
+// product bound, an induction over the products, and the four sums under the bound.
+void check_int32_epilogue(Query &q, const Int32Bound &bound) {
+  z3::context &c = q.ctx;
+  q.strategy = Strategy::Nonlinear;
+  const z3::expr mu = c.int_const("max_ua"), mv = c.int_const("max_v");
+  const z3::expr mags = 0 <= mu && 0 <= mv;
+  const z3::expr ua = c.int_const("ua"), v = c.int_const("v");
+  q.goal_given("a product: |ua * v| <= max_ua * max_v", iabs(ua * v) <= mu * mv,
+               mags && 0 <= ua && ua <= mu && iabs(v) <= mv);
+  const z3::expr n = c.int_const("n"), Dn = c.int_const("D_n"), t = c.int_const("t");
+  q.goal_given("induction step: |D_n + t| <= (n + 1) * max_ua * max_v",
+               iabs(Dn + t) <= (n + 1) * mu * mv,
+               mags && n >= 0 && iabs(Dn) <= n * mu * mv && iabs(t) <= mu * mv);
+  const z3::expr K = c.int_const("K"), mdz = c.int_const("max_dz"), mr = c.int_const("max_rowsum"),
+                 mf = c.int_const("max_fixed");
+  const z3::expr D = c.int_const("D"), dz = c.int_const("dz"), R = c.int_const("R"),
+                 fx = c.int_const("fixed");
+  const z3::expr lo = ival(c, INT32_MIN), hi = ival(c, INT32_MAX);
+  const auto fits = [&](const z3::expr &x) { return lo <= x && x <= hi; };
+  const z3::expr given = mags && 0 <= K && 0 <= mdz && 0 <= mr && 0 <= mf &&
+                         bound(K, mu, mv, mdz, mr, mf) <= hi && 0 <= n && n <= K &&
+                         iabs(Dn) <= n * mu * mv && iabs(D) <= K * mu * mv && iabs(dz) <= mdz &&
+                         0 <= R && R <= mr && iabs(fx) <= mf;
+  q.goal_given("bound <= 2^31 - 1: every partial sum D_n (n <= K) fits int32", fits(Dn), given);
+  q.goal_given("bound <= 2^31 - 1: dz * R fits int32", fits(dz * R), given);
+  q.goal_given("bound <= 2^31 - 1: D + dz * R fits int32", fits(D + dz * R), given);
+  q.goal_given("bound <= 2^31 - 1: C = D + dz * R + fixed fits int32", fits(D + dz * R + fx),
+               given);
+  q.column("K, max_ua, max_v, max_dz, max_rowsum, max_fixed", {K, mu, mv, mdz, mr, mf}, true);
+}
+
 // conv_small.cpp: small_conv_exact_int32(amax, sum |e|, |bias|) makes the exact sum fit int32, for
 // every activation layout and zero point (amax = max(za - a_min, a_max - za)) and any weights e
 // (the kernel gives up once sum |e| passes 2^31); and the channel's byte offset brings every e of
@@ -674,6 +708,13 @@ void register_kernels(std::vector<Obligation> &out) {
     check_k_bound_int32(q, [](const z3::expr &ma, const z3::expr &mw, const z3::expr &mb) {
       return kernels::max_k_exact_int32(ma, mw, mb);
     });
+  });
+  f.add("int32_epilogue", any8, "int32_epilogue_bound, any width pair and K", [](Query &q) {
+    using E = z3::expr;
+    check_int32_epilogue(
+        q, [](const E &K, const E &mu, const E &mv, const E &mdz, const E &mr, const E &mf) {
+          return kernels::int32_epilogue_bound(K, mu, mv, mdz, mr, mf);
+        });
   });
   f.add("small_conv_exact", any8, "small_conv_exact_int32, any activation width and zero point",
         [](Query &q) {

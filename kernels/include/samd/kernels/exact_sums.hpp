@@ -52,4 +52,15 @@ template <class I> constexpr I max_k_exact_int32(const I &ma, const I &mw, const
   return (bound_traits<I>::constant(mb, 2147483647) - mb) / (ma * mw);
 }
 
+// The int32 epilogue's bound (gemm_fast.cpp Epilogue::int32_exact): with D = sum of K products ua *
+// v, 0 <= ua <= max_ua, |v| <= max_v, 0 <= R <= max_rowsum, |dz| <= max_dz, |fixed| <= max_fixed,
+// no partial sum of D, no dz * R, no D + dz * R and no C = D + dz * R + fixed is larger in
+// magnitude, so when it is at most 2^31 - 1 a kernel may form them all in int32 lanes with no range
+// check (proof: int32_epilogue). pre (for int64): each factor checked <= 2^31 - 1 first.
+template <class I>
+constexpr I int32_epilogue_bound(const I &K, const I &max_ua, const I &max_v, const I &max_dz,
+                                 const I &max_rowsum, const I &max_fixed) {
+  return K * max_ua * max_v + max_dz * max_rowsum + max_fixed;
+}
+
 } // namespace samd::kernels

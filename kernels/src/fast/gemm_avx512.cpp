@@ -297,10 +297,12 @@ inline void panel_epilogue(const Epilogue &e, const std::int64_t *part, std::int
 inline constexpr std::int64_t kQChunk = 256;
 static_assert(kQChunk <= kDot8BcastFlushGroups && kQChunk % 8 == 0);
 
+// Groups [g0, g0 + MRV) (those below a.groups) x columns [c0, c0 + NR) of a panel, vectors
+// [q0, q1): their sums added to part (first: stored, so part needs no zero-fill).
 template <int MRV, int NR>
 inline void bcast_block(const FastActs &a, const std::uint8_t *panel, std::int64_t q0,
                         std::int64_t q1, std::int64_t g0, int c0, std::int64_t *part,
-                        std::int64_t mpad, std::int64_t gbase) {
+                        std::int64_t mpad, std::int64_t gbase, bool first) {
   const std::int64_t qall = a.kpad / 4;
   const std::uint8_t *ap[MRV];
 #pragma GCC unroll 8
@@ -336,13 +338,54 @@ inline void bcast_block(const FastActs &a, const std::uint8_t *panel, std::int64
 #pragma GCC unroll 32
     for (int c = 0; c < NR; ++c) {
       std::int64_t *dst = part + (c0 + c) * mpad + (g0 + j - gbase) * 16;
-      _mm512_storeu_si512(
-          dst, _mm512_add_epi64(_mm512_loadu_si512(dst),
-                                _mm512_cvtepi32_epi64(_mm512_castsi512_si256(acc[j][c]))));
-      _mm512_storeu_si512(dst + 8, _mm512_add_epi64(_mm512_loadu_si512(dst + 8),
-                                                    _mm512_cvtepi32_epi64(
-                                                        _mm512_extracti64x4_epi64(acc[j][c], 1))));
+      const __m512i lo = _mm512_cvtepi32_epi64(_mm512_castsi512_si256(acc[j][c])),
+                    hi = _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(acc[j][c], 1));
+      _mm512_storeu_si512(dst, first ? lo : _mm512_add_epi64(_mm512_loadu_si512(dst), lo));
+      _mm512_storeu_si512(dst + 8, first ? hi : _mm512_add_epi64(_mm512_loadu_si512(dst + 8), hi));
     }
+  }
+}
+
+// Rows 16 g + i0 .. 16 g + i0 + RB - 1 (all below a.m) x the panel's 16 columns, vectors
+// [q0, q1) (q1 - q0 a multiple of 8): the activation dword of a row broadcast against the panel
+// vector (16 columns x 4 k), so a group's few valid rows cost only their own vpdpbusd, not a
+// whole group's. Their sums added to part (first: stored). A lane's CH chains together add the
+// products of q1 - q0 <= kQChunk vectors of one output, as one bcast_block lane does, so their
+// int32 sum stays within the same bound (kDot8BcastFlushGroups).
+template <int RB>
+inline void row_block(const FastActs &a, const std::uint8_t *panel, std::int64_t q0,
+                      std::int64_t q1, std::int64_t g, int i0, std::int64_t *part,
+                      std::int64_t mpad, std::int64_t gbase, bool first) {
+  constexpr int CH = RB == 1 ? 4 : 2; // chains per row, so that the vpdpbusd latencies overlap
+  const std::uint8_t *ap = a.inter.data() + (g * (a.kpad / 4) + q0) * 64 + i0 * 4;
+  __m512i acc[RB][CH];
+#pragma GCC unroll 4
+  for (int r = 0; r < RB; ++r)
+#pragma GCC unroll 4
+    for (int h = 0; h < CH; ++h)
+      acc[r][h] = _mm512_setzero_si512();
+  for (std::int64_t q = 0; q < q1 - q0; q += CH)
+#pragma GCC unroll 4
+    for (int h = 0; h < CH; ++h) {
+      const __m512i wv = _mm512_loadu_si512(panel + (q + h) * 64);
+#pragma GCC unroll 4
+      for (int r = 0; r < RB; ++r) {
+        std::int32_t av;
+        std::memcpy(&av, ap + (q + h) * 64 + r * 4, 4);
+        acc[r][h] = _mm512_dpbusd_epi32(acc[r][h], _mm512_set1_epi32(av), wv);
+      }
+    }
+#pragma GCC unroll 4
+  for (int r = 0; r < RB; ++r) {
+    __m512i sum = acc[r][0];
+#pragma GCC unroll 4
+    for (int h = 1; h < CH; ++h)
+      sum = _mm512_add_epi32(sum, acc[r][h]);
+    alignas(64) std::int32_t lane[kPanel];
+    _mm512_store_si512(lane, sum);
+    std::int64_t *dst = part + (g - gbase) * 16 + i0 + r;
+    for (int c = 0; c < kPanel; ++c)
+      dst[c * mpad] = first ? lane[c] : dst[c * mpad] + lane[c];
   }
 }
 
@@ -365,14 +408,36 @@ void dot8_gemm(const FastActs &a, const FastWeights &w, const Epilogue &e, std::
   for (std::int64_t gb0 = 0; gb0 < a.groups; gb0 += kBlockGroups) {
     const std::int64_t gb1 = std::min<std::int64_t>(a.groups, gb0 + kBlockGroups);
     const std::int64_t mpad = (gb1 - gb0) * 16;
+    // Whole MRV-group steps, then a last whole group alone (one group's rows, 16 columns), and
+    // the valid rows of a last partial group (M % 16 of them) row by row: a padded group or a
+    // duplicate one is not computed (conv5_x, M = 49: 64 rows' work became 49's).
+    const std::int64_t rows_last = std::min<std::int64_t>(16, a.m - (gb1 - 1) * 16);
+    const std::int64_t gfull = rows_last == 16 ? gb1 : gb1 - 1; // groups of 16 valid rows
+    const std::int64_t gpairs = gb0 + (gfull - gb0) / MRV * MRV;
+    // Every part entry of a valid row is stored by the first chunk (rows past M are not read).
+    if (part.size() < static_cast<std::size_t>(kPanel * mpad))
+      part.resize(static_cast<std::size_t>(kPanel * mpad));
+    if (qv == 0) // K = 0: no chunk stores them
+      std::fill(part.begin(), part.begin() + kPanel * mpad, 0);
     for (std::int64_t n = n0; n < n1; n += kPanel) { // n0 is a multiple of kPanel (gemm_raw)
-      part.assign(static_cast<std::size_t>(kPanel * mpad), 0);
       for (std::int64_t q0 = 0; q0 < qv; q0 += kQChunk) {
         const std::int64_t q1 = std::min<std::int64_t>(qv, q0 + kQChunk);
+        const bool first = q0 == 0;
         unpack_panel<WB>(w, n / kPanel, q0, q1, panel.data());
-        for (std::int64_t g = gb0; g < gb1; g += MRV)
+        for (std::int64_t g = gb0; g < gpairs; g += MRV)
           for (int c0 = 0; c0 < kPanel; c0 += NR)
-            bcast_block<MRV, NR>(a, panel.data(), q0, q1, g, c0, part.data(), mpad, gb0);
+            bcast_block<MRV, NR>(a, panel.data(), q0, q1, g, c0, part.data(), mpad, gb0, first);
+        for (std::int64_t g = gpairs; g < gfull; ++g)
+          bcast_block<1, kPanel>(a, panel.data(), q0, q1, g, 0, part.data(), mpad, gb0, first);
+        if (gfull < gb1) {
+          int i = 0;
+          for (; i + 4 <= rows_last; i += 4)
+            row_block<4>(a, panel.data(), q0, q1, gfull, i, part.data(), mpad, gb0, first);
+          if (i + 2 <= rows_last)
+            row_block<2>(a, panel.data(), q0, q1, gfull, i, part.data(), mpad, gb0, first), i += 2;
+          if (i < rows_last)
+            row_block<1>(a, panel.data(), q0, q1, gfull, i, part.data(), mpad, gb0, first);
+        }
       }
       panel_epilogue(e, part.data(), mpad, gb0 * 16, std::min<std::int64_t>(a.m, gb1 * 16), n,
                      static_cast<int>(std::min<std::int64_t>(kPanel, n1 - n)));

@@ -298,11 +298,15 @@ inline constexpr std::int64_t kQChunk = 256;
 static_assert(kQChunk <= kDot8BcastFlushGroups && kQChunk % 8 == 0);
 
 // Groups [g0, g0 + MRV) (those below a.groups) x columns [c0, c0 + NR) of a panel, vectors
-// [q0, q1): their sums added to part (first: stored, so part needs no zero-fill).
+// [q0, q1): their sums added to part (first: stored, so part needs no zero-fill). Meanwhile the
+// pf_lines <= q1 - q0 cache lines from pf are prefetched, one per vector (the next chunk's packed
+// weights, which unpack_panel would otherwise wait for: conv5_x's 2.4 MB of W8 weights come from
+// L3 on every call).
 template <int MRV, int NR>
 inline void bcast_block(const FastActs &a, const std::uint8_t *panel, std::int64_t q0,
                         std::int64_t q1, std::int64_t g0, int c0, std::int64_t *part,
-                        std::int64_t mpad, std::int64_t gbase, bool first) {
+                        std::int64_t mpad, std::int64_t gbase, bool first,
+                        const std::uint8_t *pf = nullptr, std::int64_t pf_lines = 0) {
   const std::int64_t qall = a.kpad / 4;
   const std::uint8_t *ap[MRV];
 #pragma GCC unroll 8
@@ -316,6 +320,8 @@ inline void bcast_block(const FastActs &a, const std::uint8_t *panel, std::int64
       acc[j][c] = _mm512_setzero_si512();
 #pragma GCC unroll 2
   for (std::int64_t q = 0; q < q1 - q0; ++q) {
+    if (q < pf_lines)
+      _mm_prefetch(reinterpret_cast<const char *>(pf + q * 64), _MM_HINT_T0);
     __m512i av[MRV];
 #pragma GCC unroll 8
     for (int j = 0; j < MRV; ++j)
@@ -349,15 +355,18 @@ inline void bcast_block(const FastActs &a, const std::uint8_t *panel, std::int64
 // Rows 16 g + i0 .. 16 g + i0 + RB - 1 (all below a.m) x the panel's 16 columns, vectors
 // [q0, q1) (q1 - q0 a multiple of 8): the activation dword of a row broadcast against the panel
 // vector (16 columns x 4 k), so a group's few valid rows cost only their own vpdpbusd, not a
-// whole group's. Their sums added to part (first: stored). A lane's CH chains together add the
-// products of q1 - q0 <= kQChunk vectors of one output, as one bcast_block lane does, so their
-// int32 sum stays within the same bound (kDot8BcastFlushGroups).
+// whole group's. Row 16 g + i's dword q is tail[i * qv + q] (copied out of FastActs::inter, where
+// consecutive q of a row are 64 bytes apart: read there, every vpdpbusd waited on its own cache
+// line). Their sums added to part (first: stored). A lane's CH chains together add the products
+// of q1 - q0 <= kQChunk vectors of one output, as one bcast_block lane does, so their int32 sum
+// stays within the same bound (kDot8BcastFlushGroups).
 template <int RB>
-inline void row_block(const FastActs &a, const std::uint8_t *panel, std::int64_t q0,
-                      std::int64_t q1, std::int64_t g, int i0, std::int64_t *part,
+inline void row_block(const std::uint32_t *tail, std::int64_t qv, const std::uint8_t *panel,
+                      std::int64_t q0, std::int64_t q1, std::int64_t g, int i0, std::int64_t *part,
                       std::int64_t mpad, std::int64_t gbase, bool first) {
-  constexpr int CH = RB == 1 ? 4 : 2; // chains per row, so that the vpdpbusd latencies overlap
-  const std::uint8_t *ap = a.inter.data() + (g * (a.kpad / 4) + q0) * 64 + i0 * 4;
+  // Chains per row, so that the vpdpbusd latencies overlap (8 in all; q1 - q0 is a multiple of 8).
+  constexpr int CH = 8 / RB;
+  const std::uint32_t *ap = tail + i0 * qv + q0;
   __m512i acc[RB][CH];
 #pragma GCC unroll 4
   for (int r = 0; r < RB; ++r)
@@ -370,8 +379,7 @@ inline void row_block(const FastActs &a, const std::uint8_t *panel, std::int64_t
       const __m512i wv = _mm512_loadu_si512(panel + (q + h) * 64);
 #pragma GCC unroll 4
       for (int r = 0; r < RB; ++r) {
-        std::int32_t av;
-        std::memcpy(&av, ap + (q + h) * 64 + r * 4, 4);
+        const auto av = static_cast<std::int32_t>(ap[r * qv + q + h]);
         acc[r][h] = _mm512_dpbusd_epi32(acc[r][h], _mm512_set1_epi32(av), wv);
       }
     }
@@ -397,6 +405,7 @@ void dot8_gemm(const FastActs &a, const FastWeights &w, const Epilogue &e, std::
       (w.k + 31) / 32 * 8; // vectors holding k < K, whole groups of 8 (the rest is zero)
   thread_local std::vector<std::uint8_t> panel;
   thread_local std::vector<std::int64_t> part;
+  thread_local std::vector<std::uint32_t> tail;
   if (panel.size() < static_cast<std::size_t>(kQChunk * 64))
     panel.resize(static_cast<std::size_t>(kQChunk * 64));
   // Rows in blocks of kBlockGroups 16-row groups: every panel passes over a block's activations
@@ -419,24 +428,53 @@ void dot8_gemm(const FastActs &a, const FastWeights &w, const Epilogue &e, std::
       part.resize(static_cast<std::size_t>(kPanel * mpad));
     if (qv == 0) // K = 0: no chunk stores them
       std::fill(part.begin(), part.begin() + kPanel * mpad, 0);
+    if (gfull < gb1) { // the partial group's rows, each its qv dwords in a row
+      tail.resize(static_cast<std::size_t>(rows_last * qv));
+      const std::uint8_t *src = a.inter.data() + gfull * (a.kpad / 4) * 64;
+      for (std::int64_t q = 0; q < qv; ++q)
+        for (std::int64_t i = 0; i < rows_last; ++i)
+          std::memcpy(&tail[static_cast<std::size_t>(i * qv + q)], src + (q * 16 + i) * 4, 4);
+    }
     for (std::int64_t n = n0; n < n1; n += kPanel) { // n0 is a multiple of kPanel (gemm_raw)
       for (std::int64_t q0 = 0; q0 < qv; q0 += kQChunk) {
         const std::int64_t q1 = std::min<std::int64_t>(qv, q0 + kQChunk);
         const bool first = q0 == 0;
-        unpack_panel<WB>(w, n / kPanel, q0, q1, panel.data());
+        // W8: the packed vectors are the bytes already (unpack_slot<8> is a load), so the kernels
+        // read them in place instead of from a copy.
+        const std::uint8_t *pp =
+            WB == 8 ? w.pstreams.data() +
+                          static_cast<std::size_t>(n / kPanel) * w.pstream_panel_bytes + q0 * 64
+                    : panel.data();
+        if constexpr (WB != 8)
+          unpack_panel<WB>(w, n / kPanel, q0, q1, panel.data());
+        // The packed weights of the chunk after this one (the same panel's next K, the next
+        // panel's first, or the first panel again for the next block), prefetched by the first
+        // bcast_block call.
+        std::int64_t pn = n, pq = q1;
+        if (pq >= qv)
+          pn = n + kPanel < n1 ? n + kPanel : n0, pq = 0;
+        const bool more = q1 < qv || n + kPanel < n1 || gb1 < a.groups;
+        const std::uint8_t *pf = w.pstreams.data() +
+                                 static_cast<std::size_t>(pn / kPanel) * w.pstream_panel_bytes +
+                                 pq / 8 * 64 * WB;
+        std::int64_t pf_lines = more ? (std::min<std::int64_t>(qv, pq + kQChunk) - pq) * WB / 8 : 0;
         for (std::int64_t g = gb0; g < gpairs; g += MRV)
-          for (int c0 = 0; c0 < kPanel; c0 += NR)
-            bcast_block<MRV, NR>(a, panel.data(), q0, q1, g, c0, part.data(), mpad, gb0, first);
+          for (int c0 = 0; c0 < kPanel; c0 += NR) {
+            bcast_block<MRV, NR>(a, pp, q0, q1, g, c0, part.data(), mpad, gb0, first, pf,
+                                 std::min(pf_lines, q1 - q0));
+            pf_lines = 0;
+          }
         for (std::int64_t g = gpairs; g < gfull; ++g)
-          bcast_block<1, kPanel>(a, panel.data(), q0, q1, g, 0, part.data(), mpad, gb0, first);
+          bcast_block<1, kPanel>(a, pp, q0, q1, g, 0, part.data(), mpad, gb0, first);
         if (gfull < gb1) {
           int i = 0;
           for (; i + 4 <= rows_last; i += 4)
-            row_block<4>(a, panel.data(), q0, q1, gfull, i, part.data(), mpad, gb0, first);
+            row_block<4>(tail.data(), qv, pp, q0, q1, gfull, i, part.data(), mpad, gb0, first);
           if (i + 2 <= rows_last)
-            row_block<2>(a, panel.data(), q0, q1, gfull, i, part.data(), mpad, gb0, first), i += 2;
+            row_block<2>(tail.data(), qv, pp, q0, q1, gfull, i, part.data(), mpad, gb0, first),
+                i += 2;
           if (i < rows_last)
-            row_block<1>(a, panel.data(), q0, q1, gfull, i, part.data(), mpad, gb0, first);
+            row_block<1>(tail.data(), qv, pp, q0, q1, gfull, i, part.data(), mpad, gb0, first);
         }
       }
       panel_epilogue(e, part.data(), mpad, gb0 * 16, std::min<std::int64_t>(a.m, gb1 * 16), n,

@@ -137,6 +137,12 @@ TEST_CASE("gemm: the AVX-512 Dot8 kernel's row steps (group pairs, a lone group,
       check_pair(rng, layout(ab, rep % 2 == 0), layout(wb, rep % 3 != 0), {m, 16 + rep % 19, k},
                  kFills[static_cast<std::size_t>(rep) % 4], 5, rep % 2 == 1, rep % 5 == 0);
     }
+  // Raw sums past int32 though every result fits (K * 255 * 255 just under 2^31; the offset
+  // weights' sums and dz * rowsum add up past it): the int64 partial sums, not the int32 ones
+  // (Epilogue::int32_exact false).
+  for (std::int64_t m : {9, 40})
+    check_pair(rng, layout(8, false), layout(8, true), {m, 5, 33000}, Fill::AllMax, 5, false,
+               false);
 }
 
 TEST_CASE("gemm: multi-threaded SIMD paths give the same integers on ragged N") {

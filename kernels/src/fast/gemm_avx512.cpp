@@ -289,6 +289,68 @@ inline void panel_epilogue(const Epilogue &e, const std::int64_t *part, std::int
   }
 }
 
+// A 16 x 16 transpose of int32: lane c of v[i] goes to lane i of v[c].
+inline void transpose16x16(__m512i v[16]) {
+  __m512i a[16], b[16];
+#pragma GCC unroll 8
+  for (int i = 0; i < 8; ++i) {
+    a[2 * i] = _mm512_unpacklo_epi32(v[2 * i], v[2 * i + 1]);
+    a[2 * i + 1] = _mm512_unpackhi_epi32(v[2 * i], v[2 * i + 1]);
+  }
+#pragma GCC unroll 4
+  for (int j = 0; j < 4; ++j) {
+    b[4 * j + 0] = _mm512_unpacklo_epi64(a[4 * j], a[4 * j + 2]);
+    b[4 * j + 1] = _mm512_unpackhi_epi64(a[4 * j], a[4 * j + 2]);
+    b[4 * j + 2] = _mm512_unpacklo_epi64(a[4 * j + 1], a[4 * j + 3]);
+    b[4 * j + 3] = _mm512_unpackhi_epi64(a[4 * j + 1], a[4 * j + 3]);
+  }
+#pragma GCC unroll 4
+  for (int s = 0; s < 4; ++s) {
+    const __m512i c0 = _mm512_shuffle_i32x4(b[s], b[4 + s], 0x44),
+                  c1 = _mm512_shuffle_i32x4(b[s], b[4 + s], 0xEE);
+    const __m512i c2 = _mm512_shuffle_i32x4(b[8 + s], b[12 + s], 0x44),
+                  c3 = _mm512_shuffle_i32x4(b[8 + s], b[12 + s], 0xEE);
+    v[0 * 4 + s] = _mm512_shuffle_i32x4(c0, c2, 0x88);
+    v[1 * 4 + s] = _mm512_shuffle_i32x4(c0, c2, 0xDD);
+    v[2 * 4 + s] = _mm512_shuffle_i32x4(c1, c3, 0x88);
+    v[3 * 4 + s] = _mm512_shuffle_i32x4(c1, c3, 0xDD);
+  }
+}
+
+// panel_epilogue for int32 raw sums part[c * mpad + m - r0], when e.int32_exact: every term and
+// every result fits int32 (Epilogue), so the corrections are int32 adds and one vpmulld per 16
+// outputs, no range check, and 16 rows x 16 columns are transposed at a time.
+inline void panel_epilogue32(const Epilogue &e, const std::int32_t *part, std::int64_t mpad,
+                             std::int64_t r0, std::int64_t r1, std::int64_t n0, int valid_n) {
+  static_assert(kPanel == 16);
+  for (std::int64_t m0 = r0; m0 < r1; m0 += 16) {
+    const int rows = static_cast<int>(std::min<std::int64_t>(16, r1 - m0));
+    const unsigned rm = (1u << rows) - 1u;
+    const __m256i rlo = _mm512_cvtepi64_epi32(
+                      _mm512_maskz_loadu_epi64(static_cast<__mmask8>(rm), e.rowsum + m0)),
+                  rhi = _mm512_cvtepi64_epi32(
+                      _mm512_maskz_loadu_epi64(static_cast<__mmask8>(rm >> 8), e.rowsum + m0 + 8));
+    const __m512i rs = _mm512_inserti64x4(_mm512_castsi256_si512(rlo), rhi, 1);
+    __m512i v[kPanel]; // column c's 16 rows, then (transposed) row i's 16 columns
+#pragma GCC unroll 16
+    for (int c = 0; c < kPanel; ++c) {
+      if (c >= valid_n) {
+        v[c] = _mm512_setzero_si512();
+        continue;
+      }
+      const std::int64_t n = n0 + c;
+      v[c] = _mm512_add_epi32(
+          _mm512_add_epi32(_mm512_loadu_si512(part + c * mpad + m0 - r0),
+                           _mm512_set1_epi32(static_cast<std::int32_t>(e.fixed[n]))),
+          _mm512_mullo_epi32(rs, _mm512_set1_epi32(static_cast<std::int32_t>(e.dz[n]))));
+    }
+    transpose16x16(v);
+    const __mmask16 cols = static_cast<__mmask16>((1u << valid_n) - 1u);
+    for (int i = 0; i < rows; ++i)
+      _mm512_mask_storeu_epi32(e.out + (m0 + i) * e.n + n0, cols, v[i]);
+  }
+}
+
 // GEMM (M >= kInterleaveMinRows): one vector holds 4 k of 16 rows (FastActs::inter); a weight
 // column's 4 bytes are broadcast from the unpacked panel, so each int32 lane accumulates one
 // output and no horizontal reduction is needed. K is walked in chunks of kQChunk vectors whose
@@ -302,11 +364,11 @@ static_assert(kQChunk <= kDot8BcastFlushGroups && kQChunk % 8 == 0);
 // pf_lines <= q1 - q0 cache lines from pf are prefetched, one per vector (the next chunk's packed
 // weights, which unpack_panel would otherwise wait for: conv5_x's 2.4 MB of W8 weights come from
 // L3 on every call).
-template <int MRV, int NR>
+template <int MRV, int NR, class P>
 inline void bcast_block(const FastActs &a, const std::uint8_t *panel, std::int64_t q0,
-                        std::int64_t q1, std::int64_t g0, int c0, std::int64_t *part,
-                        std::int64_t mpad, std::int64_t gbase, bool first,
-                        const std::uint8_t *pf = nullptr, std::int64_t pf_lines = 0) {
+                        std::int64_t q1, std::int64_t g0, int c0, P *part, std::int64_t mpad,
+                        std::int64_t gbase, bool first, const std::uint8_t *pf = nullptr,
+                        std::int64_t pf_lines = 0) {
   const std::int64_t qall = a.kpad / 4;
   const std::uint8_t *ap[MRV];
 #pragma GCC unroll 8
@@ -343,7 +405,12 @@ inline void bcast_block(const FastActs &a, const std::uint8_t *panel, std::int64
       break;
 #pragma GCC unroll 32
     for (int c = 0; c < NR; ++c) {
-      std::int64_t *dst = part + (c0 + c) * mpad + (g0 + j - gbase) * 16;
+      P *dst = part + (c0 + c) * mpad + (g0 + j - gbase) * 16;
+      if constexpr (sizeof(P) == 4) { // int32 sums (Epilogue::int32_exact)
+        _mm512_storeu_si512(dst, first ? acc[j][c]
+                                       : _mm512_add_epi32(_mm512_loadu_si512(dst), acc[j][c]));
+        continue;
+      }
       const __m512i lo = _mm512_cvtepi32_epi64(_mm512_castsi512_si256(acc[j][c])),
                     hi = _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(acc[j][c], 1));
       _mm512_storeu_si512(dst, first ? lo : _mm512_add_epi64(_mm512_loadu_si512(dst), lo));
@@ -360,9 +427,9 @@ inline void bcast_block(const FastActs &a, const std::uint8_t *panel, std::int64
 // line). Their sums added to part (first: stored). A lane's CH chains together add the products
 // of q1 - q0 <= kQChunk vectors of one output, as one bcast_block lane does, so their int32 sum
 // stays within the same bound (kDot8BcastFlushGroups).
-template <int RB>
+template <int RB, class P>
 inline void row_block(const std::uint32_t *tail, std::int64_t qv, const std::uint8_t *panel,
-                      std::int64_t q0, std::int64_t q1, std::int64_t g, int i0, std::int64_t *part,
+                      std::int64_t q0, std::int64_t q1, std::int64_t g, int i0, P *part,
                       std::int64_t mpad, std::int64_t gbase, bool first) {
   // Chains per row, so that the vpdpbusd latencies overlap (8 in all; q1 - q0 is a multiple of 8).
   constexpr int CH = 8 / RB;
@@ -391,20 +458,22 @@ inline void row_block(const std::uint32_t *tail, std::int64_t qv, const std::uin
       sum = _mm512_add_epi32(sum, acc[r][h]);
     alignas(64) std::int32_t lane[kPanel];
     _mm512_store_si512(lane, sum);
-    std::int64_t *dst = part + (g - gbase) * 16 + i0 + r;
+    P *dst = part + (g - gbase) * 16 + i0 + r;
     for (int c = 0; c < kPanel; ++c)
-      dst[c * mpad] = first ? lane[c] : dst[c * mpad] + lane[c];
+      dst[c * mpad] = first ? P{lane[c]} : static_cast<P>(dst[c * mpad] + lane[c]);
   }
 }
 
-template <unsigned WB, int MRV, int NR>
+// P: the partial sums' type, int32 when e.int32_exact (every partial sum of a row and column is
+// within the bound that makes it exact), else int64.
+template <unsigned WB, int MRV, int NR, class P>
 void dot8_gemm(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
                std::int64_t n1) {
   static_assert(kPanel % NR == 0);
   const std::int64_t qv =
       (w.k + 31) / 32 * 8; // vectors holding k < K, whole groups of 8 (the rest is zero)
   thread_local std::vector<std::uint8_t> panel;
-  thread_local std::vector<std::int64_t> part;
+  thread_local std::vector<P> part;
   thread_local std::vector<std::uint32_t> tail;
   if (panel.size() < static_cast<std::size_t>(kQChunk * 64))
     panel.resize(static_cast<std::size_t>(kQChunk * 64));
@@ -477,8 +546,12 @@ void dot8_gemm(const FastActs &a, const FastWeights &w, const Epilogue &e, std::
             row_block<1>(tail.data(), qv, pp, q0, q1, gfull, i, part.data(), mpad, gb0, first);
         }
       }
-      panel_epilogue(e, part.data(), mpad, gb0 * 16, std::min<std::int64_t>(a.m, gb1 * 16), n,
-                     static_cast<int>(std::min<std::int64_t>(kPanel, n1 - n)));
+      if constexpr (sizeof(P) == 4)
+        panel_epilogue32(e, part.data(), mpad, gb0 * 16, std::min<std::int64_t>(a.m, gb1 * 16), n,
+                         static_cast<int>(std::min<std::int64_t>(kPanel, n1 - n)));
+      else
+        panel_epilogue(e, part.data(), mpad, gb0 * 16, std::min<std::int64_t>(a.m, gb1 * 16), n,
+                       static_cast<int>(std::min<std::int64_t>(kPanel, n1 - n)));
     }
   }
 }
@@ -554,7 +627,9 @@ void dot8_width(const FastActs &a, const FastWeights &w, const Epilogue &e, std:
     return dot8_gemv<WB, 4>(a, w, e, n0, n1);
   // 2 x 8 blocks (16 accumulators; per vector 2 loads + 8 broadcasts for 16 vpdpbusd): measured
   // best on Zen 5 against 3 x 8, 4 x 4, 1 x 16 and 4 x 8 (bench/, 256 x 256 x 4096).
-  return dot8_gemm<WB, 2, 8>(a, w, e, n0, n1);
+  if (e.int32_exact)
+    return dot8_gemm<WB, 2, 8, std::int32_t>(a, w, e, n0, n1);
+  return dot8_gemm<WB, 2, 8, std::int64_t>(a, w, e, n0, n1);
 }
 
 } // namespace

@@ -123,12 +123,14 @@ TEST_CASE("gemm: register-blocked SIMD kernels are exact on every tail of M, N a
 
 TEST_CASE("gemm: the AVX-512 Dot8 kernel's row steps (group pairs, a lone group, the rows of a "
           "partial group) are exact on every M") {
-  // dot8_gemm: 16-row groups in pairs, a last whole group alone, the M % 16 rows of a partial
-  // group row by row (4, 2, 1 at a time), blocks of 16 groups (M > 256), several 1024-k chunks of
-  // K (the first stores, the others add), N not a multiple of the 16-column panel.
+  // dot8_gemm: 16-row groups in pairs, an odd count of 3 or more ending in a triple, a last whole
+  // group alone, the M % 16 rows of a partial group row by row (4, 2, 1 at a time), blocks of 16
+  // groups (M > 256), several 1024-k chunks of K (the first stores, the others add), N not a
+  // multiple of the 16-column panel.
   std::mt19937_64 rng(13);
   const std::pair<unsigned, unsigned> widths[] = {{4, 4}, {8, 8}, {5, 3}, {3, 7}};
-  const std::int64_t ms[] = {8, 12, 15, 16, 17, 31, 39, 48, 49, 63, 196, 255, 257, 287, 529};
+  const std::int64_t ms[] = {8,  12, 15,  16,  17,  31,  39,  48, 49,
+                             63, 80, 113, 196, 255, 257, 287, 529};
   const std::int64_t ks[] = {576, 1100, 2100};
   int rep = 0;
   for (std::int64_t m : ms)

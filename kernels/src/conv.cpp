@@ -532,16 +532,30 @@ void conv_im2col_fast(Path path, const QTensor &x, const detail::Geometry &g, st
     throw std::invalid_argument(std::string("samd: conv2d: path ") + to_string(path) +
                                 " is not compiled in");
   thread_local Im2colScratch s;
-  const std::vector<std::uint8_t> xv = x.to_offsets();
+  const std::size_t image = static_cast<std::size_t>(g.c * g.h * g.w);
+  // The input's offset bytes, made only when a row is built from them (the quad rows of NHWC
+  // byte / nibble lanes read the packed words directly).
+  std::vector<std::uint8_t> xv;
+  bool have_xv = false;
+  const auto image_bytes = [&](std::int64_t b) {
+    if (!have_xv)
+      xv = x.to_offsets(), have_xv = true;
+    return xv.data() + static_cast<std::size_t>(b) * image;
+  };
   const auto pad =
       static_cast<std::uint8_t>(za - x.layout().min_value()); // the zero point's offset
   const std::int64_t O = w.out_channels(), CG = w.in_channels_per_group(),
                      K = CG * w.kernel_h() * w.kernel_w();
   const std::int64_t og = O / w.groups(), P = g.oh * g.ow;
-  const std::size_t image = static_cast<std::size_t>(g.c * g.h * g.w);
   fast::FastActs &a = s.acts;
   a.ab = x.layout().bits;
   std::int64_t padded_b = -1;
+  // NHWC byte or nibble lanes: the quad image straight from the words (conv_quads.hpp).
+  const Layout &xl = x.layout();
+  [[maybe_unused]] const bool quad_words =
+      g.format == DataFormat::NHWC && detail::quad_words_apply(xl.bits, xl.field());
+  [[maybe_unused]] const auto flip =
+      static_cast<std::uint8_t>(xl.is_signed() ? 1u << (xl.bits - 1) : 0u); // q - min = bits ^ flip
   // Dot8 rows from the images' channel quads (conv_quads.hpp): the images held (the batch's first
   // ones up to quad_b; with bfix, only image quad_b).
   [[maybe_unused]] std::int64_t quad_b = -1;
@@ -596,10 +610,17 @@ void conv_im2col_fast(Path path, const QTensor &x, const detail::Geometry &g, st
         for (std::int64_t b = bfix >= 0 ? bfix : quad_b + 1; b <= b1; ++b) {
           if (bfix >= 0 && b == quad_b)
             break; // held
-          if (b != padded_b)
-            pad_image(xv.data() + static_cast<std::size_t>(b) * image, g, p, pad, s.padded),
-                padded_b = b;
-          detail::quad_image_put(s.quad_image, bfix >= 0 ? 0 : b, s.padded.bytes.data());
+          const std::int64_t slot = bfix >= 0 ? 0 : b;
+          if (quad_words) {
+            detail::quad_image_put_words(s.quad_image, slot, x.words().data(),
+                                         static_cast<std::size_t>(b) * image, xl.field(),
+                                         static_cast<std::uint8_t>(xl.lane_bits()), flip, g.h, g.w,
+                                         p.pad_top, p.pad_left, pad);
+          } else {
+            if (b != padded_b)
+              pad_image(image_bytes(b), g, p, pad, s.padded), padded_b = b;
+            detail::quad_image_put(s.quad_image, slot, s.padded.bytes.data());
+          }
           quad_b = b;
         }
         a.rowsum.resize(static_cast<std::size_t>(a.m));
@@ -618,7 +639,7 @@ void conv_im2col_fast(Path path, const QTensor &x, const detail::Geometry &g, st
         for (std::int64_t r = r0; r < r1; ++r) {
           const std::int64_t b = bfix >= 0 ? bfix : r / P, m = r - r0;
           if (b != padded_b) {
-            pad_image(xv.data() + static_cast<std::size_t>(b) * image, g, p, pad, s.padded);
+            pad_image(image_bytes(b), g, p, pad, s.padded);
 #if defined(SAMD_HAVE_X86_KERNELS)
             if (word_taps)
               detail::plane_image(s.padded.bytes.data(), s.padded.hp, s.padded.wp, g.c, w.groups(),
@@ -1852,25 +1873,34 @@ std::size_t PackedConvWeights::weight_bytes(const QTensor &x, const Conv2dParams
 
 Int32Tensor conv2d_s32(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                        const KernelOptions &opt) {
+  Int32Tensor out;
+  conv2d_s32(x, w, p, out, opt);
+  return out;
+}
+
+void conv2d_s32(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
+                Int32Tensor &out, const KernelOptions &opt) {
   const ConvSetup cs = conv_setup(x, w, p);
   const detail::Geometry &g = cs.g;
   const std::int32_t za = cs.za;
-  Int32Tensor out{g.out_shape(w.out_channels()), {}};
+  out.shape = g.out_shape(w.out_channels());
   const Path path = resolve_path(opt.path);
   if (path == Path::Reference || path == Path::Swar) {
     const std::vector<std::int64_t> xv = x.to_ints();
     out.data = path == Path::Reference ? conv_reference(xv, g, za, w, p)
                                        : conv_im2col(path, xv, g, za, w, p, opt);
-    return out;
+    return;
   }
   const std::int64_t O = w.out_channels();
+  // Every element is written below (each kernel covers all of them), so a reused buffer of the
+  // right size is not cleared first.
   out.data.resize(static_cast<std::size_t>(g.n * O * g.oh * g.ow));
 #if defined(SAMD_HAVE_X86_KERNELS)
   if (detail::conv_uses_small(x, w, p, path)) {
     detail::SmallConvJob job;
     job.x = &x, job.w = &w, job.p = &p, job.g = g, job.za = za;
     if (detail::conv_small_s32(job, out.data.data()))
-      return out;
+      return;
   }
   if (path == Path::Avx512 && detail::conv_uses_direct(x, w, p, g, path)) {
     conv_direct(x, g, za, w, p, nullptr, nullptr, [&](std::int64_t b, const std::int32_t *img) {
@@ -1878,11 +1908,11 @@ Int32Tensor conv2d_s32(const QTensor &x, const PackedConvWeights &w, const Conv2
       std::copy(img, img + per,
                 out.data.begin() + static_cast<std::ptrdiff_t>(per * static_cast<std::size_t>(b)));
     });
-    return out;
+    return;
   }
 #endif
   conv_im2col_fast(path, x, g, za, w, p, opt, out.data.data());
-  return out;
+  return;
 }
 
 QTensor conv2d(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,

@@ -15,6 +15,34 @@ void quad_image_size(QuadImage &img, std::int64_t hp, std::int64_t wp, std::int6
 }
 
 #if defined(SAMD_HAVE_X86_KERNELS)
+namespace {
+// A 16 x 16 transpose of dwords: col[q] lane i = r[i] lane q.
+__attribute__((target("avx512f,avx512bw"))) inline void transpose16(const __m512i r[16],
+                                                                    __m512i col[16]) {
+  __m512i a[16], b[16];
+  for (int i = 0; i < 8; ++i) {
+    a[2 * i] = _mm512_unpacklo_epi32(r[2 * i], r[2 * i + 1]);
+    a[2 * i + 1] = _mm512_unpackhi_epi32(r[2 * i], r[2 * i + 1]);
+  }
+  for (int j = 0; j < 4; ++j) {
+    b[4 * j + 0] = _mm512_unpacklo_epi64(a[4 * j], a[4 * j + 2]);
+    b[4 * j + 1] = _mm512_unpackhi_epi64(a[4 * j], a[4 * j + 2]);
+    b[4 * j + 2] = _mm512_unpacklo_epi64(a[4 * j + 1], a[4 * j + 3]);
+    b[4 * j + 3] = _mm512_unpackhi_epi64(a[4 * j + 1], a[4 * j + 3]);
+  }
+  for (int s = 0; s < 4; ++s) {
+    const __m512i c0 = _mm512_shuffle_i32x4(b[s], b[4 + s], 0x44),
+                  c1 = _mm512_shuffle_i32x4(b[s], b[4 + s], 0xEE);
+    const __m512i c2 = _mm512_shuffle_i32x4(b[8 + s], b[12 + s], 0x44),
+                  c3 = _mm512_shuffle_i32x4(b[8 + s], b[12 + s], 0xEE);
+    col[0 * 4 + s] = _mm512_shuffle_i32x4(c0, c2, 0x88);
+    col[1 * 4 + s] = _mm512_shuffle_i32x4(c0, c2, 0xDD);
+    col[2 * 4 + s] = _mm512_shuffle_i32x4(c1, c3, 0x88);
+    col[3 * 4 + s] = _mm512_shuffle_i32x4(c1, c3, 0xDD);
+  }
+}
+} // namespace
+
 // Blocks of 16 pixels x 16 quads: 16 (masked) loads of a pixel's quads, a 16 x 16 transpose of
 // dwords (as fast::interleave_avx512), 16 (masked) stores of a quad's pixels.
 __attribute__((target("avx512f,avx512bw"))) void quad_image_put(QuadImage &img, std::int64_t image,
@@ -27,35 +55,75 @@ __attribute__((target("avx512f,avx512bw"))) void quad_image_put(QuadImage &img, 
     for (std::int64_t q0 = 0; q0 < cq; q0 += 16) {
       const int nq = static_cast<int>(std::min<std::int64_t>(16, cq - q0));
       const __mmask16 qm = static_cast<__mmask16>((1u << nq) - 1u);
-      __m512i r[16], a[16], b[16];
+      __m512i r[16], col[16]; // col[q]: quad q0 + q of the 16 pixels
       for (int i = 0; i < 16; ++i)
         r[i] = i < np ? _mm512_maskz_loadu_epi32(qm, bytes + ((px0 + i) * cq + q0) * 4)
                       : _mm512_setzero_si512();
-      for (int i = 0; i < 8; ++i) {
-        a[2 * i] = _mm512_unpacklo_epi32(r[2 * i], r[2 * i + 1]);
-        a[2 * i + 1] = _mm512_unpackhi_epi32(r[2 * i], r[2 * i + 1]);
-      }
-      for (int j = 0; j < 4; ++j) {
-        b[4 * j + 0] = _mm512_unpacklo_epi64(a[4 * j], a[4 * j + 2]);
-        b[4 * j + 1] = _mm512_unpackhi_epi64(a[4 * j], a[4 * j + 2]);
-        b[4 * j + 2] = _mm512_unpacklo_epi64(a[4 * j + 1], a[4 * j + 3]);
-        b[4 * j + 3] = _mm512_unpackhi_epi64(a[4 * j + 1], a[4 * j + 3]);
-      }
-      __m512i col[16]; // col[q]: quad q0 + q of the 16 pixels
-      for (int s = 0; s < 4; ++s) {
-        const __m512i c0 = _mm512_shuffle_i32x4(b[s], b[4 + s], 0x44),
-                      c1 = _mm512_shuffle_i32x4(b[s], b[4 + s], 0xEE);
-        const __m512i c2 = _mm512_shuffle_i32x4(b[8 + s], b[12 + s], 0x44),
-                      c3 = _mm512_shuffle_i32x4(b[8 + s], b[12 + s], 0xEE);
-        col[0 * 4 + s] = _mm512_shuffle_i32x4(c0, c2, 0x88);
-        col[1 * 4 + s] = _mm512_shuffle_i32x4(c0, c2, 0xDD);
-        col[2 * 4 + s] = _mm512_shuffle_i32x4(c1, c3, 0x88);
-        col[3 * 4 + s] = _mm512_shuffle_i32x4(c1, c3, 0xDD);
-      }
+      transpose16(r, col);
       for (int q = 0; q < nq; ++q)
         _mm512_mask_storeu_epi32(dst + (q0 + q) * img.plane + px0, pm, col[q]);
     }
   }
+}
+
+// The pad dword around the interior, then per interior row blocks of 16 pixels x 16 quads: each
+// pixel's quads loaded from the words (field 4: 2 bytes per quad, nibbles spread to bytes), the
+// offsets made in the same registers, and the block transposed as in quad_image_put.
+__attribute__((target("avx512f,avx512bw"))) void
+quad_image_put_words(QuadImage &img, std::int64_t image, const std::uint64_t *words,
+                     std::size_t first, unsigned field, std::uint8_t mask, std::uint8_t flip,
+                     std::int64_t h, std::int64_t w, std::int64_t pt, std::int64_t pl,
+                     std::uint8_t pad) {
+  const std::int64_t cq = img.cq, hp = img.hp, wp = img.wp;
+  std::uint32_t *dst = img.dwords.data() + image * hp * wp;
+  const std::uint32_t pad4 = pad * 0x01010101u;
+  for (std::int64_t q = 0; q < cq; ++q) {
+    std::uint32_t *plane = dst + q * img.plane;
+    std::fill(plane, plane + pt * wp, pad4);
+    for (std::int64_t y = pt; y < pt + h; ++y) {
+      std::fill(plane + y * wp, plane + y * wp + pl, pad4);
+      std::fill(plane + y * wp + pl + w, plane + (y + 1) * wp, pad4);
+    }
+    std::fill(plane + (pt + h) * wp, plane + hp * wp, pad4);
+  }
+  // Element first + e is byte first + e (field 8) or the nibble at byte (first + e) / 2 (field 4;
+  // e even, as 4 | c).
+  const std::uint8_t *src = reinterpret_cast<const std::uint8_t *>(words) + first * field / 8;
+  const std::int64_t quad_bytes = field / 2; // 4 lanes of `field` bits
+  const __m512i mk = _mm512_set1_epi8(static_cast<char>(mask)),
+                fl = _mm512_set1_epi8(static_cast<char>(flip));
+  const __m512i lo4 = _mm512_set1_epi16(0x000F), hi4 = _mm512_set1_epi16(0x0F00);
+  for (std::int64_t y = 0; y < h; ++y)
+    for (std::int64_t x0 = 0; x0 < w; x0 += 16) {
+      const int np = static_cast<int>(std::min<std::int64_t>(16, w - x0));
+      const __mmask16 pm = static_cast<__mmask16>((1u << np) - 1u);
+      std::uint32_t *out = dst + (y + pt) * wp + pl + x0;
+      for (std::int64_t q0 = 0; q0 < cq; q0 += 16) {
+        const int nq = static_cast<int>(std::min<std::int64_t>(16, cq - q0));
+        const __mmask16 qm = static_cast<__mmask16>((1u << nq) - 1u);
+        __m512i r[16], col[16];
+        for (int i = 0; i < 16; ++i) {
+          if (i >= np) {
+            r[i] = _mm512_setzero_si512();
+            continue;
+          }
+          const std::uint8_t *at = src + ((y * w + x0 + i) * cq + q0) * quad_bytes;
+          __m512i v;
+          if (field == 8) {
+            v = _mm512_maskz_loadu_epi32(qm, at);
+          } else { // 16 quads of 2 bytes: byte j -> word j, low nibble to its low byte
+            const __m512i b = _mm512_cvtepu8_epi16(
+                _mm512_castsi512_si256(_mm512_maskz_loadu_epi16(static_cast<__mmask32>(qm), at)));
+            v = _mm512_ternarylogic_epi32(_mm512_and_si512(b, lo4), _mm512_slli_epi16(b, 4), hi4,
+                                          0xF8); // A | (B & C)
+          }
+          r[i] = _mm512_xor_si512(_mm512_and_si512(v, mk), fl); // (lane & mask) ^ flip
+        }
+        transpose16(r, col);
+        for (int q = 0; q < nq; ++q)
+          _mm512_mask_storeu_epi32(out + (q0 + q) * img.plane, pm, col[q]);
+      }
+    }
 }
 #else
 void quad_image_put(QuadImage &img, std::int64_t image, const std::uint8_t *bytes) {
@@ -64,6 +132,28 @@ void quad_image_put(QuadImage &img, std::int64_t image, const std::uint8_t *byte
   for (std::int64_t q = 0; q < cq; ++q)
     for (std::int64_t px = 0; px < pixels; ++px)
       std::memcpy(dst + q * img.plane + px, bytes + (px * cq + q) * 4, 4);
+}
+
+void quad_image_put_words(QuadImage &img, std::int64_t image, const std::uint64_t *words,
+                          std::size_t first, unsigned field, std::uint8_t mask, std::uint8_t flip,
+                          std::int64_t h, std::int64_t w, std::int64_t pt, std::int64_t pl,
+                          std::uint8_t pad) {
+  const std::int64_t cq = img.cq, wp = img.wp;
+  std::uint32_t *dst = img.dwords.data() + image * img.hp * wp;
+  const std::size_t lanes = 64 / field;
+  for (std::int64_t q = 0; q < cq; ++q)
+    for (std::int64_t y = 0; y < img.hp; ++y)
+      for (std::int64_t x = 0; x < wp; ++x) {
+        std::uint8_t b[4] = {pad, pad, pad, pad};
+        if (y >= pt && y < pt + h && x >= pl && x < pl + w)
+          for (int t = 0; t < 4; ++t) {
+            const std::size_t e =
+                first + static_cast<std::size_t>(((y - pt) * w + x - pl) * cq * 4 + q * 4 + t);
+            b[t] = static_cast<std::uint8_t>(((words[e / lanes] >> (e % lanes * field)) & mask) ^
+                                             flip);
+          }
+        std::memcpy(dst + q * img.plane + y * wp + x, b, 4);
+      }
 }
 #endif
 

@@ -11,6 +11,7 @@
 // time at K = 576.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -50,6 +51,28 @@ void quad_image_size(QuadImage &img, std::int64_t hp, std::int64_t wp, std::int6
 // 4 * img.cq activation offsets each (NHWC).
 // post: img.dwords[q * plane + (image * hp + y) * wp + x] = bytes 4q..4q+3 of pixel (y, x).
 void quad_image_put(QuadImage &img, std::int64_t image, const std::uint8_t *bytes);
+
+// Whether quad_image_put_words reads a layout's words: every lane a byte or a nibble (field 8 or
+// 4), so a pixel's channel quad is 4 whole bytes or 2 whole bytes of the packed words.
+inline bool quad_words_apply(unsigned bits, unsigned field) {
+  return bits >= 1 && bits <= field && (field == 8 || field == 4);
+}
+
+// Puts one padded image into slot `image` straight from an NHWC tensor's packed words (no offset
+// bytes in between; conv_im2col_fast's to_offsets + pad_image + quad_image_put cost ~10 % of a
+// ResNet layer): the pad dword outside the h x w interior, and inside it the offsets
+// (lane & mask) ^ flip of the tensor's elements first + ((y * w + x) * c + ch).
+// pre: img sized by quad_image_size for (h + pt + pb) x (w + pl + pr) pixels of c = 4 * img.cq
+// channels (pb, pr >= 0 implied by img.hp, img.wp); 0 <= image < img.images;
+// quad_words_apply(bits, field); `words` holds field-bit lanes (64 / field per word, lane i at bits
+// field * i), elements [first, first + h * w * c) inside it; first * field % 8 == 0; mask = the
+// lane's value bits, flip = 2^(bits - 1) for a signed layout (else 0), so every offset fits a byte.
+// post: img.dwords[q * plane + (image * hp + y) * wp + x] = bytes 4q..4q+3 of padded pixel (y, x)
+// as pad_image + quad_image_put would make them from to_offsets().
+void quad_image_put_words(QuadImage &img, std::int64_t image, const std::uint64_t *words,
+                          std::size_t first, unsigned field, std::uint8_t mask, std::uint8_t flip,
+                          std::int64_t h, std::int64_t w, std::int64_t pt, std::int64_t pl,
+                          std::uint8_t pad);
 
 #if defined(SAMD_HAVE_X86_KERNELS)
 // The interleaved rows [r0, r0 + m) of the GEMM: inter[((g * qall + q) * 16 + i) * 4 + t] for

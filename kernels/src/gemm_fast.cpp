@@ -1,5 +1,6 @@
 // The SIMD paths' GEMM: prepare activations for the method, raw sums in the ISA kernel, then the
 // shared exact correction.
+#include <algorithm>
 #include <atomic>
 #include <stdexcept>
 #include <string>
@@ -44,6 +45,7 @@ void gemm_rows_prepared_into(Path p, const fast::FastActs &acts, std::int32_t za
   dz.resize(static_cast<std::size_t>(N));
   fixed.resize(static_cast<std::size_t>(N));
   bool fits = true;
+  std::int64_t max_dz = 0, max_fixed = 0, max_rowsum = 0; // magnitudes
   for (std::int64_t n = 0; n < N; ++n) {
     const std::size_t i = static_cast<std::size_t>(n);
     const std::int64_t colsum = w.column_sum(n) + K * (fw.plane_offset - c);
@@ -51,9 +53,24 @@ void gemm_rows_prepared_into(Path p, const fast::FastActs &acts, std::int32_t za
     fixed[i] =
         epilogue_fixed<std::int64_t>(K, da, dz[i], colsum, w.bias().empty() ? 0 : w.bias()[i]);
     fits = fits && dz[i] >= INT32_MIN && dz[i] <= INT32_MAX;
+    max_dz = std::max(max_dz, dz[i] < 0 ? -dz[i] : dz[i]);
+    max_fixed = std::max(max_fixed, fixed[i] == INT64_MIN ? INT64_MAX
+                                    : fixed[i] < 0        ? -fixed[i]
+                                                          : fixed[i]);
   }
-  for (std::int64_t r : acts.rowsum)
+  for (std::int64_t r : acts.rowsum) {
     fits = fits && r <= INT32_MAX;
+    max_rowsum = std::max(max_rowsum, r);
+  }
+  // Epilogue::int32_exact: each part checked against INT32_MAX before the products and the sum
+  // (then max_dz * max_rowsum < 2^62 and the sum < 2^63). A raw sum's products are ua * v with
+  // ua < 2^ab and |v| <= 128 (Dot8: v = w - byte_offset in [-128, 127]; bit planes: v = u in
+  // [0, 2^wb)).
+  const std::int64_t max_ua = (std::int64_t{1} << acts.ab) - 1;
+  const std::int64_t max_v = planes ? (std::int64_t{1} << fw.wb) - 1 : 128;
+  const std::int64_t max_d = K * max_ua * max_v;
+  const bool int32_exact = fits && K <= INT32_MAX && max_d <= INT32_MAX && max_fixed <= INT32_MAX &&
+                           max_d + max_dz * max_rowsum + max_fixed <= INT32_MAX;
   std::atomic<int> bad{0};
   fast::Epilogue e;
   e.rowsum = acts.rowsum.data();
@@ -62,6 +79,7 @@ void gemm_rows_prepared_into(Path p, const fast::FastActs &acts, std::int32_t za
   e.out = out;
   e.n = N;
   e.rowsum_fits_int32 = fits;
+  e.int32_exact = int32_exact;
   e.bad = &bad;
   fast::gemm_raw(p, method, fw, acts, e, opt.threads);
   if (bad.load() != 0)

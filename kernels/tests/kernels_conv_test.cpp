@@ -63,7 +63,10 @@ void check_conv(std::mt19937_64 &rng, const Layout &al, const Layout &wl, const 
     for (ConvAlgo a : algos(path)) {
       INFO("path " << to_string(path) << " " << algo_name(a));
       const ForceAlgo force(a);
-      const Int32Tensor got = conv2d_s32(x, pw, c.p, KernelOptions{path});
+      // Into a reused tensor of the result's size holding other values: every element must be
+      // written (conv2d_s32 does not clear a reused buffer; the by-value form wraps this one).
+      Int32Tensor got{{1}, std::vector<std::int32_t>(ref.data.size(), INT32_MIN + 7)};
+      conv2d_s32(x, pw, c.p, got, KernelOptions{path});
       REQUIRE(got.shape == ref.shape);
       REQUIRE(got.data == ref.data);
     }
@@ -488,6 +491,68 @@ TEST_CASE("conv2d: Dot8 im2col from the image's channel quads (channels per grou
                  kFills[static_cast<std::size_t>(rep) % 4]);
     }
   check_many_pixels(rng, 4, 8);
+}
+
+TEST_CASE("conv2d: Dot8 quad image straight from the packed words of NHWC byte and nibble lanes "
+          "equals Reference") {
+  // conv_quads.hpp quad_image_put_words: field 8 and field 4 activations (guard bits too), signed
+  // and unsigned, several images (an image's first nibble in the middle of a word), widths that
+  // are not a multiple of 16 pixels, 4-68 channels per group (quad blocks of 1-17), one or two
+  // groups, asymmetric padding; fields 2 and 3 (offset bytes) beside them.
+  std::mt19937_64 rng(23);
+  struct Act {
+    unsigned bits, guard;
+    bool is_signed;
+    unsigned wb;
+  };
+  const Act acts[] = {{4, 0, false, 4}, {4, 0, true, 8}, {3, 1, false, 5}, {2, 2, true, 8},
+                      {8, 0, false, 8}, {8, 0, true, 4}, {5, 3, false, 3}, {7, 1, true, 7},
+                      {3, 0, false, 6}, {6, 2, true, 4}, {2, 0, false, 8}};
+  int rep = 0;
+  for (const Act &act : acts)
+    for (std::int64_t cg : {4, 20, 68}) {
+      ++rep;
+      const std::int64_t groups = rep % 3 == 0 ? 2 : 1;
+      ConvCase c{uniform(rng, 1, 3),
+                 cg * groups,
+                 uniform(rng, 3, 9),
+                 rep % 2 ? uniform(rng, 17, 37) : uniform(rng, 3, 9),
+                 groups * uniform(rng, 1, 24),
+                 3,
+                 3,
+                 groups,
+                 {}};
+      c.p.groups = groups;
+      c.p.format = DataFormat::NHWC;
+      c.p.pad_top = uniform(rng, 0, 2), c.p.pad_bottom = uniform(rng, 0, 2);
+      c.p.pad_left = uniform(rng, 0, 2), c.p.pad_right = uniform(rng, 0, 2);
+      c.p.stride_h = c.p.stride_w = rep % 4 == 3 ? 2 : 1;
+      const Layout al{act.bits, act.guard,
+                      act.is_signed ? Signedness::Signed : Signedness::Unsigned};
+      check_conv(rng, al, layout(act.wb, rep % 2 == 0), c,
+                 kFills[static_cast<std::size_t>(rep) % 4]);
+    }
+}
+
+TEST_CASE("conv2d_s32 into a reused tensor: any previous size and shape") {
+  std::mt19937_64 rng(24);
+  const Layout al = layout(4, false), wl = layout(4, true);
+  Int32Tensor out{{3}, {1, 2, 3}};
+  for (std::int64_t hw : {9, 5, 9, 12}) { // grows, shrinks, grows again
+    const QTensor x = tensor(rng, {2, hw, hw, 8}, al, Fill::Random);
+    const PackedConvWeights pw =
+        PackedConvWeights::prepack(tensor(rng, {16, 8, 3, 3}, wl, Fill::Random), {}, al, 1);
+    Conv2dParams p;
+    p.format = DataFormat::NHWC;
+    p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;
+    const Int32Tensor ref = conv2d_s32(x, pw, p, KernelOptions{Path::Reference});
+    for (Path path : supported_paths()) {
+      INFO("path " << to_string(path) << " hw " << hw);
+      conv2d_s32(x, pw, p, out, KernelOptions{path});
+      REQUIRE(out.shape == ref.shape);
+      REQUIRE(out.data == ref.data);
+    }
+  }
 }
 
 TEST_CASE(

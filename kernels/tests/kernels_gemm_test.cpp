@@ -121,6 +121,32 @@ TEST_CASE("gemm: register-blocked SIMD kernels are exact on every tail of M, N a
     check_pair(rng, layout(2, false), layout(8, true), {5, 3, 140000}, f, 5, false, false);
 }
 
+TEST_CASE("gemm: the AVX-512 Dot8 kernel's row steps (group pairs, a lone group, the rows of a "
+          "partial group) are exact on every M") {
+  // dot8_gemm: 16-row groups in pairs, an odd count of 3 or more ending in a triple, a last whole
+  // group alone, the M % 16 rows of a partial group row by row (4, 2, 1 at a time), blocks of 16
+  // groups (M > 256), several 1024-k chunks of K (the first stores, the others add), N not a
+  // multiple of the 16-column panel.
+  std::mt19937_64 rng(13);
+  const std::pair<unsigned, unsigned> widths[] = {{4, 4}, {8, 8}, {5, 3}, {3, 7}};
+  const std::int64_t ms[] = {8,  12, 15,  16,  17,  31,  39,  48, 49,
+                             63, 80, 113, 196, 255, 257, 287, 529};
+  const std::int64_t ks[] = {576, 1100, 2100};
+  int rep = 0;
+  for (std::int64_t m : ms)
+    for (std::int64_t k : ks) {
+      const auto [ab, wb] = widths[static_cast<std::size_t>(rep++) % std::size(widths)];
+      check_pair(rng, layout(ab, rep % 2 == 0), layout(wb, rep % 3 != 0), {m, 16 + rep % 19, k},
+                 kFills[static_cast<std::size_t>(rep) % 4], 5, rep % 2 == 1, rep % 5 == 0);
+    }
+  // Raw sums past int32 though every result fits (K * 255 * 255 just under 2^31; the offset
+  // weights' sums and dz * rowsum add up past it): the int64 partial sums, not the int32 ones
+  // (Epilogue::int32_exact false).
+  for (std::int64_t m : {9, 40})
+    check_pair(rng, layout(8, false), layout(8, true), {m, 5, 33000}, Fill::AllMax, 5, false,
+               false);
+}
+
 TEST_CASE("gemm: multi-threaded SIMD paths give the same integers on ragged N") {
   std::mt19937_64 rng(12);
   for (auto [ab, wb] : {std::pair{1u, 1u}, std::pair{2u, 2u}, std::pair{4u, 4u}, std::pair{8u, 4u}})

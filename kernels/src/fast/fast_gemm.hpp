@@ -119,6 +119,11 @@ struct Epilogue {
   std::int32_t *out = nullptr;          // M x N, row-major
   std::int64_t n = 0;
   bool rowsum_fits_int32 = true; // every rowsum and dz fits int32 (the vector epilogue's multiply)
+  // K * max ua * 128 + max |dz| * max rowsum + max |fixed| <= INT32_MAX: every raw sum (and any
+  // partial sum of its products, |ua * v| <= 255 * 128), every dz * rowsum, every fixed and every
+  // result fits int32, so a kernel may add them in int32 without a range check (the AVX-512 Dot8
+  // GEMM does).
+  bool int32_exact = false;
   std::atomic<int> *bad = nullptr;
 
   void put(std::int64_t m, std::int64_t col, std::int64_t d) const {

@@ -289,6 +289,68 @@ inline void panel_epilogue(const Epilogue &e, const std::int64_t *part, std::int
   }
 }
 
+// A 16 x 16 transpose of int32: lane c of v[i] goes to lane i of v[c].
+inline void transpose16x16(__m512i v[16]) {
+  __m512i a[16], b[16];
+#pragma GCC unroll 8
+  for (int i = 0; i < 8; ++i) {
+    a[2 * i] = _mm512_unpacklo_epi32(v[2 * i], v[2 * i + 1]);
+    a[2 * i + 1] = _mm512_unpackhi_epi32(v[2 * i], v[2 * i + 1]);
+  }
+#pragma GCC unroll 4
+  for (int j = 0; j < 4; ++j) {
+    b[4 * j + 0] = _mm512_unpacklo_epi64(a[4 * j], a[4 * j + 2]);
+    b[4 * j + 1] = _mm512_unpackhi_epi64(a[4 * j], a[4 * j + 2]);
+    b[4 * j + 2] = _mm512_unpacklo_epi64(a[4 * j + 1], a[4 * j + 3]);
+    b[4 * j + 3] = _mm512_unpackhi_epi64(a[4 * j + 1], a[4 * j + 3]);
+  }
+#pragma GCC unroll 4
+  for (int s = 0; s < 4; ++s) {
+    const __m512i c0 = _mm512_shuffle_i32x4(b[s], b[4 + s], 0x44),
+                  c1 = _mm512_shuffle_i32x4(b[s], b[4 + s], 0xEE);
+    const __m512i c2 = _mm512_shuffle_i32x4(b[8 + s], b[12 + s], 0x44),
+                  c3 = _mm512_shuffle_i32x4(b[8 + s], b[12 + s], 0xEE);
+    v[0 * 4 + s] = _mm512_shuffle_i32x4(c0, c2, 0x88);
+    v[1 * 4 + s] = _mm512_shuffle_i32x4(c0, c2, 0xDD);
+    v[2 * 4 + s] = _mm512_shuffle_i32x4(c1, c3, 0x88);
+    v[3 * 4 + s] = _mm512_shuffle_i32x4(c1, c3, 0xDD);
+  }
+}
+
+// panel_epilogue for int32 raw sums part[c * mpad + m - r0], when e.int32_exact: every term and
+// every result fits int32 (Epilogue), so the corrections are int32 adds and one vpmulld per 16
+// outputs, no range check, and 16 rows x 16 columns are transposed at a time.
+inline void panel_epilogue32(const Epilogue &e, const std::int32_t *part, std::int64_t mpad,
+                             std::int64_t r0, std::int64_t r1, std::int64_t n0, int valid_n) {
+  static_assert(kPanel == 16);
+  for (std::int64_t m0 = r0; m0 < r1; m0 += 16) {
+    const int rows = static_cast<int>(std::min<std::int64_t>(16, r1 - m0));
+    const unsigned rm = (1u << rows) - 1u;
+    const __m256i rlo = _mm512_cvtepi64_epi32(
+                      _mm512_maskz_loadu_epi64(static_cast<__mmask8>(rm), e.rowsum + m0)),
+                  rhi = _mm512_cvtepi64_epi32(
+                      _mm512_maskz_loadu_epi64(static_cast<__mmask8>(rm >> 8), e.rowsum + m0 + 8));
+    const __m512i rs = _mm512_inserti64x4(_mm512_castsi256_si512(rlo), rhi, 1);
+    __m512i v[kPanel]; // column c's 16 rows, then (transposed) row i's 16 columns
+#pragma GCC unroll 16
+    for (int c = 0; c < kPanel; ++c) {
+      if (c >= valid_n) {
+        v[c] = _mm512_setzero_si512();
+        continue;
+      }
+      const std::int64_t n = n0 + c;
+      v[c] = _mm512_add_epi32(
+          _mm512_add_epi32(_mm512_loadu_si512(part + c * mpad + m0 - r0),
+                           _mm512_set1_epi32(static_cast<std::int32_t>(e.fixed[n]))),
+          _mm512_mullo_epi32(rs, _mm512_set1_epi32(static_cast<std::int32_t>(e.dz[n]))));
+    }
+    transpose16x16(v);
+    const __mmask16 cols = static_cast<__mmask16>((1u << valid_n) - 1u);
+    for (int i = 0; i < rows; ++i)
+      _mm512_mask_storeu_epi32(e.out + (m0 + i) * e.n + n0, cols, v[i]);
+  }
+}
+
 // GEMM (M >= kInterleaveMinRows): one vector holds 4 k of 16 rows (FastActs::inter); a weight
 // column's 4 bytes are broadcast from the unpacked panel, so each int32 lane accumulates one
 // output and no horizontal reduction is needed. K is walked in chunks of kQChunk vectors whose
@@ -297,10 +359,16 @@ inline void panel_epilogue(const Epilogue &e, const std::int64_t *part, std::int
 inline constexpr std::int64_t kQChunk = 256;
 static_assert(kQChunk <= kDot8BcastFlushGroups && kQChunk % 8 == 0);
 
-template <int MRV, int NR>
+// Groups [g0, g0 + MRV) (those below a.groups) x columns [c0, c0 + NR) of a panel, vectors
+// [q0, q1): their sums added to part (first: stored, so part needs no zero-fill). Meanwhile the
+// pf_lines <= q1 - q0 cache lines from pf are prefetched, one per vector (the next chunk's packed
+// weights, which unpack_panel would otherwise wait for: conv5_x's 2.4 MB of W8 weights come from
+// L3 on every call).
+template <int MRV, int NR, class P>
 inline void bcast_block(const FastActs &a, const std::uint8_t *panel, std::int64_t q0,
-                        std::int64_t q1, std::int64_t g0, int c0, std::int64_t *part,
-                        std::int64_t mpad, std::int64_t gbase) {
+                        std::int64_t q1, std::int64_t g0, int c0, P *part, std::int64_t mpad,
+                        std::int64_t gbase, bool first, const std::uint8_t *pf = nullptr,
+                        std::int64_t pf_lines = 0) {
   const std::int64_t qall = a.kpad / 4;
   const std::uint8_t *ap[MRV];
 #pragma GCC unroll 8
@@ -314,6 +382,8 @@ inline void bcast_block(const FastActs &a, const std::uint8_t *panel, std::int64
       acc[j][c] = _mm512_setzero_si512();
 #pragma GCC unroll 2
   for (std::int64_t q = 0; q < q1 - q0; ++q) {
+    if (q < pf_lines)
+      _mm_prefetch(reinterpret_cast<const char *>(pf + q * 64), _MM_HINT_T0);
     __m512i av[MRV];
 #pragma GCC unroll 8
     for (int j = 0; j < MRV; ++j)
@@ -335,25 +405,76 @@ inline void bcast_block(const FastActs &a, const std::uint8_t *panel, std::int64
       break;
 #pragma GCC unroll 32
     for (int c = 0; c < NR; ++c) {
-      std::int64_t *dst = part + (c0 + c) * mpad + (g0 + j - gbase) * 16;
-      _mm512_storeu_si512(
-          dst, _mm512_add_epi64(_mm512_loadu_si512(dst),
-                                _mm512_cvtepi32_epi64(_mm512_castsi512_si256(acc[j][c]))));
-      _mm512_storeu_si512(dst + 8, _mm512_add_epi64(_mm512_loadu_si512(dst + 8),
-                                                    _mm512_cvtepi32_epi64(
-                                                        _mm512_extracti64x4_epi64(acc[j][c], 1))));
+      P *dst = part + (c0 + c) * mpad + (g0 + j - gbase) * 16;
+      if constexpr (sizeof(P) == 4) { // int32 sums (Epilogue::int32_exact)
+        _mm512_storeu_si512(dst, first ? acc[j][c]
+                                       : _mm512_add_epi32(_mm512_loadu_si512(dst), acc[j][c]));
+        continue;
+      }
+      const __m512i lo = _mm512_cvtepi32_epi64(_mm512_castsi512_si256(acc[j][c])),
+                    hi = _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(acc[j][c], 1));
+      _mm512_storeu_si512(dst, first ? lo : _mm512_add_epi64(_mm512_loadu_si512(dst), lo));
+      _mm512_storeu_si512(dst + 8, first ? hi : _mm512_add_epi64(_mm512_loadu_si512(dst + 8), hi));
     }
   }
 }
 
-template <unsigned WB, int MRV, int NR>
+// Rows 16 g + i0 .. 16 g + i0 + RB - 1 (all below a.m) x the panel's 16 columns, vectors
+// [q0, q1) (q1 - q0 a multiple of 8): the activation dword of a row broadcast against the panel
+// vector (16 columns x 4 k), so a group's few valid rows cost only their own vpdpbusd, not a
+// whole group's. Row 16 g + i's dword q is tail[i * qv + q] (copied out of FastActs::inter, where
+// consecutive q of a row are 64 bytes apart: read there, every vpdpbusd waited on its own cache
+// line). Their sums added to part (first: stored). A lane's CH chains together add the products
+// of q1 - q0 <= kQChunk vectors of one output, as one bcast_block lane does, so their int32 sum
+// stays within the same bound (kDot8BcastFlushGroups).
+template <int RB, class P>
+inline void row_block(const std::uint32_t *tail, std::int64_t qv, const std::uint8_t *panel,
+                      std::int64_t q0, std::int64_t q1, std::int64_t g, int i0, P *part,
+                      std::int64_t mpad, std::int64_t gbase, bool first) {
+  // Chains per row, so that the vpdpbusd latencies overlap (8 in all; q1 - q0 is a multiple of 8).
+  constexpr int CH = 8 / RB;
+  const std::uint32_t *ap = tail + i0 * qv + q0;
+  __m512i acc[RB][CH];
+#pragma GCC unroll 8
+  for (int r = 0; r < RB; ++r)
+#pragma GCC unroll 8
+    for (int h = 0; h < CH; ++h)
+      acc[r][h] = _mm512_setzero_si512();
+  for (std::int64_t q = 0; q < q1 - q0; q += CH)
+#pragma GCC unroll 8
+    for (int h = 0; h < CH; ++h) {
+      const __m512i wv = _mm512_loadu_si512(panel + (q + h) * 64);
+#pragma GCC unroll 8
+      for (int r = 0; r < RB; ++r) {
+        const auto av = static_cast<std::int32_t>(ap[r * qv + q + h]);
+        acc[r][h] = _mm512_dpbusd_epi32(acc[r][h], _mm512_set1_epi32(av), wv);
+      }
+    }
+#pragma GCC unroll 8
+  for (int r = 0; r < RB; ++r) {
+    __m512i sum = acc[r][0];
+#pragma GCC unroll 8
+    for (int h = 1; h < CH; ++h)
+      sum = _mm512_add_epi32(sum, acc[r][h]);
+    alignas(64) std::int32_t lane[kPanel];
+    _mm512_store_si512(lane, sum);
+    P *dst = part + (g - gbase) * 16 + i0 + r;
+    for (int c = 0; c < kPanel; ++c)
+      dst[c * mpad] = first ? P{lane[c]} : static_cast<P>(dst[c * mpad] + lane[c]);
+  }
+}
+
+// P: the partial sums' type, int32 when e.int32_exact (every partial sum of a row and column is
+// within the bound that makes it exact), else int64.
+template <unsigned WB, int MRV, int NR, class P>
 void dot8_gemm(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
                std::int64_t n1) {
   static_assert(kPanel % NR == 0);
   const std::int64_t qv =
       (w.k + 31) / 32 * 8; // vectors holding k < K, whole groups of 8 (the rest is zero)
   thread_local std::vector<std::uint8_t> panel;
-  thread_local std::vector<std::int64_t> part;
+  thread_local std::vector<P> part;
+  thread_local std::vector<std::uint32_t> tail;
   if (panel.size() < static_cast<std::size_t>(kQChunk * 64))
     panel.resize(static_cast<std::size_t>(kQChunk * 64));
   // Rows in blocks of kBlockGroups 16-row groups: every panel passes over a block's activations
@@ -365,17 +486,84 @@ void dot8_gemm(const FastActs &a, const FastWeights &w, const Epilogue &e, std::
   for (std::int64_t gb0 = 0; gb0 < a.groups; gb0 += kBlockGroups) {
     const std::int64_t gb1 = std::min<std::int64_t>(a.groups, gb0 + kBlockGroups);
     const std::int64_t mpad = (gb1 - gb0) * 16;
+    // Whole MRV-group steps, then a last whole group alone (one group's rows, 16 columns), and
+    // the valid rows of a last partial group (M % 16 of them) row by row: a padded group or a
+    // duplicate one is not computed (conv5_x, M = 49: 64 rows' work became 49's).
+    const std::int64_t rows_last = std::min<std::int64_t>(16, a.m - (gb1 - 1) * 16);
+    const std::int64_t gfull = rows_last == 16 ? gb1 : gb1 - 1; // groups of 16 valid rows
+    // An odd count of 3 or more whole groups ends in a triple (3 x 8 blocks: 3 loads and 8
+    // broadcasts for 24 vpdpbusd) rather than a lone group (1 load and 16 broadcasts for 16,
+    // ~20 % slower a group; conv5_x has 3 whole groups).
+    static_assert(MRV == 2);
+    const bool triple = (gfull - gb0) % 2 == 1 && gfull - gb0 >= 3;
+    const std::int64_t gpairs = triple ? gfull - 3 : gb0 + (gfull - gb0) / MRV * MRV;
+    // Every part entry of a valid row is stored by the first chunk (rows past M are not read).
+    if (part.size() < static_cast<std::size_t>(kPanel * mpad))
+      part.resize(static_cast<std::size_t>(kPanel * mpad));
+    if (qv == 0) // K = 0: no chunk stores them
+      std::fill(part.begin(), part.begin() + kPanel * mpad, 0);
+    if (gfull < gb1) { // the partial group's rows, each its qv dwords in a row
+      tail.resize(static_cast<std::size_t>(rows_last * qv));
+      const std::uint8_t *src = a.inter.data() + gfull * (a.kpad / 4) * 64;
+      for (std::int64_t q = 0; q < qv; ++q)
+        for (std::int64_t i = 0; i < rows_last; ++i)
+          std::memcpy(&tail[static_cast<std::size_t>(i * qv + q)], src + (q * 16 + i) * 4, 4);
+    }
     for (std::int64_t n = n0; n < n1; n += kPanel) { // n0 is a multiple of kPanel (gemm_raw)
-      part.assign(static_cast<std::size_t>(kPanel * mpad), 0);
       for (std::int64_t q0 = 0; q0 < qv; q0 += kQChunk) {
         const std::int64_t q1 = std::min<std::int64_t>(qv, q0 + kQChunk);
-        unpack_panel<WB>(w, n / kPanel, q0, q1, panel.data());
-        for (std::int64_t g = gb0; g < gb1; g += MRV)
-          for (int c0 = 0; c0 < kPanel; c0 += NR)
-            bcast_block<MRV, NR>(a, panel.data(), q0, q1, g, c0, part.data(), mpad, gb0);
+        const bool first = q0 == 0;
+        // W8: the packed vectors are the bytes already (unpack_slot<8> is a load), so the kernels
+        // read them in place instead of from a copy.
+        const std::uint8_t *pp =
+            WB == 8 ? w.pstreams.data() +
+                          static_cast<std::size_t>(n / kPanel) * w.pstream_panel_bytes + q0 * 64
+                    : panel.data();
+        if constexpr (WB != 8)
+          unpack_panel<WB>(w, n / kPanel, q0, q1, panel.data());
+        // The packed weights of the chunk after this one (the same panel's next K, the next
+        // panel's first, or the first panel again for the next block), prefetched by the first
+        // bcast_block call of a pair or triple.
+        std::int64_t pn = n, pq = q1;
+        if (pq >= qv)
+          pn = n + kPanel < n1 ? n + kPanel : n0, pq = 0;
+        const bool more = q1 < qv || n + kPanel < n1 || gb1 < a.groups;
+        const std::uint8_t *pf = w.pstreams.data() +
+                                 static_cast<std::size_t>(pn / kPanel) * w.pstream_panel_bytes +
+                                 pq / 8 * 64 * WB;
+        std::int64_t pf_lines = more ? (std::min<std::int64_t>(qv, pq + kQChunk) - pq) * WB / 8 : 0;
+        for (std::int64_t g = gb0; g < gpairs; g += MRV)
+          for (int c0 = 0; c0 < kPanel; c0 += NR) {
+            bcast_block<MRV, NR>(a, pp, q0, q1, g, c0, part.data(), mpad, gb0, first, pf,
+                                 std::min(pf_lines, q1 - q0));
+            pf_lines = 0;
+          }
+        if (triple)
+          for (int c0 = 0; c0 < kPanel; c0 += NR) {
+            bcast_block<3, NR>(a, pp, q0, q1, gpairs, c0, part.data(), mpad, gb0, first, pf,
+                               std::min(pf_lines, q1 - q0));
+            pf_lines = 0;
+          }
+        else
+          for (std::int64_t g = gpairs; g < gfull; ++g)
+            bcast_block<1, kPanel>(a, pp, q0, q1, g, 0, part.data(), mpad, gb0, first);
+        if (gfull < gb1) {
+          int i = 0;
+          for (; i + 4 <= rows_last; i += 4)
+            row_block<4>(tail.data(), qv, pp, q0, q1, gfull, i, part.data(), mpad, gb0, first);
+          if (i + 2 <= rows_last)
+            row_block<2>(tail.data(), qv, pp, q0, q1, gfull, i, part.data(), mpad, gb0, first),
+                i += 2;
+          if (i < rows_last)
+            row_block<1>(tail.data(), qv, pp, q0, q1, gfull, i, part.data(), mpad, gb0, first);
+        }
       }
-      panel_epilogue(e, part.data(), mpad, gb0 * 16, std::min<std::int64_t>(a.m, gb1 * 16), n,
-                     static_cast<int>(std::min<std::int64_t>(kPanel, n1 - n)));
+      if constexpr (sizeof(P) == 4)
+        panel_epilogue32(e, part.data(), mpad, gb0 * 16, std::min<std::int64_t>(a.m, gb1 * 16), n,
+                         static_cast<int>(std::min<std::int64_t>(kPanel, n1 - n)));
+      else
+        panel_epilogue(e, part.data(), mpad, gb0 * 16, std::min<std::int64_t>(a.m, gb1 * 16), n,
+                       static_cast<int>(std::min<std::int64_t>(kPanel, n1 - n)));
     }
   }
 }
@@ -451,7 +639,9 @@ void dot8_width(const FastActs &a, const FastWeights &w, const Epilogue &e, std:
     return dot8_gemv<WB, 4>(a, w, e, n0, n1);
   // 2 x 8 blocks (16 accumulators; per vector 2 loads + 8 broadcasts for 16 vpdpbusd): measured
   // best on Zen 5 against 3 x 8, 4 x 4, 1 x 16 and 4 x 8 (bench/, 256 x 256 x 4096).
-  return dot8_gemm<WB, 2, 8>(a, w, e, n0, n1);
+  if (e.int32_exact)
+    return dot8_gemm<WB, 2, 8, std::int32_t>(a, w, e, n0, n1);
+  return dot8_gemm<WB, 2, 8, std::int64_t>(a, w, e, n0, n1);
 }
 
 } // namespace

@@ -108,6 +108,11 @@ private:
 // conv_uses_direct). Each is exact.
 Int32Tensor conv2d_s32(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                        const KernelOptions &opt = {});
+// The same into out, for callers that run a layer many times: out's storage is reused (resized to
+// the result; elements kept from a previous call are overwritten, not zero-filled first).
+// post: out = conv2d_s32(x, w, p, opt); on an exception out is valid but unspecified.
+void conv2d_s32(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
+                Int32Tensor &out, const KernelOptions &opt = {});
 QTensor conv2d(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                const Requant &rq, const KernelOptions &opt = {});
 

@@ -62,15 +62,16 @@ void gemm_rows_prepared_into(Path p, const fast::FastActs &acts, std::int32_t za
     fits = fits && r <= INT32_MAX;
     max_rowsum = std::max(max_rowsum, r);
   }
-  // Epilogue::int32_exact: each part checked against INT32_MAX before the products and the sum
-  // (then max_dz * max_rowsum < 2^62 and the sum < 2^63). A raw sum's products are ua * v with
-  // ua < 2^ab and |v| <= 128 (Dot8: v = w - byte_offset in [-128, 127]; bit planes: v = u in
-  // [0, 2^wb)).
+  // Epilogue::int32_exact: int32_epilogue_bound <= 2^31 - 1 (proof int32_epilogue: every partial
+  // sum fits int32). Each part is checked against INT32_MAX first, so nothing overflows int64
+  // (max_dz * max_rowsum < 2^62, the sum < 2^63). A raw sum's products are ua * v with ua < 2^ab
+  // and |v| <= 128 (Dot8: v = w - byte_offset in [-128, 127]; bit planes: v = u in [0, 2^wb)).
   const std::int64_t max_ua = (std::int64_t{1} << acts.ab) - 1;
   const std::int64_t max_v = planes ? (std::int64_t{1} << fw.wb) - 1 : 128;
-  const std::int64_t max_d = K * max_ua * max_v;
-  const bool int32_exact = fits && K <= INT32_MAX && max_d <= INT32_MAX && max_fixed <= INT32_MAX &&
-                           max_d + max_dz * max_rowsum + max_fixed <= INT32_MAX;
+  const bool int32_exact = fits && K <= INT32_MAX && K * max_ua * max_v <= INT32_MAX &&
+                           max_fixed <= INT32_MAX &&
+                           int32_epilogue_bound<std::int64_t>(K, max_ua, max_v, max_dz, max_rowsum,
+                                                              max_fixed) <= INT32_MAX;
   std::atomic<int> bad{0};
   fast::Epilogue e;
   e.rowsum = acts.rowsum.data();

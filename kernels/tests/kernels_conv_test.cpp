@@ -551,6 +551,18 @@ TEST_CASE("conv2d_s32 into a reused tensor: any previous size and shape") {
       conv2d_s32(x, pw, p, out, KernelOptions{path});
       REQUIRE(out.shape == ref.shape);
       REQUIRE(out.data == ref.data);
+      // Bad input is refused before out is touched: a 3-channel image, a window that does not fit.
+      const Int32Tensor before = out;
+      CHECK_THROWS_WITH(conv2d_s32(tensor(rng, {1, hw, hw, 3}, al, Fill::Random), pw, p, out,
+                                   KernelOptions{path}),
+                        Catch::Contains("channels"));
+      Conv2dParams unpadded = p;
+      unpadded.pad_top = unpadded.pad_left = unpadded.pad_bottom = unpadded.pad_right = 0;
+      CHECK_THROWS_WITH(conv2d_s32(tensor(rng, {1, 2, 2, 8}, al, Fill::Random), pw, unpadded, out,
+                                   KernelOptions{path}),
+                        Catch::Contains("window does not fit"));
+      CHECK(out.shape == before.shape);
+      CHECK(out.data == before.data);
     }
   }
 }

@@ -110,7 +110,9 @@ Int32Tensor conv2d_s32(const QTensor &x, const PackedConvWeights &w, const Conv2
                        const KernelOptions &opt = {});
 // The same into out, for callers that run a layer many times: out's storage is reused (resized to
 // the result; elements kept from a previous call are overwritten, not zero-filled first).
-// post: out = conv2d_s32(x, w, p, opt); on an exception out is valid but unspecified.
+// post: out = conv2d_s32(x, w, p, opt). Bad input (layouts, groups, shapes, the K bound that makes
+// every exact sum fit int32) is refused before out is touched, so it is then unchanged; only an
+// allocation failure can leave it valid but unspecified.
 void conv2d_s32(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                 Int32Tensor &out, const KernelOptions &opt = {});
 QTensor conv2d(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,

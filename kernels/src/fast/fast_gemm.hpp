@@ -116,8 +116,8 @@ struct Epilogue {
   const std::int64_t *rowsum = nullptr; // M: sum_k ua
   const std::int64_t *dz = nullptr;     // N: c - zw[n]
   const std::int64_t *fixed = nullptr;  // N
-  std::int32_t *out = nullptr;          // M x N, row-major
-  std::int64_t n = 0;
+  std::int32_t *out = nullptr;          // M x N, row-major, row m at out + m * ld
+  std::int64_t n = 0, ld = 0;           // ld >= n
   bool rowsum_fits_int32 = true; // every rowsum and dz fits int32 (the vector epilogue's multiply)
   std::atomic<int> *bad = nullptr;
 
@@ -125,7 +125,7 @@ struct Epilogue {
     const std::int64_t s = epilogue_sum<std::int64_t>(d, rowsum[m], 1, dz[col], fixed[col]);
     if (s < INT32_MIN || s > INT32_MAX)
       bad->store(1, std::memory_order_relaxed);
-    out[m * n + col] = static_cast<std::int32_t>(s);
+    out[m * ld + col] = static_cast<std::int32_t>(s);
   }
 };
 
@@ -157,6 +157,24 @@ void bitserial_avx512(const FastActs &a, const FastWeights &w, const Epilogue &e
                       std::int64_t n1);
 void dot8_avx512(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
                  std::int64_t n1);
+// The implicit-GEMM conv's activations (conv_planes.hpp PlaneImage, read in place): M rows (output
+// pixels) whose plane-i word x = q * run + u (u < run), x < K / 64, is image[row_base[m] + i *
+// plane + run_start[q] + u] (a run: a tap's channel words, or a kernel row's taps when they are
+// consecutive in the image).
+struct ConvRows {
+  const std::uint64_t *image = nullptr; // plane 0, the group's first word of pixel 0
+  const std::int64_t *row_base = nullptr;
+  const std::int64_t *run_start = nullptr;
+  std::int64_t m = 0, plane = 0, run = 1;
+  unsigned ab = 0;
+};
+// The bit-serial kernel on those rows (the same blocks, accumulators and epilogue as
+// bitserial_avx512, whose GEMM rows it replaces), columns [n0, n1).
+// pre: w.k a multiple of 64 and of 64 * c.run (every run whole), e.rowsum holds the M rows' sums
+// of offsets, the pair c.ab x w.wb one bitserial_avx512 serves, the CPU has AVX-512 F, BW, VL and
+// VPOPCNTDQ. post: e.out rows [0, M), columns [n0, n1) written as bitserial_avx512 writes them.
+void conv_bitserial_avx512(const ConvRows &c, const FastWeights &w, const Epilogue &e,
+                           std::int64_t n0, std::int64_t n1);
 // AVX2 bit-serial for ab = wb = 1 (what choose_method picks on AVX2), fused the same way.
 void bitserial_avx2_fused(const FastActs &a, const FastWeights &w, const Epilogue &e,
                           std::int64_t n0, std::int64_t n1);

@@ -47,25 +47,44 @@ inline void store_row(const Epilogue &e, std::int64_t m, std::int64_t n, __m512i
                                 _mm512_mask_cmplt_epi64_mask(k, s, _mm512_set1_epi64(INT32_MIN));
   if (out_of_range != 0)
     e.bad->store(1, std::memory_order_relaxed);
-  _mm512_mask_cvtepi64_storeu_epi32(e.out + m * e.n + n, k, s);
+  _mm512_mask_cvtepi64_storeu_epi32(e.out + m * e.ld + n, k, s);
 }
 
 // ---- Bitserial: D = sum_ij 2^(i+j) popcount(A_i & W_j), one accumulator per shift i + j. ----
 
+// Where a block's activation words are: plane i, word x = q * run + u (u < run) of row m at
+// row(m)[i * plane + run_start(q) + u].
+// The GEMM's rows (FastActs::planes): each row's planes one after another, one run.
+struct GemmRows {
+  static constexpr bool kOneRun = true;
+  const FastActs &a;
+  std::int64_t m, plane, run;
+  const std::uint64_t *row(std::int64_t r) const { return a.planes.data() + r * a.ab * plane; }
+  std::int64_t run_start(std::int64_t) const { return 0; }
+};
+// The implicit conv's rows (ConvRows): the plane image read in place, runs from the tap table.
+struct ImageRows {
+  static constexpr bool kOneRun = false;
+  const ConvRows &c;
+  std::int64_t m, plane, run;
+  const std::uint64_t *row(std::int64_t r) const { return c.image + c.row_base[r]; }
+  std::int64_t run_start(std::int64_t q) const { return c.run_start[q]; }
+};
+
 // Activation words broadcast (one row, one word), weight vectors holding one word of 8 columns
 // (FastWeights::iplanes): each int64 lane accumulates one output, no horizontal reduction.
-template <unsigned AB, unsigned WB, int MR, int NRV>
-void bitserial_block(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t m0,
+template <unsigned AB, unsigned WB, int MR, int NRV, class Rows>
+void bitserial_block(const Rows &a, const FastWeights &w, const Epilogue &e, std::int64_t m0,
                      std::int64_t n0, std::int64_t n1) {
   constexpr unsigned S = AB + WB - 1;
-  const std::int64_t words = a.kpad / 64;      // activation words per plane
+  const std::int64_t words = a.plane;          // between one plane's words and the next's
   const std::int64_t needed = (w.k + 63) / 64; // words holding k < K (<= w.iwords)
   const std::int64_t panels = (w.n + 7) / 8;
   const std::uint64_t *ap[MR];
   const std::uint64_t *wp[NRV];
 #pragma GCC unroll 8
   for (int r = 0; r < MR; ++r)
-    ap[r] = a.planes.data() + std::min<std::int64_t>(m0 + r, a.m - 1) * AB * words;
+    ap[r] = a.row(std::min<std::int64_t>(m0 + r, a.m - 1));
 #pragma GCC unroll 8
   for (int c = 0; c < NRV; ++c)
     wp[c] = w.iplanes.data() + std::min<std::int64_t>(n0 / 8 + c, panels - 1) * WB * w.iwords * 8;
@@ -77,29 +96,67 @@ void bitserial_block(const FastActs &a, const FastWeights &w, const Epilogue &e,
 #pragma GCC unroll 8
       for (int c = 0; c < NRV; ++c)
         acc[s][r][c] = _mm512_setzero_si512();
-  for (std::int64_t x = 0; x < needed; ++x) {
+  // The words in runs of consecutive words (the GEMM's row: one run; the conv's: a tap's or a
+  // kernel row's words), so that within a run the addresses step as in a plain GEMM row (a table
+  // lookup per word cost the W2A1 conv5_x kernel a quarter of its speed).
+  if constexpr (Rows::kOneRun) { // the GEMM's loop as it was tuned
+    for (std::int64_t x = 0; x < needed; ++x) {
 #pragma GCC unroll 8
-    for (unsigned j = 0; j < WB; ++j) {
-      __m512i wv[NRV];
+      for (unsigned j = 0; j < WB; ++j) {
+        __m512i wv[NRV];
 #pragma GCC unroll 8
-      for (int c = 0; c < NRV; ++c)
-        wv[c] = _mm512_loadu_si512(wp[c] + (j * w.iwords + x) * 8);
+        for (int c = 0; c < NRV; ++c)
+          wv[c] = _mm512_loadu_si512(wp[c] + (j * w.iwords + x) * 8);
 #pragma GCC unroll 8
-      for (unsigned i = 0; i < AB; ++i)
+        for (unsigned i = 0; i < AB; ++i)
 #pragma GCC unroll 8
-        for (int r = 0; r < MR; ++r) {
-          const __m512i av = _mm512_set1_epi64(static_cast<long long>(ap[r][i * words + x]));
+          for (int r = 0; r < MR; ++r) {
+            const __m512i av = _mm512_set1_epi64(static_cast<long long>(ap[r][i * words + x]));
+#pragma GCC unroll 8
+            for (int c = 0; c < NRV; ++c)
+              acc[i + j][r][c] = _mm512_add_epi64(acc[i + j][r][c],
+                                                  _mm512_popcnt_epi64(_mm512_and_si512(av, wv[c])));
+          }
+      }
+    }
+  } else
+    for (std::int64_t q = 0, x0 = 0; x0 < needed; ++q, x0 += a.run) {
+      const std::uint64_t *rp[MR];
+#pragma GCC unroll 8
+      for (int r = 0; r < MR; ++r)
+        rp[r] = ap[r] + a.run_start(q);
+      const std::int64_t len = std::min<std::int64_t>(a.run, needed - x0);
+      for (std::int64_t u = 0; u < len; ++u) {
+        const std::int64_t x = x0 + u;
+#pragma GCC unroll 8
+        for (unsigned j = 0; j < WB; ++j) {
+          __m512i wv[NRV];
 #pragma GCC unroll 8
           for (int c = 0; c < NRV; ++c)
-            acc[i + j][r][c] = _mm512_add_epi64(acc[i + j][r][c],
-                                                _mm512_popcnt_epi64(_mm512_and_si512(av, wv[c])));
+            wv[c] = _mm512_loadu_si512(wp[c] + (j * w.iwords + x) * 8);
+#pragma GCC unroll 8
+          for (unsigned i = 0; i < AB; ++i)
+#pragma GCC unroll 8
+            for (int r = 0; r < MR; ++r) {
+              const __m512i av = _mm512_set1_epi64(static_cast<long long>(rp[r][i * words + u]));
+#pragma GCC unroll 8
+              for (int c = 0; c < NRV; ++c)
+                acc[i + j][r][c] = _mm512_add_epi64(
+                    acc[i + j][r][c], _mm512_popcnt_epi64(_mm512_and_si512(av, wv[c])));
+            }
         }
+      }
     }
-  }
-  // The epilogue, per column vector: its dz and fixed loaded once for the block's rows, and one
-  // range flag for the block (at K = 576 the epilogue cost as much as the products).
+  // The epilogue, per column vector: its dz and fixed loaded once for the block's rows, and the
+  // block's largest and smallest result kept in vectors, checked against int32 once (at K = 576
+  // the epilogue cost as much as the products; per-vector compares to masks, and e's fields read
+  // again after every store, cost 40 % of a conv2_x block).
   const int rows = static_cast<int>(std::min<std::int64_t>(MR, a.m - m0));
-  __mmask8 out_of_range = 0;
+  const std::int64_t *const rowsum = e.rowsum + m0;
+  const std::int64_t *const dzs = e.dz, *const fixeds = e.fixed;
+  std::int32_t *const out = e.out + m0 * e.ld;
+  const std::int64_t ld = e.ld;
+  __m512i most = _mm512_setzero_si512(), least = _mm512_setzero_si512(); // 0 is in range
 #pragma GCC unroll 8
   for (int c = 0; c < NRV; ++c) {
     const std::int64_t n = n0 + 8 * c;
@@ -120,26 +177,27 @@ void bitserial_block(const FastActs &a, const FastWeights &w, const Epilogue &e,
       continue;
     }
     const __mmask8 k = static_cast<__mmask8>((1u << valid) - 1u);
-    const __m512i dz = _mm512_maskz_loadu_epi64(k, e.dz + n);
-    const __m512i fixed = _mm512_maskz_loadu_epi64(k, e.fixed + n);
+    const __m512i dz = _mm512_maskz_loadu_epi64(k, dzs + n);
+    const __m512i fixed = _mm512_maskz_loadu_epi64(k, fixeds + n);
 #pragma GCC unroll 8
     for (int r = 0; r < MR; ++r) {
       if (r >= rows)
         break;
       // dz and rowsum fit int32 (rowsum_fits_int32): vpmuldq forms their exact int64 product.
       const __m512i v = _mm512_add_epi64(_mm512_add_epi64(total[r], fixed),
-                                         _mm512_mul_epi32(dz, _mm512_set1_epi64(e.rowsum[m0 + r])));
-      out_of_range |= _mm512_mask_cmpgt_epi64_mask(k, v, _mm512_set1_epi64(INT32_MAX)) |
-                      _mm512_mask_cmplt_epi64_mask(k, v, _mm512_set1_epi64(INT32_MIN));
-      _mm512_mask_cvtepi64_storeu_epi32(e.out + (m0 + r) * e.n + n, k, v);
+                                         _mm512_mul_epi32(dz, _mm512_set1_epi64(rowsum[r])));
+      most = _mm512_mask_max_epi64(most, k, most, v);
+      least = _mm512_mask_min_epi64(least, k, least, v);
+      _mm512_mask_cvtepi64_storeu_epi32(out + r * ld + n, k, v);
     }
   }
-  if (out_of_range != 0)
+  if ((_mm512_cmpgt_epi64_mask(most, _mm512_set1_epi64(INT32_MAX)) |
+       _mm512_cmplt_epi64_mask(least, _mm512_set1_epi64(INT32_MIN))) != 0)
     e.bad->store(1, std::memory_order_relaxed);
 }
 
-template <unsigned AB, unsigned WB, int MR, int NRV>
-void bitserial_walk(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
+template <unsigned AB, unsigned WB, int MR, int NRV, class Rows>
+void bitserial_walk(const Rows &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
                     std::int64_t n1) {
   for (std::int64_t n = n0; n < n1; n += 8 * NRV)
     for (std::int64_t m = 0; m < a.m; m += MR)
@@ -149,8 +207,8 @@ void bitserial_walk(const FastActs &a, const FastWeights &w, const Epilogue &e, 
 // Register budget (32 zmm): S * MR * NRV accumulators + NRV weight vectors + 1 broadcast. Measured
 // for W2A2 against 3 x 4 / 4 x 3 / 6 x 2 blocks with two accumulators (the shift-2 product added
 // twice) and 4 x 2 with three: 2 x 4 with three accumulators per output is best.
-template <unsigned AB, unsigned WB>
-void bitserial_widths(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
+template <unsigned AB, unsigned WB, class Rows>
+void bitserial_widths(const Rows &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
                       std::int64_t n1) {
   constexpr unsigned S = AB + WB - 1;
   if constexpr (S == 1) {
@@ -285,7 +343,7 @@ inline void panel_epilogue(const Epilogue &e, const std::int64_t *part, std::int
     transpose8x8_halves(v);
     const __mmask16 cols = static_cast<__mmask16>((1u << valid_n) - 1u);
     for (int i = 0; i < rows; ++i)
-      _mm512_mask_storeu_epi32(e.out + (m0 + i) * e.n + n0, cols, v[i]);
+      _mm512_mask_storeu_epi32(e.out + (m0 + i) * e.ld + n0, cols, v[i]);
   }
 }
 
@@ -504,11 +562,12 @@ void planes_avx512(const std::uint8_t *bytes, std::int64_t M, std::int64_t kpad,
     }
 }
 
-void bitserial_avx512(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
-                      std::int64_t n1) {
-  if (a.m == 0 || n0 >= n1)
-    return;
-  switch (a.ab * 16 + w.wb) { // the pairs choose_method sends here: ab * wb <= 4
+namespace {
+// The kernel for the width pair ab x wb (the pairs choose_method sends here: ab * wb <= 4).
+template <class Rows>
+void bitserial_pairs(const Rows &a, unsigned ab, const FastWeights &w, const Epilogue &e,
+                     std::int64_t n0, std::int64_t n1) {
+  switch (ab * 16 + w.wb) {
   case 0x11:
     return bitserial_widths<1, 1>(a, w, e, n0, n1);
   case 0x12:
@@ -529,6 +588,22 @@ void bitserial_avx512(const FastActs &a, const FastWeights &w, const Epilogue &e
     break;
   }
   throw std::logic_error("samd: bitserial_avx512: no kernel for this width pair");
+}
+} // namespace
+
+void bitserial_avx512(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
+                      std::int64_t n1) {
+  if (a.m == 0 || n0 >= n1)
+    return;
+  bitserial_pairs(GemmRows{a, a.m, a.kpad / 64, std::max<std::int64_t>(1, (w.k + 63) / 64)}, a.ab,
+                  w, e, n0, n1);
+}
+
+void conv_bitserial_avx512(const ConvRows &c, const FastWeights &w, const Epilogue &e,
+                           std::int64_t n0, std::int64_t n1) {
+  if (c.m == 0 || n0 >= n1)
+    return;
+  bitserial_pairs(ImageRows{c, c.m, c.plane, c.run}, c.ab, w, e, n0, n1);
 }
 
 void dot8_avx512(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,

@@ -82,6 +82,38 @@ plane_row_sums(const PlaneTables &tab, const PlaneTaps &t, std::int64_t wp, std:
   return _mm512_reduce_max_epi64(most);
 }
 
+__attribute__((target("bmi2"))) void
+plane_image_words(const std::uint64_t *words, std::int64_t h, std::int64_t w, std::int64_t c,
+                  const PlanePadding &pad_by, std::int64_t groups, unsigned ab, bool is_signed,
+                  std::uint8_t pad, PlaneImage &img) {
+  const std::int64_t hp = h + pad_by.top + pad_by.bottom, wp = w + pad_by.left + pad_by.right;
+  const std::int64_t pixels = hp * wp, cw = c / 64;
+  img.hp = hp, img.wp = wp, img.cw = cw, img.groups = groups, img.ab = ab;
+  img.words.resize(static_cast<std::size_t>(ab * pixels * cw));
+  for (unsigned i = 0; i < ab; ++i) // every pixel the padding's first; the image's then overwritten
+    std::fill_n(img.words.begin() + static_cast<std::ptrdiff_t>(i * pixels * cw), pixels * cw,
+                (pad >> i & 1u) ? ~std::uint64_t{0} : 0);
+  const std::uint64_t even = 0x5555555555555555u;
+  // q - min = bits ^ (the sign bit) in every lane (QTensor::to_offsets).
+  const std::uint64_t flip = !is_signed ? 0 : ab == 1 ? ~std::uint64_t{0} : ~even;
+  for (std::int64_t y = 0; y < h; ++y) {
+    const std::int64_t run = w * cw; // the row's words of each plane, consecutive in both
+    std::uint64_t *dst = img.words.data() + ((y + pad_by.top) * wp + pad_by.left) * cw;
+    if (ab == 1) {
+      const std::uint64_t *src = words + y * run;
+      for (std::int64_t q = 0; q < run; ++q)
+        dst[q] = src[q] ^ flip;
+      continue;
+    }
+    const std::uint64_t *src = words + 2 * y * run; // 32 channels a word
+    for (std::int64_t q = 0; q < run; ++q) {
+      const std::uint64_t lo = src[2 * q] ^ flip, hi = src[2 * q + 1] ^ flip;
+      dst[q] = _pext_u64(lo, even) | _pext_u64(hi, even) << 32;
+      dst[pixels * cw + q] = _pext_u64(lo, ~even) | _pext_u64(hi, ~even) << 32;
+    }
+  }
+}
+
 __attribute__((target("avx512f,avx512bw"))) void plane_image(const std::uint8_t *bytes,
                                                              std::int64_t hp, std::int64_t wp,
                                                              std::int64_t c, std::int64_t groups,

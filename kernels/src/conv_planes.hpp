@@ -59,6 +59,19 @@ std::int64_t plane_row_sums(const PlaneTables &tab, const PlaneTaps &t, std::int
                             std::int64_t oh, std::int64_t ow, const std::int64_t *pixel_sums,
                             std::int64_t *rowsum);
 
+// The same planes straight from a QTensor's words (no offset bytes, no padded byte image): for
+// NHWC activations whose layout has no guard bits and 1 or 2 bits, a pixel's 64 channels are one
+// word (1 bit) or two (2 bits: plane i gathered from bit i of every lane), offsets = bits ^ the
+// sign bit (QTensor::to_offsets). words: the image's h * w * c / (64 / bits) words; padding pixels
+// hold `pad` (the zero point's offset). pre: c % (64 * groups) == 0, ab in {1, 2}; ab == 2: the
+// CPU has BMI2. post: img as plane_image makes it from the padded offset bytes.
+struct PlanePadding {
+  std::int64_t top = 0, left = 0, bottom = 0, right = 0;
+};
+void plane_image_words(const std::uint64_t *words, std::int64_t h, std::int64_t w, std::int64_t c,
+                       const PlanePadding &pad_by, std::int64_t groups, unsigned ab, bool is_signed,
+                       std::uint8_t pad, PlaneImage &img);
+
 // pre: bytes holds hp * wp pixels of c activation offsets each (NHWC, each < 2^ab), groups >= 1,
 // c % (64 * groups) == 0, 1 <= ab <= 8, and the CPU has AVX-512 F and BW.
 // post: img.words[(i * hp * wp + y * wp + x) * cw + j] has bit b = bit i of the offset of channel

@@ -672,22 +672,25 @@ void conv_im2col_fast(Path path, const QTensor &x, const detail::Geometry &g, st
 // The implicit-GEMM bit-serial conv (AVX-512; channels per group a multiple of 64): per image the
 // padded image's bit planes once (conv_planes.hpp), then per group the GEMM's bit-serial blocks
 // read their rows' words from it in place (fast::conv_bitserial_avx512, in the runs of
-// PlaneTables): no row is copied. The same kernel blocks, accumulators and epilogue as
-// the GEMM on copied rows, so the same int32 bounds (popcount sums <= K * 2^(ab + wb) in int64
-// lanes, the fused epilogue's range check); a row's sum is the sum over its taps of the pixels'
-// offset sums (plane_word_sums), exactly the GEMM row's sum.
+// PlaneTables): no row is copied. The same kernel blocks, accumulators and epilogue as the GEMM
+// on copied rows, and the same words in the same k order, so the same overflow argument as the
+// GEMM's: the raw sums D <= K (2^ab - 1)(2^wb - 1) in int64 lanes, the results formed in int64
+// and range-checked against int32 by the fused epilogue. A row's sum is the sum over its taps of
+// the pixels' offset sums (plane_word_sums), exactly the GEMM row's sum.
 struct PlanesScratch {
   PaddedImage padded;
   detail::PlaneImage image;
   detail::PlaneTables tables;
   std::vector<std::int64_t> tables_key; // the geometry the tables are for
   std::vector<std::int64_t> word_sums, pixel_sums, rowsum, dz, fixed;
+  std::vector<std::int32_t> dz32, fixed32; // mod 2^32 (Epilogue::known_int32)
   std::vector<std::int32_t> res;
 };
 
-// pre: path == Avx512 (the CPU has AVX-512 F, BW, VL, VPOPCNTDQ); conv_planes_apply; g and za
-// from conv_setup (the int32 bound checked). post: out (g.out_shape(O), p.format) holds the conv's
-// exact results; throws std::logic_error if one fell outside int32 (as the GEMM does).
+// pre: path == Avx512 (the CPU has AVX-512 F, BW, VL, VPOPCNTDQ); conv_uses_planes(x, w, p,
+// path); g and za from conv_setup (the int32 bound checked). post: out (g.out_shape(O), p.format)
+// holds the conv's exact results; throws std::logic_error if one fell outside int32 (as the GEMM
+// does).
 void conv_planes_implicit(Path path, const QTensor &x, const detail::Geometry &g, std::int32_t za,
                           const PackedConvWeights &w, const Conv2dParams &p,
                           const KernelOptions &opt, std::int32_t *out) {
@@ -733,18 +736,43 @@ void conv_planes_implicit(Path path, const QTensor &x, const detail::Geometry &g
       const PackedWeights &pw = groups[static_cast<std::size_t>(grp)];
       const fast::FastWeights &fw = pw.fast(fast::format_of(
           fast::choose_kernel(path, fast::Method::Bitserial, ab, pw.fast().wb, false)));
-      // The group's offset sum per padded pixel, then per output pixel over its taps.
-      s.pixel_sums.resize(static_cast<std::size_t>(pixels));
-      for (std::int64_t px = 0; px < pixels; ++px) {
-        std::int64_t t = 0;
-        for (std::int64_t j = 0; j < cwg; ++j)
-          t += s.word_sums[static_cast<std::size_t>(px * cw + grp * cwg + j)];
-        s.pixel_sums[static_cast<std::size_t>(px)] = t;
+      // The group's offset sum per padded pixel (a pixel's one word's, for 64 channels), then per
+      // output pixel over its taps.
+      const std::int64_t *pixel_sums = s.word_sums.data();
+      if (cw != 1) {
+        s.pixel_sums.resize(static_cast<std::size_t>(pixels));
+        for (std::int64_t px = 0; px < pixels; ++px) {
+          std::int64_t t = 0;
+          for (std::int64_t j = 0; j < cwg; ++j)
+            t += s.word_sums[static_cast<std::size_t>(px * cw + grp * cwg + j)];
+          s.pixel_sums[static_cast<std::size_t>(px)] = t;
+        }
+        pixel_sums = s.pixel_sums.data();
       }
       bool fits = detail::epilogue_columns(fast::Method::Bitserial, fw, za, pw, s.dz, s.fixed);
       s.rowsum.resize(static_cast<std::size_t>(P));
-      fits = fits && detail::plane_row_sums(s.tables, taps, s.image.wp, g.oh, g.ow,
-                                            s.pixel_sums.data(), s.rowsum.data()) <= INT32_MAX;
+      const std::int64_t rmax = detail::plane_row_sums(s.tables, taps, s.image.wp, g.oh, g.ow,
+                                                       pixel_sums, s.rowsum.data());
+      fits = fits && rmax <= INT32_MAX;
+      // Whether every result fits int32, from bounds of its terms: C = D + dz * R + fixed with 0
+      // <= D <= dmax = K (2^ab - 1)(2^wb - 1) and 0 <= R <= rmax (each product < 2^62 once dz and
+      // rmax fit int32; |fixed| <= 2^40 keeps the sums in int64). Then the kernel forms the results
+      // in int32 lanes (Epilogue::known_int32); else it checks each as the GEMM does.
+      const std::int64_t K = pw.k(), wmax = (std::int64_t{1} << fw.wb) - 1;
+      const std::int64_t dmax = K * ((std::int64_t{1} << ab) - 1) * wmax;
+      bool known = fits && dmax <= INT32_MAX;
+      s.dz32.resize(static_cast<std::size_t>(og));
+      s.fixed32.resize(static_cast<std::size_t>(og));
+      for (std::int64_t n = 0; n < og && known; ++n) {
+        const std::int64_t dz = s.dz[static_cast<std::size_t>(n)],
+                           fixed = s.fixed[static_cast<std::size_t>(n)];
+        const std::int64_t dzr = dz * rmax;
+        known = fixed >= -(std::int64_t{1} << 40) && fixed <= (std::int64_t{1} << 40) &&
+                fixed + std::min<std::int64_t>(0, dzr) >= INT32_MIN &&
+                fixed + dmax + std::max<std::int64_t>(0, dzr) <= INT32_MAX;
+        s.dz32[static_cast<std::size_t>(n)] = static_cast<std::int32_t>(dz);
+        s.fixed32[static_cast<std::size_t>(n)] = static_cast<std::int32_t>(fixed); // mod 2^32
+      }
       fast::ConvRows rows;
       rows.image = s.image.words.data() + grp * cwg;
       rows.row_base = s.tables.row_base.data();
@@ -764,6 +792,9 @@ void conv_planes_implicit(Path path, const QTensor &x, const detail::Geometry &g
       e.ld = nhwc ? O : og;
       e.rowsum_fits_int32 = fits;
       e.bad = &bad;
+      e.known_int32 = known;
+      e.dz32 = s.dz32.data();
+      e.fixed32 = s.fixed32.data();
       // Threads as gemm_raw splits N: contiguous ranges of whole panels of kPanel columns.
       const std::int64_t nb = (og + fast::kPanel - 1) / fast::kPanel;
       const std::int64_t T = std::max<std::int64_t>(1, std::min<std::int64_t>(opt.threads, nb));

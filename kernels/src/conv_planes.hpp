@@ -4,7 +4,8 @@
 // copied (K = taps * C / groups is a multiple of 64 and every tap starts a word), and its row sum
 // their popcounts weighted by 2^plane. Building each row in bytes
 // and then turning it into planes (conv.cpp) cost about as much as the bit-serial GEMM itself at
-// K = 576.
+// K = 576. The implicit GEMM (conv.cpp conv_planes_implicit) copies no row: its kernel reads the
+// words in place, through PlaneTables.
 #pragma once
 
 #include <cstdint>

@@ -517,6 +517,36 @@ TEST_CASE("conv2d: the implicit GEMM on the image's bit planes at its edges equa
     }
 }
 
+TEST_CASE("conv2d: the implicit GEMM at biases on the int32 bound equals Reference") {
+  // Biases of +-(2^31 - 1 - K * ma * mw), the largest the K bound admits: every result still
+  // fits int32, but the bounds of its terms taken one by one do not, so the kernel forms and
+  // checks the results in int64 (Epilogue::known_int32 false) on whole blocks too.
+  if (!supported(Path::Avx512))
+    return;
+  std::mt19937_64 rng(24);
+  for (const auto &[ab, wb] : {std::pair{1u, 1u}, {2u, 2u}, {1u, 2u}}) {
+    const Layout al = layout(ab, false), wl = layout(wb, true);
+    const std::int64_t C = 64, O = 40, H = 7, W = 13, K = C * 9;
+    const QTensor x = tensor(rng, {2, H, W, C}, al, Fill::Random);
+    const QTensor w = tensor(rng, {O, C, 3, 3}, wl, Fill::Random);
+    const std::int64_t za = x.quant().zero_point[0], zw = w.quant().zero_point[0];
+    const std::int64_t ma = std::max(za - al.min_value(), al.max_value() - za);
+    const std::int64_t mw = std::max(zw - wl.min_value(), wl.max_value() - zw);
+    const std::int64_t edge = std::int64_t{2147483647} - K * ma * mw;
+    std::vector<std::int32_t> bias;
+    for (std::int64_t o = 0; o < O; ++o)
+      bias.push_back(static_cast<std::int32_t>(o % 2 ? edge : -edge));
+    const PackedConvWeights pw = PackedConvWeights::prepack(w, bias, al, 1);
+    Conv2dParams p;
+    p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;
+    p.format = DataFormat::NHWC;
+    INFO(describe(al, wl));
+    const Int32Tensor ref = conv2d_s32(x, pw, p, KernelOptions{Path::Reference});
+    const ForceAlgo force(ConvAlgo::Planes);
+    CHECK(conv2d_s32(x, pw, p, KernelOptions{Path::Avx512}).data == ref.data);
+  }
+}
+
 TEST_CASE("conv2d: Dot8 im2col from the image's channel quads (channels per group a multiple of "
           "4) equals Reference") {
   // conv_quads.hpp: Dot8 width pairs of the AVX-512 path, signed and unsigned, 4 / 12 / 64 / 68

@@ -120,6 +120,13 @@ struct Epilogue {
   std::int64_t n = 0, ld = 0;           // ld >= n
   bool rowsum_fits_int32 = true; // every rowsum and dz fits int32 (the vector epilogue's multiply)
   std::atomic<int> *bad = nullptr;
+  // Every result known to fit int32 (the caller bounded D, dz * rowsum and fixed column by
+  // column): a kernel may then form them in int32 lanes mod 2^32 from dz32 and fixed32 (dz and
+  // fixed mod 2^32) and rowsum mod 2^32 with no range check, since C mod 2^32 is C itself when C
+  // fits int32 (exact_sums.hpp: ring operations only). Read by conv_bitserial_avx512's whole
+  // blocks; the GEMM leaves it false.
+  bool known_int32 = false;
+  const std::int32_t *dz32 = nullptr, *fixed32 = nullptr; // N each
 
   void put(std::int64_t m, std::int64_t col, std::int64_t d) const {
     const std::int64_t s = epilogue_sum<std::int64_t>(d, rowsum[m], 1, dz[col], fixed[col]);

@@ -71,6 +71,53 @@ struct ImageRows {
   std::int64_t run_start(std::int64_t q) const { return c.run_start[q]; }
 };
 
+// A whole block's results (MR rows, 8 * NRV columns from n0) when every result is known to fit
+// int32 (Epilogue::known_int32): D packed to int32 two column vectors at a time (D <= K (2^ab -
+// 1)(2^wb - 1) fits int32, part of the caller's bound), then + fixed + dz * rowsum in int32 lanes
+// mod 2^32, 16 results a store: half the epilogue's vector operations, no range check.
+template <unsigned S, int MR, int NRV>
+inline void block_int32(const __m512i (&acc)[S][MR][NRV], const Epilogue &e, std::int64_t m0,
+                        std::int64_t n0) {
+  const std::int64_t *const rowsum = e.rowsum + m0;
+  std::int32_t *const out = e.out + m0 * e.ld + n0;
+  const std::int64_t ld = e.ld;
+  const __m512i evens =
+      _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  auto total = [&](int r, int c) {
+    __m512i t = acc[0][r][c];
+#pragma GCC unroll 8
+    for (unsigned s = 1; s < S; ++s)
+      t = _mm512_add_epi64(t, _mm512_slli_epi64(acc[s][r][c], s));
+    return t;
+  };
+#pragma GCC unroll 8
+  for (int c = 0; c + 1 < NRV; c += 2) {
+    const __m512i dz = _mm512_loadu_si512(e.dz32 + n0 + 8 * c);
+    const __m512i fixed = _mm512_loadu_si512(e.fixed32 + n0 + 8 * c);
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; ++r) {
+      const __m512i d = _mm512_permutex2var_epi32(total(r, c), evens, total(r, c + 1));
+      const __m512i rs = _mm512_set1_epi32(static_cast<std::int32_t>(rowsum[r]));
+      _mm512_storeu_si512(out + r * ld + 8 * c,
+                          _mm512_add_epi32(_mm512_add_epi32(d, fixed), _mm512_mullo_epi32(dz, rs)));
+    }
+  }
+  if constexpr (NRV % 2 == 1) { // the last column vector alone
+    constexpr int c = NRV - 1;
+    const __m256i dz = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(e.dz32 + n0 + 8 * c));
+    const __m256i fixed =
+        _mm256_loadu_si256(reinterpret_cast<const __m256i *>(e.fixed32 + n0 + 8 * c));
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; ++r) {
+      const __m256i rs = _mm256_set1_epi32(static_cast<std::int32_t>(rowsum[r]));
+      _mm256_storeu_si256(
+          reinterpret_cast<__m256i *>(out + r * ld + 8 * c),
+          _mm256_add_epi32(_mm256_add_epi32(_mm512_cvtepi64_epi32(total(r, c)), fixed),
+                           _mm256_mullo_epi32(dz, rs)));
+    }
+  }
+}
+
 // Activation words broadcast (one row, one word), weight vectors holding one word of 8 columns
 // (FastWeights::iplanes): each int64 lane accumulates one output, no horizontal reduction.
 template <unsigned AB, unsigned WB, int MR, int NRV, class Rows>
@@ -152,6 +199,10 @@ void bitserial_block(const Rows &a, const FastWeights &w, const Epilogue &e, std
   // the epilogue cost as much as the products; per-vector compares to masks, and e's fields read
   // again after every store, cost 40 % of a conv2_x block).
   const int rows = static_cast<int>(std::min<std::int64_t>(MR, a.m - m0));
+  if (e.known_int32 && rows == MR && n0 + 8 * NRV <= n1) {
+    block_int32<S, MR, NRV>(acc, e, m0, n0);
+    return;
+  }
   const std::int64_t *const rowsum = e.rowsum + m0;
   const std::int64_t *const dzs = e.dz, *const fixeds = e.fixed;
   std::int32_t *const out = e.out + m0 * e.ld;

@@ -1898,10 +1898,15 @@ bool conv_uses_planes(const QTensor &x, const PackedConvWeights &w, const Conv2d
   if (forced != ConvAlgo::Auto)
     return forced == ConvAlgo::Planes;
   // Measured on this machine (1 thread, thread CPU time, ResNet-18 3x3 stages, batch 1, best of
-  // alternating runs): NHWC, against im2col from the same bit planes, W1A1 1.5x at conv2_x
-  // (1,334 vs 889 GMAC/s) down to even at conv5_x, W1A2 / W2A1 / W2A2 1.1-1.3x at conv2_x and even
-  // beyond; NCHW, whose input and output both go through scalar transposes, even with im2col and
-  // below the direct kernel at W2A1 (312 vs 379 GMAC/s), so NCHW keeps the choice below.
+  // 3 alternating runs, GMAC/s), NHWC, against im2col + GEMM on rows copied from the same bit
+  // planes: W1A1 1,832 vs 924 (conv2_x) ... 2,415 vs 2,291 (conv5_x), W2A2 540 vs 376 ... 669 vs
+  // 642, W1A2 / W1A3 / W1A4 1.0-1.9x; with wider weights than activations the implicit kernel
+  // wins at 64 channels (W2A1 758 vs 546, W4A1 327 vs 284) but can lose beyond (W2A1 conv3_x 869
+  // vs 990, W4A1 377 vs 495, W3A1 conv5_x 537 vs 797). NCHW, whose input and output both go
+  // through scalar transposes, is even with im2col and below the direct kernel at W2A1 conv2_x
+  // (312 vs 379), so NCHW keeps the choice below.
+  if (wb > ab && w.in_channels_per_group() > 64)
+    return false;
   return p.format == DataFormat::NHWC;
 #else
   (void)x, (void)w, (void)p;

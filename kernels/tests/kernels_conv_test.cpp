@@ -653,7 +653,8 @@ TEST_CASE("conv2d: the AVX-512 path keeps small-channel layers direct and runs w
   CHECK_FALSE(uses_direct(1, 128, 28, 128, 1, 1, DataFormat::NCHW));
   CHECK_FALSE(uses_direct(1, 64, 56, 64, 8, 8, DataFormat::NHWC));
   // The implicit GEMM on the image's bit planes: NHWC layers of whole 64-channel words at the
-  // bit-serial pairs (every ResNet-18 stage); not NCHW, not 48 channels, not a Dot8 pair.
+  // bit-serial pairs (every ResNet-18 stage; with weights wider than the activations only at 64
+  // channels); not NCHW, not 48 channels, not a Dot8 pair.
   auto uses_planes = [](std::int64_t c, std::int64_t hw, unsigned ab, unsigned wb, DataFormat f) {
     const Shape xs = f == DataFormat::NCHW ? Shape{1, c, hw, hw} : Shape{1, hw, hw, c};
     const QTensor x = QTensor::from_ints(
@@ -667,11 +668,12 @@ TEST_CASE("conv2d: the AVX-512 path keeps small-channel layers direct and runs w
     return samd::kernels::detail::conv_uses_planes(
         x, PackedConvWeights::prepack(w, {}, x.layout(), 1), p, Path::Avx512);
   };
-  for (const auto &[ab, wb] : {std::pair{1u, 1u}, {1u, 2u}, {2u, 1u}, {2u, 2u}}) {
+  for (const auto &[ab, wb] : {std::pair{1u, 1u}, {1u, 2u}, {2u, 1u}, {2u, 2u}, {1u, 4u}}) {
     CHECK(uses_planes(64, 56, ab, wb, DataFormat::NHWC));
-    CHECK(uses_planes(512, 7, ab, wb, DataFormat::NHWC));
+    CHECK(uses_planes(512, 7, ab, wb, DataFormat::NHWC) == (wb <= ab));
     CHECK_FALSE(uses_planes(64, 56, ab, wb, DataFormat::NCHW));
   }
+  CHECK(uses_planes(128, 28, 3, 1, DataFormat::NHWC));
   CHECK_FALSE(uses_planes(48, 56, 1, 1, DataFormat::NHWC));
   CHECK_FALSE(uses_planes(64, 56, 8, 8, DataFormat::NHWC));
 }

@@ -57,10 +57,12 @@ inline ConvCase conv_case(Bytes &in) {
   k.p.groups = k.two_level ? 1 : in_range(in, 1, 3);
   const bool wide = flags & 4;
   // Some wide cases have whole 64-bit words of channels per group: the AVX-512 bit-serial im2col
-  // then copies the image's bit planes (conv_planes.hpp).
+  // then copies the image's bit planes (conv_planes.hpp), or the implicit GEMM reads them in
+  // place (NHWC), whose whole register blocks need 24-32 output channels (a 1x1 kernel leaves
+  // room for them within the work cap).
   const bool word_channels = wide && (flags & 0x20);
   const std::int64_t cg = word_channels ? 64 * in_range(in, 1, 2) : in_range(in, 1, wide ? 40 : 3);
-  const std::int64_t og = in_range(in, 1, wide ? 20 : 3);
+  const std::int64_t og = in_range(in, 1, word_channels ? 40 : wide ? 20 : 3);
   k.c = k.p.groups * cg;
   k.o = k.p.groups * og;
   k.kh = in_range(in, 1, 3), k.kw = in_range(in, 1, 3);

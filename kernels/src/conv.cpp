@@ -690,6 +690,158 @@ void conv_im2col_fast(Path path, const QTensor &x, const detail::Geometry &g, st
 }
 
 #if defined(SAMD_HAVE_X86_KERNELS)
+// The implicit-GEMM bit-serial conv (AVX-512; channels per group a multiple of 64): per image the
+// padded image's bit planes once (conv_planes.hpp), then per group the GEMM's bit-serial blocks
+// read their rows' words from it in place (fast::conv_bitserial_avx512, in the runs of
+// PlaneTables): no row is copied. The same kernel blocks, accumulators and epilogue as the GEMM
+// on copied rows, and the same words in the same k order, so the same overflow argument as the
+// GEMM's: the raw sums D <= K (2^ab - 1)(2^wb - 1) in int64 lanes, the results formed in int64
+// and range-checked against int32 by the fused epilogue. A row's sum is the sum over its taps of
+// the pixels' offset sums (plane_word_sums), exactly the GEMM row's sum.
+struct PlanesScratch {
+  PaddedImage padded;
+  detail::PlaneImage image;
+  detail::PlaneTables tables;
+  std::vector<std::int64_t> tables_key; // the geometry the tables are for
+  std::vector<std::int64_t> word_sums, pixel_sums, rowsum, dz, fixed;
+  std::vector<std::int32_t> dz32, fixed32; // mod 2^32 (Epilogue::known_int32)
+  std::vector<std::int32_t> res;
+};
+
+// pre: path == Avx512 (the CPU has AVX-512 F, BW, VL, VPOPCNTDQ); conv_uses_planes(x, w, p,
+// path); g and za from conv_setup (the int32 bound checked). post: out (g.out_shape(O), p.format)
+// holds the conv's exact results; throws std::logic_error if one fell outside int32 (as the GEMM
+// does).
+void conv_planes_implicit(Path path, const QTensor &x, const detail::Geometry &g, std::int32_t za,
+                          const PackedConvWeights &w, const Conv2dParams &p,
+                          const KernelOptions &opt, std::int32_t *out) {
+  namespace fast = detail::fast;
+  thread_local PlanesScratch s;
+  const auto pad = static_cast<std::uint8_t>(za - x.layout().min_value());
+  const unsigned ab = x.layout().bits;
+  // NHWC 1- and 2-bit activations without guard bits: the planes straight from the words (the
+  // offset bytes, the padded byte image and the planes from them cost 10 % of conv2_x W1A1).
+  static const bool bmi2 = __builtin_cpu_supports("bmi2");
+  const bool from_words =
+      g.format == DataFormat::NHWC && x.layout().guard == 0 && (ab == 1 || (ab == 2 && bmi2));
+  const std::vector<std::uint8_t> xv = from_words ? std::vector<std::uint8_t>{} : x.to_offsets();
+  const std::int64_t O = w.out_channels(), CG = w.in_channels_per_group(), G = w.groups();
+  const std::int64_t og = O / G, P = g.oh * g.ow, cwg = CG / 64;
+  const std::size_t image = static_cast<std::size_t>(g.c * g.h * g.w);
+  const std::vector<PackedWeights> &groups = detail::conv_groups(w, path);
+  const bool nhwc = g.format == DataFormat::NHWC;
+  if (!nhwc)
+    s.res.resize(static_cast<std::size_t>(P * og));
+  for (std::int64_t b = 0; b < g.n; ++b) {
+    if (from_words) {
+      detail::plane_image_words(x.words().data() + b * static_cast<std::int64_t>(image) * ab / 64,
+                                g.h, g.w, g.c, {p.pad_top, p.pad_left, p.pad_bottom, p.pad_right},
+                                G, ab, x.layout().is_signed(), pad, s.image);
+    } else {
+      pad_image(xv.data() + static_cast<std::size_t>(b) * image, g, p, pad, s.padded);
+      detail::plane_image(s.padded.bytes.data(), s.padded.hp, s.padded.wp, g.c, G, ab, s.image);
+    }
+    detail::plane_word_sums(s.image, s.word_sums);
+    const std::int64_t pixels = s.image.hp * s.image.wp, cw = s.image.cw;
+    const detail::PlaneTaps taps{w.kernel_h(), w.kernel_w(), p.stride_h, p.stride_w,
+                                 p.dilation_h, p.dilation_w, CG,         0};
+    // The tables depend on the geometry only: kept from call to call while it stays the same.
+    const std::vector<std::int64_t> key{s.image.hp,   s.image.wp, cw,         w.kernel_h(),
+                                        w.kernel_w(), p.stride_h, p.stride_w, p.dilation_h,
+                                        p.dilation_w, CG,         g.oh,       g.ow};
+    if (key != s.tables_key) {
+      detail::plane_tables(s.image, taps, g.oh, g.ow, s.tables);
+      s.tables_key = key;
+    }
+    for (std::int64_t grp = 0; grp < G; ++grp) {
+      const PackedWeights &pw = groups[static_cast<std::size_t>(grp)];
+      const fast::FastWeights &fw = pw.fast(fast::format_of(
+          fast::choose_kernel(path, fast::Method::Bitserial, ab, pw.fast().wb, false)));
+      // The group's offset sum per padded pixel (a pixel's one word's, for 64 channels), then per
+      // output pixel over its taps.
+      const std::int64_t *pixel_sums = s.word_sums.data();
+      if (cw != 1) {
+        s.pixel_sums.resize(static_cast<std::size_t>(pixels));
+        for (std::int64_t px = 0; px < pixels; ++px) {
+          std::int64_t t = 0;
+          for (std::int64_t j = 0; j < cwg; ++j)
+            t += s.word_sums[static_cast<std::size_t>(px * cw + grp * cwg + j)];
+          s.pixel_sums[static_cast<std::size_t>(px)] = t;
+        }
+        pixel_sums = s.pixel_sums.data();
+      }
+      bool fits = detail::epilogue_columns(fast::Method::Bitserial, fw, za, pw, s.dz, s.fixed);
+      s.rowsum.resize(static_cast<std::size_t>(P));
+      const std::int64_t rmax = detail::plane_row_sums(s.tables, taps, s.image.wp, g.oh, g.ow,
+                                                       pixel_sums, s.rowsum.data());
+      fits = fits && rmax <= INT32_MAX;
+      // Whether every result fits int32, from bounds of its terms: C = D + dz * R + fixed with
+      // |D| <= K (2^ab - 1)(2^wb - 1), 0 <= R <= rmax: int32_epilogue_bound <= 2^31 - 1 per column
+      // (proof int32_epilogue; each part checked first, so the int64 products and sums cannot
+      // overflow). Then the kernel forms the results in int32 lanes (Epilogue::known_int32); else
+      // it checks each as the GEMM does.
+      const std::int64_t K = pw.k(), wmax = (std::int64_t{1} << fw.wb) - 1,
+                         amax = (std::int64_t{1} << ab) - 1;
+      bool known = fits && K <= INT32_MAX && K * amax * wmax <= INT32_MAX;
+      s.dz32.resize(static_cast<std::size_t>(og));
+      s.fixed32.resize(static_cast<std::size_t>(og));
+      for (std::int64_t n = 0; n < og && known; ++n) {
+        const std::int64_t dz = s.dz[static_cast<std::size_t>(n)],
+                           fixed = s.fixed[static_cast<std::size_t>(n)];
+        known = fixed >= -INT32_MAX && fixed <= INT32_MAX &&
+                int32_epilogue_bound<std::int64_t>(K, amax, wmax, dz < 0 ? -dz : dz, rmax,
+                                                   fixed < 0 ? -fixed : fixed) <= INT32_MAX;
+        s.dz32[static_cast<std::size_t>(n)] = static_cast<std::int32_t>(dz);
+        s.fixed32[static_cast<std::size_t>(n)] = static_cast<std::int32_t>(fixed); // mod 2^32
+      }
+      fast::ConvRows rows;
+      rows.image = s.image.words.data() + grp * cwg;
+      rows.row_base = s.tables.row_base.data();
+      rows.run_start = s.tables.run_start.data();
+      rows.run = s.tables.run;
+      rows.m = P;
+      rows.plane = pixels * cw;
+      rows.ab = ab;
+      std::atomic<int> bad{0};
+      fast::Epilogue e;
+      e.rowsum = s.rowsum.data();
+      e.dz = s.dz.data();
+      e.fixed = s.fixed.data();
+      // NHWC: the group's columns of the image's rows in place; NCHW: P x og, transposed below.
+      e.out = nhwc ? out + b * P * O + grp * og : s.res.data();
+      e.n = og;
+      e.ld = nhwc ? O : og;
+      e.rowsum_fits_int32 = fits;
+      e.bad = &bad;
+      e.known_int32 = known;
+      e.dz32 = s.dz32.data();
+      e.fixed32 = s.fixed32.data();
+      // Threads as gemm_raw splits N: contiguous ranges of whole panels of kPanel columns.
+      const std::int64_t nb = (og + fast::kPanel - 1) / fast::kPanel;
+      const std::int64_t T = std::max<std::int64_t>(1, std::min<std::int64_t>(opt.threads, nb));
+      if (T <= 1) {
+        fast::conv_bitserial_avx512(rows, fw, e, 0, og);
+      } else {
+#pragma omp parallel for num_threads(static_cast <int>(T)) schedule(static, 1)
+        for (std::int64_t t = 0; t < T; ++t) {
+          const std::int64_t b0 = nb * t / T, b1 = nb * (t + 1) / T;
+          fast::conv_bitserial_avx512(rows, fw, e, b0 * fast::kPanel,
+                                      std::min<std::int64_t>(og, b1 * fast::kPanel));
+        }
+      }
+      if (bad.load() != 0)
+        throw std::logic_error(std::string("samd: gemm (") + to_string(path) +
+                               "): int32 bound violated");
+      if (!nhwc)
+        for (std::int64_t o = 0; o < og; ++o) {
+          std::int32_t *dst = out + (b * O + grp * og + o) * P;
+          for (std::int64_t pix = 0; pix < P; ++pix)
+            dst[pix] = s.res[static_cast<std::size_t>(pix * og + o)];
+        }
+    }
+  }
+}
+
 using detail::lane_requant;
 using detail::LaneRequant;
 using detail::requant_epi32;
@@ -1753,6 +1905,8 @@ int initial_algo() {
     return static_cast<int>(ConvAlgo::Im2col);
   if (e && std::string(e) == "small")
     return static_cast<int>(ConvAlgo::Small);
+  if (e && std::string(e) == "planes")
+    return static_cast<int>(ConvAlgo::Planes);
   return static_cast<int>(ConvAlgo::Auto);
 }
 std::atomic<int> forced_algo{initial_algo()};
@@ -1762,6 +1916,35 @@ void force_conv_algo(ConvAlgo a) {
   forced_algo.store(static_cast<int>(a), std::memory_order_relaxed);
 }
 
+bool conv_uses_planes(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
+                      Path path) {
+  if (path != Path::Avx512)
+    return false;
+#if defined(SAMD_HAVE_X86_KERNELS)
+  const unsigned ab = x.layout().bits, wb = w.weight_layout().bits;
+  if (!plane_taps_apply(w.in_channels_per_group(), ab) ||
+      fast::choose_method(path, ab, wb) != fast::Method::Bitserial)
+    return false;
+  const auto forced = static_cast<ConvAlgo>(forced_algo.load(std::memory_order_relaxed));
+  if (forced != ConvAlgo::Auto)
+    return forced == ConvAlgo::Planes;
+  // Measured on this machine (1 thread, thread CPU time, ResNet-18 3x3 stages, batch 1, best of
+  // 3 alternating runs, GMAC/s), NHWC, against im2col + GEMM on rows copied from the same bit
+  // planes: W1A1 1,832 vs 924 (conv2_x) ... 2,415 vs 2,291 (conv5_x), W2A2 540 vs 376 ... 669 vs
+  // 642, W1A2 / W1A3 / W1A4 1.0-1.9x; with wider weights than activations the implicit kernel
+  // wins at 64 channels (W2A1 758 vs 546, W4A1 327 vs 284) but can lose beyond (W2A1 conv3_x 869
+  // vs 990, W4A1 377 vs 495, W3A1 conv5_x 537 vs 797). NCHW, whose input and output both go
+  // through scalar transposes, is even with im2col and below the direct kernel at W2A1 conv2_x
+  // (312 vs 379), so NCHW keeps the choice below.
+  if (wb > ab && w.in_channels_per_group() > 64)
+    return false;
+  return p.format == DataFormat::NHWC;
+#else
+  (void)x, (void)w, (void)p;
+  return false;
+#endif
+}
+
 bool conv_uses_direct(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                       const Geometry &g, Path path) {
   if (path != Path::Avx512)
@@ -1769,6 +1952,8 @@ bool conv_uses_direct(const QTensor &x, const PackedConvWeights &w, const Conv2d
   const auto forced = static_cast<ConvAlgo>(forced_algo.load(std::memory_order_relaxed));
   if (forced == ConvAlgo::Direct || forced == ConvAlgo::Im2col)
     return forced == ConvAlgo::Direct;
+  if (conv_uses_planes(x, w, p, path))
+    return false;
 #if defined(SAMD_HAVE_X86_KERNELS)
   // Measured on this machine (Zen 5, 1 thread, 3x3 kernels, time of the direct kernels over that
   // of im2col + GEMM; ResNet-18 stages NHWC batch 1, small layers batch 4-64):
@@ -1901,6 +2086,10 @@ void conv2d_s32(const QTensor &x, const PackedConvWeights &w, const Conv2dParams
     job.x = &x, job.w = &w, job.p = &p, job.g = g, job.za = za;
     if (detail::conv_small_s32(job, out.data.data()))
       return;
+  }
+  if (detail::conv_uses_planes(x, w, p, path)) {
+    conv_planes_implicit(path, x, g, za, w, p, opt, out.data.data());
+    return;
   }
   if (path == Path::Avx512 && detail::conv_uses_direct(x, w, p, g, path)) {
     conv_direct(x, g, za, w, p, nullptr, nullptr, [&](std::int64_t b, const std::int32_t *img) {

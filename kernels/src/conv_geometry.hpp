@@ -74,13 +74,19 @@ Geometry conv_geometry(const QTensor &x, const PackedConvWeights &w, const Conv2
 // On the AVX-512 path conv2d runs the direct kernel for few taps (conv_small.hpp; NCHW, groups =
 // 1), the other direct kernels or im2col + the fast GEMM, whichever is faster for the layer's shape
 // and width pair (Auto); tests force one (process-wide setting; the environment variable
-// SAMD_CONV_ALGO=small, direct or im2col sets it at start-up, for measurements). Forcing Small
-// where it does not apply leaves the choice between the other two to Auto.
-enum class ConvAlgo { Auto, Direct, Im2col, Small };
+// SAMD_CONV_ALGO=small, direct, im2col or planes sets it at start-up, for measurements). Forcing
+// Small where it does not apply leaves the choice between the other two to Auto.
+enum class ConvAlgo { Auto, Direct, Im2col, Small, Planes };
 void force_conv_algo(ConvAlgo a);
 // Whether conv2d (on `path`, resolved) uses the direct kernels for this layer (false off AVX-512).
 bool conv_uses_direct(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                       const Geometry &g, Path path);
+// Whether conv2d (on `path`, resolved) runs the implicit-GEMM bit-serial kernel on the image's bit
+// planes (conv.cpp conv_planes_implicit; false off AVX-512 and where it does not apply: channels
+// per group not a multiple of 64, or a width pair the GEMM runs as Dot8). Forcing Planes where it
+// does not apply leaves the choice to Auto, as for Small.
+bool conv_uses_planes(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
+                      Path path);
 // Whether conv2d (on `path`, resolved) tries the direct kernel for few taps first (it may still
 // decline weights whose bytes or sums it cannot hold; then the choice above applies).
 bool conv_uses_small(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,

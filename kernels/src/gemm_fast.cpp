@@ -24,28 +24,18 @@ std::vector<std::int32_t> gemm_rows_fast(Path p, const std::int64_t *a, std::int
                             za, w, opt);
 }
 
-void gemm_rows_prepared_into(Path p, const fast::FastActs &acts, std::int32_t za,
-                             const PackedWeights &w, const KernelOptions &opt, std::int32_t *out) {
-  if (!fast::compiled(p)) // before a format is built for it
-    throw std::invalid_argument(std::string("samd: gemm: path ") + to_string(p) +
-                                " is not compiled in");
-  const fast::FastWeights &params = w.fast();
-  const fast::Method method = fast::choose_method(p, w.act_layout().bits, params.wb);
-  // The format this call's kernel reads, built on first use (gemm_raw picks the same kernel).
-  const fast::FastWeights &fw = w.fast(
-      fast::format_of(fast::choose_kernel(p, method, acts.ab, params.wb, !acts.inter.empty())));
+bool epilogue_columns(fast::Method method, const fast::FastWeights &fw, std::int32_t za,
+                      const PackedWeights &w, std::vector<std::int64_t> &dz,
+                      std::vector<std::int64_t> &fixed) {
   const bool planes = method == fast::Method::Bitserial;
   // The column sums are of u = w - plane_offset; the bytes are v = w - byte_offset.
   const std::int64_t c = planes ? fw.plane_offset : fw.byte_offset;
-  // The per-column parts of finish_rows, once per call (N values).
   const std::int64_t N = w.n(), K = w.k();
   const std::int64_t da = w.act_layout().min_value() - za;
   const QuantParams &wq = w.weight_quant();
-  thread_local std::vector<std::int64_t> dz, fixed;
   dz.resize(static_cast<std::size_t>(N));
   fixed.resize(static_cast<std::size_t>(N));
   bool fits = true;
-  std::int64_t max_dz = 0, max_fixed = 0, max_rowsum = 0; // magnitudes
   for (std::int64_t n = 0; n < N; ++n) {
     const std::size_t i = static_cast<std::size_t>(n);
     const std::int64_t colsum = w.column_sum(n) + K * (fw.plane_offset - c);
@@ -53,6 +43,26 @@ void gemm_rows_prepared_into(Path p, const fast::FastActs &acts, std::int32_t za
     fixed[i] =
         epilogue_fixed<std::int64_t>(K, da, dz[i], colsum, w.bias().empty() ? 0 : w.bias()[i]);
     fits = fits && dz[i] >= INT32_MIN && dz[i] <= INT32_MAX;
+  }
+  return fits;
+}
+
+void gemm_rows_prepared_into(Path p, const fast::FastActs &acts, std::int32_t za,
+                             const PackedWeights &w, const KernelOptions &opt, std::int32_t *out) {
+  if (!fast::compiled(p)) // before a format is built for it
+    throw std::invalid_argument(std::string("samd: gemm: path ") + to_string(p) +
+                                " is not compiled in");
+  const fast::FastWeights &params = w.fast();
+  const fast::Method method = fast::choose_method(p, w.act_layout().bits, params.wb);
+  const bool planes = method == fast::Method::Bitserial;
+  // The format this call's kernel reads, built on first use (gemm_raw picks the same kernel).
+  const fast::FastWeights &fw = w.fast(
+      fast::format_of(fast::choose_kernel(p, method, acts.ab, params.wb, !acts.inter.empty())));
+  thread_local std::vector<std::int64_t> dz, fixed;
+  bool fits = epilogue_columns(method, fw, za, w, dz, fixed);
+  const std::int64_t K = w.k();
+  std::int64_t max_dz = 0, max_fixed = 0, max_rowsum = 0; // magnitudes
+  for (std::size_t i = 0; i < dz.size(); ++i) {
     max_dz = std::max(max_dz, dz[i] < 0 ? -dz[i] : dz[i]);
     max_fixed = std::max(max_fixed, fixed[i] == INT64_MIN ? INT64_MAX
                                     : fixed[i] < 0        ? -fixed[i]
@@ -78,7 +88,8 @@ void gemm_rows_prepared_into(Path p, const fast::FastActs &acts, std::int32_t za
   e.dz = dz.data();
   e.fixed = fixed.data();
   e.out = out;
-  e.n = N;
+  e.n = w.n();
+  e.ld = w.n();
   e.rowsum_fits_int32 = fits;
   e.int32_exact = int32_exact;
   e.bad = &bad;

@@ -9,7 +9,9 @@
 namespace samd::kernels::detail {
 namespace fast {
 struct FastActs;
-}
+struct FastWeights;
+enum class Method;
+} // namespace fast
 
 // C {M, N} = bias + sum_k (a[m*K + k] - za) * (w[n][k] - zw[n]); a holds M*K values of
 // w.act_layout(). pre: K == w.k(); K within max_k_int32 (checked by the callers).
@@ -26,6 +28,13 @@ std::vector<std::int32_t> gemm_rows_prepared(Path p, const fast::FastActs &a, st
 // epilogue.
 void gemm_rows_prepared_into(Path p, const fast::FastActs &a, std::int32_t za,
                              const PackedWeights &w, const KernelOptions &opt, std::int32_t *out);
+// The per-column parts of the fused epilogue (fast::Epilogue) of weights w read by a kernel of
+// `method` in format fw: dz[n] = c - zw[n] and fixed[n] = epilogue_fixed(K, da, dz, colsum, bias)
+// (c: the method's weight offset). post: dz and fixed hold N values; returns whether every dz fits
+// int32 (with the rows' sums, the condition of Epilogue::rowsum_fits_int32).
+bool epilogue_columns(fast::Method method, const fast::FastWeights &fw, std::int32_t za,
+                      const PackedWeights &w, std::vector<std::int64_t> &dz,
+                      std::vector<std::int64_t> &fixed);
 // Dispatch on a resolved path.
 std::vector<std::int32_t> gemm_rows(Path p, const std::int64_t *a, std::int64_t M, std::int32_t za,
                                     const PackedWeights &w, const KernelOptions &opt);

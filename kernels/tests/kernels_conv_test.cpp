@@ -460,6 +460,96 @@ TEST_CASE("conv2d: bit-serial im2col from the image's bit planes (channels per g
   check_many_pixels(rng, 1, 2);
 }
 
+TEST_CASE("conv2d: the implicit GEMM on the image's bit planes at its edges equals Reference") {
+  // conv.cpp conv_planes_implicit, forced: fewer output pixels than a register block's rows (1,
+  // 5), output widths around the 8-row sums' vectors, output channels around its 8-column
+  // vectors and 16-column thread panels, runs of one tap (dilation, groups) or of a kernel row, 3
+  // words per tap (192 channels), stride 2 (the row sums' gathered path), several images, both
+  // formats, and 1-3 threads (the output channels split as the GEMM splits them).
+  if (!supported(Path::Avx512))
+    return;
+  std::mt19937_64 rng(23);
+  struct Edge {
+    std::int64_t n, cg, groups, h, w, o, kh, kw, stride, dil_w, pad;
+    DataFormat f;
+  };
+  const Edge edges[] = {
+      {1, 64, 1, 1, 1, 1, 1, 1, 1, 1, 0, DataFormat::NHWC},
+      {2, 64, 1, 3, 3, 9, 3, 3, 1, 1, 0, DataFormat::NHWC},
+      {1, 128, 1, 5, 1, 17, 3, 1, 1, 1, 1, DataFormat::NHWC},
+      {3, 64, 2, 9, 17, 34, 3, 3, 1, 1, 1, DataFormat::NHWC},
+      {1, 192, 1, 7, 9, 33, 3, 3, 2, 1, 1, DataFormat::NHWC},
+      {2, 64, 1, 8, 16, 48, 2, 3, 1, 2, 2, DataFormat::NHWC},
+      {2, 64, 2, 6, 10, 16, 3, 2, 2, 1, 0, DataFormat::NCHW},
+      {1, 128, 1, 4, 25, 40, 1, 3, 1, 2, 1, DataFormat::NCHW},
+  };
+  const std::pair<unsigned, unsigned> widths[] = {{1, 1}, {2, 2}, {1, 4}, {3, 1}};
+  int rep = 0;
+  for (const Edge &ed : edges)
+    for (const auto &[ab, wb] : widths) {
+      ++rep;
+      ConvCase c{ed.n, ed.cg * ed.groups, ed.h, ed.w, ed.o, ed.kh, ed.kw, ed.groups, {}};
+      c.p.groups = ed.groups;
+      c.p.format = ed.f;
+      c.p.stride_h = c.p.stride_w = ed.stride;
+      c.p.dilation_w = ed.dil_w;
+      c.p.pad_top = c.p.pad_left = ed.pad;
+      c.p.pad_bottom = c.p.pad_right = ed.pad == 2 ? 0 : ed.pad;
+      const Layout al = layout(ab, rep % 2 == 0), wl = layout(wb, rep % 3 != 0);
+      const Fill f = kFills[static_cast<std::size_t>(rep) % 4];
+      const Shape xs =
+          c.p.format == DataFormat::NCHW ? Shape{c.n, c.c, c.h, c.w} : Shape{c.n, c.h, c.w, c.c};
+      const QTensor x = tensor(rng, xs, al, f);
+      const QTensor w =
+          tensor(rng, {c.o, ed.cg, c.kh, c.kw}, wl, f, static_cast<std::size_t>(c.o), 0);
+      std::vector<std::int32_t> bias;
+      for (std::int64_t i = 0; i < c.o; ++i)
+        bias.push_back(static_cast<std::int32_t>(uniform(rng, -5000, 5000)));
+      const PackedConvWeights pw = PackedConvWeights::prepack(w, bias, al, ed.groups);
+      const Int32Tensor ref = conv2d_s32(x, pw, c.p, KernelOptions{Path::Reference});
+      const ForceAlgo force(ConvAlgo::Planes);
+      REQUIRE(samd::kernels::detail::conv_uses_planes(x, pw, c.p, Path::Avx512));
+      for (int threads : {1, 2, 3}) {
+        INFO(describe(al, wl) << " edge " << rep << " threads " << threads);
+        KernelOptions opt{Path::Avx512};
+        opt.threads = threads;
+        const Int32Tensor got = conv2d_s32(x, pw, c.p, opt);
+        REQUIRE(got.shape == ref.shape);
+        CHECK(got.data == ref.data);
+      }
+    }
+}
+
+TEST_CASE("conv2d: the implicit GEMM at biases on the int32 bound equals Reference") {
+  // Biases of +-(2^31 - 1 - K * ma * mw), the largest the K bound admits: every result still
+  // fits int32, but the bounds of its terms taken one by one do not, so the kernel forms and
+  // checks the results in int64 (Epilogue::known_int32 false) on whole blocks too.
+  if (!supported(Path::Avx512))
+    return;
+  std::mt19937_64 rng(24);
+  for (const auto &[ab, wb] : {std::pair{1u, 1u}, {2u, 2u}, {1u, 2u}}) {
+    const Layout al = layout(ab, false), wl = layout(wb, true);
+    const std::int64_t C = 64, O = 40, H = 7, W = 13, K = C * 9;
+    const QTensor x = tensor(rng, {2, H, W, C}, al, Fill::Random);
+    const QTensor w = tensor(rng, {O, C, 3, 3}, wl, Fill::Random);
+    const std::int64_t za = x.quant().zero_point[0], zw = w.quant().zero_point[0];
+    const std::int64_t ma = std::max(za - al.min_value(), al.max_value() - za);
+    const std::int64_t mw = std::max(zw - wl.min_value(), wl.max_value() - zw);
+    const std::int64_t edge = std::int64_t{2147483647} - K * ma * mw;
+    std::vector<std::int32_t> bias;
+    for (std::int64_t o = 0; o < O; ++o)
+      bias.push_back(static_cast<std::int32_t>(o % 2 ? edge : -edge));
+    const PackedConvWeights pw = PackedConvWeights::prepack(w, bias, al, 1);
+    Conv2dParams p;
+    p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;
+    p.format = DataFormat::NHWC;
+    INFO(describe(al, wl));
+    const Int32Tensor ref = conv2d_s32(x, pw, p, KernelOptions{Path::Reference});
+    const ForceAlgo force(ConvAlgo::Planes);
+    CHECK(conv2d_s32(x, pw, p, KernelOptions{Path::Avx512}).data == ref.data);
+  }
+}
+
 TEST_CASE("conv2d: Dot8 im2col from the image's channel quads (channels per group a multiple of "
           "4) equals Reference") {
   // conv_quads.hpp: Dot8 width pairs of the AVX-512 path, signed and unsigned, 4 / 12 / 64 / 68
@@ -639,6 +729,30 @@ TEST_CASE("conv2d: the AVX-512 path keeps small-channel layers direct and runs w
   CHECK(uses_direct(1, 48, 56, 64, 1, 1, DataFormat::NHWC));
   CHECK_FALSE(uses_direct(1, 128, 28, 128, 1, 1, DataFormat::NCHW));
   CHECK_FALSE(uses_direct(1, 64, 56, 64, 8, 8, DataFormat::NHWC));
+  // The implicit GEMM on the image's bit planes: NHWC layers of whole 64-channel words at the
+  // bit-serial pairs (every ResNet-18 stage; with weights wider than the activations only at 64
+  // channels); not NCHW, not 48 channels, not a Dot8 pair.
+  auto uses_planes = [](std::int64_t c, std::int64_t hw, unsigned ab, unsigned wb, DataFormat f) {
+    const Shape xs = f == DataFormat::NCHW ? Shape{1, c, hw, hw} : Shape{1, hw, hw, c};
+    const QTensor x = QTensor::from_ints(
+        xs, layout(ab, false), std::vector<std::int64_t>(static_cast<std::size_t>(c * hw * hw), 0));
+    const QTensor w =
+        QTensor::from_ints({c, c, 3, 3}, layout(wb, true),
+                           std::vector<std::int64_t>(static_cast<std::size_t>(c * c * 9), 0));
+    Conv2dParams p;
+    p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;
+    p.format = f;
+    return samd::kernels::detail::conv_uses_planes(
+        x, PackedConvWeights::prepack(w, {}, x.layout(), 1), p, Path::Avx512);
+  };
+  for (const auto &[ab, wb] : {std::pair{1u, 1u}, {1u, 2u}, {2u, 1u}, {2u, 2u}, {1u, 4u}}) {
+    CHECK(uses_planes(64, 56, ab, wb, DataFormat::NHWC));
+    CHECK(uses_planes(512, 7, ab, wb, DataFormat::NHWC) == (wb <= ab));
+    CHECK_FALSE(uses_planes(64, 56, ab, wb, DataFormat::NCHW));
+  }
+  CHECK(uses_planes(128, 28, 3, 1, DataFormat::NHWC));
+  CHECK_FALSE(uses_planes(48, 56, 1, 1, DataFormat::NHWC));
+  CHECK_FALSE(uses_planes(64, 56, 8, 8, DataFormat::NHWC));
 }
 
 namespace {

@@ -116,8 +116,8 @@ struct Epilogue {
   const std::int64_t *rowsum = nullptr; // M: sum_k ua
   const std::int64_t *dz = nullptr;     // N: c - zw[n]
   const std::int64_t *fixed = nullptr;  // N
-  std::int32_t *out = nullptr;          // M x N, row-major
-  std::int64_t n = 0;
+  std::int32_t *out = nullptr;          // M x N, row-major, row m at out + m * ld
+  std::int64_t n = 0, ld = 0;           // ld >= n
   bool rowsum_fits_int32 = true; // every rowsum and dz fits int32 (the vector epilogue's multiply)
   // K * max ua * 128 + max |dz| * max rowsum + max |fixed| <= INT32_MAX: every raw sum (and any
   // partial sum of its products, |ua * v| <= 255 * 128), every dz * rowsum, every fixed and every
@@ -125,12 +125,19 @@ struct Epilogue {
   // GEMM does).
   bool int32_exact = false;
   std::atomic<int> *bad = nullptr;
+  // Every result known to fit int32 (the caller bounded D, dz * rowsum and fixed column by
+  // column): a kernel may then form them in int32 lanes mod 2^32 from dz32 and fixed32 (dz and
+  // fixed mod 2^32) and rowsum mod 2^32 with no range check, since C mod 2^32 is C itself when C
+  // fits int32 (exact_sums.hpp: ring operations only). Read by conv_bitserial_avx512's whole
+  // blocks; the GEMM leaves it false.
+  bool known_int32 = false;
+  const std::int32_t *dz32 = nullptr, *fixed32 = nullptr; // N each
 
   void put(std::int64_t m, std::int64_t col, std::int64_t d) const {
     const std::int64_t s = epilogue_sum<std::int64_t>(d, rowsum[m], 1, dz[col], fixed[col]);
     if (s < INT32_MIN || s > INT32_MAX)
       bad->store(1, std::memory_order_relaxed);
-    out[m * n + col] = static_cast<std::int32_t>(s);
+    out[m * ld + col] = static_cast<std::int32_t>(s);
   }
 };
 
@@ -162,6 +169,24 @@ void bitserial_avx512(const FastActs &a, const FastWeights &w, const Epilogue &e
                       std::int64_t n1);
 void dot8_avx512(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
                  std::int64_t n1);
+// The implicit-GEMM conv's activations (conv_planes.hpp PlaneImage, read in place): M rows (output
+// pixels) whose plane-i word x = q * run + u (u < run), x < K / 64, is image[row_base[m] + i *
+// plane + run_start[q] + u] (a run: a tap's channel words, or a kernel row's taps when they are
+// consecutive in the image).
+struct ConvRows {
+  const std::uint64_t *image = nullptr; // plane 0, the group's first word of pixel 0
+  const std::int64_t *row_base = nullptr;
+  const std::int64_t *run_start = nullptr;
+  std::int64_t m = 0, plane = 0, run = 1;
+  unsigned ab = 0;
+};
+// The bit-serial kernel on those rows (the same blocks, accumulators and epilogue as
+// bitserial_avx512, whose GEMM rows it replaces), columns [n0, n1).
+// pre: w.k a multiple of 64 and of 64 * c.run (every run whole), e.rowsum holds the M rows' sums
+// of offsets, the pair c.ab x w.wb one bitserial_avx512 serves, the CPU has AVX-512 F, BW, VL and
+// VPOPCNTDQ. post: e.out rows [0, M), columns [n0, n1) written as bitserial_avx512 writes them.
+void conv_bitserial_avx512(const ConvRows &c, const FastWeights &w, const Epilogue &e,
+                           std::int64_t n0, std::int64_t n1);
 // AVX2 bit-serial for ab = wb = 1 (what choose_method picks on AVX2), fused the same way.
 void bitserial_avx2_fused(const FastActs &a, const FastWeights &w, const Epilogue &e,
                           std::int64_t n0, std::int64_t n1);

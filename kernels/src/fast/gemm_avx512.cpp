@@ -47,25 +47,92 @@ inline void store_row(const Epilogue &e, std::int64_t m, std::int64_t n, __m512i
                                 _mm512_mask_cmplt_epi64_mask(k, s, _mm512_set1_epi64(INT32_MIN));
   if (out_of_range != 0)
     e.bad->store(1, std::memory_order_relaxed);
-  _mm512_mask_cvtepi64_storeu_epi32(e.out + m * e.n + n, k, s);
+  _mm512_mask_cvtepi64_storeu_epi32(e.out + m * e.ld + n, k, s);
 }
 
 // ---- Bitserial: D = sum_ij 2^(i+j) popcount(A_i & W_j), one accumulator per shift i + j. ----
 
+// Where a block's activation words are: plane i, word x = q * run + u (u < run) of row m at
+// row(m)[i * plane + run_start(q) + u].
+// The GEMM's rows (FastActs::planes): each row's planes one after another, one run.
+struct GemmRows {
+  static constexpr bool kOneRun = true;
+  const FastActs &a;
+  std::int64_t m, plane, run;
+  const std::uint64_t *row(std::int64_t r) const { return a.planes.data() + r * a.ab * plane; }
+  std::int64_t run_start(std::int64_t) const { return 0; }
+};
+// The implicit conv's rows (ConvRows): the plane image read in place, runs from the tap table.
+struct ImageRows {
+  static constexpr bool kOneRun = false;
+  const ConvRows &c;
+  std::int64_t m, plane, run;
+  const std::uint64_t *row(std::int64_t r) const { return c.image + c.row_base[r]; }
+  std::int64_t run_start(std::int64_t q) const { return c.run_start[q]; }
+};
+
+// A whole block's results (MR rows, 8 * NRV columns from n0) when every result is known to fit
+// int32 (Epilogue::known_int32): D packed to int32 two column vectors at a time (D <= K (2^ab -
+// 1)(2^wb - 1) fits int32, part of the caller's bound), then + fixed + dz * rowsum in int32 lanes
+// mod 2^32, 16 results a store: half the epilogue's vector operations, no range check.
+template <unsigned S, int MR, int NRV>
+inline void block_int32(const __m512i (&acc)[S][MR][NRV], const Epilogue &e, std::int64_t m0,
+                        std::int64_t n0) {
+  const std::int64_t *const rowsum = e.rowsum + m0;
+  std::int32_t *const out = e.out + m0 * e.ld + n0;
+  const std::int64_t ld = e.ld;
+  const __m512i evens =
+      _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  auto total = [&](int r, int c) {
+    __m512i t = acc[0][r][c];
+#pragma GCC unroll 8
+    for (unsigned s = 1; s < S; ++s)
+      t = _mm512_add_epi64(t, _mm512_slli_epi64(acc[s][r][c], s));
+    return t;
+  };
+#pragma GCC unroll 8
+  for (int c = 0; c + 1 < NRV; c += 2) {
+    const __m512i dz = _mm512_loadu_si512(e.dz32 + n0 + 8 * c);
+    const __m512i fixed = _mm512_loadu_si512(e.fixed32 + n0 + 8 * c);
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; ++r) {
+      const __m512i d = _mm512_permutex2var_epi32(total(r, c), evens, total(r, c + 1));
+      const __m512i rs = _mm512_set1_epi32(static_cast<std::int32_t>(rowsum[r]));
+      _mm512_storeu_si512(out + r * ld + 8 * c,
+                          _mm512_add_epi32(_mm512_add_epi32(d, fixed), _mm512_mullo_epi32(dz, rs)));
+    }
+  }
+  if constexpr (NRV % 2 == 1) { // the last column vector alone
+    constexpr int c = NRV - 1;
+    const __m256i dz = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(e.dz32 + n0 + 8 * c));
+    const __m256i fixed =
+        _mm256_loadu_si256(reinterpret_cast<const __m256i *>(e.fixed32 + n0 + 8 * c));
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; ++r) {
+      const __m256i rs = _mm256_set1_epi32(static_cast<std::int32_t>(rowsum[r]));
+      _mm256_storeu_si256(
+          reinterpret_cast<__m256i *>(out + r * ld + 8 * c),
+          _mm256_add_epi32(_mm256_add_epi32(_mm512_cvtepi64_epi32(total(r, c)), fixed),
+                           _mm256_mullo_epi32(dz, rs)));
+    }
+  }
+}
+
 // Activation words broadcast (one row, one word), weight vectors holding one word of 8 columns
 // (FastWeights::iplanes): each int64 lane accumulates one output, no horizontal reduction.
-template <unsigned AB, unsigned WB, int MR, int NRV>
-void bitserial_block(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t m0,
-                     std::int64_t n0, std::int64_t n1) {
+template <unsigned AB, unsigned WB, int MR, int NRV, class Rows>
+[[gnu::always_inline]] inline void bitserial_body(const Rows &a, const FastWeights &w,
+                                                  const Epilogue &e, std::int64_t m0,
+                                                  std::int64_t n0, std::int64_t n1) {
   constexpr unsigned S = AB + WB - 1;
-  const std::int64_t words = a.kpad / 64;      // activation words per plane
+  const std::int64_t words = a.plane;          // between one plane's words and the next's
   const std::int64_t needed = (w.k + 63) / 64; // words holding k < K (<= w.iwords)
   const std::int64_t panels = (w.n + 7) / 8;
   const std::uint64_t *ap[MR];
   const std::uint64_t *wp[NRV];
 #pragma GCC unroll 8
   for (int r = 0; r < MR; ++r)
-    ap[r] = a.planes.data() + std::min<std::int64_t>(m0 + r, a.m - 1) * AB * words;
+    ap[r] = a.row(std::min<std::int64_t>(m0 + r, a.m - 1));
 #pragma GCC unroll 8
   for (int c = 0; c < NRV; ++c)
     wp[c] = w.iplanes.data() + std::min<std::int64_t>(n0 / 8 + c, panels - 1) * WB * w.iwords * 8;
@@ -77,29 +144,71 @@ void bitserial_block(const FastActs &a, const FastWeights &w, const Epilogue &e,
 #pragma GCC unroll 8
       for (int c = 0; c < NRV; ++c)
         acc[s][r][c] = _mm512_setzero_si512();
-  for (std::int64_t x = 0; x < needed; ++x) {
+  // The words in runs of consecutive words (the GEMM's row: one run; the conv's: a tap's or a
+  // kernel row's words), so that within a run the addresses step as in a plain GEMM row (a table
+  // lookup per word cost the W2A1 conv5_x kernel a quarter of its speed).
+  if constexpr (Rows::kOneRun) { // the GEMM's loop as it was tuned
+    for (std::int64_t x = 0; x < needed; ++x) {
 #pragma GCC unroll 8
-    for (unsigned j = 0; j < WB; ++j) {
-      __m512i wv[NRV];
+      for (unsigned j = 0; j < WB; ++j) {
+        __m512i wv[NRV];
 #pragma GCC unroll 8
-      for (int c = 0; c < NRV; ++c)
-        wv[c] = _mm512_loadu_si512(wp[c] + (j * w.iwords + x) * 8);
+        for (int c = 0; c < NRV; ++c)
+          wv[c] = _mm512_loadu_si512(wp[c] + (j * w.iwords + x) * 8);
 #pragma GCC unroll 8
-      for (unsigned i = 0; i < AB; ++i)
+        for (unsigned i = 0; i < AB; ++i)
 #pragma GCC unroll 8
-        for (int r = 0; r < MR; ++r) {
-          const __m512i av = _mm512_set1_epi64(static_cast<long long>(ap[r][i * words + x]));
+          for (int r = 0; r < MR; ++r) {
+            const __m512i av = _mm512_set1_epi64(static_cast<long long>(ap[r][i * words + x]));
+#pragma GCC unroll 8
+            for (int c = 0; c < NRV; ++c)
+              acc[i + j][r][c] = _mm512_add_epi64(acc[i + j][r][c],
+                                                  _mm512_popcnt_epi64(_mm512_and_si512(av, wv[c])));
+          }
+      }
+    }
+  } else
+    for (std::int64_t q = 0, x0 = 0; x0 < needed; ++q, x0 += a.run) {
+      const std::uint64_t *rp[MR];
+#pragma GCC unroll 8
+      for (int r = 0; r < MR; ++r)
+        rp[r] = ap[r] + a.run_start(q);
+      const std::int64_t len = std::min<std::int64_t>(a.run, needed - x0);
+      for (std::int64_t u = 0; u < len; ++u) {
+        const std::int64_t x = x0 + u;
+#pragma GCC unroll 8
+        for (unsigned j = 0; j < WB; ++j) {
+          __m512i wv[NRV];
 #pragma GCC unroll 8
           for (int c = 0; c < NRV; ++c)
-            acc[i + j][r][c] = _mm512_add_epi64(acc[i + j][r][c],
-                                                _mm512_popcnt_epi64(_mm512_and_si512(av, wv[c])));
+            wv[c] = _mm512_loadu_si512(wp[c] + (j * w.iwords + x) * 8);
+#pragma GCC unroll 8
+          for (unsigned i = 0; i < AB; ++i)
+#pragma GCC unroll 8
+            for (int r = 0; r < MR; ++r) {
+              const __m512i av = _mm512_set1_epi64(static_cast<long long>(rp[r][i * words + u]));
+#pragma GCC unroll 8
+              for (int c = 0; c < NRV; ++c)
+                acc[i + j][r][c] = _mm512_add_epi64(
+                    acc[i + j][r][c], _mm512_popcnt_epi64(_mm512_and_si512(av, wv[c])));
+            }
         }
+      }
     }
-  }
-  // The epilogue, per column vector: its dz and fixed loaded once for the block's rows, and one
-  // range flag for the block (at K = 576 the epilogue cost as much as the products).
+  // The epilogue, per column vector: its dz and fixed loaded once for the block's rows, and the
+  // block's largest and smallest result kept in vectors, checked against int32 once (at K = 576
+  // the epilogue cost as much as the products; per-vector compares to masks, and e's fields read
+  // again after every store, cost 40 % of a conv2_x block).
   const int rows = static_cast<int>(std::min<std::int64_t>(MR, a.m - m0));
-  __mmask8 out_of_range = 0;
+  if (e.known_int32 && rows == MR && n0 + 8 * NRV <= n1) {
+    block_int32<S, MR, NRV>(acc, e, m0, n0);
+    return;
+  }
+  const std::int64_t *const rowsum = e.rowsum + m0;
+  const std::int64_t *const dzs = e.dz, *const fixeds = e.fixed;
+  std::int32_t *const out = e.out + m0 * e.ld;
+  const std::int64_t ld = e.ld;
+  __m512i most = _mm512_setzero_si512(), least = _mm512_setzero_si512(); // 0 is in range
 #pragma GCC unroll 8
   for (int c = 0; c < NRV; ++c) {
     const std::int64_t n = n0 + 8 * c;
@@ -120,43 +229,62 @@ void bitserial_block(const FastActs &a, const FastWeights &w, const Epilogue &e,
       continue;
     }
     const __mmask8 k = static_cast<__mmask8>((1u << valid) - 1u);
-    const __m512i dz = _mm512_maskz_loadu_epi64(k, e.dz + n);
-    const __m512i fixed = _mm512_maskz_loadu_epi64(k, e.fixed + n);
+    const __m512i dz = _mm512_maskz_loadu_epi64(k, dzs + n);
+    const __m512i fixed = _mm512_maskz_loadu_epi64(k, fixeds + n);
 #pragma GCC unroll 8
     for (int r = 0; r < MR; ++r) {
       if (r >= rows)
         break;
       // dz and rowsum fit int32 (rowsum_fits_int32): vpmuldq forms their exact int64 product.
       const __m512i v = _mm512_add_epi64(_mm512_add_epi64(total[r], fixed),
-                                         _mm512_mul_epi32(dz, _mm512_set1_epi64(e.rowsum[m0 + r])));
-      out_of_range |= _mm512_mask_cmpgt_epi64_mask(k, v, _mm512_set1_epi64(INT32_MAX)) |
-                      _mm512_mask_cmplt_epi64_mask(k, v, _mm512_set1_epi64(INT32_MIN));
-      _mm512_mask_cvtepi64_storeu_epi32(e.out + (m0 + r) * e.n + n, k, v);
+                                         _mm512_mul_epi32(dz, _mm512_set1_epi64(rowsum[r])));
+      most = _mm512_mask_max_epi64(most, k, most, v);
+      least = _mm512_mask_min_epi64(least, k, least, v);
+      _mm512_mask_cvtepi64_storeu_epi32(out + r * ld + n, k, v);
     }
   }
-  if (out_of_range != 0)
+  if ((_mm512_cmpgt_epi64_mask(most, _mm512_set1_epi64(INT32_MAX)) |
+       _mm512_cmplt_epi64_mask(least, _mm512_set1_epi64(INT32_MIN))) != 0)
     e.bad->store(1, std::memory_order_relaxed);
 }
 
-template <unsigned AB, unsigned WB, int MR, int NRV>
-void bitserial_walk(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
+// One block per call (bitserial_body out of line), or, for 1-bit pairs, inlined into the walk so
+// that the block's setup is shared: measured 1.02-1.04x at W1A1 conv2_x (K = 576), while W2A2
+// lost 3-4 % inlined.
+template <unsigned AB, unsigned WB, int MR, int NRV, class Rows>
+void bitserial_block(const Rows &a, const FastWeights &w, const Epilogue &e, std::int64_t m0,
+                     std::int64_t n0, std::int64_t n1) {
+  bitserial_body<AB, WB, MR, NRV>(a, w, e, m0, n0, n1);
+}
+
+template <unsigned AB, unsigned WB, int MR, int NRV, class Rows>
+void bitserial_walk(const Rows &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
                     std::int64_t n1) {
   for (std::int64_t n = n0; n < n1; n += 8 * NRV)
     for (std::int64_t m = 0; m < a.m; m += MR)
-      bitserial_block<AB, WB, MR, NRV>(a, w, e, m, n, n1);
+      if constexpr (AB + WB == 2)
+        bitserial_body<AB, WB, MR, NRV>(a, w, e, m, n, n1);
+      else
+        bitserial_block<AB, WB, MR, NRV>(a, w, e, m, n, n1);
 }
 
 // Register budget (32 zmm): S * MR * NRV accumulators + NRV weight vectors + 1 broadcast. Measured
 // for W2A2 against 3 x 4 / 4 x 3 / 6 x 2 blocks with two accumulators (the shift-2 product added
 // twice) and 4 x 2 with three: 2 x 4 with three accumulators per output is best.
-template <unsigned AB, unsigned WB>
-void bitserial_widths(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
+template <unsigned AB, unsigned WB, class Rows>
+void bitserial_widths(const Rows &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
                       std::int64_t n1) {
   constexpr unsigned S = AB + WB - 1;
   if constexpr (S == 1) {
     if (a.m >= 6)
       return bitserial_walk<AB, WB, 6, 4>(a, w, e, n0, n1);
     return bitserial_walk<AB, WB, 1, 8>(a, w, e, n0, n1);
+  } else if constexpr (S == 2 && !Rows::kOneRun) {
+    // The implicit conv (W1A2 / W2A1): 3 x 4 blocks (24 accumulators) measured 1.02-1.07x the
+    // 2 x 4 blocks at conv2_x and conv3_x, even at conv5_x.
+    if (a.m >= 3)
+      return bitserial_walk<AB, WB, 3, 4>(a, w, e, n0, n1);
+    return bitserial_walk<AB, WB, 1, 6>(a, w, e, n0, n1);
   } else if constexpr (S <= 3) {
     if (a.m >= 2)
       return bitserial_walk<AB, WB, 2, 4>(a, w, e, n0, n1);
@@ -285,7 +413,7 @@ inline void panel_epilogue(const Epilogue &e, const std::int64_t *part, std::int
     transpose8x8_halves(v);
     const __mmask16 cols = static_cast<__mmask16>((1u << valid_n) - 1u);
     for (int i = 0; i < rows; ++i)
-      _mm512_mask_storeu_epi32(e.out + (m0 + i) * e.n + n0, cols, v[i]);
+      _mm512_mask_storeu_epi32(e.out + (m0 + i) * e.ld + n0, cols, v[i]);
   }
 }
 
@@ -347,7 +475,7 @@ inline void panel_epilogue32(const Epilogue &e, const std::int32_t *part, std::i
     transpose16x16(v);
     const __mmask16 cols = static_cast<__mmask16>((1u << valid_n) - 1u);
     for (int i = 0; i < rows; ++i)
-      _mm512_mask_storeu_epi32(e.out + (m0 + i) * e.n + n0, cols, v[i]);
+      _mm512_mask_storeu_epi32(e.out + (m0 + i) * e.ld + n0, cols, v[i]);
   }
 }
 
@@ -694,11 +822,12 @@ void planes_avx512(const std::uint8_t *bytes, std::int64_t M, std::int64_t kpad,
     }
 }
 
-void bitserial_avx512(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
-                      std::int64_t n1) {
-  if (a.m == 0 || n0 >= n1)
-    return;
-  switch (a.ab * 16 + w.wb) { // the pairs choose_method sends here: ab * wb <= 4
+namespace {
+// The kernel for the width pair ab x wb (the pairs choose_method sends here: ab * wb <= 4).
+template <class Rows>
+void bitserial_pairs(const Rows &a, unsigned ab, const FastWeights &w, const Epilogue &e,
+                     std::int64_t n0, std::int64_t n1) {
+  switch (ab * 16 + w.wb) {
   case 0x11:
     return bitserial_widths<1, 1>(a, w, e, n0, n1);
   case 0x12:
@@ -719,6 +848,22 @@ void bitserial_avx512(const FastActs &a, const FastWeights &w, const Epilogue &e
     break;
   }
   throw std::logic_error("samd: bitserial_avx512: no kernel for this width pair");
+}
+} // namespace
+
+void bitserial_avx512(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
+                      std::int64_t n1) {
+  if (a.m == 0 || n0 >= n1)
+    return;
+  bitserial_pairs(GemmRows{a, a.m, a.kpad / 64, std::max<std::int64_t>(1, (w.k + 63) / 64)}, a.ab,
+                  w, e, n0, n1);
+}
+
+void conv_bitserial_avx512(const ConvRows &c, const FastWeights &w, const Epilogue &e,
+                           std::int64_t n0, std::int64_t n1) {
+  if (c.m == 0 || n0 >= n1)
+    return;
+  bitserial_pairs(ImageRows{c, c.m, c.plane, c.run}, c.ab, w, e, n0, n1);
 }
 
 void dot8_avx512(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,

@@ -76,8 +76,8 @@ struct ImageRows {
 // 1)(2^wb - 1) fits int32, part of the caller's bound), then + fixed + dz * rowsum in int32 lanes
 // mod 2^32, 16 results a store: half the epilogue's vector operations, no range check.
 template <unsigned S, int MR, int NRV>
-inline void block_int32(const __m512i (&acc)[S][MR][NRV], const Epilogue &e, std::int64_t m0,
-                        std::int64_t n0) {
+[[gnu::always_inline]] inline void block_int32(const __m512i (&acc)[S][MR][NRV], const Epilogue &e,
+                                               std::int64_t m0, std::int64_t n0) {
   const std::int64_t *const rowsum = e.rowsum + m0;
   std::int32_t *const out = e.out + m0 * e.ld + n0;
   const std::int64_t ld = e.ld;

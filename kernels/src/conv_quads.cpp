@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "fast/transpose_avx512.hpp"
 #include "x86_intrinsics.hpp"
 
 namespace samd::kernels::detail {
@@ -15,33 +16,6 @@ void quad_image_size(QuadImage &img, std::int64_t hp, std::int64_t wp, std::int6
 }
 
 #if defined(SAMD_HAVE_X86_KERNELS)
-namespace {
-// A 16 x 16 transpose of dwords: col[q] lane i = r[i] lane q.
-__attribute__((target("avx512f,avx512bw"))) inline void transpose16(const __m512i r[16],
-                                                                    __m512i col[16]) {
-  __m512i a[16], b[16];
-  for (int i = 0; i < 8; ++i) {
-    a[2 * i] = _mm512_unpacklo_epi32(r[2 * i], r[2 * i + 1]);
-    a[2 * i + 1] = _mm512_unpackhi_epi32(r[2 * i], r[2 * i + 1]);
-  }
-  for (int j = 0; j < 4; ++j) {
-    b[4 * j + 0] = _mm512_unpacklo_epi64(a[4 * j], a[4 * j + 2]);
-    b[4 * j + 1] = _mm512_unpackhi_epi64(a[4 * j], a[4 * j + 2]);
-    b[4 * j + 2] = _mm512_unpacklo_epi64(a[4 * j + 1], a[4 * j + 3]);
-    b[4 * j + 3] = _mm512_unpackhi_epi64(a[4 * j + 1], a[4 * j + 3]);
-  }
-  for (int s = 0; s < 4; ++s) {
-    const __m512i c0 = _mm512_shuffle_i32x4(b[s], b[4 + s], 0x44),
-                  c1 = _mm512_shuffle_i32x4(b[s], b[4 + s], 0xEE);
-    const __m512i c2 = _mm512_shuffle_i32x4(b[8 + s], b[12 + s], 0x44),
-                  c3 = _mm512_shuffle_i32x4(b[8 + s], b[12 + s], 0xEE);
-    col[0 * 4 + s] = _mm512_shuffle_i32x4(c0, c2, 0x88);
-    col[1 * 4 + s] = _mm512_shuffle_i32x4(c0, c2, 0xDD);
-    col[2 * 4 + s] = _mm512_shuffle_i32x4(c1, c3, 0x88);
-    col[3 * 4 + s] = _mm512_shuffle_i32x4(c1, c3, 0xDD);
-  }
-}
-} // namespace
 
 // Blocks of 16 pixels x 16 quads: 16 (masked) loads of a pixel's quads, a 16 x 16 transpose of
 // dwords (as fast::interleave_avx512), 16 (masked) stores of a quad's pixels.
@@ -55,13 +29,13 @@ __attribute__((target("avx512f,avx512bw"))) void quad_image_put(QuadImage &img, 
     for (std::int64_t q0 = 0; q0 < cq; q0 += 16) {
       const int nq = static_cast<int>(std::min<std::int64_t>(16, cq - q0));
       const __mmask16 qm = static_cast<__mmask16>((1u << nq) - 1u);
-      __m512i r[16], col[16]; // col[q]: quad q0 + q of the 16 pixels
+      __m512i r[16]; // pixel i's quads, then (transposed) quad q0 + q of the 16 pixels
       for (int i = 0; i < 16; ++i)
         r[i] = i < np ? _mm512_maskz_loadu_epi32(qm, bytes + ((px0 + i) * cq + q0) * 4)
                       : _mm512_setzero_si512();
-      transpose16(r, col);
+      fast::transpose16x16(r);
       for (int q = 0; q < nq; ++q)
-        _mm512_mask_storeu_epi32(dst + (q0 + q) * img.plane + px0, pm, col[q]);
+        _mm512_mask_storeu_epi32(dst + (q0 + q) * img.plane + px0, pm, r[q]);
     }
   }
 }
@@ -101,7 +75,7 @@ quad_image_put_words(QuadImage &img, std::int64_t image, const std::uint64_t *wo
       for (std::int64_t q0 = 0; q0 < cq; q0 += 16) {
         const int nq = static_cast<int>(std::min<std::int64_t>(16, cq - q0));
         const __mmask16 qm = static_cast<__mmask16>((1u << nq) - 1u);
-        __m512i r[16], col[16];
+        __m512i r[16];
         for (int i = 0; i < 16; ++i) {
           if (i >= np) {
             r[i] = _mm512_setzero_si512();
@@ -119,9 +93,9 @@ quad_image_put_words(QuadImage &img, std::int64_t image, const std::uint64_t *wo
           }
           r[i] = _mm512_xor_si512(_mm512_and_si512(v, mk), fl); // (lane & mask) ^ flip
         }
-        transpose16(r, col);
+        fast::transpose16x16(r);
         for (int q = 0; q < nq; ++q)
-          _mm512_mask_storeu_epi32(out + (q0 + q) * img.plane, pm, col[q]);
+          _mm512_mask_storeu_epi32(out + (q0 + q) * img.plane, pm, r[q]);
       }
     }
 }

@@ -24,6 +24,7 @@
 #include <samd/kernels/fast_bounds.hpp>
 
 #include "fast_gemm.hpp"
+#include "transpose_avx512.hpp"
 
 namespace samd::kernels::detail::fast {
 namespace {
@@ -417,34 +418,6 @@ inline void panel_epilogue(const Epilogue &e, const std::int64_t *part, std::int
   }
 }
 
-// A 16 x 16 transpose of int32: lane c of v[i] goes to lane i of v[c].
-inline void transpose16x16(__m512i v[16]) {
-  __m512i a[16], b[16];
-#pragma GCC unroll 8
-  for (int i = 0; i < 8; ++i) {
-    a[2 * i] = _mm512_unpacklo_epi32(v[2 * i], v[2 * i + 1]);
-    a[2 * i + 1] = _mm512_unpackhi_epi32(v[2 * i], v[2 * i + 1]);
-  }
-#pragma GCC unroll 4
-  for (int j = 0; j < 4; ++j) {
-    b[4 * j + 0] = _mm512_unpacklo_epi64(a[4 * j], a[4 * j + 2]);
-    b[4 * j + 1] = _mm512_unpackhi_epi64(a[4 * j], a[4 * j + 2]);
-    b[4 * j + 2] = _mm512_unpacklo_epi64(a[4 * j + 1], a[4 * j + 3]);
-    b[4 * j + 3] = _mm512_unpackhi_epi64(a[4 * j + 1], a[4 * j + 3]);
-  }
-#pragma GCC unroll 4
-  for (int s = 0; s < 4; ++s) {
-    const __m512i c0 = _mm512_shuffle_i32x4(b[s], b[4 + s], 0x44),
-                  c1 = _mm512_shuffle_i32x4(b[s], b[4 + s], 0xEE);
-    const __m512i c2 = _mm512_shuffle_i32x4(b[8 + s], b[12 + s], 0x44),
-                  c3 = _mm512_shuffle_i32x4(b[8 + s], b[12 + s], 0xEE);
-    v[0 * 4 + s] = _mm512_shuffle_i32x4(c0, c2, 0x88);
-    v[1 * 4 + s] = _mm512_shuffle_i32x4(c0, c2, 0xDD);
-    v[2 * 4 + s] = _mm512_shuffle_i32x4(c1, c3, 0x88);
-    v[3 * 4 + s] = _mm512_shuffle_i32x4(c1, c3, 0xDD);
-  }
-}
-
 // panel_epilogue for int32 raw sums part[c * mpad + m - r0], when e.int32_exact: every term and
 // every result fits int32 (Epilogue), so the corrections are int32 adds and one vpmulld per 16
 // outputs, no range check, and 16 rows x 16 columns are transposed at a time.
@@ -785,28 +758,10 @@ void interleave_avx512(const std::uint8_t *bytes, std::int64_t M, std::int64_t K
       for (int i = 0; i < 16; ++i)
         r[i] = g * 16 + i < M ? _mm512_loadu_si512(bytes + (g * 16 + i) * kpad + qb * 64)
                               : _mm512_setzero_si512();
-      __m512i a[16], b[16];
-      for (int i = 0; i < 8; ++i) {
-        a[2 * i] = _mm512_unpacklo_epi32(r[2 * i], r[2 * i + 1]);
-        a[2 * i + 1] = _mm512_unpackhi_epi32(r[2 * i], r[2 * i + 1]);
-      }
-      for (int j = 0; j < 4; ++j) { // rows 4j..4j+3; b[4j + s]: lane L holds column 4L + s
-        b[4 * j + 0] = _mm512_unpacklo_epi64(a[4 * j], a[4 * j + 2]);
-        b[4 * j + 1] = _mm512_unpackhi_epi64(a[4 * j], a[4 * j + 2]);
-        b[4 * j + 2] = _mm512_unpacklo_epi64(a[4 * j + 1], a[4 * j + 3]);
-        b[4 * j + 3] = _mm512_unpackhi_epi64(a[4 * j + 1], a[4 * j + 3]);
-      }
+      transpose16x16(r);
       std::uint8_t *out = inter + (g * qall + qb * 16) * 64;
-      for (int s = 0; s < 4; ++s) {
-        const __m512i c0 = _mm512_shuffle_i32x4(b[s], b[4 + s], 0x44),
-                      c1 = _mm512_shuffle_i32x4(b[s], b[4 + s], 0xEE);
-        const __m512i c2 = _mm512_shuffle_i32x4(b[8 + s], b[12 + s], 0x44),
-                      c3 = _mm512_shuffle_i32x4(b[8 + s], b[12 + s], 0xEE);
-        _mm512_storeu_si512(out + (0 * 4 + s) * 64, _mm512_shuffle_i32x4(c0, c2, 0x88));
-        _mm512_storeu_si512(out + (1 * 4 + s) * 64, _mm512_shuffle_i32x4(c0, c2, 0xDD));
-        _mm512_storeu_si512(out + (2 * 4 + s) * 64, _mm512_shuffle_i32x4(c1, c3, 0x88));
-        _mm512_storeu_si512(out + (3 * 4 + s) * 64, _mm512_shuffle_i32x4(c1, c3, 0xDD));
-      }
+      for (int c = 0; c < 16; ++c)
+        _mm512_storeu_si512(out + c * 64, r[c]);
     }
 }
 

@@ -168,7 +168,8 @@ __attribute__((target("avx512f,avx512bw"))) inline __m512i fetch(const GroupSrc 
 }
 
 // One 16-row group's vectors for every tap and quad at dst, returning their per-row byte sums
-// (uint32 lanes, exact while each row's sum < 2^32).
+// (uint32 lanes, exact while each row's sum < 2^32, which conv2d's K bound implies: proof
+// quads_rowsum_u32).
 template <int Mode>
 __attribute__((target("avx512f,avx512bw,avx512vnni"))) __m512i
 group_taps(const GroupSrc &src, const QuadImage &img, const QuadTaps &t, const std::uint32_t *base,

@@ -163,6 +163,13 @@ void register_kernel_mutants(MutantSet &set) {
                      return max_k_exact_int32(ma, mw, mb) + 1;
                    });
                  })});
+  set.add(Mutant{"quads_rowsum_u32/k-doubled", "quads_rowsum_u32",
+                 "the K bound twice as large (2 * max_k_int32)",
+                 one("quads_rowsum_u32", [](Query &q) {
+                   check_quads_rowsum_u32(q, [](const E &ma, const E &mw, const E &mb) {
+                     return 2 * max_k_exact_int32(ma, mw, mb);
+                   });
+                 })});
   set.add(Mutant{"int32_epilogue/no-fixed", "int32_epilogue",
                  "int32_epilogue_bound leaves out max |fixed|", one("int32_epilogue", [](Query &q) {
                    check_int32_epilogue(q, [](const E &K, const E &mu, const E &mv, const E &mdz,

@@ -183,6 +183,7 @@ void check_two_level_ring(Query &q, const EpilogueTerms &t);
 void check_small_conv_ring(Query &q, const SmallFixed &fixed, const SmallSum &sum);
 void check_k_bound_int32(Query &q, const MaxK &max_k);
 void check_int32_epilogue(Query &q, const Int32Bound &bound);
+void check_quads_rowsum_u32(Query &q, const MaxK &max_k);
 void check_small_conv_exact(Query &q, const SmallExact &exact, const ByteOffset &offset);
 
 } // namespace samd::proofs

@@ -575,6 +575,32 @@ void check_k_bound_int32(Query &q, const MaxK &max_k) {
   q.column("ma, mw, mb, K, max_k", {ma, mw, mb, K, kmax}, true);
 }
 
+// conv_quads.cpp quad_rows: a row's sum of its K activation offsets ua = a - a_min (pad bytes: za -
+// a_min) is formed by vpdpbusd with ones in int32 lanes and read as uint32, which is exact when
+// the sum is below 2^32. check_conv_k_bound (K <= max_k_int32(ma, mw, mb), every conv2d call)
+// implies it: ua <= a_max - a_min <= 2 ma and mw >= 1, so K (a_max - a_min) <= 2 (2^31 - 1).
+void check_quads_rowsum_u32(Query &q, const MaxK &max_k) {
+  z3::context &c = q.ctx;
+  q.strategy = Strategy::Nonlinear;
+  const AnyLayout La = any_layout(c, "a");
+  const z3::expr ma = c.int_const("ma"), span = La.max - La.min;
+  q.goal_given("an offset's range: a_max - a_min <= 2 ma", span <= 2 * ma,
+               La.ok && is_magnitude(La, ma));
+  const z3::expr n = c.int_const("n"), S = c.int_const("S"), u = c.int_const("ua");
+  const z3::expr sp = c.int_const("span");
+  q.goal_given("induction step: S_n + ua <= (n + 1) span", S + u <= (n + 1) * sp,
+               n >= 0 && sp >= 0 && 0 <= S && S <= n * sp && 0 <= u && u <= sp);
+  const z3::expr K = c.int_const("K"), mw = c.int_const("mw"), mb = c.int_const("mb");
+  const z3::expr mags = 1 <= ma && ma <= 255 && 1 <= mw && mw <= 255;
+  q.goal_given("K <= max_k_int32: K * ma * mw <= 2^31 - 1", K * ma * mw <= 2147483647 - mb,
+               mags && 0 <= K && K <= max_k(ma, mw, mb) && 0 <= mb && mb <= 2147483647);
+  q.goal_given("then a row sum S_K <= K (2 ma) < 2^32: exact in a uint32 lane",
+               S <= ival(c, 4294967295),
+               mags && 0 <= K && K * ma * mw <= 2147483647 && 0 <= S && S <= K * sp && 0 <= sp &&
+                   sp <= 2 * ma);
+  q.column("ma, mw, mb, K, max_k", {ma, mw, mb, K, max_k(ma, mw, mb)}, true);
+}
+
 // gemm_fast.cpp Epilogue::int32_exact (int32_epilogue_bound <= 2^31 - 1): the AVX-512 kernels then
 // keep D in int32 lanes and add dz * R and fixed there with no range check, so every partial sum
 // of D (n <= K products ua * v), dz * R, D + dz * R and C must fit int32. Over Z3 integers: the
@@ -709,6 +735,12 @@ void register_kernels(std::vector<Obligation> &out) {
       return kernels::max_k_exact_int32(ma, mw, mb);
     });
   });
+  f.add("quads_rowsum_u32", any8, "quad_rows' uint32 row sums under check_conv_k_bound",
+        [](Query &q) {
+          check_quads_rowsum_u32(q, [](const z3::expr &ma, const z3::expr &mw, const z3::expr &mb) {
+            return kernels::max_k_exact_int32(ma, mw, mb);
+          });
+        });
   f.add("int32_epilogue", any8, "int32_epilogue_bound, any width pair and K", [](Query &q) {
     using E = z3::expr;
     check_int32_epilogue(

@@ -413,6 +413,29 @@ void random_window(std::mt19937_64 &rng, ConvCase &c, bool unit_stride_w) {
   c.w = std::max(c.w, c.p.dilation_w * (c.kw - 1) + 1);
 }
 
+// One case of the im2col-format tests (bit planes, channel quads): `rep` picks two groups (every
+// third), the format (odd: NHWC), the signedness and the fill; 1-2 images of h x w pixels from the
+// given ranges, cg channels and 1-40 outputs per group, a random 1-3 x 1-3 window.
+void check_group_case(std::mt19937_64 &rng, int rep, unsigned ab, unsigned wb, std::int64_t cg,
+                      std::pair<std::int64_t, std::int64_t> h,
+                      std::pair<std::int64_t, std::int64_t> w, bool unit_stride_w) {
+  const std::int64_t groups = rep % 3 == 0 ? 2 : 1;
+  ConvCase c{uniform(rng, 1, 2),
+             cg * groups,
+             uniform(rng, h.first, h.second),
+             uniform(rng, w.first, w.second),
+             groups * uniform(rng, 1, 40),
+             uniform(rng, 1, 3),
+             uniform(rng, 1, 3),
+             groups,
+             {}};
+  c.p.groups = groups;
+  c.p.format = rep % 2 ? DataFormat::NHWC : DataFormat::NCHW;
+  random_window(rng, c, unit_stride_w);
+  check_conv(rng, layout(ab, rep % 4 == 1), layout(wb, rep % 2 == 0), c,
+             kFills[static_cast<std::size_t>(rep) % 4]);
+}
+
 // 2 x 1,369 output pixels of K = 576 (rows in several chunks, images batched for NHWC), both
 // formats: unsigned b1-bit activations x signed b1-bit weights (random), then signed b2 x unsigned
 // b2 (all max).
@@ -441,21 +464,7 @@ TEST_CASE("conv2d: bit-serial im2col from the image's bit planes (channels per g
   for (const auto &[ab, wb] : widths)
     for (std::int64_t cg : {64, 128}) {
       ++rep;
-      const std::int64_t groups = rep % 3 == 0 ? 2 : 1;
-      ConvCase c{uniform(rng, 1, 2),
-                 cg * groups,
-                 uniform(rng, 3, 9),
-                 uniform(rng, 3, 9),
-                 groups * uniform(rng, 1, 40),
-                 uniform(rng, 1, 3),
-                 uniform(rng, 1, 3),
-                 groups,
-                 {}};
-      c.p.groups = groups;
-      c.p.format = rep % 2 ? DataFormat::NHWC : DataFormat::NCHW;
-      random_window(rng, c, false);
-      check_conv(rng, layout(ab, rep % 4 == 1), layout(wb, rep % 2 == 0), c,
-                 kFills[static_cast<std::size_t>(rep) % 4]);
+      check_group_case(rng, rep, ab, wb, cg, {3, 9}, {3, 9}, false);
     }
   check_many_pixels(rng, 1, 2);
 }
@@ -563,22 +572,11 @@ TEST_CASE("conv2d: Dot8 im2col from the image's channel quads (channels per grou
   for (const auto &[ab, wb] : widths)
     for (std::int64_t cg : {4, 12, 64, 68}) {
       ++rep;
-      const std::int64_t groups = rep % 3 == 0 ? 2 : 1;
       const bool wide = rep % 4 == 2; // output rows of 16 pixels and more
-      ConvCase c{uniform(rng, 1, 2),
-                 cg * groups,
-                 wide ? uniform(rng, 3, 12) : uniform(rng, 2, 9),
-                 wide ? uniform(rng, 20, 40) : uniform(rng, 2, 9),
-                 groups * uniform(rng, 1, 40),
-                 uniform(rng, 1, 3),
-                 uniform(rng, 1, 3),
-                 groups,
-                 {}};
-      c.p.groups = groups;
-      c.p.format = rep % 2 ? DataFormat::NHWC : DataFormat::NCHW;
-      random_window(rng, c, wide);
-      check_conv(rng, layout(ab, rep % 4 == 1), layout(wb, rep % 2 == 0), c,
-                 kFills[static_cast<std::size_t>(rep) % 4]);
+      if (wide)
+        check_group_case(rng, rep, ab, wb, cg, {3, 12}, {20, 40}, true);
+      else
+        check_group_case(rng, rep, ab, wb, cg, {2, 9}, {2, 9}, false);
     }
   check_many_pixels(rng, 4, 8);
 }

@@ -77,6 +77,42 @@ static_assert(maddubs_i16_steps(8, 7) == 0 && maddubs_i16_steps(8, 8) == 0);
 static_assert(maddubs_i16_steps(7, 7) * 2 * 127 * 127 <= 32767,
               "AVX2 Dot8: an int16 lane could overflow");
 
+// LUT (table lookup: AVX2 vpshufb, AVX-512 vpshufb / vpermb) for weights of wb in {1, 2} bits.
+// A weight nibble holds g = lut_group(wb) = 4 / wb consecutive weights u = w - plane_offset
+// (weight t at bits t * wb); the g matching activation offsets ua form the table index
+// a = sum_t ua_t << (t * ab), which needs g * ab <= 8 bits (lut_pair). Entry (a, nibble) of the
+// table is lut_entry = sum_t ua_t * u_t, at most lut_max_entry(ab, wb) = g * (2^ab - 1) *
+// (2^wb - 1) <= 255, so it is a byte. The schedule:
+//  - u8 stage: a byte lane adds at most lut_u8_steps(ab, wb) = 255 / lut_max_entry entries;
+//  - u16 stage: a widening adds one u8 lane (<= 255) to one u16 lane, at most kLutU16Widenings
+//    times before the u16 lanes are added to int64 sums: 257 * 255 = 65,535.
+// proofs/ checks the entries and both stages with Z3 (samd prove --op lut_entry, lut_u8, lut_u16).
+constexpr bool lut_pair(unsigned ab, unsigned wb) {
+  return (wb == 1 || wb == 2) && ab >= 1 && (4 / wb) * ab <= 8;
+}
+constexpr unsigned lut_group(unsigned wb) { return 4 / wb; }
+constexpr std::int64_t lut_max_entry(unsigned ab, unsigned wb) {
+  return std::int64_t{lut_group(wb)} * ((std::int64_t{1} << ab) - 1) *
+         ((std::int64_t{1} << wb) - 1);
+}
+// The entry for table index a and weight nibble nib (T: an unsigned integer type, or a Z3
+// bit-vector expression in the proofs).
+template <class T> constexpr T lut_entry(unsigned ab, unsigned wb, const T &a, const T &nib) {
+  const unsigned amask = (1u << ab) - 1, wmask = (1u << wb) - 1;
+  T s = a - a; // zero of a's type
+  for (unsigned t = 0; t < lut_group(wb); ++t)
+    s = s + ((a >> (t * ab)) & amask) * ((nib >> (t * wb)) & wmask);
+  return s;
+}
+constexpr std::int64_t lut_u8_steps(unsigned ab, unsigned wb) {
+  return lut_pair(ab, wb) ? 255 / lut_max_entry(ab, wb) : 0;
+}
+inline constexpr std::int64_t kLutU16Widenings = 257;
+static_assert(lut_u8_steps(1, 1) == 63 && lut_u8_steps(2, 2) == 14 && lut_u8_steps(2, 1) == 21 &&
+              lut_u8_steps(1, 2) == 42 && lut_u8_steps(4, 2) == 2);
+static_assert(lut_u8_steps(2, 1) * lut_max_entry(2, 1) <= 255 && kLutU16Widenings * 255 <= 65535,
+              "LUT: a u8 or u16 lane could overflow");
+
 // NEON Bitserial (vandq_u64 + vcntq_u8): vcntq_u8 gives each byte lane the popcount of 8 bits,
 // at most 8. Stage 1 adds those counts in u8 lanes (vaddq_u8) for at most kNeonCntU8Vectors
 // 128-bit vectors: 31 * 8 = 248 <= 255. Stage 2 folds the u8 lanes pairwise into u16 lanes

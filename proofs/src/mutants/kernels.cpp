@@ -99,6 +99,46 @@ void register_kernel_mutants(MutantSet &set) {
                  {kernel_check("neon_cnt_u16", 1, 1, [](Query &q) {
                    check_neon_cnt_u16(q, kNeonCntU8Vectors, kNeonCntU16Vectors + kNeonCntU8Vectors);
                  })}});
+  // LUT (fast_bounds.hpp): on every pair the tables serve.
+  const auto lut_pairs = [](const std::string &op,
+                            std::function<void(Query &, unsigned, unsigned)> check) {
+    std::vector<Obligation> out;
+    for (unsigned wb = 1; wb <= 2; ++wb)
+      for (unsigned ab = 1; ab <= 8; ++ab)
+        if (lut_pair(ab, wb))
+          out.push_back(kernel_check(op, ab, wb, [check, ab, wb](Query &q) { check(q, ab, wb); }));
+    return out;
+  };
+  const LutEntry lut = [](unsigned ab, unsigned wb, const z3::expr &a, const z3::expr &nib) {
+    return lut_entry(ab, wb, a, nib);
+  };
+  set.add(Mutant{"lut_u8/plus-one", "lut_u8", "u8 lanes take one more table entry than fits",
+                 lut_pairs("lut_u8", [](Query &q, unsigned ab, unsigned wb) {
+                   check_lut_u8(q, lut_u8_steps(ab, wb) + 1, lut_max_entry(ab, wb));
+                 })});
+  set.add(Mutant{"lut_entry/no-group", "lut_entry",
+                 "the entry bound forgets the g products per nibble",
+                 lut_pairs("lut_entry", [lut](Query &q, unsigned ab, unsigned wb) {
+                   check_lut_entry(q, ab, wb, lut, lut_max_entry(ab, wb) / lut_group(wb));
+                 })});
+  set.add(Mutant{"lut_entry/swapped-fields", "lut_entry",
+                 "the table builder reads activations at the weight width and back",
+                 lut_pairs("lut_entry", [](Query &q, unsigned ab, unsigned wb) {
+                   const LutEntry swapped = [](unsigned a_bits, unsigned w_bits, const z3::expr &a,
+                                               const z3::expr &nib) {
+                     z3::expr s = a - a;
+                     for (unsigned t = 0; t < lut_group(w_bits); ++t)
+                       s = s + lut_traits<z3::expr>::field(a, t * w_bits, w_bits) *
+                                   lut_traits<z3::expr>::field(nib, t * a_bits, a_bits);
+                     return s;
+                   };
+                   check_lut_entry(q, ab, wb, swapped, lut_max_entry(ab, wb));
+                 })});
+  set.add(Mutant{
+      "lut_u16/one-more-widening",
+      "lut_u16",
+      "u16 lanes take 258 widenings (258 * 255 > 65535)",
+      {kernel_check("lut_u16", 1, 1, [](Query &q) { check_lut_u16(q, kLutU16Widenings + 1); })}});
   set.add(per_pair("neon_dot8_int32/flush-x8", "neon_dot8_int32", "NEON Dot8 flushes 8x too late",
                    [](Query &q, unsigned ab, unsigned wb) {
                      check_neon_dot8(q, ab, wb, 8 * kNeonDot8FlushSlots, kNeonDot8ProductsPerSlot);

@@ -8,6 +8,7 @@
 
 #include "common.hpp"
 #include "samd/kernels/exact_sums.hpp"
+#include "samd/kernels/fast_bounds.hpp"
 #include "samd/ops/add.hpp"
 #include "samd/ops/convert.hpp"
 #include "samd_proofs/spec.hpp"
@@ -22,6 +23,15 @@ template <> struct samd::kernels::bound_traits<z3::expr> {
   }
   static z3::expr select(const z3::expr &c, const z3::expr &a, const z3::expr &b) {
     return z3::ite(c, a, b);
+  }
+};
+
+// The LUT table builder (fast_bounds.hpp lut_entry) on Z3 bit-vectors: a field is an extract,
+// zero-extended back to the word's width.
+template <> struct samd::kernels::lut_traits<z3::expr> {
+  static z3::expr field(const z3::expr &x, unsigned lo, unsigned bits) {
+    const unsigned w = x.get_sort().bv_size();
+    return z3::zext(x.extract(lo + bits - 1, lo), w - bits);
   }
 };
 
@@ -46,6 +56,9 @@ using GemmStep = std::function<W(const W &acc, const W &u, const W &a)>;
 using GemmCapacity = std::function<std::uint64_t(unsigned ab, unsigned wb, unsigned guard)>;
 using MaddubsExact = std::function<bool(unsigned ab, unsigned wb)>;
 using MaddubsSteps = std::function<std::int64_t(unsigned ab, unsigned wb)>;
+// The LUT table builder (lut_entry: ab, wb, index a, weight nibble, in the sort of a).
+using LutEntry =
+    std::function<z3::expr(unsigned ab, unsigned wb, const z3::expr &a, const z3::expr &nib)>;
 // The exact-sum templates (exact_sums.hpp, conv_bounds.hpp), as the checks take them.
 using Expr = z3::expr;
 using EpilogueFixed = std::function<Expr(const Expr &K, const Expr &da, const Expr &dz,
@@ -172,6 +185,10 @@ void check_bitserial_int64(Query &q, std::int64_t pairs_per_shift);
 void check_small_conv_int32(Query &q, std::int64_t max_steps);
 void check_maddubs_i16(Query &q, unsigned ab, unsigned wb, const MaddubsSteps &steps);
 void check_neon_cnt_u8(Query &q, std::int64_t vectors);
+void check_lut_entry(Query &q, unsigned ab, unsigned wb, const LutEntry &entry,
+                     std::int64_t max_entry);
+void check_lut_u8(Query &q, std::int64_t steps, std::int64_t max_entry);
+void check_lut_u16(Query &q, std::int64_t widenings);
 void check_neon_cnt_u16(Query &q, std::int64_t u8_vectors, std::int64_t u16_vectors);
 void check_neon_dot8(Query &q, unsigned ab, unsigned wb, std::int64_t flush_slots,
                      std::int64_t per_slot);

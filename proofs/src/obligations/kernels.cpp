@@ -325,6 +325,38 @@ void check_neon_cnt_u16(Query &q, std::int64_t u8_vectors, std::int64_t u16_vect
                          z3::ule(t0, m) && z3::ule(t1, m)});
 }
 
+// LUT tables (fast_bounds.hpp): index a holds g = 4 / wb activation offsets of ab bits, the
+// nibble g weights of wb bits. The builder's entry, summed in 8 bits as the kernels' byte tables
+// are, is the exact sum of the g products (computed here from the fields), at most max_entry.
+void check_lut_entry(Query &q, unsigned ab, unsigned wb, const LutEntry &entry,
+                     std::int64_t max_entry) {
+  z3::context &c = q.ctx;
+  const unsigned g = 4 / wb;
+  const z3::expr a = c.bv_const("a", 8), nib = c.bv_const("nib", 8);
+  q.require(z3::ule(a, c.bv_val((1u << (g * ab)) - 1, 8)) && z3::ule(nib, c.bv_val(15, 8)));
+  const z3::expr e8 = entry(ab, wb, a, nib);
+  z3::expr exact = calc(c, 0);
+  for (unsigned t = 0; t < g; ++t)
+    exact = exact + z3::zext(a.extract(t * ab + ab - 1, t * ab), kCalc - ab) *
+                        z3::zext(nib.extract(t * wb + wb - 1, t * wb), kCalc - wb);
+  q.goal("the byte entry is the exact sum of the g products", z3::zext(e8, kCalc - 8) == exact);
+  q.goal("entry <= max entry", z3::ule(exact, calc(c, max_entry)));
+  q.column("a, nib", {a, nib}, false);
+  q.column("entry", {e8}, false);
+}
+// A u8 lane adds `steps` entries of at most max_entry (then is widened).
+void check_lut_u8(Query &q, std::int64_t steps, std::int64_t max_entry) {
+  const z3::expr e = q.ctx.bv_const("entry", 8);
+  const z3::expr t = z3::zext(e, kCalc - 8);
+  check_accumulation(q, {8, false, steps, 0, max_entry, t, z3::ule(t, calc(q.ctx, max_entry))});
+}
+// A u16 lane adds one u8 lane (<= 255) per widening, `widenings` times (then goes to int64).
+void check_lut_u16(Query &q, std::int64_t widenings) {
+  const z3::expr d = q.ctx.bv_const("u8_lane", 8);
+  const z3::expr t = z3::zext(d, kCalc - 8);
+  check_accumulation(q, {16, false, widenings, 0, 255, t, z3::ule(t, calc(q.ctx, 255))});
+}
+
 // NEON Dot8: products formed exactly (vmull_u8 for weights below 8 bits: one product per u16
 // lane), then added to int32 lanes, kNeonDot8ProductsPerSlot per slot for kNeonDot8FlushSlots.
 void check_neon_dot8(Query &q, unsigned ab, unsigned wb, std::int64_t flush_slots,
@@ -765,6 +797,22 @@ void register_kernels(std::vector<Obligation> &out) {
         [](Query &q) { check_neon_cnt_u8(q, kernels::kAvx2CntU8Words); });
   f.add("neon_cnt_u8", bit, "W1A1 bit planes",
         [](Query &q) { check_neon_cnt_u8(q, kernels::kNeonCntU8Vectors); });
+  const LutEntry lut = [](unsigned ab, unsigned wb, const z3::expr &a, const z3::expr &nib) {
+    return kernels::lut_entry(ab, wb, a, nib);
+  };
+  for (unsigned wb = 1; wb <= 2; ++wb)
+    for (unsigned ab = 1; ab <= 8; ++ab) {
+      if (!kernels::lut_pair(ab, wb))
+        continue;
+      const Layout Lw{wb, 0, Signedness::Unsigned};
+      const std::int64_t e = kernels::lut_max_entry(ab, wb);
+      f.add("lut_entry", Lw, pair_name(wb, ab),
+            [=](Query &q) { check_lut_entry(q, ab, wb, lut, e); });
+      f.add("lut_u8", Lw, pair_name(wb, ab),
+            [=](Query &q) { check_lut_u8(q, kernels::lut_u8_steps(ab, wb), e); });
+    }
+  f.add("lut_u16", bit, "every LUT pair",
+        [](Query &q) { check_lut_u16(q, kernels::kLutU16Widenings); });
   f.add("neon_cnt_u16", bit, "W1A1 bit planes", [](Query &q) {
     check_neon_cnt_u16(q, kernels::kNeonCntU8Vectors, kernels::kNeonCntU16Vectors);
   });

@@ -95,13 +95,19 @@ constexpr std::int64_t lut_max_entry(unsigned ab, unsigned wb) {
   return std::int64_t{lut_group(wb)} * ((std::int64_t{1} << ab) - 1) *
          ((std::int64_t{1} << wb) - 1);
 }
-// The entry for table index a and weight nibble nib (T: an unsigned integer type, or a Z3
-// bit-vector expression in the proofs).
+// Field `bits` wide at bit `lo` of x (unsigned integers here; proofs/ gives Z3 bit-vectors).
+template <class T> struct lut_traits {
+  static constexpr T field(const T &x, unsigned lo, unsigned bits) {
+    return static_cast<T>((x >> lo) & ((1u << bits) - 1));
+  }
+};
+// The entry for table index a and weight nibble nib, summed in T (the table builders' code).
+// pre: a < 2^(g * ab), nib < 16. post: sum_t ua_t * u_t (<= lut_max_entry; proof lut_entry).
 template <class T> constexpr T lut_entry(unsigned ab, unsigned wb, const T &a, const T &nib) {
-  const unsigned amask = (1u << ab) - 1, wmask = (1u << wb) - 1;
   T s = a - a; // zero of a's type
   for (unsigned t = 0; t < lut_group(wb); ++t)
-    s = s + ((a >> (t * ab)) & amask) * ((nib >> (t * wb)) & wmask);
+    s = static_cast<T>(s +
+                       lut_traits<T>::field(a, t * ab, ab) * lut_traits<T>::field(nib, t * wb, wb));
   return s;
 }
 constexpr std::int64_t lut_u8_steps(unsigned ab, unsigned wb) {

@@ -201,17 +201,18 @@ void print_goals(const std::vector<Record> &rs) {
   // per op on 2 of the 4 vector pipes). AVX2 W1/W2 weights use table lookup (Method::Lut): per
   // step of g = 4 / wb k, one vpshufb + vpaddb per 32 columns and row, plus amortized nibble
   // masks and table loads, against oneDNN's vpmaddubsw + vpmaddwd + vpaddd per 32 MACs.
-  std::printf("  (bounds: AVX-512 bit-serial <= 4 pipes / 3 ops x 512 MAC = 683 MAC/cycle vs 2 x "
-              "64 for vpdpbusd:\n"
-              "   W1A1 <= 5.3x, W2A2 <= 5.3x / 4 = 1.33x. AVX2 vs oneDNN's "
-              "vpmaddubsw+vpmaddwd+vpaddd (3 ops per\n"
-              "   32 MAC): table lookup does 2 ops (vpshufb+vpaddb) per 32 x g MAC, g = 4 / wb, "
-              "plus ~0.6 op of\n"
-              "   nibble masks and table loads: ~4.6x (wb = 1) and ~2.3x (wb = 2) at equal ops per "
-              "cycle; measured\n"
-              "   on Zen 5 W1A1 5.6-5.8x, W1A2 5.0x, W2A2 2.4x, W2A1 2.8-2.9x. W1A1 >= 6x would "
-              "need fewer ops\n"
-              "   per lookup than vpshufb + vpaddb)\n");
+  std::printf(
+      "  (bounds: AVX-512 bit-serial <= 4 pipes / 3 ops x 512 MAC = 683 MAC/cycle vs 2 x "
+      "64 for vpdpbusd:\n"
+      "   W1A1 <= 5.3x, W2A2 <= 5.3x / 4 = 1.33x. AVX2 vs oneDNN's "
+      "vpmaddubsw+vpmaddwd+vpaddd (3 ops per\n"
+      "   32 MAC): table lookup does 2 ops (vpshufb+vpaddb) per 32 x g MAC, g = 4 / wb, "
+      "plus ~0.6 op of\n"
+      "   nibble masks and table loads: ~4.6x (wb = 1) and ~2.3x (wb = 2) at equal ops per "
+      "cycle; measured\n"
+      "   on Zen 5 W1A1 5.4-6.0x, W1A2 5.0-5.2x, W2A2 2.2-2.5x, W2A1 2.8-2.9x. W1A1 >= 6x would "
+      "need fewer ops\n"
+      "   per lookup than vpshufb + vpaddb)\n");
   for (auto [wb, ab] : {std::pair{1, 1}, std::pair{2, 2}, std::pair{4, 4}, std::pair{8, 8}}) {
     const auto t1 = find(rs, "gemm", "samd", wb, ab, 1, "native"),
                t2 = find(rs, "gemm", "samd", wb, ab, 2, "native");

@@ -210,7 +210,14 @@ std::vector<Case> cases(const Options &o) {
   for (auto [wb, ab] : gemm_pairs)
     cs.push_back(samd_gemm("gemm", 256, 256, 4096, wb, ab, 1, path, isa));
   cs.push_back(onednn_case("gemm", 256, 256, 4096, true, isa));
-  if (!avx2) {
+  if (avx2) {
+    // The table-lookup pairs' other two (Method::Lut), and the GEMV rows of the Lut pairs.
+    for (auto [wb, ab] : {std::pair{1, 2}, std::pair{2, 1}})
+      cs.push_back(samd_gemm("gemm", 256, 256, 4096, wb, ab, 1, path, isa));
+    for (auto [wb, ab] : {std::pair{1, 1}, std::pair{2, 2}})
+      cs.push_back(samd_gemm("gemv", 1, 8192, 8192, wb, ab, 1, path, isa));
+    cs.push_back(onednn_case("gemv", 1, 8192, 8192, true, isa));
+  } else {
     for (auto [wb, ab] : {std::pair{1, 1}, std::pair{2, 2}, std::pair{4, 4}, std::pair{8, 8}})
       cs.push_back(samd_gemm("gemm", 256, 256, 4096, wb, ab, 2, path, isa));
     cs.push_back(onednn_case("gemm", 256, 256, 4096, false, isa));

@@ -137,8 +137,10 @@ void print_weight_note(const std::vector<Record> &rs) {
       "\nWeights (w/int8: bytes the kernel reads / N*K; res/i8: bytes the packed object holds "
       "after\n"
       "the runs / N*K; goal: <= b/8 + 5 %%, b = weight bits). Formats: iplanes = bit planes of 8\n"
-      "columns (AVX-512 bit-serial, AVX2 W1A1), pstreams = b-bit byte streams of 16-row panels,\n"
-      "unpacked to bytes in the kernel (AVX-512 Dot8, AVX2 Dot8 GEMM), streams = b-bit row "
+      "columns (AVX-512 bit-serial), nibbles = 1- or 2-bit weights, 4 / b of them a nibble, in\n"
+      "64-column panels (AVX2 table lookup: W1A1, W1A2, W2A1, W2A2), pstreams = b-bit byte\n"
+      "streams of 16-row panels, unpacked to bytes in the kernel (AVX-512 Dot8, AVX2 Dot8 GEMM), "
+      "streams = b-bit row "
       "streams\n"
       "padded to 512 k (AVX2 Dot8 GEMV and 8-bit, NEON Dot8), planes = per-row bit planes padded "
       "to\n"
@@ -196,14 +198,21 @@ void print_goals(const std::vector<Record> &rs) {
   }
   // Where a goal exceeds what the instructions allow (per 512 k and output, bit-serial costs
   // wb * ab plane products of AND + VPOPCNTQ + ADD = 3 vector ops; oneDNN's vpdpbusd does 64 MACs
-  // per op on 2 of the 4 vector pipes; AVX2 has no vector popcount).
-  std::printf("  (bounds: AVX-512 bit-serial <= 4 pipes / 3 ops x 512 MAC = 683 MAC/cycle vs 2 x "
-              "64 for vpdpbusd:\n"
-              "   W1A1 <= 5.3x, W2A2 <= 5.3x / 4 = 1.33x. AVX2 vs oneDNN's "
-              "vpmaddubsw+vpmaddwd+vpaddd (3 ops per\n"
-              "   32 MAC): W1A1 by nibble-lookup popcount ~8 ops per 256 MAC, ~3-4x; W2A2 by "
-              "int16-accumulated\n"
-              "   vpmaddubsw+vpaddw, 2 ops per 32 MAC, <= 1.5x)\n");
+  // per op on 2 of the 4 vector pipes). AVX2 W1/W2 weights use table lookup (Method::Lut): per
+  // step of g = 4 / wb k, one vpshufb + vpaddb per 32 columns and row, plus amortized nibble
+  // masks and table loads, against oneDNN's vpmaddubsw + vpmaddwd + vpaddd per 32 MACs.
+  std::printf(
+      "  (bounds: AVX-512 bit-serial <= 4 pipes / 3 ops x 512 MAC = 683 MAC/cycle vs 2 x "
+      "64 for vpdpbusd:\n"
+      "   W1A1 <= 5.3x, W2A2 <= 5.3x / 4 = 1.33x. AVX2 vs oneDNN's "
+      "vpmaddubsw+vpmaddwd+vpaddd (3 ops per\n"
+      "   32 MAC): table lookup does 2 ops (vpshufb+vpaddb) per 32 x g MAC, g = 4 / wb, "
+      "plus ~0.6 op of\n"
+      "   nibble masks and table loads: ~4.6x (wb = 1) and ~2.3x (wb = 2) at equal ops per "
+      "cycle; measured\n"
+      "   on Zen 5 W1A1 5.4-6.0x, W1A2 5.0-5.2x, W2A2 2.2-2.5x, W2A1 2.8-2.9x. W1A1 >= 6x would "
+      "need fewer ops\n"
+      "   per lookup than vpshufb + vpaddb)\n");
   for (auto [wb, ab] : {std::pair{1, 1}, std::pair{2, 2}, std::pair{4, 4}, std::pair{8, 8}}) {
     const auto t1 = find(rs, "gemm", "samd", wb, ab, 1, "native"),
                t2 = find(rs, "gemm", "samd", wb, ab, 2, "native");

@@ -481,9 +481,15 @@ finish_row_avx512(const std::uint8_t *row, std::int64_t K, unsigned ab, std::uin
 #endif
 
 // acts.bytes and rowsum hold M rows: the method's other formats (fast::build_acts's rule).
-void finish_acts(Path path, detail::fast::Method method, std::int64_t K, detail::fast::FastActs &a,
-                 bool planes_done) {
+void finish_acts(Path path, detail::fast::Method method, std::int64_t K, unsigned wb,
+                 detail::fast::FastActs &a, bool planes_done) {
   namespace fast = detail::fast;
+  if (method == fast::Method::Lut) { // the table indices of the bytes' steps (AVX2)
+    a.inter.clear();
+    a.groups = 0;
+    fast::build_lut_index(a, K, wb);
+    return;
+  }
   if (method == fast::Method::Dot8 && (path == Path::Avx512 || path == Path::Avx2) &&
       a.m >= fast::kInterleaveMinRows) {
     a.groups = (a.m + 15) / 16;
@@ -666,7 +672,7 @@ void conv_im2col_fast(Path path, const QTensor &x, const detail::Geometry &g, st
 #endif
           a.rowsum[static_cast<std::size_t>(m)] = sum_bytes(row, K);
         }
-        finish_acts(path, method, K, a, planes);
+        finish_acts(path, method, K, fw.wb, a, planes);
       }
       if (batch) {
         detail::gemm_rows_prepared_into(path, a, za, pw, opt, out + r0 * O);

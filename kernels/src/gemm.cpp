@@ -75,7 +75,7 @@ detail::fast::FastActs fast_acts(const QTensor &a, const PackedWeights &w, Path 
   const fast::Method method = fast::choose_method(path, a.layout().bits, w.fast().wb);
   if (path != Path::Avx512 || a.layout().field() != 1 || method != fast::Method::Bitserial) {
     const std::vector<std::uint8_t> ua = a.to_offsets();
-    return fast::build_acts(path, ua.data(), M, K, kpad, a.layout().bits, method);
+    return fast::build_acts(path, ua.data(), M, K, kpad, a.layout().bits, w.fast().wb, method);
   }
   return bit_plane_acts(a, K, kpad);
 }

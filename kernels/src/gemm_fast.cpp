@@ -20,15 +20,16 @@ std::vector<std::int32_t> gemm_rows_fast(Path p, const std::int64_t *a, std::int
                                 " is not compiled in");
   const fast::FastWeights &fw = w.fast();
   const fast::Method method = fast::choose_method(p, w.act_layout().bits, fw.wb);
-  return gemm_rows_prepared(p, fast::build_acts(p, a, M, w.k(), fw.kpad, w.act_layout(), method),
-                            za, w, opt);
+  return gemm_rows_prepared(
+      p, fast::build_acts(p, a, M, w.k(), fw.kpad, w.act_layout(), fw.wb, method), za, w, opt);
 }
 
 bool epilogue_columns(fast::Method method, const fast::FastWeights &fw, std::int32_t za,
                       const PackedWeights &w, std::vector<std::int64_t> &dz,
                       std::vector<std::int64_t> &fixed) {
-  const bool planes = method == fast::Method::Bitserial;
-  // The column sums are of u = w - plane_offset; the bytes are v = w - byte_offset.
+  // Bit planes and Lut nibbles hold u = w - plane_offset (the column sums' offset); the bytes
+  // hold v = w - byte_offset.
+  const bool planes = method != fast::Method::Dot8;
   const std::int64_t c = planes ? fw.plane_offset : fw.byte_offset;
   const std::int64_t N = w.n(), K = w.k();
   const std::int64_t da = w.act_layout().min_value() - za;
@@ -54,7 +55,7 @@ void gemm_rows_prepared_into(Path p, const fast::FastActs &acts, std::int32_t za
                                 " is not compiled in");
   const fast::FastWeights &params = w.fast();
   const fast::Method method = fast::choose_method(p, w.act_layout().bits, params.wb);
-  const bool planes = method == fast::Method::Bitserial;
+  const bool planes = method != fast::Method::Dot8; // raw sums of u = w - plane_offset
   // The format this call's kernel reads, built on first use (gemm_raw picks the same kernel).
   const fast::FastWeights &fw = w.fast(
       fast::format_of(fast::choose_kernel(p, method, acts.ab, params.wb, !acts.inter.empty())));

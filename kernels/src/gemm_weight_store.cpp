@@ -87,8 +87,8 @@ void read_row(const PackedWeights &w, const WeightStore &s, std::int64_t n, std:
   // The cheapest to decode first.
   if (s.has(WeightFormat::Source))
     return read_qtensor_row(s.source, n, row);
-  for (WeightFormat f :
-       {WeightFormat::PStreams, WeightFormat::Streams, WeightFormat::IPlanes, WeightFormat::Planes})
+  for (WeightFormat f : {WeightFormat::PStreams, WeightFormat::Streams, WeightFormat::IPlanes,
+                         WeightFormat::Planes, WeightFormat::Nibbles})
     if (s.has(f))
       return fast::get_row(s.fast, f, n, row);
   if (!s.has(WeightFormat::Swar))
@@ -146,6 +146,8 @@ std::size_t held_bytes(const WeightStore &s, WeightFormat f) {
     return s.fast.streams.capacity();
   case WeightFormat::PStreams:
     return s.fast.pstreams.capacity();
+  case WeightFormat::Nibbles:
+    return s.fast.nibbles.capacity();
   }
   return 0;
 }

@@ -3,7 +3,12 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <string>
+#include <utility>
 
+#include <samd/kernels/fast_bounds.hpp>
+
+#include "../src/fast/fast_gemm.hpp"
 #include "kernel_gen.hpp"
 
 using namespace samd;
@@ -145,6 +150,167 @@ TEST_CASE("gemm: the AVX-512 Dot8 kernel's row steps (group pairs, a lone group,
   for (std::int64_t m : {9, 40})
     check_pair(rng, layout(8, false), layout(8, true), {m, 5, 33000}, Fill::AllMax, 5, false,
                false);
+}
+
+// The table-lookup pairs (lut_pair: W1A1, W1A2, W2A1, W2A2, W2A3, W2A4), which the AVX2 path runs
+// with Method::Lut where choose_method picks it (and every other path by its own method).
+constexpr std::pair<unsigned, unsigned> kLutPairs[] = {{1, 1}, {2, 1}, {1, 2},
+                                                       {2, 2}, {3, 2}, {4, 2}}; // {ab, wb}
+
+TEST_CASE("gemm: the table-lookup kernel is exact on every tail of M, N and K") {
+  // lut_avx2: blocks of 4 rows (then 3, 2, 1) x 2 halves of 32 columns (then 1), panels of 64
+  // columns, 2 steps of g = 4 / wb k per weight byte, u8 chunks of lut_u8_steps / 2 vectors: K
+  // below g, odd step counts, K not a multiple of g, N around 32 and 64.
+  std::mt19937_64 rng(14);
+  const std::int64_t ms[] = {1, 2, 3, 4, 5, 7, 9};
+  const std::int64_t ns[] = {1, 5, 31, 32, 33, 63, 64, 65, 100, 129};
+  const std::int64_t ks[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 17, 63, 65, 130, 513, 1001};
+  int rep = 0;
+  for (auto [ab, wb] : kLutPairs)
+    for (std::int64_t k : ks) {
+      ++rep;
+      const std::int64_t m = ms[static_cast<std::size_t>(rep) % std::size(ms)];
+      const std::int64_t n = ns[static_cast<std::size_t>(rep * 7) % std::size(ns)];
+      check_pair(rng, layout(ab, rep % 2 == 0), layout(wb, rep % 3 == 0), {m, n, k},
+                 kFills[static_cast<std::size_t>(rep) % 4], 5, rep % 2 == 1, rep % 5 == 0);
+    }
+  for (auto [ab, wb] : kLutPairs)
+    for (Fill f : kFills)
+      check_pair(rng, layout(ab, false), layout(wb, true), {13, 70, 301}, f, 5, true, true);
+  // The AVX2 path really reads the nibbles for the pairs it runs by table lookup (GEMM and GEMV).
+  namespace fast = samd::kernels::detail::fast;
+  if (supported(Path::Avx2))
+    for (auto [ab, wb] : kLutPairs) {
+      const bool lut = fast::choose_method(Path::Avx2, ab, wb) == fast::Method::Lut;
+      const PackedWeights pw =
+          PackedWeights::prepack(tensor(rng, {5, 9}, layout(wb, false), Fill::Random), {},
+                                 layout(ab, false), 5, Path::Avx2);
+      for (std::int64_t m : {1, 16})
+        CHECK((std::string(pw.weight_format(Path::Avx2, m)) == "nibbles") == lut);
+    }
+}
+
+TEST_CASE("gemm: the table-lookup kernel's u8 and u16 flushes are exact (K past 2 u16 flushes)") {
+  // A u16 lane takes kLutU16Widenings widenings of one u8 chunk (at most lut_u8_steps steps of g
+  // k), then goes to int64: K = 2 g lut_u8_steps kLutU16Widenings + 5 passes two such flushes,
+  // all-max entries fill every lane to its bound.
+  std::mt19937_64 rng(15);
+  for (auto [ab, wb] : kLutPairs) {
+    const std::int64_t g = kernels::lut_group(wb);
+    const std::int64_t K = 2 * g * kernels::lut_u8_steps(ab, wb) * kernels::kLutU16Widenings + 5;
+    for (Fill f : {Fill::AllMax, Fill::Random})
+      for (std::int64_t m : {1, 3})
+        check_pair(rng, layout(ab, false), layout(wb, false), {m, 3, K}, f, 5, false, false);
+  }
+}
+
+TEST_CASE("gemm: the table-lookup kernel's thread ranges (n0 inside a 64-column panel)") {
+  // gemm_raw splits N in panels of 16 columns: N = 100 in 2 threads starts the second at n0 = 48,
+  // in 3 at 32 and 64.
+  std::mt19937_64 rng(16);
+  for (auto [ab, wb] : kLutPairs)
+    for (int threads : {2, 3})
+      for (std::int64_t m : {1, 6})
+        check_pair(rng, layout(ab, true), layout(wb, true), {m, 100, 333}, Fill::Random, 5, true,
+                   true, threads);
+}
+
+TEST_CASE("gemm: the nibbles weight format round-trips and holds the documented bytes") {
+  namespace fast = samd::kernels::detail::fast;
+  std::mt19937_64 rng(17);
+  for (unsigned wb : {1u, 2u})
+    for (bool is_signed : {false, true})
+      for (auto [N, K] : {std::pair<std::int64_t, std::int64_t>{1, 1},
+                          {3, 3},
+                          {64, 8},
+                          {65, 9},
+                          {32, 5},
+                          {96, 17},
+                          {97, 3},
+                          {130, 1001},
+                          {7, 4096}}) {
+        const Layout wl = layout(wb, is_signed);
+        fast::FastWeights w = fast::weight_params(wl, N, K);
+        const std::int64_t g = 4 / wb;
+        INFO("wb=" << wb << " signed=" << is_signed << " N=" << N << " K=" << K);
+        REQUIRE(w.lut_vectors == ((K + g - 1) / g + 1) / 2);
+        // Panels of 64 columns, a last one of at most 32 columns 32 wide.
+        const std::int64_t width = N % 64 == 0 ? N : N / 64 * 64 + (N % 64 <= 32 ? 32 : 64);
+        REQUIRE(fast::format_bytes(w, fast::WeightFormat::Nibbles) ==
+                static_cast<std::size_t>(width * w.lut_vectors));
+        fast::allocate_format(w, fast::WeightFormat::Nibbles);
+        std::vector<std::vector<std::int64_t>> rows;
+        for (std::int64_t n = 0; n < N; ++n) {
+          rows.push_back(values(rng, wl, static_cast<std::size_t>(K), Fill::Random));
+          fast::put_row(w, fast::WeightFormat::Nibbles, n, rows.back().data());
+        }
+        std::vector<std::int64_t> back(static_cast<std::size_t>(K));
+        for (std::int64_t n = 0; n < N; ++n) {
+          fast::get_row(w, fast::WeightFormat::Nibbles, n, back.data());
+          REQUIRE(back == rows[static_cast<std::size_t>(n)]);
+        }
+        // Byte l of vector v of panel P (W bytes): bits 0-3 the nibble of column 64 P + l at
+        // step 2 v, bits 4-7 at step 2 v + 1; a nibble holds u = w - min of k = g s + t at bits
+        // t * wb; zero past N and past K.
+        const std::int64_t panels = (N + 63) / 64;
+        for (std::int64_t P = 0; P < panels; ++P)
+          for (std::int64_t v = 0; v < w.lut_vectors; ++v)
+            for (std::int64_t l = 0; l < std::min<std::int64_t>(64, width - 64 * P); ++l) {
+              unsigned want = 0;
+              const std::int64_t n = 64 * P + l;
+              for (std::int64_t half = 0; half < 2 && n < N; ++half)
+                for (std::int64_t t = 0; t < g; ++t) {
+                  const std::int64_t k = (2 * v + half) * g + t;
+                  if (k < K)
+                    want |= static_cast<unsigned>(
+                                rows[static_cast<std::size_t>(n)][static_cast<std::size_t>(k)] -
+                                wl.min_value())
+                            << (half * 4 + t * wb);
+                }
+              const std::int64_t W = std::min<std::int64_t>(64, width - 64 * P);
+              REQUIRE(w.nibbles[static_cast<std::size_t>(P * w.lut_vectors * 64 + v * W + l)] ==
+                      want);
+            }
+      }
+}
+
+TEST_CASE(
+    "gemm: the table-lookup tables hold lut_entry, and the index bytes the documented steps") {
+  namespace fast = samd::kernels::detail::fast;
+  for (auto [ab, wb] : kLutPairs) {
+    const std::uint8_t *t = fast::lut_tables(ab, wb);
+    const unsigned g = 4 / wb;
+    for (unsigned a = 0; a < (1u << (g * ab)); ++a)
+      for (unsigned nib = 0; nib < 16; ++nib) {
+        unsigned want = 0;
+        for (unsigned i = 0; i < g; ++i)
+          want += ((a >> (i * ab)) & ((1u << ab) - 1)) * ((nib >> (i * wb)) & ((1u << wb) - 1));
+        REQUIRE(t[a * 16 + nib] == want);
+      }
+  }
+  // idx[m * S2 + s] = sum_t ua[m][g s + t] << (t * ab), zero past K, S2 = steps rounded up to even.
+  std::mt19937_64 rng(18);
+  for (auto [ab, wb] : kLutPairs)
+    for (std::int64_t K : {1, 3, 5, 8, 77}) {
+      const std::int64_t M = 3, g = 4 / wb, kpad = 512;
+      std::vector<std::uint8_t> ua(static_cast<std::size_t>(M * K));
+      for (auto &x : ua)
+        x = static_cast<std::uint8_t>(uniform(rng, 0, (1 << ab) - 1));
+      const fast::FastActs x =
+          fast::build_acts(Path::Avx2, ua.data(), M, K, kpad, ab, wb, fast::Method::Lut);
+      const std::int64_t steps = (K + g - 1) / g;
+      INFO("ab=" << ab << " wb=" << wb << " K=" << K);
+      REQUIRE(x.lut_steps == (steps + 1) / 2 * 2);
+      REQUIRE(x.lut.size() == static_cast<std::size_t>(M * x.lut_steps));
+      for (std::int64_t m = 0; m < M; ++m)
+        for (std::int64_t s = 0; s < x.lut_steps; ++s) {
+          unsigned want = 0;
+          for (std::int64_t t = 0; t < g && s * g + t < K; ++t)
+            want |= static_cast<unsigned>(ua[static_cast<std::size_t>(m * K + s * g + t)])
+                    << (t * ab);
+          REQUIRE(x.lut[static_cast<std::size_t>(m * x.lut_steps + s)] == want);
+        }
+    }
 }
 
 TEST_CASE("gemm: multi-threaded SIMD paths give the same integers on ragged N") {

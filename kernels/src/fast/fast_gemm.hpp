@@ -1,10 +1,13 @@
-// The SIMD GEMM paths. Two methods, chosen per (activation bits, weight bits):
+// The SIMD GEMM paths. Three methods, chosen per (activation bits, weight bits):
 //  - Bitserial: activations and weights as bit planes (offset to unsigned); the product of a
 //    plane pair over 64 k is one AND + POPCOUNT; D = sum_ij 2^(i+j) popcount(A_i & W_j).
 //  - Dot8: activations as unsigned bytes, weights stored at their own width in byte streams and
 //    unpacked to bytes, multiplied with VNNI vpdpbusd (AVX-512) or exact 16-bit madds (AVX2).
 //    int32 lanes are flushed to int64 before they can overflow (fast_bounds.hpp).
-// Both compute the raw sums D[m][n] = sum_k ua[m][k] * v[n][k] and add the zero-point corrections
+//  - Lut (AVX2, weights of 1 or 2 bits): a weight nibble holds g = 4 / wb offset weights, the g
+//    matching activation offsets select one of 2^(g * ab) 16-byte tables of their dot products,
+//    and vpshufb looks the nibble up (T-MAC / DeepGEMM); u8, then u16 lanes (fast_bounds.hpp).
+// All compute the raw sums D[m][n] = sum_k ua[m][k] * v[n][k] and add the zero-point corrections
 // exactly as the Swar path does (Epilogue; fused into the AVX-512 kernels).
 #pragma once
 
@@ -20,7 +23,7 @@ namespace samd::kernels::detail::fast {
 
 inline constexpr std::int64_t kSuperBlock = 512; // k per super-block: 8 slots of 64 bytes
 
-enum class Method { Bitserial, Dot8 };
+enum class Method { Bitserial, Dot8, Lut };
 const char *to_string(Method m);
 
 bool compiled(Path p);
@@ -29,8 +32,8 @@ Method choose_method(Path p, unsigned ab, unsigned wb);
 
 // The weight formats, built on first use by PackedWeights (gemm_weight_store.cpp): Source is the
 // QTensor (b-bit lanes), Swar the guarded words of the Swar path, the others below.
-enum class WeightFormat : int { Source, Swar, Planes, IPlanes, Streams, PStreams };
-inline constexpr int kWeightFormats = 6;
+enum class WeightFormat : int { Source, Swar, Planes, IPlanes, Streams, PStreams, Nibbles };
+inline constexpr int kWeightFormats = 7;
 const char *to_string(WeightFormat f);
 
 // The SIMD formats' parameters (fixed when the weights are prepacked) and the formats built so far
@@ -58,7 +61,22 @@ struct FastWeights {
   std::vector<std::uint8_t> pstreams;
   std::size_t pstream_panel_bytes = 0; // max(1, ceil(K / 32)) * 64 * wb
   std::int64_t byte_offset = 0;        // v = w - byte_offset, in [-128, 127]
+  // Lut format (wb in {1, 2}): the offsets u = w - plane_offset in nibbles of g = lut_group(wb)
+  // consecutive k (weight t at bits t * wb; step s holds k = g s .. g s + g - 1), in panels of
+  // kLutPanel columns (zero past N and past K). Vector v of panel P (W = lut_panel_width(w, P)
+  // bytes), byte l: bits 0-3 the nibble of column 64 P + l at step 2 v, bits 4-7 at step 2 v + 1:
+  // nibbles[P * lut_vectors * 64 + v * W + l]. lut_vectors = ceil(ceil(K / g) / 2); 0 for other
+  // wb. Every panel is 64 columns wide but a last one of at most 32 columns, which is 32 wide (so
+  // N = 32, a conv's 32 output channels, is not padded to twice its bytes).
+  std::vector<std::uint8_t> nibbles;
+  std::int64_t lut_vectors = 0;
 };
+inline constexpr std::int64_t kLutPanel = 64; // columns per Lut panel (one AVX-512 vector)
+// The width in columns (= bytes of a vector) of Lut panel P < ceil(N / 64): 32 for a last panel
+// holding at most 32 columns, else kLutPanel.
+inline std::int64_t lut_panel_width(const FastWeights &w, std::int64_t P) {
+  return w.n - P * kLutPanel <= kLutPanel / 2 ? kLutPanel / 2 : kLutPanel;
+}
 
 // The parameters of the SIMD formats of N x K weights of layout wl (no format built).
 // post: every format vector empty; kpad >= kSuperBlock, iwords = ceil(K / 64).
@@ -87,15 +105,28 @@ struct FastActs {
   // t] = ua[16 g + i][4 q + t] (rows past M are zero), so one vector holds 4 k of 16 rows.
   std::vector<std::uint8_t> inter;
   std::int64_t groups = 0; // row groups of 16 in inter
+  // Lut: the table index of each row's step s (g = lut_group(wb) consecutive k),
+  // lut[m * lut_steps + s] = sum_t ua[m][g s + t] << (t * ab) (zero past K); lut_steps = ceil(K /
+  // g) rounded up to even (a weight byte holds two steps).
+  std::vector<std::uint8_t> lut;
+  std::int64_t lut_steps = 0;
 };
 inline constexpr std::int64_t kInterleaveMinRows = 8;
 inline constexpr std::int64_t kPanel = 16; // weight rows per pstreams panel
-// From unsigned offsets ua = a - a_min (M rows of K bytes): the method's format for path p.
+// From unsigned offsets ua = a - a_min (M rows of K bytes): the method's format for path p. wb:
+// the weights' width (Method::Lut groups lut_group(wb) k per table index; unused otherwise).
 FastActs build_acts(Path p, const std::uint8_t *ua, std::int64_t M, std::int64_t K,
-                    std::int64_t kpad, unsigned ab, Method method);
+                    std::int64_t kpad, unsigned ab, unsigned wb, Method method);
 // The same from activation integers of layout al.
 FastActs build_acts(Path p, const std::int64_t *a, std::int64_t M, std::int64_t K,
-                    std::int64_t kpad, const Layout &al, Method method);
+                    std::int64_t kpad, const Layout &al, unsigned wb, Method method);
+// FastActs::lut from x.bytes (x.m rows of x.kpad offset bytes, zero past K) for weights of wb
+// bits. pre: lut_pair(x.ab, wb). post: x.lut holds x.m * x.lut_steps index bytes as documented
+// above.
+void build_lut_index(FastActs &x, std::int64_t K, unsigned wb);
+// The 2^(g * ab) tables of the pair, 16 bytes each: table a, entry nib = lut_entry(ab, wb, a, nib)
+// (fast_bounds.hpp). pre: lut_pair(ab, wb). post: a static array, 16-byte aligned, built once.
+const std::uint8_t *lut_tables(unsigned ab, unsigned wb);
 // Bit planes of M rows of kpad bytes: planes[(m * ab + i) * kpad / 64 + word] (ISA versions).
 // FastActs::inter from M rows of kpad bytes (AVX-512); inter must be zero-filled.
 void interleave_avx512(const std::uint8_t *bytes, std::int64_t M, std::int64_t K, std::int64_t kpad,
@@ -151,6 +182,7 @@ enum class Kernel {
   Avx2Bitserial,
   Avx2Dot8Fused,
   Avx2Dot8,
+  Avx2Lut,
   NeonBitserial,
   NeonDot8
 };
@@ -199,6 +231,12 @@ void bitserial_avx2(const FastActs &a, const FastWeights &w, std::int64_t *D, st
                     std::int64_t n1);
 void dot8_avx2(const FastActs &a, const FastWeights &w, std::int64_t *D, std::int64_t n0,
                std::int64_t n1);
+// AVX2 table lookup (Method::Lut; gemm_lut_avx2.cpp), fused the same way.
+// pre: lut_pair(a.ab, w.wb), w.nibbles built, a.lut built for w.wb, 0 <= n0 <= n1 <= w.n, the CPU
+// has AVX2. post: e.put(m, n, D[m][n]) for every m < a.m and n in [n0, n1), D the exact raw sum
+// sum_k ua[m][k] * (w[n][k] - plane_offset); nothing else written.
+void lut_avx2(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
+              std::int64_t n1);
 // NEON (AArch64 only; gemm_neon.cpp): vcntq_u8 bit-serial, and Dot8 with exact widening multiplies.
 void bitserial_neon(const FastActs &a, const FastWeights &w, std::int64_t *D, std::int64_t n0,
                     std::int64_t n1);

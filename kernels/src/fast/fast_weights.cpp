@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include <samd/kernels/fast_bounds.hpp>
+
 #include "fast_gemm.hpp"
 
 namespace samd::kernels::detail::fast {
@@ -22,6 +24,8 @@ const char *to_string(WeightFormat f) {
     return "streams";
   case WeightFormat::PStreams:
     return "pstreams";
+  case WeightFormat::Nibbles:
+    return "nibbles";
   }
   return "?";
 }
@@ -99,6 +103,19 @@ std::size_t plane_word(const FastWeights &w, std::int64_t n, unsigned j, std::in
 std::size_t iplane_word(const FastWeights &w, std::int64_t n, unsigned j, std::int64_t k) {
   return static_cast<std::size_t>((((n / 8) * w.wb + j) * w.iwords + k / 64) * 8 + n % 8);
 }
+// Where (n, k) sits in the Lut format: the byte, and the shift of its wb bits in it (step s = k /
+// g in vector s / 2, nibble s % 2; weight k % g of the nibble).
+struct NibblePos {
+  std::size_t byte;
+  unsigned shift;
+};
+NibblePos nibble_pos(const FastWeights &w, std::int64_t n, std::int64_t k) {
+  const std::int64_t g = lut_group(w.wb), s = k / g;
+  const std::int64_t P = n / kLutPanel;
+  return {static_cast<std::size_t>(P * w.lut_vectors * kLutPanel + s / 2 * lut_panel_width(w, P) +
+                                   n % kLutPanel),
+          static_cast<unsigned>((s % 2) * 4 + (k % g) * w.wb)};
+}
 } // namespace
 
 FastWeights weight_params(const Layout &wl, std::int64_t N, std::int64_t K) {
@@ -115,6 +132,10 @@ FastWeights weight_params(const Layout &wl, std::int64_t N, std::int64_t K) {
   f.stream_row_bytes = static_cast<std::size_t>(f.kpad / kSuperBlock * 64 * f.wb);
   f.pstream_panel_bytes =
       static_cast<std::size_t>(std::max<std::int64_t>(1, (K + 31) / 32) * 64 * f.wb);
+  if (f.wb == 1 || f.wb == 2) { // the Lut format's weights (lut_pair)
+    const std::int64_t steps = (K + lut_group(f.wb) - 1) / lut_group(f.wb);
+    f.lut_vectors = (steps + 1) / 2;
+  }
   return f;
 }
 
@@ -129,6 +150,13 @@ std::size_t format_bytes(const FastWeights &w, WeightFormat f) {
     return N * w.stream_row_bytes;
   case WeightFormat::PStreams:
     return (N + kPanel - 1) / kPanel * w.pstream_panel_bytes;
+  case WeightFormat::Nibbles:
+    if (w.wb != 1 && w.wb != 2)
+      throw std::logic_error("samd: format_bytes: the nibbles format holds 1- or 2-bit weights");
+    // Whole panels, and a last one of 32 or 64 columns (lut_panel_width).
+    return (N / kLutPanel * kLutPanel +
+            (N % kLutPanel == 0 ? 0 : (N % kLutPanel <= kLutPanel / 2 ? 32 : 64))) *
+           static_cast<std::size_t>(w.lut_vectors);
   default:
     throw std::logic_error("samd: format_bytes: not a SIMD weight format");
   }
@@ -149,6 +177,9 @@ void allocate_format(FastWeights &w, WeightFormat f) {
   case WeightFormat::PStreams:
     w.pstreams.assign(bytes, 0);
     return;
+  case WeightFormat::Nibbles:
+    w.nibbles.assign(bytes, 0);
+    return;
   default:
     throw std::logic_error("samd: allocate_format: not a SIMD weight format");
   }
@@ -164,6 +195,8 @@ std::size_t built_bytes(const FastWeights &w, WeightFormat f) {
     return w.streams.size();
   case WeightFormat::PStreams:
     return w.pstreams.size();
+  case WeightFormat::Nibbles:
+    return w.nibbles.size();
   default:
     return 0;
   }
@@ -192,6 +225,11 @@ void put_row(FastWeights &w, WeightFormat f, std::int64_t n, const std::int64_t 
       put_parts(w.parts, w.pstreams.data() + p.group, p.s, p.byte, vb);
       break;
     }
+    case WeightFormat::Nibbles: {
+      const NibblePos p = nibble_pos(w, n, k);
+      w.nibbles[p.byte] = static_cast<std::uint8_t>(w.nibbles[p.byte] | (u << p.shift));
+      break;
+    }
     default:
       throw std::logic_error("samd: put_row: not a SIMD weight format");
     }
@@ -213,6 +251,12 @@ void get_row(const FastWeights &w, WeightFormat f, std::int64_t n, std::int64_t 
         u |= ((w.iplanes[iplane_word(w, n, j, k)] >> (k % 64)) & 1u) << j;
       row[k] = static_cast<std::int64_t>(u) + w.plane_offset;
       continue;
+    case WeightFormat::Nibbles: {
+      const NibblePos p = nibble_pos(w, n, k);
+      u = (w.nibbles[p.byte] >> p.shift) & ((1u << w.wb) - 1);
+      row[k] = static_cast<std::int64_t>(u) + w.plane_offset;
+      continue;
+    }
     case WeightFormat::Streams: {
       const BytePos p = stream_pos(w, n, k);
       vb = get_parts(w.parts, w.streams.data() + p.group, p.s, p.byte);

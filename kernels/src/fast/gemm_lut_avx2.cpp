@@ -1,0 +1,271 @@
+// AVX2 table-lookup GEMM (Method::Lut, the T-MAC / DeepGEMM family) for weights of 1 or 2 bits.
+// Compiled with -mavx2 -mfma; called only when the CPU has AVX2.
+//
+// A weight nibble holds g = 4 / wb offset weights u of one column (g consecutive k, one "step");
+// the g activation offsets of a row at that step form the index a of one of the pair's 16-byte
+// tables (lut_tables), whose entry nib is sum_t ua_t * u_t. So per step and row one table is
+// broadcast to both 128-bit halves and vpshufb looks up 32 columns' nibbles at once; the entries
+// are added in u8 lanes for at most lut_u8_steps steps, widened into u16 lanes at most
+// kLutU16Widenings times, then added into int64 sums (fast_bounds.hpp, proven in proofs/).
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <samd/kernels/fast_bounds.hpp>
+
+#include "fast_gemm.hpp"
+
+namespace samd::kernels::detail::fast {
+namespace {
+
+inline constexpr std::int64_t kHalf = 32; // columns per ymm (half a kLutPanel panel)
+
+// acc += the lookup, kept in acc's register: without the (empty) asm GCC reassociates the adds of
+// the two steps of a vector into one and keeps more temporaries live than there are ymm registers,
+// spilling the accumulators.
+inline void add_lookup(__m256i &acc, __m256i table, __m256i nibbles) {
+  __m256i sum = _mm256_add_epi8(acc, _mm256_shuffle_epi8(table, nibbles));
+  asm("" : "+x"(sum)); // on a local: an array element in an asm operand would stay in memory
+  acc = sum;
+}
+
+#define SAMD_LUT_INLINE __attribute__((always_inline))
+
+// f(0), ..., f(N - 1) with compile-time indices (std::integral_constant), inlined: the blocks'
+// register arrays are then indexed by constants before GCC's scalar replacement runs, so they
+// live in ymm registers (with `#pragma GCC unroll` loops GCC kept them on the stack).
+template <int N, class F> SAMD_LUT_INLINE inline void unrolled(F &&f) {
+  [&]<int... I>(std::integer_sequence<int, I...>) SAMD_LUT_INLINE {
+    (f(std::integral_constant<int, I>{}), ...);
+  }
+  (std::make_integer_sequence<int, N>{});
+}
+
+template <int R, int C> struct Acc { __m256i v[R][C]; };
+
+// The u8 stage of one chunk, vectors [v0, v1) of C halves' nibbles (wp, ws: lut_block) against R
+// rows' indices ip. pre: v1 - v0 <= lut_u8_steps / 2. post: acc.v[r][c] byte l = the sum of the
+// 2 (v1 - v0) entries of row r, column l of half c (each <= lut_max_entry, the sum <= 255).
+template <int R, int C>
+SAMD_LUT_INLINE inline void
+lut_chunk(Acc<R, C> &acc, const std::uint8_t *tables, const std::uint8_t *const (&wp)[C],
+          const std::int64_t (&ws)[C], const std::uint8_t *const (&ip)[R], std::int64_t v0,
+          std::int64_t v1) {
+  const __m256i low = _mm256_set1_epi8(0x0F);
+  unrolled<R>([&](auto r) SAMD_LUT_INLINE {
+    unrolled<C>([&](auto c) SAMD_LUT_INLINE { acc.v[r][c] = _mm256_setzero_si256(); });
+  });
+  for (std::int64_t v = v0; v < v1; ++v) {
+    // Step 2v (low nibbles), then step 2v + 1 (high nibbles, the vectors loaded again): only C
+    // weight vectors live at a time, so the R x C accumulators stay in registers. The nibbles
+    // are masked to 0..15 (vpshufb would zero a lane whose bit 7 is set).
+    for (int step = 0; step < 2; ++step) {
+      __m256i wv[C];
+      unrolled<C>([&](auto c) SAMD_LUT_INLINE {
+        __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(wp[c] + v * ws[c]));
+        if (step == 1)
+          x = _mm256_srli_epi16(x, 4);
+        wv[c] = _mm256_and_si256(x, low);
+      });
+      unrolled<R>([&](auto r) SAMD_LUT_INLINE {
+        const __m256i t = _mm256_load_si256(
+            reinterpret_cast<const __m256i *>(tables + (std::size_t{ip[r][2 * v + step]} << 5)));
+        unrolled<C>([&](auto c) SAMD_LUT_INLINE { add_lookup(acc.v[r][c], t, wv[c]); });
+      });
+    }
+  }
+}
+
+// lut_tables with each 16-byte table twice (32 bytes, both 128-bit halves of a ymm): a table
+// is then one plain load, where vbroadcasti128 would also take a shuffle slot from the vpshufbs.
+// pre: lut_pair(ab, wb). post: table a at (wide_tables(ab, wb) + 32 a), 32-byte aligned.
+const std::uint8_t *wide_tables(unsigned ab, unsigned wb) {
+  struct Wide {
+    alignas(64) std::uint8_t t[6][256 * 32] = {};
+    Wide() {
+      int slot = 0;
+      for (unsigned b = 1; b <= 2; ++b)
+        for (unsigned x = 1; x <= 4; ++x)
+          if (lut_pair(x, b)) {
+            const std::uint8_t *src = lut_tables(x, b);
+            for (unsigned i = 0; i < (1u << (lut_group(b) * x)); ++i)
+              for (unsigned j = 0; j < 32; ++j)
+                t[slot][i * 32 + j] = src[i * 16 + j % 16];
+            ++slot;
+          }
+    }
+  };
+  static const Wide wide;
+  // The slots in the constructor's order: (1, 1), (2, 1), then (1..4, 2).
+  const int slot = wb == 1 ? static_cast<int>(ab) - 1 : static_cast<int>(ab) + 1;
+  return wide.t[slot];
+}
+
+// What every block of one lut_avx2 call shares.
+struct Ctx {
+  const FastActs &a;
+  const FastWeights &w;
+  const Epilogue &e;
+  const std::uint8_t *tables; // wide_tables of the pair
+  std::int64_t pairs;         // vectors (2 steps each) per u8 chunk: 2 * pairs <= lut_u8_steps
+  std::int64_t n0, n1;        // the columns this call puts
+  // Epilogue::int32_exact: dz and fixed mod 2^32 (= their values), indexed by column; else null.
+  const std::int32_t *dz32, *fixed32;
+};
+
+// The results of 32 columns of row m from the u16 sums (even: columns 2j, odd: 2j + 1) of a block
+// that never flushed its u16 lanes. pre: c.dz32 (every partial sum of every result fits int32, so
+// the int32 lane arithmetic is exact: exact_sums.hpp's ring argument). post: out[m][col] for the
+// columns col = col0 .. col0 + 31 in [n0, n1).
+inline void put_half_int32(const Ctx &c, std::int64_t m, std::int64_t col0, __m256i even,
+                           __m256i odd) {
+  const __m256i lo = _mm256_unpacklo_epi16(even, odd); // columns 0-7 | 16-23
+  const __m256i hi = _mm256_unpackhi_epi16(even, odd); // columns 8-15 | 24-31
+  const __m256i q[4] = {_mm256_cvtepu16_epi32(_mm256_castsi256_si128(lo)),
+                        _mm256_cvtepu16_epi32(_mm256_castsi256_si128(hi)),
+                        _mm256_cvtepu16_epi32(_mm256_extracti128_si256(lo, 1)),
+                        _mm256_cvtepu16_epi32(_mm256_extracti128_si256(hi, 1))};
+  const __m256i rs = _mm256_set1_epi32(static_cast<std::int32_t>(c.e.rowsum[m]));
+  std::int32_t *out = c.e.out + m * c.e.ld;
+  for (int i = 0; i < 4; ++i) {
+    const std::int64_t b = col0 + 8 * i;
+    if (b >= c.n0 && b + 8 <= c.n1) {
+      const __m256i dz = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(c.dz32 + b));
+      const __m256i fx = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(c.fixed32 + b));
+      _mm256_storeu_si256(reinterpret_cast<__m256i *>(out + b),
+                          _mm256_add_epi32(_mm256_add_epi32(q[i], _mm256_mullo_epi32(dz, rs)), fx));
+    } else if (b + 8 > c.n0 && b < c.n1) { // a range edge: column by column
+      alignas(32) std::int32_t d[8];
+      _mm256_store_si256(reinterpret_cast<__m256i *>(d), q[i]);
+      for (std::int64_t l = 0; l < 8; ++l)
+        if (b + l >= c.n0 && b + l < c.n1)
+          c.e.put(m, b + l, d[l]);
+    }
+  }
+}
+
+// One block: R rows from m0 x C halves (32 columns each) from half h0, over all of K.
+// pre: m0 + R <= a.m, h0 + C <= ceil(N / 32). post: e.put(m, n, D[m][n]) (or its int32 form) for
+// the block's rows and its columns in [n0, n1); columns past N are padding and never written.
+template <int R, int C> void lut_block(const Ctx &c, std::int64_t m0, std::int64_t h0) {
+  const FastWeights &w = c.w;
+  const std::int64_t V = w.lut_vectors, S2 = c.a.lut_steps;
+  const std::uint8_t *wp[C];
+  std::int64_t ws[C]; // the bytes from one vector of the half's panel to the next
+  const std::uint8_t *ip[R];
+  for (int j = 0; j < C; ++j) {
+    const std::int64_t h = h0 + j;
+    wp[j] = w.nibbles.data() + (h / 2) * V * kLutPanel + (h % 2) * kHalf;
+    ws[j] = lut_panel_width(w, h / 2);
+  }
+  for (int r = 0; r < R; ++r)
+    ip[r] = c.a.lut.data() + (m0 + r) * S2;
+  const __m256i even = _mm256_set1_epi16(0x00FF);
+  // u16 stage: [r][j][0] the even bytes' (columns 2i) sums, [1] the odd bytes' (2i + 1).
+  __m256i acc16[R][C][2];
+  unrolled<R>([&](auto r) SAMD_LUT_INLINE {
+    unrolled<C>([&](auto j)
+                    SAMD_LUT_INLINE { acc16[r][j][0] = acc16[r][j][1] = _mm256_setzero_si256(); });
+  });
+  std::int64_t total[R][C * kHalf] = {};
+  bool flushed = false;
+  std::int64_t widenings = 0;
+  // u16 lanes into the int64 sums (before a lane could exceed kLutU16Widenings * 255).
+  const auto flush16 = [&] {
+    alignas(32) std::uint16_t t[2][16];
+    for (int r = 0; r < R; ++r)
+      for (int j = 0; j < C; ++j) {
+        _mm256_store_si256(reinterpret_cast<__m256i *>(t[0]), acc16[r][j][0]);
+        _mm256_store_si256(reinterpret_cast<__m256i *>(t[1]), acc16[r][j][1]);
+        for (int i = 0; i < 16; ++i) {
+          total[r][j * kHalf + 2 * i] += t[0][i];
+          total[r][j * kHalf + 2 * i + 1] += t[1][i];
+        }
+        acc16[r][j][0] = acc16[r][j][1] = _mm256_setzero_si256();
+      }
+    widenings = 0;
+    flushed = true;
+  };
+  for (std::int64_t v0 = 0; v0 < V; v0 += c.pairs) {
+    const std::int64_t v1 = std::min(V, v0 + c.pairs);
+    // u8 stage: each lane adds 2 entries per vector (steps 2v and 2v + 1), at most
+    // 2 * pairs <= lut_u8_steps entries in all.
+    Acc<R, C> acc;
+    lut_chunk<R, C>(acc, c.tables, wp, ws, ip, v0, v1);
+    // One widening: each u8 lane (<= 255) into its own u16 lane.
+    unrolled<R>([&](auto r) SAMD_LUT_INLINE {
+      unrolled<C>([&](auto j) SAMD_LUT_INLINE {
+        acc16[r][j][0] = _mm256_add_epi16(acc16[r][j][0], _mm256_and_si256(acc.v[r][j], even));
+        acc16[r][j][1] = _mm256_add_epi16(acc16[r][j][1], _mm256_srli_epi16(acc.v[r][j], 8));
+      });
+    });
+    if (++widenings == kLutU16Widenings)
+      flush16();
+  }
+  if (c.dz32 && !flushed) { // the raw sums are the u16 lanes: the int32 epilogue, 8 at a time
+    for (int r = 0; r < R; ++r)
+      for (int j = 0; j < C; ++j)
+        put_half_int32(c, m0 + r, (h0 + j) * kHalf, acc16[r][j][0], acc16[r][j][1]);
+    return;
+  }
+  flush16();
+  for (int r = 0; r < R; ++r)
+    for (int j = 0; j < C; ++j)
+      for (std::int64_t l = 0; l < kHalf; ++l) {
+        const std::int64_t n = (h0 + j) * kHalf + l;
+        if (n >= c.n0 && n < c.n1)
+          c.e.put(m0 + r, n, total[r][j * kHalf + l]);
+      }
+}
+
+// Rows [m, a.m) of halves [h, h + C): blocks of R rows, the rest in blocks of fewer.
+template <int R, int C> void lut_rows(const Ctx &c, std::int64_t m, std::int64_t h) {
+  for (; m + R <= c.a.m; m += R)
+    lut_block<R, C>(c, m, h);
+  if constexpr (R > 1)
+    if (m < c.a.m)
+      lut_rows<R - 1, C>(c, m, h);
+}
+
+// Columns [n0, n1) in blocks of C halves (the last ones one at a time), each over all rows.
+template <int R, int C> void lut_cols(const Ctx &c) {
+  const std::int64_t h1 = (c.n1 + kHalf - 1) / kHalf;
+  std::int64_t h = c.n0 / kHalf;
+  for (; h + C <= h1; h += C)
+    lut_rows<R, C>(c, 0, h);
+  for (; h < h1; ++h)
+    lut_rows<R, 1>(c, 0, h);
+}
+
+} // namespace
+
+void lut_avx2(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
+              std::int64_t n1) {
+  if (a.m == 0 || n0 >= n1)
+    return;
+  // The halves holding columns [n0, n1): n0 need not be a multiple of 32 (gemm_raw's threads
+  // split N in panels of 16), so a boundary half is computed by both neighbours and each puts its
+  // own columns only.
+  Ctx c{a, w, e, wide_tables(a.ab, w.wb), lut_u8_steps(a.ab, w.wb) / 2, n0, n1, nullptr, nullptr};
+  thread_local std::vector<std::int32_t> dz32, fixed32;
+  if (e.int32_exact) { // dz and fixed fit int32 (Epilogue::int32_exact)
+    dz32.resize(static_cast<std::size_t>(w.n));
+    fixed32.resize(static_cast<std::size_t>(w.n));
+    for (std::int64_t n = n0; n < n1; ++n) {
+      dz32[static_cast<std::size_t>(n)] = static_cast<std::int32_t>(e.dz[n]);
+      fixed32[static_cast<std::size_t>(n)] = static_cast<std::int32_t>(e.fixed[n]);
+    }
+    c.dz32 = dz32.data();
+    c.fixed32 = fixed32.data();
+  }
+  // 4 rows x 2 halves: 8 u8 accumulators, 2 nibble vectors, the table, a lookup and the mask
+  // (13 of 16 ymm). Measured (256 x 256 x 4096, vs oneDNN AVX2) against 3 x 2, 5 x 2, 6 x 2,
+  // 2 x 3, 2 x 4, 3 x 3, 4 x 1, 8 x 1: best or within 3 % of it for W1A1, W2A2, W1A2 and W2A1.
+  lut_cols<4, 2>(c);
+}
+
+} // namespace samd::kernels::detail::fast

@@ -218,12 +218,16 @@ std::vector<Case> cases(const Options &o) {
       cs.push_back(samd_gemm("gemv", 1, 8192, 8192, wb, ab, 1, path, isa));
     cs.push_back(onednn_case("gemv", 1, 8192, 8192, true, isa));
   } else {
+    // The mixed 1- / 2-bit pairs too (bit-serial here, table lookup in the AVX2 mode).
+    for (auto [wb, ab] : {std::pair{1, 2}, std::pair{2, 1}})
+      cs.push_back(samd_gemm("gemm", 256, 256, 4096, wb, ab, 1, path, isa));
     for (auto [wb, ab] : {std::pair{1, 1}, std::pair{2, 2}, std::pair{4, 4}, std::pair{8, 8}})
       cs.push_back(samd_gemm("gemm", 256, 256, 4096, wb, ab, 2, path, isa));
     cs.push_back(onednn_case("gemm", 256, 256, 4096, false, isa));
     cs.push_back(plain_case("gemm", 256, 256, 4096, isa));
     // GEMV 1 x 8192 x 8192
-    for (auto [wb, ab] : {std::pair{4, 8}, std::pair{2, 8}, std::pair{8, 8}, std::pair{1, 1}})
+    for (auto [wb, ab] :
+         {std::pair{4, 8}, std::pair{2, 8}, std::pair{8, 8}, std::pair{1, 1}, std::pair{2, 2}})
       cs.push_back(samd_gemm("gemv", 1, 8192, 8192, wb, ab, 1, path, isa));
     cs.push_back(onednn_case("gemv", 1, 8192, 8192, true, isa));
     cs.push_back(onednn_case("gemv", 1, 8192, 8192, false, isa));

@@ -199,20 +199,21 @@ void print_goals(const std::vector<Record> &rs) {
   // Where a goal exceeds what the instructions allow (per 512 k and output, bit-serial costs
   // wb * ab plane products of AND + VPOPCNTQ + ADD = 3 vector ops; oneDNN's vpdpbusd does 64 MACs
   // per op on 2 of the 4 vector pipes). AVX2 W1/W2 weights use table lookup (Method::Lut): per
-  // step of g = 4 / wb k, one vpshufb + vpaddb per 32 columns and row, plus amortized nibble
-  // masks and table loads, against oneDNN's vpmaddubsw + vpmaddwd + vpaddd per 32 MACs.
+  // step of g = 4 / wb k, one vpshufb + vpaddb per 32 columns and row, plus amortized table loads
+  // (the nibbles pre-expanded to index bytes from 32 rows), against oneDNN's vpmaddubsw +
+  // vpmaddwd + vpaddd per 32 MACs.
   std::printf(
       "  (bounds: AVX-512 bit-serial <= 4 pipes / 3 ops x 512 MAC = 683 MAC/cycle vs 2 x "
       "64 for vpdpbusd:\n"
       "   W1A1 <= 5.3x, W2A2 <= 5.3x / 4 = 1.33x. AVX2 vs oneDNN's "
       "vpmaddubsw+vpmaddwd+vpaddd (3 ops per\n"
       "   32 MAC): table lookup does 2 ops (vpshufb+vpaddb) per 32 x g MAC, g = 4 / wb, "
-      "plus ~0.6 op of\n"
-      "   nibble masks and table loads: ~4.6x (wb = 1) and ~2.3x (wb = 2) at equal ops per "
-      "cycle; measured\n"
-      "   on Zen 5 W1A1 5.4-6.0x, W1A2 5.0-5.2x, W2A2 2.2-2.5x, W2A1 2.8-2.9x. W1A1 >= 6x would "
-      "need fewer ops\n"
-      "   per lookup than vpshufb + vpaddb)\n");
+      "plus ~0.25 op of\n"
+      "   index and table loads (no nibble masks from 32 rows): ~5.3x (wb = 1) and ~2.7x "
+      "(wb = 2) at equal\n"
+      "   ops per cycle; measured on Zen 5 W1A1 5.96-6.38x, W1A2 5.42-5.53x, W2A2 2.55-2.61x, "
+      "W2A1\n"
+      "   3.07-3.13x; W1A1 then looks up at ~85 %% of the rate of vpshufb + vpaddb pairs alone)\n");
   for (auto [wb, ab] : {std::pair{1, 1}, std::pair{2, 2}, std::pair{4, 4}, std::pair{8, 8}}) {
     const auto t1 = find(rs, "gemm", "samd", wb, ab, 1, "native"),
                t2 = find(rs, "gemm", "samd", wb, ab, 2, "native");

@@ -177,6 +177,21 @@ TEST_CASE("gemm: the table-lookup kernel is exact on every tail of M, N and K") 
   for (auto [ab, wb] : kLutPairs)
     for (Fill f : kFills)
       check_pair(rng, layout(ab, false), layout(wb, true), {13, 70, 301}, f, 5, true, true);
+  // Both sides of the expanded index bytes' row threshold (kLutExpandMinRows = 32: 31 rows mask
+  // the nibbles in registers, 32 and more expand each column block first), with the row tails of
+  // 4-row blocks (33, 35, 38) and column blocks of 2 halves and of 1.
+  const std::int64_t ems[] = {31, 32, 33, 35, 38};
+  const std::int64_t ens[] = {1, 33, 64, 100, 129};
+  const std::int64_t eks[] = {1, 5, 17, 130, 1001};
+  rep = 0;
+  for (auto [ab, wb] : kLutPairs)
+    for (std::int64_t m : ems)
+      for (std::int64_t n : ens)
+        for (std::int64_t k : eks) {
+          ++rep;
+          check_pair(rng, layout(ab, rep % 2 == 0), layout(wb, rep % 3 == 0), {m, n, k},
+                     kFills[static_cast<std::size_t>(rep) % 4], 5, rep % 2 == 1, rep % 5 == 0);
+        }
   // The AVX2 path really reads the nibbles for the pairs it runs by table lookup (GEMM and GEMV).
   namespace fast = samd::kernels::detail::fast;
   if (supported(Path::Avx2))
@@ -199,7 +214,7 @@ TEST_CASE("gemm: the table-lookup kernel's u8 and u16 flushes are exact (K past 
     const std::int64_t g = kernels::lut_group(wb);
     const std::int64_t K = 2 * g * kernels::lut_u8_steps(ab, wb) * kernels::kLutU16Widenings + 5;
     for (Fill f : {Fill::AllMax, Fill::Random})
-      for (std::int64_t m : {1, 3})
+      for (std::int64_t m : {1, 3, 33}) // 33: the expanded index bytes (kLutExpandMinRows)
         check_pair(rng, layout(ab, false), layout(wb, false), {m, 3, K}, f, 5, false, false);
   }
 }
@@ -210,7 +225,7 @@ TEST_CASE("gemm: the table-lookup kernel's thread ranges (n0 inside a 64-column 
   std::mt19937_64 rng(16);
   for (auto [ab, wb] : kLutPairs)
     for (int threads : {2, 3})
-      for (std::int64_t m : {1, 6})
+      for (std::int64_t m : {1, 6, 34}) // 34: the expanded index bytes (kLutExpandMinRows)
         check_pair(rng, layout(ab, true), layout(wb, true), {m, 100, 333}, Fill::Random, 5, true,
                    true, threads);
 }

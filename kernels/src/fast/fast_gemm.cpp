@@ -50,11 +50,12 @@ Method choose_method(Path p, unsigned ab, unsigned wb) {
   // AVX2: table lookup (Method::Lut) for 1- and 2-bit weights with g * ab <= 8 index bits, where
   // measured: per step of g = 4 / wb k a 4 x 2 block does one vpshufb + vpaddb per 32 columns
   // and row (128 MACs for wb = 1, 64 for wb = 2), against oneDNN's vpmaddubsw + vpmaddwd + vpaddd
-  // per 32 MACs. Measured on Zen 5 (256 x 256 x 4096, ratio to oneDNN u8s8s32 limited to AVX2, same
-  // run, median of 5, four runs on a shared machine): W1A1 5.4-6.0x (bit-serial 3.3x), W2A2
-  // 2.2-2.5x (Dot8 1.5x), W1A2 5.0-5.2x (Dot8 1.5x), W2A1 2.8-2.9x (Dot8 1.5x); GEMV 1 x 8192 x
-  // 8192: W1A1 1.1x the bit-serial kernel's GMAC/s, W2A2 1.95x Dot8's (so no row threshold). W2A3
-  // and W2A4 (also lut_pair) are not measured and stay Dot8.
+  // per 32 MACs; from 32 rows with no nibble masks (index bytes expanded per column block).
+  // Measured on Zen 5 (256 x 256 x 4096, ratio to oneDNN u8s8s32 limited to AVX2, same run, median
+  // of 5, five runs on a shared machine): W1A1 5.96-6.38x (bit-serial 3.3x), W2A2 2.55-2.61x (Dot8
+  // 1.5x), W1A2 5.42-5.53x (Dot8 1.5x), W2A1 3.07-3.13x (Dot8 1.5x); GEMV 1 x 8192 x 8192: W1A1
+  // 1.1x the bit-serial kernel's GMAC/s, W2A2 1.95x Dot8's (so no row threshold). W2A3 and W2A4
+  // (also lut_pair) are not measured and stay Dot8.
   if (lut_pair(ab, wb) && ab <= 2)
     return Method::Lut;
   return ab * wb <= 1 ? Method::Bitserial : Method::Dot8;

@@ -6,7 +6,9 @@
 // tables (lut_tables), whose entry nib is sum_t ua_t * u_t. So per step and row one table is
 // broadcast to both 128-bit halves and vpshufb looks up 32 columns' nibbles at once; the entries
 // are added in u8 lanes for at most lut_u8_steps steps, widened into u16 lanes at most
-// kLutU16Widenings times, then added into int64 sums (fast_bounds.hpp, proven in proofs/).
+// kLutU16Widenings times, then added into int64 sums (fast_bounds.hpp, proven in proofs/). With
+// at least kLutExpandMinRows rows, a column block's nibbles are first expanded to one index byte
+// per column and step, so the inner loop needs no nibble masks.
 #include <immintrin.h>
 
 #include <algorithm>
@@ -23,6 +25,13 @@ namespace samd::kernels::detail::fast {
 namespace {
 
 inline constexpr std::int64_t kHalf = 32; // columns per ymm (half a kLutPanel panel)
+// From this many rows on, each column block's nibbles are expanded to index bytes first
+// (expand_block), so the inner loop is one vpshufb + vpaddb per lookup with no nibble masks; below
+// it they are masked in registers. Measured (1 thread, K = 4096, expanded / in-register time
+// ratio): the expansion (64 KB a block for W1A1, 128 KB for W2A2, past L1) costs about 3 rows of
+// lookups, so W1A1 N = 4096 gains from M = 32 (M = 16: 0.92x, 32: 1.02x), N = 256 from M = 24
+// (16: 0.95x, 32: 1.04x, 256: 1.12x); W2A2 N = 256 from M = 24 (16: 0.99x, 256: 1.13x).
+inline constexpr std::int64_t kLutExpandMinRows = 32;
 
 // acc += the lookup, kept in acc's register: without the (empty) asm GCC reassociates the adds of
 // the two steps of a vector into one and keeps more temporaries live than there are ymm registers,
@@ -47,35 +56,73 @@ template <int N, class F> SAMD_LUT_INLINE inline void unrolled(F &&f) {
 
 template <int R, int C> struct Acc { __m256i v[R][C]; };
 
-// The u8 stage of one chunk, vectors [v0, v1) of C halves' nibbles (wp, ws: lut_block) against R
-// rows' indices ip. pre: v1 - v0 <= lut_u8_steps / 2. post: acc.v[r][c] byte l = the sum of the
-// 2 (v1 - v0) entries of row r, column l of half c (each <= lut_max_entry, the sum <= 255).
-template <int R, int C>
-SAMD_LUT_INLINE inline void
-lut_chunk(Acc<R, C> &acc, const std::uint8_t *tables, const std::uint8_t *const (&wp)[C],
-          const std::int64_t (&ws)[C], const std::uint8_t *const (&ip)[R], std::int64_t v0,
-          std::int64_t v1) {
+// Where a block's C halves of nibbles come from. Packed (X false): the nibbles format itself,
+// vector v of half c at wp[c] + v * ws[c] (bytes from one vector of the half's panel to the next),
+// two steps a byte, masked to 0..15 in registers. Expanded (X true): a scratch of one index byte
+// per column and step, idx[(s * C + c) * 32 + l] = the nibble (0..15) of column l of half c at
+// step s (expand_block), so a step's index vectors are plain loads.
+template <int C> struct Src {
+  const std::uint8_t *wp[C];
+  std::int64_t ws[C];
+  const std::uint8_t *idx;
+};
+
+// The u8 stage of one chunk, vectors [v0, v1) (steps 2 v0 .. 2 v1 - 1) of C halves' nibbles
+// (src) against R rows' indices ip. pre: v1 - v0 <= lut_u8_steps / 2; X: src.idx holds those
+// steps. post: acc.v[r][c] byte l = the sum of the 2 (v1 - v0) entries of row r, column l of
+// half c (each <= lut_max_entry, the sum <= 255).
+template <int R, int C, bool X>
+SAMD_LUT_INLINE inline void lut_chunk(Acc<R, C> &acc, const std::uint8_t *tables, const Src<C> &src,
+                                      const std::uint8_t *const (&ip)[R], std::int64_t v0,
+                                      std::int64_t v1) {
   const __m256i low = _mm256_set1_epi8(0x0F);
   unrolled<R>([&](auto r) SAMD_LUT_INLINE {
     unrolled<C>([&](auto c) SAMD_LUT_INLINE { acc.v[r][c] = _mm256_setzero_si256(); });
   });
   for (std::int64_t v = v0; v < v1; ++v) {
     // Step 2v (low nibbles), then step 2v + 1 (high nibbles, the vectors loaded again): only C
-    // weight vectors live at a time, so the R x C accumulators stay in registers. The nibbles
-    // are masked to 0..15 (vpshufb would zero a lane whose bit 7 is set).
+    // index vectors live at a time, so the R x C accumulators stay in registers. Packed: the
+    // nibbles are masked to 0..15 (vpshufb would zero a lane whose bit 7 is set).
     for (int step = 0; step < 2; ++step) {
       __m256i wv[C];
       unrolled<C>([&](auto c) SAMD_LUT_INLINE {
-        __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(wp[c] + v * ws[c]));
-        if (step == 1)
-          x = _mm256_srli_epi16(x, 4);
-        wv[c] = _mm256_and_si256(x, low);
+        if constexpr (X) {
+          wv[c] = _mm256_load_si256(
+              reinterpret_cast<const __m256i *>(src.idx + ((2 * v + step) * C + c) * kHalf));
+        } else {
+          __m256i x =
+              _mm256_loadu_si256(reinterpret_cast<const __m256i *>(src.wp[c] + v * src.ws[c]));
+          if (step == 1)
+            x = _mm256_srli_epi16(x, 4);
+          wv[c] = _mm256_and_si256(x, low);
+        }
       });
       unrolled<R>([&](auto r) SAMD_LUT_INLINE {
         const __m256i t = _mm256_load_si256(
             reinterpret_cast<const __m256i *>(tables + (std::size_t{ip[r][2 * v + step]} << 5)));
         unrolled<C>([&](auto c) SAMD_LUT_INLINE { add_lookup(acc.v[r][c], t, wv[c]); });
       });
+    }
+  }
+}
+
+// The index bytes of C halves from h0, all steps, as lut_chunk<R, C, true> reads them.
+// pre: h0 + C <= ceil(w.n / 32); out 32-byte aligned with room for 2 * w.lut_vectors * C * 32
+// bytes. post: out[(s * C + c) * 32 + l] = the nibble of column (h0 + c) * 32 + l at step s, for
+// s < 2 * w.lut_vectors (0 past N and K, as in the nibbles format).
+template <int C> void expand_block(const FastWeights &w, std::int64_t h0, std::uint8_t *out) {
+  const std::int64_t V = w.lut_vectors;
+  const __m256i low = _mm256_set1_epi8(0x0F);
+  for (int c = 0; c < C; ++c) {
+    const std::int64_t h = h0 + c;
+    const std::uint8_t *wp = w.nibbles.data() + (h / 2) * V * kLutPanel + (h % 2) * kHalf;
+    const std::int64_t ws = lut_panel_width(w, h / 2);
+    for (std::int64_t v = 0; v < V; ++v) {
+      const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(wp + v * ws));
+      _mm256_store_si256(reinterpret_cast<__m256i *>(out + ((2 * v) * C + c) * kHalf),
+                         _mm256_and_si256(x, low));
+      _mm256_store_si256(reinterpret_cast<__m256i *>(out + ((2 * v + 1) * C + c) * kHalf),
+                         _mm256_and_si256(_mm256_srli_epi16(x, 4), low));
     }
   }
 }
@@ -149,18 +196,20 @@ inline void put_half_int32(const Ctx &c, std::int64_t m, std::int64_t col0, __m2
 }
 
 // One block: R rows from m0 x C halves (32 columns each) from half h0, over all of K.
-// pre: m0 + R <= a.m, h0 + C <= ceil(N / 32). post: e.put(m, n, D[m][n]) (or its int32 form) for
-// the block's rows and its columns in [n0, n1); columns past N are padding and never written.
-template <int R, int C> void lut_block(const Ctx &c, std::int64_t m0, std::int64_t h0) {
+// pre: m0 + R <= a.m, h0 + C <= ceil(N / 32); X: idx = expand_block<C>(w, h0). post: e.put(m, n,
+// D[m][n]) (or its int32 form) for the block's rows and its columns in [n0, n1); columns past N are
+// padding and never written.
+template <int R, int C, bool X>
+void lut_block(const Ctx &c, std::int64_t m0, std::int64_t h0, const std::uint8_t *idx) {
   const FastWeights &w = c.w;
   const std::int64_t V = w.lut_vectors, S2 = c.a.lut_steps;
-  const std::uint8_t *wp[C];
-  std::int64_t ws[C]; // the bytes from one vector of the half's panel to the next
+  Src<C> src;
+  src.idx = idx;
   const std::uint8_t *ip[R];
   for (int j = 0; j < C; ++j) {
     const std::int64_t h = h0 + j;
-    wp[j] = w.nibbles.data() + (h / 2) * V * kLutPanel + (h % 2) * kHalf;
-    ws[j] = lut_panel_width(w, h / 2);
+    src.wp[j] = w.nibbles.data() + (h / 2) * V * kLutPanel + (h % 2) * kHalf;
+    src.ws[j] = lut_panel_width(w, h / 2);
   }
   for (int r = 0; r < R; ++r)
     ip[r] = c.a.lut.data() + (m0 + r) * S2;
@@ -195,7 +244,7 @@ template <int R, int C> void lut_block(const Ctx &c, std::int64_t m0, std::int64
     // u8 stage: each lane adds 2 entries per vector (steps 2v and 2v + 1), at most
     // 2 * pairs <= lut_u8_steps entries in all.
     Acc<R, C> acc;
-    lut_chunk<R, C>(acc, c.tables, wp, ws, ip, v0, v1);
+    lut_chunk<R, C, X>(acc, c.tables, src, ip, v0, v1);
     // One widening: each u8 lane (<= 255) into its own u16 lane.
     unrolled<R>([&](auto r) SAMD_LUT_INLINE {
       unrolled<C>([&](auto j) SAMD_LUT_INLINE {
@@ -223,22 +272,43 @@ template <int R, int C> void lut_block(const Ctx &c, std::int64_t m0, std::int64
 }
 
 // Rows [m, a.m) of halves [h, h + C): blocks of R rows, the rest in blocks of fewer.
-template <int R, int C> void lut_rows(const Ctx &c, std::int64_t m, std::int64_t h) {
+// pre: as lut_block's.
+template <int R, int C, bool X>
+void lut_rows(const Ctx &c, std::int64_t m, std::int64_t h, const std::uint8_t *idx) {
   for (; m + R <= c.a.m; m += R)
-    lut_block<R, C>(c, m, h);
+    lut_block<R, C, X>(c, m, h, idx);
   if constexpr (R > 1)
     if (m < c.a.m)
-      lut_rows<R - 1, C>(c, m, h);
+      lut_rows<R - 1, C, X>(c, m, h, idx);
 }
 
-// Columns [n0, n1) in blocks of C halves (the last ones one at a time), each over all rows.
-template <int R, int C> void lut_cols(const Ctx &c) {
+struct alignas(32) Bytes32 {
+  std::uint8_t b[32];
+};
+
+// Columns [n0, n1) in blocks of C halves (the last ones one at a time), each over all rows; X:
+// each block's index bytes expanded first (expand_block) into a thread_local scratch.
+template <int R, int C, bool X> void lut_cols(const Ctx &c) {
   const std::int64_t h1 = (c.n1 + kHalf - 1) / kHalf;
   std::int64_t h = c.n0 / kHalf;
-  for (; h + C <= h1; h += C)
-    lut_rows<R, C>(c, 0, h);
-  for (; h < h1; ++h)
-    lut_rows<R, 1>(c, 0, h);
+  thread_local std::vector<Bytes32> scratch;
+  std::uint8_t *idx = nullptr;
+  if constexpr (X) {
+    const std::size_t need = static_cast<std::size_t>(2 * c.w.lut_vectors * C);
+    if (scratch.size() < need)
+      scratch.resize(need);
+    idx = scratch.data()->b;
+  }
+  for (; h + C <= h1; h += C) {
+    if constexpr (X)
+      expand_block<C>(c.w, h, idx);
+    lut_rows<R, C, X>(c, 0, h, idx);
+  }
+  for (; h < h1; ++h) {
+    if constexpr (X)
+      expand_block<1>(c.w, h, idx);
+    lut_rows<R, 1, X>(c, 0, h, idx);
+  }
 }
 
 } // namespace
@@ -265,7 +335,12 @@ void lut_avx2(const FastActs &a, const FastWeights &w, const Epilogue &e, std::i
   // 4 rows x 2 halves: 8 u8 accumulators, 2 nibble vectors, the table, a lookup and the mask
   // (13 of 16 ymm). Measured (256 x 256 x 4096, vs oneDNN AVX2) against 3 x 2, 5 x 2, 6 x 2,
   // 2 x 3, 2 x 4, 3 x 3, 4 x 1, 8 x 1: best or within 3 % of it for W1A1, W2A2, W1A2 and W2A1.
-  lut_cols<4, 2>(c);
+  // Expanded (no mask, 12 ymm), 4 x 2 again: 5 x 2 0.98x, 6 x 2 0.96x, 3 x 3 0.91x, 2 x 4 0.85x
+  // its speed for W1A1 (256 x 256 x 4096; W2A2 alike).
+  if (a.m < kLutExpandMinRows)
+    lut_cols<4, 2, false>(c);
+  else
+    lut_cols<4, 2, true>(c);
 }
 
 } // namespace samd::kernels::detail::fast

@@ -203,17 +203,18 @@ void print_goals(const std::vector<Record> &rs) {
   // (the nibbles pre-expanded to index bytes from 32 rows), against oneDNN's vpmaddubsw +
   // vpmaddwd + vpaddd per 32 MACs.
   std::printf(
-      "  (bounds: AVX-512 bit-serial <= 4 pipes / 3 ops x 512 MAC = 683 MAC/cycle vs 2 x "
-      "64 for vpdpbusd:\n"
-      "   W1A1 <= 5.3x, W2A2 <= 5.3x / 4 = 1.33x. AVX2 vs oneDNN's "
-      "vpmaddubsw+vpmaddwd+vpaddd (3 ops per\n"
-      "   32 MAC): table lookup does 2 ops (vpshufb+vpaddb) per 32 x g MAC, g = 4 / wb, "
-      "plus ~0.25 op of\n"
-      "   index and table loads (no nibble masks from 32 rows): ~5.3x (wb = 1) and ~2.7x "
-      "(wb = 2) at equal\n"
-      "   ops per cycle; measured on Zen 5 W1A1 5.96-6.38x, W1A2 5.42-5.53x, W2A2 2.55-2.61x, "
-      "W2A1\n"
-      "   3.07-3.13x; W1A1 then looks up at ~85 %% of the rate of vpshufb + vpaddb pairs alone)\n");
+      "  (bounds: AVX-512 bit-serial <= 4 pipes / 3 ops x 512 MAC = 683 MAC/cycle vs 2 x 64 for\n"
+      "   vpdpbusd: W1A1 <= 5.3x, W2A2 <= 5.3x / 4 = 1.33x with bit-serial. A vpermb table-lookup\n"
+      "   W2A2 kernel (not in samd yet, README) measured 1.44x with 2 weights a lookup and 1.79x\n"
+      "   with 3; lookups run at <= ~1.85 vpermb + vpaddb pairs a cycle, so W1A1 lookups (256 MAC\n"
+      "   a pair) stay below bit-serial. AVX2 vs oneDNN's vpmaddubsw+vpmaddwd+vpaddd (3 ops per "
+      "32\n"
+      "   MAC): table lookup does 2 ops (vpshufb+vpaddb) per 32 x g MAC, g = 4 / wb, plus ~0.25 "
+      "op\n"
+      "   of index and table loads (no nibble masks from 32 rows): ~5.3x (wb = 1) and ~2.7x\n"
+      "   (wb = 2) at equal ops per cycle; measured on Zen 5 W1A1 5.96-6.45x, W1A2 5.42-5.53x,\n"
+      "   W2A2 2.55-2.65x, W2A1 3.07-3.13x; W1A1 then looks up at ~85 %% of the rate of vpshufb +\n"
+      "   vpaddb pairs alone)\n");
   for (auto [wb, ab] : {std::pair{1, 1}, std::pair{2, 2}, std::pair{4, 4}, std::pair{8, 8}}) {
     const auto t1 = find(rs, "gemm", "samd", wb, ab, 1, "native"),
                t2 = find(rs, "gemm", "samd", wb, ab, 2, "native");

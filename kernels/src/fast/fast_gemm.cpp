@@ -171,21 +171,49 @@ FastActs build_acts(Path p, const std::int64_t *a, std::int64_t M, std::int64_t 
   return build_acts(p, ua.data(), M, K, kpad, al.bits, wb, method);
 }
 
-void build_lut_index(FastActs &x, std::int64_t K, unsigned wb) {
-  if (!lut_pair(x.ab, wb))
-    throw std::logic_error("samd: build_lut_index: not a table-lookup width pair");
-  const std::int64_t g = lut_group(wb), steps = (K + g - 1) / g;
-  x.lut_steps = (steps + 1) / 2 * 2;
-  x.lut.assign(static_cast<std::size_t>(x.m * x.lut_steps), 0);
+namespace {
+// The index bytes of x.m rows for compile-time g and ab. A row's bytes are zero past K up to kpad,
+// a multiple of g (kpad is one of 512) that is >= steps * g, so every step reads g bytes of its row
+// with no bound check, and the loop vectorizes (measured: the generic loop was 6.6 % of an AVX2
+// W2A2 inference).
+template <unsigned G, unsigned AB> void lut_index_rows(FastActs &x, std::int64_t steps) {
   for (std::int64_t m = 0; m < x.m; ++m) {
     const std::uint8_t *row = x.bytes.data() + m * x.kpad;
     std::uint8_t *out = x.lut.data() + m * x.lut_steps;
     for (std::int64_t s = 0; s < steps; ++s) {
       unsigned a = 0;
-      for (std::int64_t t = 0; t < g && s * g + t < K; ++t)
-        a |= static_cast<unsigned>(row[s * g + t]) << (t * x.ab);
+      for (unsigned t = 0; t < G; ++t)
+        a |= static_cast<unsigned>(row[s * G + t]) << (t * AB);
       out[s] = static_cast<std::uint8_t>(a);
     }
+  }
+}
+} // namespace
+
+void build_lut_index(FastActs &x, std::int64_t K, unsigned wb) {
+  if (!lut_pair(x.ab, wb))
+    throw std::logic_error("samd: build_lut_index: not a table-lookup width pair");
+  const std::int64_t g = lut_group(wb), steps = (K + g - 1) / g;
+  if (x.kpad % g != 0 || x.kpad < steps * g ||
+      x.bytes.size() < static_cast<std::size_t>(x.m * x.kpad))
+    throw std::logic_error("samd: build_lut_index: rows shorter than ceil(K / g) steps");
+  x.lut_steps = (steps + 1) / 2 * 2;
+  x.lut.assign(static_cast<std::size_t>(x.m * x.lut_steps), 0);
+  switch (wb * 16 + x.ab) {
+  case 0x11:
+    return lut_index_rows<4, 1>(x, steps);
+  case 0x12:
+    return lut_index_rows<4, 2>(x, steps);
+  case 0x21:
+    return lut_index_rows<2, 1>(x, steps);
+  case 0x22:
+    return lut_index_rows<2, 2>(x, steps);
+  case 0x23:
+    return lut_index_rows<2, 3>(x, steps);
+  case 0x24:
+    return lut_index_rows<2, 4>(x, steps);
+  default: // lut_pair above admits no other pair
+    throw std::logic_error("samd: build_lut_index: no index builder for this pair");
   }
 }
 

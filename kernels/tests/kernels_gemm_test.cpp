@@ -230,6 +230,13 @@ TEST_CASE("gemm: the table-lookup kernel's thread ranges (n0 inside a 64-column 
       for (std::int64_t m : {1, 6, 34}) // 34: the expanded index bytes (kLutExpandMinRows)
         check_pair(rng, layout(ab, true), layout(wb, true), {m, 100, 333}, Fill::Random, 5, true,
                    true, threads);
+  // A last panel of at most 32 columns (32 wide) after whole ones, a thread's range ending in it or
+  // lying in it alone: N = 96 in 4 threads puts [64, 96), N = 129 in 3 threads [96, 129).
+  for (auto [ab, wb] : kLutPairs)
+    for (auto [n, threads] : {std::pair<std::int64_t, int>{96, 4}, {129, 3}})
+      for (std::int64_t m : {3, 34})
+        check_pair(rng, layout(ab, false), layout(wb, true), {m, n, 77}, Fill::Random, 5, true,
+                   true, threads);
 }
 
 TEST_CASE("gemm: the table-lookup kernel at K = 0 (empty nibbles and index bytes) puts the "

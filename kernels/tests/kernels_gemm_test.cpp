@@ -3,7 +3,9 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <exception>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include <samd/kernels/fast_bounds.hpp>
@@ -228,6 +230,57 @@ TEST_CASE("gemm: the table-lookup kernel's thread ranges (n0 inside a 64-column 
       for (std::int64_t m : {1, 6, 34}) // 34: the expanded index bytes (kLutExpandMinRows)
         check_pair(rng, layout(ab, true), layout(wb, true), {m, 100, 333}, Fill::Random, 5, true,
                    true, threads);
+  // A last panel of at most 32 columns (32 wide) after whole ones, a thread's range ending in it or
+  // lying in it alone: N = 96 in 4 threads puts [64, 96), N = 129 in 3 threads [96, 129).
+  for (auto [ab, wb] : kLutPairs)
+    for (auto [n, threads] : {std::pair<std::int64_t, int>{96, 4}, {129, 3}})
+      for (std::int64_t m : {3, 34})
+        check_pair(rng, layout(ab, false), layout(wb, true), {m, n, 77}, Fill::Random, 5, true,
+                   true, threads);
+}
+
+TEST_CASE("gemm: the table-lookup kernel at K = 0 (empty nibbles and index bytes) puts the "
+          "epilogue alone") {
+  // K = 0 leaves w.nibbles and a.lut empty (null data): the kernel must neither form the
+  // expanded scratch's address through an empty vector (M >= kLutExpandMinRows) nor offset a
+  // null nibbles pointer to a second half (N > 32): undefined behaviour, which the sanitized build
+  // (SAMD_SANITIZE) reports. The AVX2 calls run on a new thread, whose thread_local expansion
+  // scratch is still empty whatever ran before; the results are the epilogue's alone.
+  if (!supported(Path::Avx2))
+    return;
+  std::mt19937_64 rng(19);
+  std::vector<QTensor> as;
+  std::vector<PackedWeights> pws;
+  std::vector<Int32Tensor> refs;
+  for (auto [ab, wb] : kLutPairs)
+    for (std::int64_t m : {1, 33})
+      for (std::int64_t n : {5, 65}) {
+        const Layout al = layout(ab, m == 1), wl = layout(wb, n == 5);
+        as.push_back(tensor(rng, {m, 0}, al, Fill::Random));
+        std::vector<std::int32_t> bias;
+        for (std::int64_t i = 0; i < n; ++i)
+          bias.push_back(static_cast<std::int32_t>(uniform(rng, -100000, 100000)));
+        pws.push_back(PackedWeights::prepack(
+            tensor(rng, {n, 0}, wl, Fill::Random, static_cast<std::size_t>(n), 0), bias, al, 5));
+        refs.push_back(gemm_s32(as.back(), pws.back(), kRef));
+      }
+  std::vector<Int32Tensor> got(as.size());
+  std::exception_ptr error;
+  std::thread([&] {
+    try {
+      for (std::size_t i = 0; i < as.size(); ++i)
+        got[i] = gemm_s32(as[i], pws[i], KernelOptions{Path::Avx2, true, 5});
+    } catch (...) {
+      error = std::current_exception();
+    }
+  }).join();
+  if (error)
+    std::rethrow_exception(error);
+  for (std::size_t i = 0; i < as.size(); ++i) {
+    INFO("case " << i << " M=" << as[i].shape()[0] << " N=" << pws[i].n());
+    REQUIRE(got[i].shape == refs[i].shape);
+    REQUIRE(got[i].data == refs[i].data);
+  }
 }
 
 TEST_CASE("gemm: the nibbles weight format round-trips and holds the documented bytes") {

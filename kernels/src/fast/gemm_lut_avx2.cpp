@@ -317,6 +317,14 @@ void lut_avx2(const FastActs &a, const FastWeights &w, const Epilogue &e, std::i
               std::int64_t n1) {
   if (a.m == 0 || n0 >= n1)
     return;
+  // K = 0: every raw sum is 0, and w.nibbles and a.lut are empty (null data, which the blocks
+  // below would offset and their expansion scratch dereference).
+  if (w.lut_vectors == 0) {
+    for (std::int64_t m = 0; m < a.m; ++m)
+      for (std::int64_t n = n0; n < n1; ++n)
+        e.put(m, n, 0);
+    return;
+  }
   // The halves holding columns [n0, n1): n0 need not be a multiple of 32 (gemm_raw's threads
   // split N in panels of 16), so a boundary half is computed by both neighbours and each puts its
   // own columns only.

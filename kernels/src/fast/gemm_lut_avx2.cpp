@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <stdexcept>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -317,6 +318,12 @@ void lut_avx2(const FastActs &a, const FastWeights &w, const Epilogue &e, std::i
               std::int64_t n1) {
   if (a.m == 0 || n0 >= n1)
     return;
+  // Activations built for another K or weight width would be read past their index bytes.
+  if (a.lut_steps != 2 * w.lut_vectors ||
+      a.lut.size() < static_cast<std::size_t>(a.m * a.lut_steps))
+    throw std::logic_error(
+        "samd: lut_avx2: the activations' table indices do not match the weights' "
+        "steps");
   // K = 0: every raw sum is 0, and w.nibbles and a.lut are empty (null data, which the blocks
   // below would offset and their expansion scratch dereference).
   if (w.lut_vectors == 0) {

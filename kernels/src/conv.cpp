@@ -422,6 +422,10 @@ struct Im2colScratch {
   detail::PlaneImage plane_image; // the padded image's bit planes (conv_planes.hpp)
   detail::QuadImage quad_image;   // the padded images' channel quads (conv_quads.hpp)
   detail::fast::FastActs acts;
+  // The Dot8 GEMM's groups read in place from quad_image (acts.quads = &quads while they are).
+  detail::fast::QuadSource quads;
+  std::vector<std::int64_t> quad_org, quad_off;
+  std::vector<std::uint32_t> pixel_sums;
   std::vector<std::int32_t> res;
   // The bytes past k = K of every row, and the interleaved bytes the interleave does not write, are
   // zero while K and kpad stay the same (im2col and the interleave write only below K).
@@ -610,6 +614,7 @@ void conv_im2col_fast(Path path, const QTensor &x, const detail::Geometry &g, st
     for (std::int64_t r0 = 0; r0 < total; r0 += chunk) {
       const std::int64_t r1 = std::min(total, r0 + chunk);
       a.m = r1 - r0;
+      a.quads = nullptr;
 #if defined(SAMD_HAVE_X86_KERNELS)
       if (quad_taps && a.m >= fast::kInterleaveMinRows) {
         const std::int64_t b1 = bfix >= 0 ? bfix : (r1 - 1) / P;
@@ -632,8 +637,17 @@ void conv_im2col_fast(Path path, const QTensor &x, const detail::Geometry &g, st
         a.rowsum.resize(static_cast<std::size_t>(a.m));
         a.groups = (a.m + 15) / 16;
         a.inter.resize(static_cast<std::size_t>(a.groups * 16 * a.kpad)); // zero past K
-        detail::quad_rows(s.quad_image, qtaps, r0, a.m, a.kpad / 4, a.inter.data(),
-                          a.rowsum.data());
+        // The groups of 16 consecutive pixels read in place by the GEMM (a.quads), the others
+        // copied into a.inter.
+        s.quad_org.resize(static_cast<std::size_t>(a.groups));
+        detail::quad_rows(s.quad_image, qtaps, r0, a.m, a.kpad / 4, a.inter.data(), a.rowsum.data(),
+                          s.pixel_sums, s.quad_org.data());
+        detail::quad_offsets(s.quad_image, qtaps, (K + 31) / 32 * 8, s.quad_off);
+        s.quads.image = reinterpret_cast<const std::uint8_t *>(s.quad_image.dwords.data() +
+                                                               grp * (CG / 4) * s.quad_image.plane);
+        s.quads.qoff = s.quad_off.data();
+        s.quads.org = s.quad_org.data();
+        a.quads = &s.quads;
       } else
 #endif
       {

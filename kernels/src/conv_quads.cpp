@@ -198,11 +198,12 @@ group_taps(const GroupSrc &src, const QuadImage &img, const QuadTaps &t, const s
     }
   return _mm512_add_epi32(sum0, sum1);
 }
-} // namespace
 
+// quad_rows once the pixel sums ps cover the rows' windows.
 __attribute__((target("avx512f,avx512bw,avx512vnni"))) void
-quad_rows(const QuadImage &img, const QuadTaps &t, std::int64_t r0, std::int64_t m,
-          std::int64_t qall, std::uint8_t *inter, std::int64_t *rowsum) {
+implicit_rows(const QuadImage &img, const QuadTaps &t, std::int64_t r0, std::int64_t m,
+              std::int64_t qall, std::uint8_t *inter, std::int64_t *rowsum, const std::uint32_t *ps,
+              std::int64_t *gorg) {
   const std::int64_t P = t.oh * t.ow, cgq = t.cg / 4;
   const std::uint32_t *base = img.dwords.data() + t.grp * cgq * img.plane;
   const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
@@ -230,17 +231,73 @@ quad_rows(const QuadImage &img, const QuadTaps &t, std::int64_t r0, std::int64_t
       runs.mask[runs.n] = static_cast<__mmask16>(valid & ~((1u << i) - 1u));
       ++runs.n;
     }
+    alignas(64) std::uint32_t s[16];
+    gorg[g] = -1;
+    if (rows == 16 && !gather && runs.n == 1) { // one run: read in place, summed from ps
+      gorg[g] = org[0];
+      __m512i sum = _mm512_setzero_si512();
+      for (std::int64_t ky = 0; ky < t.kh; ++ky)
+        for (std::int64_t kx = 0; kx < t.kw; ++kx)
+          sum = _mm512_add_epi32(sum,
+                                 _mm512_loadu_si512(ps + org[0] + ky * t.dh * img.wp + kx * t.dw));
+      _mm512_store_si512(s, sum);
+      for (int i = 0; i < 16; ++i)
+        rowsum[16 * g + i] = s[i];
+      continue;
+    }
     GroupSrc src;
     src.gather = gather, src.valid = valid, src.org = _mm512_load_si512(org), src.runs = runs;
     std::uint8_t *dst = inter + g * qall * 64;
     const __m512i sum = gather        ? group_taps<2>(src, img, t, base, dst)
                         : runs.n == 1 ? group_taps<0>(src, img, t, base, dst)
                                       : group_taps<1>(src, img, t, base, dst);
-    alignas(64) std::uint32_t s[16];
     _mm512_store_si512(s, sum);
     for (int i = 0; i < rows; ++i)
       rowsum[16 * g + i] = s[i];
   }
+}
+} // namespace
+
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void
+quad_rows(const QuadImage &img, const QuadTaps &t, std::int64_t r0, std::int64_t m,
+          std::int64_t qall, std::uint8_t *inter, std::int64_t *rowsum,
+          std::vector<std::uint32_t> &pixel_sums, std::int64_t *org) {
+  const std::int64_t P = t.oh * t.ow, cgq = t.cg / 4;
+  const std::uint32_t *base = img.dwords.data() + t.grp * cgq * img.plane;
+  // The pixels the rows' windows cover: from the first row's origin to the last row's last tap
+  // (origins grow with the row).
+  const auto origin = [&](std::int64_t r) {
+    const std::int64_t pix = r % P;
+    return (r / P * img.hp + pix / t.ow * t.sh) * img.wp + pix % t.ow * t.sw;
+  };
+  const std::int64_t lo = origin(r0),
+                     hi = std::min(img.plane, origin(r0 + m - 1) + (t.kh - 1) * t.dh * img.wp +
+                                                  (t.kw - 1) * t.dw + 1);
+  pixel_sums.resize(static_cast<std::size_t>(img.plane + 16));
+  const __m512i ones = _mm512_set1_epi8(1);
+  for (std::int64_t px = lo; px < hi; px += 16) { // past hi: inside the planes' 16-dword slack
+    __m512i s0 = _mm512_setzero_si512(), s1 = _mm512_setzero_si512();
+    std::int64_t j = 0;
+    for (; j + 2 <= cgq; j += 2) {
+      s0 = _mm512_dpbusd_epi32(s0, _mm512_loadu_si512(base + j * img.plane + px), ones);
+      s1 = _mm512_dpbusd_epi32(s1, _mm512_loadu_si512(base + (j + 1) * img.plane + px), ones);
+    }
+    if (j < cgq)
+      s0 = _mm512_dpbusd_epi32(s0, _mm512_loadu_si512(base + j * img.plane + px), ones);
+    _mm512_storeu_si512(pixel_sums.data() + px, _mm512_add_epi32(s0, s1));
+  }
+  implicit_rows(img, t, r0, m, qall, inter, rowsum, pixel_sums.data(), org);
+}
+
+void quad_offsets(const QuadImage &img, const QuadTaps &t, std::int64_t qv,
+                  std::vector<std::int64_t> &qoff) {
+  const std::int64_t cgq = t.cg / 4;
+  qoff.assign(static_cast<std::size_t>(qv), 0);
+  std::size_t q = 0;
+  for (std::int64_t ky = 0; ky < t.kh; ++ky)
+    for (std::int64_t kx = 0; kx < t.kw; ++kx)
+      for (std::int64_t j = 0; j < cgq && q < qoff.size(); ++j, ++q)
+        qoff[q] = 4 * (j * img.plane + ky * t.dh * img.wp + kx * t.dw);
 }
 #endif
 

@@ -8,7 +8,9 @@
 // consecutive in one output row (stride 1), a few such runs put together when they wrap to the next
 // row or image, a gather otherwise. The row sums come from the same vectors (vpdpbusd with ones).
 // Building each row in bytes and then interleaving them (conv.cpp) cost about a third of the GEMM's
-// time at K = 576.
+// time at K = 576. The groups of 16 consecutive dwords are not copied at all: the GEMM reads them
+// in place (fast::QuadSource; copying them cost ~11 % of conv2_x's Dot8 time), their row sums
+// summed from per-pixel channel sums over the taps.
 #pragma once
 
 #include <cstddef>
@@ -75,17 +77,34 @@ void quad_image_put_words(QuadImage &img, std::int64_t image, const std::uint64_
                           std::uint8_t pad);
 
 #if defined(SAMD_HAVE_X86_KERNELS)
-// The interleaved rows [r0, r0 + m) of the GEMM: inter[((g * qall + q) * 16 + i) * 4 + t] for
-// q < K / 4 (K = kh * kw * cg; q = (ky * kw + kx) * cg / 4 + j holds channel quad j of the group at
-// tap (ky, kx)) of row r0 + 16 g + i (zero for 16 g + i >= m), and rowsum[i] = the sum of row r0 +
-// i's K offsets.
+// The GEMM's rows [r0, r0 + m) for the AVX-512 Dot8 GEMM that reads its 16-row groups in place
+// where it can (the implicit Dot8 conv, fast::QuadSource). Row r0 + 16 g + i's k-quad q < K / 4
+// (K = kh * kw * cg; q = (ky * kw + kx) * cg / 4 + j holds channel quad j of the group at tap
+// (ky, kx)) is the dword of plane t.grp * cg / 4 + j at its window origin (tap (0, 0)) + ky * dh *
+// wp + kx * dw. A group of 16 rows whose origins are 16 consecutive dwords of a plane (one output
+// row, stride 1) gets org[g] = the first one's index in the plane, and its part of inter is not
+// written; every other group (a partial last one, rows wrapping to the next output row or image,
+// strides) gets org[g] = -1 and its vectors in inter: inter[((g * qall + q) * 16 + i) * 4 + t] =
+// byte t of that dword (zero for 16 g + i >= m). rowsum[i] = the sum of row r0 + i's K offsets:
+// the copied groups' from the copied vectors, the in-place groups' from the padded pixels'
+// channel sums (pixel_sums[px] = the sum of group t.grp's channels at plane pixel px, made here
+// for the pixels the rows' windows cover) summed over the taps; uint32 lanes, exact as each
+// row's sum < 2^32 (proof quads_rowsum_u32), and a pixel's sum is part of a row's.
 // pre: quad_taps_apply(t.cg, ...), t.cg * groups == 4 * img.cq, 0 <= t.grp < groups; every row's
 // image r / (oh * ow) is in img (its slot); img holds the padded images (every tap inside);
-// K / 4 <= qall; inter holds ceil(m / 16) * 16 * qall * 4 bytes; every row sum < 2^32; the CPU
-// has AVX-512 F, BW and VNNI.
-// post: the bytes of inter at q >= K / 4 are untouched; so is everything past the m rows' groups.
+// K / 4 <= qall; inter holds ceil(m / 16) * 16 * qall * 4 bytes; org holds ceil(m / 16)
+// entries; every row sum < 2^32; the CPU has AVX-512 F, BW and VNNI.
+// post: as above; inter's bytes at q >= K / 4, the in-place groups' and everything past the m
+// rows' groups are untouched; pixel_sums has img.plane + 16 entries.
 void quad_rows(const QuadImage &img, const QuadTaps &t, std::int64_t r0, std::int64_t m,
-               std::int64_t qall, std::uint8_t *inter, std::int64_t *rowsum);
+               std::int64_t qall, std::uint8_t *inter, std::int64_t *rowsum,
+               std::vector<std::uint32_t> &pixel_sums, std::int64_t *org);
+// The byte offsets of the GEMM's k-quads q < qv from a row's tap-(0, 0) dword of plane 0 of the
+// group t.grp: qoff[q] = 4 * (j * img.plane + ky * t.dh * img.wp + kx * t.dw) for q = (ky * t.kw
+// + kx) * t.cg / 4 + j < K / 4, and 0 past K / 4 (pre: t.cg % 4 == 0, qv >= 0).
+// post: qoff has qv entries.
+void quad_offsets(const QuadImage &img, const QuadTaps &t, std::int64_t qv,
+                  std::vector<std::int64_t> &qoff);
 #endif
 
 } // namespace samd::kernels::detail

@@ -581,6 +581,75 @@ TEST_CASE("conv2d: Dot8 im2col from the image's channel quads (channels per grou
   check_many_pixels(rng, 4, 8);
 }
 
+TEST_CASE("conv2d: the Dot8 GEMM reading its 16-row groups in place from the quad image equals "
+          "Reference") {
+  // conv_quads.hpp quad_rows + fast::QuadSource, forced (im2col): output rows of exactly 16
+  // pixels (every group in place), 17-56 pixels (groups wrapping to the next row or image are
+  // copied, the rest in place), stride 2 (all copied), dilation, asymmetric padding, groups, 1-3
+  // images, M % 16 != 0 (a partial last group), a 1 x 1 window whose K is not a multiple of 32
+  // (vectors past K / 4), rows in two chunks, output channels around the 16-column panels, both
+  // formats, biases on the int32 bound (int64 partial sums) and small ones, 1-3 threads.
+  if (!supported(Path::Avx512))
+    return;
+  std::mt19937_64 rng(25);
+  struct Edge {
+    std::int64_t n, cg, groups, h, w, o, kh, kw, stride, dil_w, pad;
+    DataFormat f;
+  };
+  const Edge edges[] = {
+      {1, 64, 1, 5, 16, 16, 3, 3, 1, 1, 1, DataFormat::NHWC},
+      {2, 8, 1, 6, 17, 33, 3, 3, 1, 1, 1, DataFormat::NHWC},
+      {3, 12, 2, 4, 40, 20, 3, 3, 1, 1, 0, DataFormat::NHWC},
+      {2, 64, 1, 9, 56, 24, 3, 3, 1, 1, 1, DataFormat::NHWC},
+      {1, 16, 1, 7, 35, 17, 3, 3, 2, 1, 1, DataFormat::NHWC},
+      {2, 4, 1, 5, 36, 9, 2, 3, 1, 2, 2, DataFormat::NHWC},
+      {2, 20, 2, 5, 33, 10, 3, 1, 1, 1, 1, DataFormat::NCHW},
+      {1, 68, 1, 3, 48, 40, 1, 1, 1, 1, 0, DataFormat::NHWC},
+  };
+  const std::pair<unsigned, unsigned> widths[] = {{4, 4}, {8, 8}, {3, 5}, {8, 2}};
+  int rep = 0;
+  for (const Edge &ed : edges)
+    for (const auto &[ab, wb] : widths) {
+      ++rep;
+      ConvCase c{ed.n, ed.cg * ed.groups, ed.h, ed.w, ed.o, ed.kh, ed.kw, ed.groups, {}};
+      c.p.groups = ed.groups;
+      c.p.format = ed.f;
+      c.p.stride_h = c.p.stride_w = ed.stride;
+      c.p.dilation_w = ed.dil_w;
+      c.p.pad_top = c.p.pad_left = ed.pad;
+      c.p.pad_bottom = c.p.pad_right = ed.pad == 2 ? 0 : ed.pad;
+      const Layout al = layout(ab, rep % 2 == 0), wl = layout(wb, rep % 3 != 0);
+      const Fill f = kFills[static_cast<std::size_t>(rep) % 4];
+      const Shape xs =
+          c.p.format == DataFormat::NCHW ? Shape{c.n, c.c, c.h, c.w} : Shape{c.n, c.h, c.w, c.c};
+      const QTensor x = tensor(rng, xs, al, f);
+      const QTensor w =
+          tensor(rng, {c.o, ed.cg, c.kh, c.kw}, wl, f, static_cast<std::size_t>(c.o), 0);
+      // Odd reps: biases of +-(2^31 - 1 - K * ma * mw), the largest the K bound admits.
+      const std::int64_t za = x.quant().zero_point[0], K = ed.cg * c.kh * c.kw;
+      const std::int64_t ma = std::max(za - al.min_value(), al.max_value() - za);
+      std::int64_t mw = 0;
+      for (std::int64_t zw : w.quant().zero_point)
+        mw = std::max({mw, zw - wl.min_value(), wl.max_value() - zw});
+      const std::int64_t edge = std::int64_t{2147483647} - K * ma * mw;
+      std::vector<std::int32_t> bias;
+      for (std::int64_t i = 0; i < c.o; ++i)
+        bias.push_back(static_cast<std::int32_t>(rep % 2 ? (i % 2 ? edge : -edge)
+                                                         : uniform(rng, -5000, 5000)));
+      const PackedConvWeights pw = PackedConvWeights::prepack(w, bias, al, ed.groups);
+      const Int32Tensor ref = conv2d_s32(x, pw, c.p, KernelOptions{Path::Reference});
+      const ForceAlgo force(ConvAlgo::Im2col);
+      for (int threads : {1, 2, 3}) {
+        INFO(describe(al, wl) << " edge " << rep << " threads " << threads);
+        KernelOptions opt{Path::Avx512};
+        opt.threads = threads;
+        const Int32Tensor got = conv2d_s32(x, pw, c.p, opt);
+        REQUIRE(got.shape == ref.shape);
+        CHECK(got.data == ref.data);
+      }
+    }
+}
+
 TEST_CASE("conv2d: Dot8 quad image straight from the packed words of NHWC byte and nibble lanes "
           "equals Reference") {
   // conv_quads.hpp quad_image_put_words: field 8 and field 4 activations (guard bits too), signed

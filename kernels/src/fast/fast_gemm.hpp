@@ -93,6 +93,17 @@ std::size_t built_bytes(const FastWeights &w, WeightFormat f);
 void put_row(FastWeights &w, WeightFormat f, std::int64_t n, const std::int64_t *row);
 void get_row(const FastWeights &w, WeightFormat f, std::int64_t n, std::int64_t *row);
 
+// A conv's Dot8 GEMM rows read in place from its channel-quad image (conv_quads.hpp
+// quad_rows): the 16-row group g with org[g] >= 0 has its 16 rows' k-quad q as the 16
+// consecutive dwords at image + 4 * org[g] + qoff[q] (bytes); a group with org[g] < 0 is in
+// FastActs::inter as usual. qoff has ceil(K / 32) * 8 entries (those past K / 4: any offset
+// whose 64 bytes lie inside the image; the weights there are zero).
+struct QuadSource {
+  const std::uint8_t *image = nullptr;
+  const std::int64_t *qoff = nullptr;
+  const std::int64_t *org = nullptr; // FastActs::groups entries
+};
+
 // Activations prepared once per call: ua = a - a_min.
 struct FastActs {
   std::int64_t m = 0, kpad = 0;
@@ -105,6 +116,9 @@ struct FastActs {
   // t] = ua[16 g + i][4 q + t] (rows past M are zero), so one vector holds 4 k of 16 rows.
   std::vector<std::uint8_t> inter;
   std::int64_t groups = 0; // row groups of 16 in inter
+  // Non-null: the AVX-512 Dot8 GEMM reads the groups with quads->org[g] >= 0 in place instead
+  // (their part of inter need not be written; M >= kInterleaveMinRows, inter sized as above).
+  const QuadSource *quads = nullptr;
   // Lut: the table index of each row's step s (g = lut_group(wb) consecutive k),
   // lut[m * lut_steps + s] = sum_t ua[m][g s + t] << (t * ab) (zero past K); lut_steps = ceil(K /
   // g) rounded up to even (a weight byte holds two steps).

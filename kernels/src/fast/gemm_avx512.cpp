@@ -16,6 +16,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstring>
 #include <stdexcept>
@@ -459,22 +460,41 @@ inline void panel_epilogue32(const Epilogue &e, const std::int32_t *part, std::i
 // (kQChunk <= kDot8BcastFlushGroups, fast_bounds.hpp).
 inline constexpr std::int64_t kQChunk = 256;
 static_assert(kQChunk <= kDot8BcastFlushGroups && kQChunk % 8 == 0);
+// The byte offsets of a chunk's vectors q in a group of FastActs::inter: q * 64.
+inline constexpr std::array<std::int64_t, kQChunk> kInterOffsets = [] {
+  std::array<std::int64_t, kQChunk> t{};
+  for (std::int64_t q = 0; q < kQChunk; ++q)
+    t[static_cast<std::size_t>(q)] = q * 64;
+  return t;
+}();
 
 // Groups [g0, g0 + MRV) (those below a.groups) x columns [c0, c0 + NR) of a panel, vectors
 // [q0, q1): their sums added to part (first: stored, so part needs no zero-fill). Meanwhile the
 // pf_lines <= q1 - q0 cache lines from pf are prefetched, one per vector (the next chunk's packed
 // weights, which unpack_panel would otherwise wait for: conv5_x's 2.4 MB of W8 weights come from
 // L3 on every call).
-template <int MRV, int NR, class P>
+// Q: a.quads is set (a conv's groups read in place where a.quads->org[g] >= 0, FastActs): each
+// group's vector q at its own base + offset table (the image's tap offsets, or kInterOffsets for
+// a group in inter); the GEMM's loop (Q false) is left as it was tuned.
+template <int MRV, int NR, bool Q, class P>
 inline void bcast_block(const FastActs &a, const std::uint8_t *panel, std::int64_t q0,
                         std::int64_t q1, std::int64_t g0, int c0, P *part, std::int64_t mpad,
                         std::int64_t gbase, bool first, const std::uint8_t *pf = nullptr,
                         std::int64_t pf_lines = 0) {
   const std::int64_t qall = a.kpad / 4;
   const std::uint8_t *ap[MRV];
+  [[maybe_unused]] const std::int64_t *off[MRV];
 #pragma GCC unroll 8
-  for (int j = 0; j < MRV; ++j)
-    ap[j] = a.inter.data() + (std::min<std::int64_t>(g0 + j, a.groups - 1) * qall + q0) * 64;
+  for (int j = 0; j < MRV; ++j) {
+    const std::int64_t g = std::min<std::int64_t>(g0 + j, a.groups - 1);
+    ap[j] = a.inter.data() + (g * qall + q0) * 64;
+    if constexpr (Q) {
+      const std::int64_t o = a.quads->org[g];
+      off[j] = o >= 0 ? a.quads->qoff + q0 : kInterOffsets.data();
+      if (o >= 0)
+        ap[j] = a.quads->image + 4 * o;
+    }
+  }
   __m512i acc[MRV][NR];
 #pragma GCC unroll 32
   for (int j = 0; j < MRV; ++j)
@@ -488,7 +508,10 @@ inline void bcast_block(const FastActs &a, const std::uint8_t *panel, std::int64
     __m512i av[MRV];
 #pragma GCC unroll 8
     for (int j = 0; j < MRV; ++j)
-      av[j] = _mm512_loadu_si512(ap[j] + q * 64);
+      if constexpr (Q)
+        av[j] = _mm512_loadu_si512(ap[j] + off[j][q]);
+      else
+        av[j] = _mm512_loadu_si512(ap[j] + q * 64);
     const std::uint8_t *wq = panel + q * 64 + c0 * 4;
 #pragma GCC unroll 32
     for (int c = 0; c < NR; ++c) {
@@ -567,7 +590,7 @@ inline void row_block(const std::uint32_t *tail, std::int64_t qv, const std::uin
 
 // P: the partial sums' type, int32 when e.int32_exact (every partial sum of a row and column is
 // within the bound that makes it exact), else int64.
-template <unsigned WB, int MRV, int NR, class P>
+template <unsigned WB, int MRV, int NR, bool Q, class P>
 void dot8_gemm(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
                std::int64_t n1) {
   static_assert(kPanel % NR == 0);
@@ -635,19 +658,19 @@ void dot8_gemm(const FastActs &a, const FastWeights &w, const Epilogue &e, std::
         std::int64_t pf_lines = more ? (std::min<std::int64_t>(qv, pq + kQChunk) - pq) * WB / 8 : 0;
         for (std::int64_t g = gb0; g < gpairs; g += MRV)
           for (int c0 = 0; c0 < kPanel; c0 += NR) {
-            bcast_block<MRV, NR>(a, pp, q0, q1, g, c0, part.data(), mpad, gb0, first, pf,
-                                 std::min(pf_lines, q1 - q0));
+            bcast_block<MRV, NR, Q>(a, pp, q0, q1, g, c0, part.data(), mpad, gb0, first, pf,
+                                    std::min(pf_lines, q1 - q0));
             pf_lines = 0;
           }
         if (triple)
           for (int c0 = 0; c0 < kPanel; c0 += NR) {
-            bcast_block<3, NR>(a, pp, q0, q1, gpairs, c0, part.data(), mpad, gb0, first, pf,
-                               std::min(pf_lines, q1 - q0));
+            bcast_block<3, NR, Q>(a, pp, q0, q1, gpairs, c0, part.data(), mpad, gb0, first, pf,
+                                  std::min(pf_lines, q1 - q0));
             pf_lines = 0;
           }
         else
           for (std::int64_t g = gpairs; g < gfull; ++g)
-            bcast_block<1, kPanel>(a, pp, q0, q1, g, 0, part.data(), mpad, gb0, first);
+            bcast_block<1, kPanel, Q>(a, pp, q0, q1, g, 0, part.data(), mpad, gb0, first);
         if (gfull < gb1) {
           int i = 0;
           for (; i + 4 <= rows_last; i += 4)
@@ -740,9 +763,14 @@ void dot8_width(const FastActs &a, const FastWeights &w, const Epilogue &e, std:
     return dot8_gemv<WB, 4>(a, w, e, n0, n1);
   // 2 x 8 blocks (16 accumulators; per vector 2 loads + 8 broadcasts for 16 vpdpbusd): measured
   // best on Zen 5 against 3 x 8, 4 x 4, 1 x 16 and 4 x 8 (bench/, 256 x 256 x 4096).
+  if (a.quads != nullptr) {
+    if (e.int32_exact)
+      return dot8_gemm<WB, 2, 8, true, std::int32_t>(a, w, e, n0, n1);
+    return dot8_gemm<WB, 2, 8, true, std::int64_t>(a, w, e, n0, n1);
+  }
   if (e.int32_exact)
-    return dot8_gemm<WB, 2, 8, std::int32_t>(a, w, e, n0, n1);
-  return dot8_gemm<WB, 2, 8, std::int64_t>(a, w, e, n0, n1);
+    return dot8_gemm<WB, 2, 8, false, std::int32_t>(a, w, e, n0, n1);
+  return dot8_gemm<WB, 2, 8, false, std::int64_t>(a, w, e, n0, n1);
 }
 
 } // namespace

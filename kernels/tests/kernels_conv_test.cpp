@@ -469,6 +469,47 @@ TEST_CASE("conv2d: bit-serial im2col from the image's bit planes (channels per g
   check_many_pixels(rng, 1, 2);
 }
 
+// One edge of a forced-algorithm conv test: its shape and parameters.
+struct ConvEdge {
+  std::int64_t n, cg, groups, h, w, o, kh, kw, stride, dil_w, pad;
+  DataFormat f;
+};
+// The case of edge `ed` at widths ab x wb, repetition rep: its parameters, layouts (signedness
+// and fill from rep) and random input and weights (x first, then w, from rng).
+struct EdgeCase {
+  ConvCase c;
+  Layout al, wl;
+  QTensor x, w;
+};
+EdgeCase edge_case(std::mt19937_64 &rng, const ConvEdge &ed, unsigned ab, unsigned wb, int rep) {
+  ConvCase c{ed.n, ed.cg * ed.groups, ed.h, ed.w, ed.o, ed.kh, ed.kw, ed.groups, {}};
+  c.p.groups = ed.groups;
+  c.p.format = ed.f;
+  c.p.stride_h = c.p.stride_w = ed.stride;
+  c.p.dilation_w = ed.dil_w;
+  c.p.pad_top = c.p.pad_left = ed.pad;
+  c.p.pad_bottom = c.p.pad_right = ed.pad == 2 ? 0 : ed.pad;
+  const Layout al = layout(ab, rep % 2 == 0), wl = layout(wb, rep % 3 != 0);
+  const Fill f = kFills[static_cast<std::size_t>(rep) % 4];
+  const Shape xs =
+      c.p.format == DataFormat::NCHW ? Shape{c.n, c.c, c.h, c.w} : Shape{c.n, c.h, c.w, c.c};
+  QTensor x = tensor(rng, xs, al, f);
+  QTensor w = tensor(rng, {c.o, ed.cg, c.kh, c.kw}, wl, f, static_cast<std::size_t>(c.o), 0);
+  return {c, al, wl, std::move(x), std::move(w)};
+}
+// conv2d_s32 on the AVX-512 path with 1, 2 and 3 threads equals ref.
+void check_avx512_threads(const EdgeCase &e, const PackedConvWeights &pw, const Int32Tensor &ref,
+                          int rep) {
+  for (int threads : {1, 2, 3}) {
+    INFO(describe(e.al, e.wl) << " edge " << rep << " threads " << threads);
+    KernelOptions opt{Path::Avx512};
+    opt.threads = threads;
+    const Int32Tensor got = conv2d_s32(e.x, pw, e.c.p, opt);
+    REQUIRE(got.shape == ref.shape);
+    CHECK(got.data == ref.data);
+  }
+}
+
 TEST_CASE("conv2d: the implicit GEMM on the image's bit planes at its edges equals Reference") {
   // conv.cpp conv_planes_implicit, forced: fewer output pixels than a register block's rows (1,
   // 5), output widths around the 8-row sums' vectors, output channels around its 8-column
@@ -478,11 +519,7 @@ TEST_CASE("conv2d: the implicit GEMM on the image's bit planes at its edges equa
   if (!supported(Path::Avx512))
     return;
   std::mt19937_64 rng(23);
-  struct Edge {
-    std::int64_t n, cg, groups, h, w, o, kh, kw, stride, dil_w, pad;
-    DataFormat f;
-  };
-  const Edge edges[] = {
+  const ConvEdge edges[] = {
       {1, 64, 1, 1, 1, 1, 1, 1, 1, 1, 0, DataFormat::NHWC},
       {2, 64, 1, 3, 3, 9, 3, 3, 1, 1, 0, DataFormat::NHWC},
       {1, 128, 1, 5, 1, 17, 3, 1, 1, 1, 1, DataFormat::NHWC},
@@ -494,38 +531,18 @@ TEST_CASE("conv2d: the implicit GEMM on the image's bit planes at its edges equa
   };
   const std::pair<unsigned, unsigned> widths[] = {{1, 1}, {2, 2}, {1, 4}, {3, 1}};
   int rep = 0;
-  for (const Edge &ed : edges)
+  for (const ConvEdge &ed : edges)
     for (const auto &[ab, wb] : widths) {
       ++rep;
-      ConvCase c{ed.n, ed.cg * ed.groups, ed.h, ed.w, ed.o, ed.kh, ed.kw, ed.groups, {}};
-      c.p.groups = ed.groups;
-      c.p.format = ed.f;
-      c.p.stride_h = c.p.stride_w = ed.stride;
-      c.p.dilation_w = ed.dil_w;
-      c.p.pad_top = c.p.pad_left = ed.pad;
-      c.p.pad_bottom = c.p.pad_right = ed.pad == 2 ? 0 : ed.pad;
-      const Layout al = layout(ab, rep % 2 == 0), wl = layout(wb, rep % 3 != 0);
-      const Fill f = kFills[static_cast<std::size_t>(rep) % 4];
-      const Shape xs =
-          c.p.format == DataFormat::NCHW ? Shape{c.n, c.c, c.h, c.w} : Shape{c.n, c.h, c.w, c.c};
-      const QTensor x = tensor(rng, xs, al, f);
-      const QTensor w =
-          tensor(rng, {c.o, ed.cg, c.kh, c.kw}, wl, f, static_cast<std::size_t>(c.o), 0);
+      const EdgeCase e = edge_case(rng, ed, ab, wb, rep);
       std::vector<std::int32_t> bias;
-      for (std::int64_t i = 0; i < c.o; ++i)
+      for (std::int64_t i = 0; i < e.c.o; ++i)
         bias.push_back(static_cast<std::int32_t>(uniform(rng, -5000, 5000)));
-      const PackedConvWeights pw = PackedConvWeights::prepack(w, bias, al, ed.groups);
-      const Int32Tensor ref = conv2d_s32(x, pw, c.p, KernelOptions{Path::Reference});
+      const PackedConvWeights pw = PackedConvWeights::prepack(e.w, bias, e.al, ed.groups);
+      const Int32Tensor ref = conv2d_s32(e.x, pw, e.c.p, KernelOptions{Path::Reference});
       const ForceAlgo force(ConvAlgo::Planes);
-      REQUIRE(samd::kernels::detail::conv_uses_planes(x, pw, c.p, Path::Avx512));
-      for (int threads : {1, 2, 3}) {
-        INFO(describe(al, wl) << " edge " << rep << " threads " << threads);
-        KernelOptions opt{Path::Avx512};
-        opt.threads = threads;
-        const Int32Tensor got = conv2d_s32(x, pw, c.p, opt);
-        REQUIRE(got.shape == ref.shape);
-        CHECK(got.data == ref.data);
-      }
+      REQUIRE(samd::kernels::detail::conv_uses_planes(e.x, pw, e.c.p, Path::Avx512));
+      check_avx512_threads(e, pw, ref, rep);
     }
 }
 
@@ -592,11 +609,7 @@ TEST_CASE("conv2d: the Dot8 GEMM reading its 16-row groups in place from the qua
   if (!supported(Path::Avx512))
     return;
   std::mt19937_64 rng(25);
-  struct Edge {
-    std::int64_t n, cg, groups, h, w, o, kh, kw, stride, dil_w, pad;
-    DataFormat f;
-  };
-  const Edge edges[] = {
+  const ConvEdge edges[] = {
       {1, 64, 1, 5, 16, 16, 3, 3, 1, 1, 1, DataFormat::NHWC},
       {2, 8, 1, 6, 17, 33, 3, 3, 1, 1, 1, DataFormat::NHWC},
       {3, 12, 2, 4, 40, 20, 3, 3, 1, 1, 0, DataFormat::NHWC},
@@ -608,45 +621,26 @@ TEST_CASE("conv2d: the Dot8 GEMM reading its 16-row groups in place from the qua
   };
   const std::pair<unsigned, unsigned> widths[] = {{4, 4}, {8, 8}, {3, 5}, {8, 2}};
   int rep = 0;
-  for (const Edge &ed : edges)
+  for (const ConvEdge &ed : edges)
     for (const auto &[ab, wb] : widths) {
       ++rep;
-      ConvCase c{ed.n, ed.cg * ed.groups, ed.h, ed.w, ed.o, ed.kh, ed.kw, ed.groups, {}};
-      c.p.groups = ed.groups;
-      c.p.format = ed.f;
-      c.p.stride_h = c.p.stride_w = ed.stride;
-      c.p.dilation_w = ed.dil_w;
-      c.p.pad_top = c.p.pad_left = ed.pad;
-      c.p.pad_bottom = c.p.pad_right = ed.pad == 2 ? 0 : ed.pad;
-      const Layout al = layout(ab, rep % 2 == 0), wl = layout(wb, rep % 3 != 0);
-      const Fill f = kFills[static_cast<std::size_t>(rep) % 4];
-      const Shape xs =
-          c.p.format == DataFormat::NCHW ? Shape{c.n, c.c, c.h, c.w} : Shape{c.n, c.h, c.w, c.c};
-      const QTensor x = tensor(rng, xs, al, f);
-      const QTensor w =
-          tensor(rng, {c.o, ed.cg, c.kh, c.kw}, wl, f, static_cast<std::size_t>(c.o), 0);
+      const EdgeCase e = edge_case(rng, ed, ab, wb, rep);
+      const Layout &al = e.al, &wl = e.wl;
       // Odd reps: biases of +-(2^31 - 1 - K * ma * mw), the largest the K bound admits.
-      const std::int64_t za = x.quant().zero_point[0], K = ed.cg * c.kh * c.kw;
+      const std::int64_t za = e.x.quant().zero_point[0], K = ed.cg * e.c.kh * e.c.kw;
       const std::int64_t ma = std::max(za - al.min_value(), al.max_value() - za);
       std::int64_t mw = 0;
-      for (std::int64_t zw : w.quant().zero_point)
+      for (std::int64_t zw : e.w.quant().zero_point)
         mw = std::max({mw, zw - wl.min_value(), wl.max_value() - zw});
       const std::int64_t edge = std::int64_t{2147483647} - K * ma * mw;
       std::vector<std::int32_t> bias;
-      for (std::int64_t i = 0; i < c.o; ++i)
+      for (std::int64_t i = 0; i < e.c.o; ++i)
         bias.push_back(static_cast<std::int32_t>(rep % 2 ? (i % 2 ? edge : -edge)
                                                          : uniform(rng, -5000, 5000)));
-      const PackedConvWeights pw = PackedConvWeights::prepack(w, bias, al, ed.groups);
-      const Int32Tensor ref = conv2d_s32(x, pw, c.p, KernelOptions{Path::Reference});
+      const PackedConvWeights pw = PackedConvWeights::prepack(e.w, bias, al, ed.groups);
+      const Int32Tensor ref = conv2d_s32(e.x, pw, e.c.p, KernelOptions{Path::Reference});
       const ForceAlgo force(ConvAlgo::Im2col);
-      for (int threads : {1, 2, 3}) {
-        INFO(describe(al, wl) << " edge " << rep << " threads " << threads);
-        KernelOptions opt{Path::Avx512};
-        opt.threads = threads;
-        const Int32Tensor got = conv2d_s32(x, pw, c.p, opt);
-        REQUIRE(got.shape == ref.shape);
-        CHECK(got.data == ref.data);
-      }
+      check_avx512_threads(e, pw, ref, rep);
     }
 }
 

@@ -220,10 +220,7 @@ void build_lut_index(FastActs &x, std::int64_t K, unsigned wb) {
 namespace {
 // The table-of-tables of every lut_pair (ab, wb): wb 1 with ab 1..2, wb 2 with ab 1..4.
 struct LutTables {
-  alignas(64) std::uint8_t t[6][256 * 16] = {};
-  static int slot(unsigned ab, unsigned wb) {
-    return wb == 1 ? static_cast<int>(ab) - 1 : static_cast<int>(ab) + 1;
-  }
+  alignas(64) std::uint8_t t[kLutPairs][256 * 16] = {};
   LutTables() {
     for (unsigned wb = 1; wb <= 2; ++wb)
       for (unsigned ab = 1; ab <= 4; ++ab) {
@@ -234,7 +231,7 @@ struct LutTables {
           for (unsigned nib = 0; nib < 16; ++nib) {
             // nibbles hold g weights of wb bits: all 16 values are possible.
             const unsigned v = lut_entry<unsigned>(ab, wb, a, nib);
-            t[slot(ab, wb)][a * 16 + nib] = static_cast<std::uint8_t>(v);
+            t[lut_slot(ab, wb)][a * 16 + nib] = static_cast<std::uint8_t>(v);
           }
       }
   }
@@ -245,7 +242,7 @@ const std::uint8_t *lut_tables(unsigned ab, unsigned wb) {
   if (!lut_pair(ab, wb))
     throw std::logic_error("samd: lut_tables: not a table-lookup width pair");
   static const LutTables tables;
-  return tables.t[LutTables::slot(ab, wb)];
+  return tables.t[lut_slot(ab, wb)];
 }
 
 namespace {

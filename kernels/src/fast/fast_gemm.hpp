@@ -141,6 +141,12 @@ void build_lut_index(FastActs &x, std::int64_t K, unsigned wb);
 // The 2^(g * ab) tables of the pair, 16 bytes each: table a, entry nib = lut_entry(ab, wb, a, nib)
 // (fast_bounds.hpp). pre: lut_pair(ab, wb). post: a static array, 16-byte aligned, built once.
 const std::uint8_t *lut_tables(unsigned ab, unsigned wb);
+// The lut_pairs in one order, for per-pair arrays: (1, 1), (2, 1), then (1..4, 2) as (ab, wb).
+// pre: lut_pair(ab, wb). post: in [0, kLutPairs).
+inline constexpr int kLutPairs = 6;
+constexpr int lut_slot(unsigned ab, unsigned wb) {
+  return wb == 1 ? static_cast<int>(ab) - 1 : static_cast<int>(ab) + 1;
+}
 // Bit planes of M rows of kpad bytes: planes[(m * ab + i) * kpad / 64 + word] (ISA versions).
 // FastActs::inter from M rows of kpad bytes (AVX-512); inter must be zero-filled.
 void interleave_avx512(const std::uint8_t *bytes, std::int64_t M, std::int64_t K, std::int64_t kpad,

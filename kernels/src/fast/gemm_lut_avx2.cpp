@@ -133,24 +133,20 @@ template <int C> void expand_block(const FastWeights &w, std::int64_t h0, std::u
 // pre: lut_pair(ab, wb). post: table a at (wide_tables(ab, wb) + 32 a), 32-byte aligned.
 const std::uint8_t *wide_tables(unsigned ab, unsigned wb) {
   struct Wide {
-    alignas(64) std::uint8_t t[6][256 * 32] = {};
+    alignas(64) std::uint8_t t[kLutPairs][256 * 32] = {};
     Wide() {
-      int slot = 0;
       for (unsigned b = 1; b <= 2; ++b)
         for (unsigned x = 1; x <= 4; ++x)
           if (lut_pair(x, b)) {
             const std::uint8_t *src = lut_tables(x, b);
             for (unsigned i = 0; i < (1u << (lut_group(b) * x)); ++i)
               for (unsigned j = 0; j < 32; ++j)
-                t[slot][i * 32 + j] = src[i * 16 + j % 16];
-            ++slot;
+                t[lut_slot(x, b)][i * 32 + j] = src[i * 16 + j % 16];
           }
     }
   };
   static const Wide wide;
-  // The slots in the constructor's order: (1, 1), (2, 1), then (1..4, 2).
-  const int slot = wb == 1 ? static_cast<int>(ab) - 1 : static_cast<int>(ab) + 1;
-  return wide.t[slot];
+  return wide.t[lut_slot(ab, wb)];
 }
 
 // What every block of one lut_avx2 call shares.

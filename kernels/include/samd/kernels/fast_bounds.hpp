@@ -101,14 +101,20 @@ template <class T> struct lut_traits {
     return static_cast<T>((x >> lo) & ((1u << bits) - 1));
   }
 };
-// The entry for table index a and weight nibble nib, summed in T (the table builders' code).
+// The entry of g weights for table index a and weight index w (g fields of wb bits), summed in T
+// (the table builders' code). pre: a < 2^(g * ab), w < 2^(g * wb). post: sum_t ua_t * u_t.
+template <class T>
+constexpr T lut_entry_of(unsigned g, unsigned ab, unsigned wb, const T &a, const T &w) {
+  T s = a - a; // zero of a's type
+  for (unsigned t = 0; t < g; ++t)
+    s = static_cast<T>(s +
+                       lut_traits<T>::field(a, t * ab, ab) * lut_traits<T>::field(w, t * wb, wb));
+  return s;
+}
+// The 16-entry tables' entry for table index a and weight nibble nib.
 // pre: a < 2^(g * ab), nib < 16. post: sum_t ua_t * u_t (<= lut_max_entry; proof lut_entry).
 template <class T> constexpr T lut_entry(unsigned ab, unsigned wb, const T &a, const T &nib) {
-  T s = a - a; // zero of a's type
-  for (unsigned t = 0; t < lut_group(wb); ++t)
-    s = static_cast<T>(s +
-                       lut_traits<T>::field(a, t * ab, ab) * lut_traits<T>::field(nib, t * wb, wb));
-  return s;
+  return lut_entry_of<T>(lut_group(wb), ab, wb, a, nib);
 }
 constexpr std::int64_t lut_u8_steps(unsigned ab, unsigned wb) {
   return lut_pair(ab, wb) ? 255 / lut_max_entry(ab, wb) : 0;
@@ -118,6 +124,24 @@ static_assert(lut_u8_steps(1, 1) == 63 && lut_u8_steps(2, 2) == 14 && lut_u8_ste
               lut_u8_steps(1, 2) == 42 && lut_u8_steps(4, 2) == 2);
 static_assert(lut_u8_steps(2, 1) * lut_max_entry(2, 1) <= 255 && kLutU16Widenings * 255 <= 65535,
               "LUT: a u8 or u16 lane could overflow");
+
+// LUT64 (AVX-512 VBMI vpermb on 64-entry tables) for W2A2: 3 weights per lookup. The weight index
+// w (6 bits) holds kLut64Group weight offsets u of 2 bits, the table index a the 3 matching
+// activation offsets ua of 2 bits: 64 tables of 64 entries, entry lut64_entry(a, w) = sum_t ua_t *
+// u_t <= lut64_max_entry() = 3 * 3 * 3 = 27. The schedule:
+//  - u8 stage: a byte lane adds at most lut64_u8_steps() = 255 / 27 = 9 entries;
+//  - u16 stage: as the 16-entry LUT, at most kLutU16Widenings widenings of a u8 lane (<= 255).
+// proofs/ checks the entries and the u8 stage with Z3 (samd prove --op lut64_entry, lut64_u8).
+inline constexpr unsigned kLut64Group = 3;
+constexpr bool lut64_pair(unsigned ab, unsigned wb) { return ab == 2 && wb == 2; }
+constexpr std::int64_t lut64_max_entry() { return std::int64_t{kLut64Group} * 3 * 3; }
+// pre: a < 64, w < 64. post: sum_t ua_t * u_t (<= lut64_max_entry; proof lut64_entry).
+template <class T> constexpr T lut64_entry(const T &a, const T &w) {
+  return lut_entry_of<T>(kLut64Group, 2, 2, a, w);
+}
+constexpr std::int64_t lut64_u8_steps() { return 255 / lut64_max_entry(); }
+static_assert(lut64_u8_steps() == 9 && lut64_u8_steps() * lut64_max_entry() <= 255,
+              "LUT64: a u8 lane could overflow");
 
 // NEON Bitserial (vandq_u64 + vcntq_u8): vcntq_u8 gives each byte lane the popcount of 8 bits,
 // at most 8. Stage 1 adds those counts in u8 lanes (vaddq_u8) for at most kNeonCntU8Vectors

@@ -1,0 +1,69 @@
+// LUT64's portable parts (lut64.hpp): tables, weight indices and the scalar reference.
+#include "lut64.hpp"
+
+#include <stdexcept>
+
+#include <samd/kernels/fast_bounds.hpp>
+
+namespace samd::kernels::detail::fast {
+
+namespace {
+struct Lut64Tables {
+  alignas(64) std::uint8_t t[kLut64TableBytes] = {};
+  Lut64Tables() {
+    for (unsigned a = 0; a < 64; ++a)
+      for (unsigned w = 0; w < 64; ++w)
+        t[a * 64 + w] = static_cast<std::uint8_t>(lut64_entry<unsigned>(a, w));
+  }
+};
+
+unsigned weight_byte(const FastWeights &w, std::int64_t n, std::int64_t v) {
+  if (v >= w.lut_vectors)
+    return 0;
+  const std::int64_t P = n / kLutPanel;
+  return w.nibbles[static_cast<std::size_t>(P * w.lut_vectors * kLutPanel +
+                                            v * lut_panel_width(w, P) + n % kLutPanel)];
+}
+} // namespace
+
+const std::uint8_t *lut64_tables() {
+  static const Lut64Tables tables;
+  return tables.t;
+}
+
+unsigned lut64_weight_index(const FastWeights &w, std::int64_t n, std::int64_t j) {
+  const std::int64_t b = j / 4, i = j % 4;
+  if (i < 3)
+    return weight_byte(w, n, 3 * b + i) & 63u;
+  unsigned x = 0;
+  for (unsigned s = 0; s < 3; ++s)
+    x |= (weight_byte(w, n, 3 * b + s) >> 6) << (2 * s);
+  return x;
+}
+
+void lut64_reference(const Lut64Rows &r, const FastWeights &w, const Epilogue &e, std::int64_t n0,
+                     std::int64_t n1) {
+  if (w.wb != 2 || w.nibbles.empty())
+    throw std::logic_error("samd: lut64: weights are not W2 in the Lut format");
+  const std::uint8_t *tables = lut64_tables();
+  const std::int64_t groups = lut64_groups(w);
+  for (std::int64_t m = 0; m < r.m; ++m)
+    for (std::int64_t n = n0; n < n1; ++n) {
+      std::int64_t d = 0;
+      for (std::int64_t j = 0; j < groups; ++j) {
+        const unsigned off = r.index[r.row_base[m] + r.group_off[j]];
+        if (off % 64 != 0 || off >= kLut64TableBytes)
+          throw std::logic_error("samd: lut64: a table offset is not 64 * (index < 64)");
+        d += tables[off + lut64_weight_index(w, n, j)];
+      }
+      e.put(m, n, d);
+    }
+}
+
+void lut64_rows(const Lut64Rows &r, const FastWeights &w, const Epilogue &e, std::int64_t n0,
+                std::int64_t n1) {
+  // The AVX-512 VBMI kernel is not written yet: the reference serves every CPU.
+  lut64_reference(r, w, e, n0, n1);
+}
+
+} // namespace samd::kernels::detail::fast

@@ -1,0 +1,62 @@
+// LUT64: the AVX-512 VBMI table-lookup GEMM for W2A2 with 3 weights per lookup (fast_bounds.hpp
+// LUT64). Portable parts here (tables, group layout, the contract's reference); the kernel is
+// AVX-512.
+//
+// Weights are the Lut format (FastWeights::nibbles, wb = 2): byte l of vector v of a panel holds
+// the offsets u of k = 4v..4v+3 of column l (weight t at bits 2t). Every 3 vectors v = 3b + i
+// (i < 3) make 4 groups of 3 weights, so vpermb can look them up with no index preparation but one
+// shared by the rows:
+//  - group 4b + i (i < 3): k = 4(3b + i) + {0, 1, 2}, the low 6 bits of vector 3b + i (vpermb
+//    ignores bits 6-7);
+//  - group 4b + 3: k = 12b + {3, 7, 11}, bits 6-7 of vectors 3b, 3b + 1, 3b + 2.
+// Vectors past lut_vectors count as zero (so do weights past K: the format zero-fills them).
+//
+// A row's activations are one table per group: a byte offset (64 * table index, table index =
+// ua_0 | ua_1 << 2 | ua_2 << 4 for the group's 3 k in the order above) into lut64_tables(), read
+// through two offset arrays so that a convolution can point its rows into an image in place.
+#pragma once
+
+#include <cstdint>
+
+#include "fast_gemm.hpp"
+
+namespace samd::kernels::detail::fast {
+
+// Groups of a weight row: 4 per 3 vectors, the last 3 possibly partly past lut_vectors.
+inline std::int64_t lut64_groups(const FastWeights &w) { return (w.lut_vectors + 2) / 3 * 4; }
+// The k of weight s < 3 of group j.
+constexpr std::int64_t lut64_group_k(std::int64_t j, unsigned s) {
+  const std::int64_t b = j / 4, i = j % 4;
+  return i < 3 ? 4 * (3 * b + i) + s : 12 * b + 4 * s + 3;
+}
+// The 64 tables of 64 bytes: table a at byte 64 a, entry w = lut64_entry(a, w).
+// post: a static array, 64-byte aligned, built once.
+const std::uint8_t *lut64_tables();
+inline constexpr std::int64_t kLut64TableBytes = 64 * 64;
+
+// Row m's table for group j is at lut64_tables() + index[row_base[m] + group_off[j]].
+// GEMM: row_base[m] = m * stride, group_off[j] = j.
+struct Lut64Rows {
+  const std::uint16_t *index = nullptr;    // byte offsets into lut64_tables(): 64 * table index
+  const std::int64_t *row_base = nullptr;  // m entries
+  const std::int64_t *group_off = nullptr; // lut64_groups(w) entries
+  std::int64_t m = 0;
+};
+
+// The weight index of column n < w.n, group j < lut64_groups(w) (6 bits).
+unsigned lut64_weight_index(const FastWeights &w, std::int64_t n, std::int64_t j);
+
+// D[m][n] = sum_j tables[index of (m, j)][lut64_weight_index(w, n, j)] through the epilogue, for
+// m < r.m and n in [n0, n1).
+// pre: w.wb == 2, w.nibbles built; every index entry read is a multiple of 64 below
+// kLut64TableBytes (logic_error otherwise); the activations were offsets of 2 bits whose table
+// indices follow the group layout above; 0 <= n0 <= n1 <= w.n.
+// post: e.put(m, n, D[m][n]) = the exact raw sum sum_k ua[m][k] * u[n][k]; nothing else written.
+// lut64_reference: scalar int64 loops (any CPU; the tests' model of the kernel). lut64_rows: the
+// fastest this CPU has (the AVX-512 VBMI kernel, else the reference).
+void lut64_reference(const Lut64Rows &r, const FastWeights &w, const Epilogue &e, std::int64_t n0,
+                     std::int64_t n1);
+void lut64_rows(const Lut64Rows &r, const FastWeights &w, const Epilogue &e, std::int64_t n0,
+                std::int64_t n1);
+
+} // namespace samd::kernels::detail::fast

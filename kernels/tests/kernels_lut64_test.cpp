@@ -1,0 +1,131 @@
+// LUT64 (lut64.hpp): the tables, the group layout, and lut64_rows against a direct dot product of
+// the offsets, on GEMM rows (row_base m * stride) and on rows pointing into a shared index image.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <random>
+#include <vector>
+
+#include <samd/kernels/fast_bounds.hpp>
+
+#include "../src/fast/lut64.hpp"
+#include "kernel_gen.hpp"
+
+namespace fast = samd::kernels::detail::fast;
+using samd::Layout;
+
+TEST_CASE("lut64: the tables hold lut64_entry and the groups cover each k once") {
+  const std::uint8_t *t = fast::lut64_tables();
+  for (unsigned a = 0; a < 64; ++a)
+    for (unsigned w = 0; w < 64; ++w) {
+      unsigned want = 0;
+      for (unsigned s = 0; s < 3; ++s)
+        want += ((a >> (2 * s)) & 3u) * ((w >> (2 * s)) & 3u);
+      REQUIRE(t[a * 64 + w] == want);
+    }
+  std::vector<int> seen(48, 0);
+  for (std::int64_t j = 0; j < 16; ++j)
+    for (unsigned s = 0; s < 3; ++s)
+      ++seen[static_cast<std::size_t>(fast::lut64_group_k(j, s))];
+  for (int c : seen)
+    REQUIRE(c == 1);
+}
+
+namespace {
+struct Case {
+  std::int64_t M, N, K;
+};
+
+// Raw sums through an epilogue with zero corrections.
+std::vector<std::int32_t> run(const fast::Lut64Rows &r, const fast::FastWeights &w, std::int64_t M,
+                              std::int64_t N) {
+  std::vector<std::int64_t> zeros(static_cast<std::size_t>(std::max<std::int64_t>(M, N)), 0);
+  std::vector<std::int32_t> out(static_cast<std::size_t>(M * N), -1);
+  std::atomic<int> bad{0};
+  fast::Epilogue e;
+  e.rowsum = zeros.data();
+  e.dz = zeros.data();
+  e.fixed = zeros.data();
+  e.out = out.data();
+  e.n = N;
+  e.ld = N;
+  e.bad = &bad;
+  fast::lut64_rows(r, w, e, 0, N);
+  REQUIRE(bad.load() == 0);
+  return out;
+}
+} // namespace
+
+TEST_CASE("lut64: lut64_rows is the exact dot product of the offsets") {
+  std::mt19937_64 rng(64);
+  const Layout wl = samd::kernels::test::layout(2, true),
+               al = samd::kernels::test::layout(2, false);
+  for (Case c : {Case{1, 1, 1}, Case{3, 65, 12}, Case{5, 64, 13}, Case{7, 33, 35},
+                 Case{2, 130, 100}, Case{9, 200, 576}, Case{4, 31, 4097}})
+    for (auto fill : {samd::kernels::test::Fill::Random, samd::kernels::test::Fill::AllMax}) {
+      INFO("M=" << c.M << " N=" << c.N << " K=" << c.K);
+      fast::FastWeights w = fast::weight_params(wl, c.N, c.K);
+      fast::allocate_format(w, fast::WeightFormat::Nibbles);
+      std::vector<std::vector<std::int64_t>> wrows;
+      for (std::int64_t n = 0; n < c.N; ++n) {
+        wrows.push_back(samd::kernels::test::values(rng, wl, static_cast<std::size_t>(c.K), fill));
+        fast::put_row(w, fast::WeightFormat::Nibbles, n, wrows.back().data());
+      }
+      std::vector<std::vector<std::int64_t>> arows;
+      for (std::int64_t m = 0; m < c.M; ++m)
+        arows.push_back(samd::kernels::test::values(rng, al, static_cast<std::size_t>(c.K), fill));
+      // GEMM rows: index[m * stride + j], groups past K index table 63 (any table is valid there).
+      const std::int64_t G = fast::lut64_groups(w), stride = G + 1;
+      std::vector<std::uint16_t> index(static_cast<std::size_t>(c.M * stride), 63 * 64);
+      std::vector<std::int64_t> row_base, group_off;
+      for (std::int64_t m = 0; m < c.M; ++m) {
+        row_base.push_back(m * stride);
+        for (std::int64_t j = 0; j < G; ++j) {
+          unsigned a = 0;
+          bool inside = false;
+          for (unsigned s = 0; s < 3; ++s) {
+            const std::int64_t k = fast::lut64_group_k(j, s);
+            if (k < c.K) {
+              a |= static_cast<unsigned>(arows[m][k] - al.min_value()) << (2 * s);
+              inside = true;
+            }
+          }
+          if (inside)
+            index[static_cast<std::size_t>(m * stride + j)] = static_cast<std::uint16_t>(64 * a);
+        }
+      }
+      for (std::int64_t j = 0; j < G; ++j)
+        group_off.push_back(j);
+      const fast::Lut64Rows r{index.data(), row_base.data(), group_off.data(), c.M};
+      const std::vector<std::int32_t> got = run(r, w, c.M, c.N);
+      for (std::int64_t m = 0; m < c.M; ++m)
+        for (std::int64_t n = 0; n < c.N; ++n) {
+          std::int64_t want = 0;
+          for (std::int64_t k = 0; k < c.K; ++k)
+            want += (arows[m][k] - al.min_value()) * (wrows[n][k] - wl.min_value());
+          REQUIRE(got[static_cast<std::size_t>(m * c.N + n)] == want);
+        }
+      // The rows in reverse order through row_base alone give the rows reversed.
+      std::vector<std::int64_t> reversed(row_base.rbegin(), row_base.rend());
+      const std::vector<std::int32_t> rev =
+          run(fast::Lut64Rows{index.data(), reversed.data(), group_off.data(), c.M}, w, c.M, c.N);
+      for (std::int64_t m = 0; m < c.M; ++m)
+        for (std::int64_t n = 0; n < c.N; ++n)
+          REQUIRE(rev[static_cast<std::size_t>(m * c.N + n)] ==
+                  got[static_cast<std::size_t>((c.M - 1 - m) * c.N + n)]);
+    }
+}
+
+TEST_CASE("lut64: a table offset that is not 64 * (index < 64) is refused") {
+  const Layout wl = samd::kernels::test::layout(2, false);
+  fast::FastWeights w = fast::weight_params(wl, 1, 3);
+  fast::allocate_format(w, fast::WeightFormat::Nibbles);
+  const std::vector<std::int64_t> row{1, 2, 3};
+  fast::put_row(w, fast::WeightFormat::Nibbles, 0, row.data());
+  const std::int64_t base = 0;
+  std::vector<std::int64_t> off(static_cast<std::size_t>(fast::lut64_groups(w)), 0);
+  for (std::uint16_t bad : {std::uint16_t{4096}, std::uint16_t{65}}) {
+    const std::uint16_t index[1] = {bad};
+    REQUIRE_THROWS_AS(run(fast::Lut64Rows{index, &base, off.data(), 1}, w, 1, 1), std::logic_error);
+  }
+}

@@ -116,11 +116,11 @@ void register_kernel_mutants(MutantSet &set) {
                  lut_pairs("lut_u8", [](Query &q, unsigned ab, unsigned wb) {
                    check_lut_u8(q, lut_u8_steps(ab, wb) + 1, lut_max_entry(ab, wb));
                  })});
-  set.add(Mutant{"lut_entry/no-group", "lut_entry",
-                 "the entry bound forgets the g products per nibble",
-                 lut_pairs("lut_entry", [lut](Query &q, unsigned ab, unsigned wb) {
-                   check_lut_entry(q, ab, wb, lut, lut_max_entry(ab, wb) / lut_group(wb));
-                 })});
+  set.add(Mutant{
+      "lut_entry/no-group", "lut_entry", "the entry bound forgets the g products per nibble",
+      lut_pairs("lut_entry", [lut](Query &q, unsigned ab, unsigned wb) {
+        check_lut_entry(q, lut_group(wb), ab, wb, lut, lut_max_entry(ab, wb) / lut_group(wb));
+      })});
   set.add(Mutant{"lut_entry/swapped-fields", "lut_entry",
                  "the table builder reads activations at the weight width and back",
                  lut_pairs("lut_entry", [](Query &q, unsigned ab, unsigned wb) {
@@ -132,8 +132,22 @@ void register_kernel_mutants(MutantSet &set) {
                                    lut_traits<z3::expr>::field(nib, t * a_bits, a_bits);
                      return s;
                    };
-                   check_lut_entry(q, ab, wb, swapped, lut_max_entry(ab, wb));
+                   check_lut_entry(q, lut_group(wb), ab, wb, swapped, lut_max_entry(ab, wb));
                  })});
+  // LUT64: a 10-entry u8 stage (270 > 255), and a builder that keeps the 16-entry tables' g = 2
+  // (the third weight's product is lost).
+  set.add(Mutant{"lut64_u8/ten-steps",
+                 "lut64_u8",
+                 "u8 lanes take 10 LUT64 entries",
+                 {kernel_check("lut64_u8", 2, 2, [](Query &q) {
+                   check_lut_u8(q, lut64_u8_steps() + 1, lut64_max_entry());
+                 })}});
+  set.add(Mutant{"lut64_entry/two-weights",
+                 "lut64_entry",
+                 "the LUT64 builder sums lut_group(2) = 2 products, not 3",
+                 {kernel_check("lut64_entry", 2, 2, [lut](Query &q) {
+                   check_lut_entry(q, kLut64Group, 2, 2, lut, lut64_max_entry());
+                 })}});
   set.add(Mutant{
       "lut_u16/one-more-widening",
       "lut_u16",

@@ -56,9 +56,9 @@ using GemmStep = std::function<W(const W &acc, const W &u, const W &a)>;
 using GemmCapacity = std::function<std::uint64_t(unsigned ab, unsigned wb, unsigned guard)>;
 using MaddubsExact = std::function<bool(unsigned ab, unsigned wb)>;
 using MaddubsSteps = std::function<std::int64_t(unsigned ab, unsigned wb)>;
-// The LUT table builder (lut_entry: ab, wb, index a, weight nibble, in the sort of a).
+// A LUT table builder (lut_entry / lut64_entry: ab, wb, index a, weight index, in the sort of a).
 using LutEntry =
-    std::function<z3::expr(unsigned ab, unsigned wb, const z3::expr &a, const z3::expr &nib)>;
+    std::function<z3::expr(unsigned ab, unsigned wb, const z3::expr &a, const z3::expr &w)>;
 // The exact-sum templates (exact_sums.hpp, conv_bounds.hpp), as the checks take them.
 using Expr = z3::expr;
 using EpilogueFixed = std::function<Expr(const Expr &K, const Expr &da, const Expr &dz,
@@ -185,7 +185,7 @@ void check_bitserial_int64(Query &q, std::int64_t pairs_per_shift);
 void check_small_conv_int32(Query &q, std::int64_t max_steps);
 void check_maddubs_i16(Query &q, unsigned ab, unsigned wb, const MaddubsSteps &steps);
 void check_neon_cnt_u8(Query &q, std::int64_t vectors);
-void check_lut_entry(Query &q, unsigned ab, unsigned wb, const LutEntry &entry,
+void check_lut_entry(Query &q, unsigned g, unsigned ab, unsigned wb, const LutEntry &entry,
                      std::int64_t max_entry);
 void check_lut_u8(Query &q, std::int64_t steps, std::int64_t max_entry);
 void check_lut_u16(Query &q, std::int64_t widenings);

@@ -325,23 +325,24 @@ void check_neon_cnt_u16(Query &q, std::int64_t u8_vectors, std::int64_t u16_vect
                          z3::ule(t0, m) && z3::ule(t1, m)});
 }
 
-// LUT tables (fast_bounds.hpp): index a holds g = 4 / wb activation offsets of ab bits, the
-// nibble g weights of wb bits. The builder's entry, summed in 8 bits as the kernels' byte tables
-// are, is the exact sum of the g products (computed here from the fields), at most max_entry.
-void check_lut_entry(Query &q, unsigned ab, unsigned wb, const LutEntry &entry,
+// LUT tables (fast_bounds.hpp): index a holds g activation offsets of ab bits, the weight index g
+// weights of wb bits (16-entry tables: g = 4 / wb; LUT64: g = 3, wb = 2). The builder's entry,
+// summed in 8 bits as the kernels' byte tables are, is the exact sum of the g products (computed
+// here from the fields), at most max_entry.
+void check_lut_entry(Query &q, unsigned g, unsigned ab, unsigned wb, const LutEntry &entry,
                      std::int64_t max_entry) {
   z3::context &c = q.ctx;
-  const unsigned g = 4 / wb;
-  const z3::expr a = c.bv_const("a", 8), nib = c.bv_const("nib", 8);
-  q.require(z3::ule(a, c.bv_val((1u << (g * ab)) - 1, 8)) && z3::ule(nib, c.bv_val(15, 8)));
-  const z3::expr e8 = entry(ab, wb, a, nib);
+  const z3::expr a = c.bv_const("a", 8), w = c.bv_const("w", 8);
+  q.require(z3::ule(a, c.bv_val((1u << (g * ab)) - 1, 8)) &&
+            z3::ule(w, c.bv_val((1u << (g * wb)) - 1, 8)));
+  const z3::expr e8 = entry(ab, wb, a, w);
   z3::expr exact = calc(c, 0);
   for (unsigned t = 0; t < g; ++t)
     exact = exact + z3::zext(a.extract(t * ab + ab - 1, t * ab), kCalc - ab) *
-                        z3::zext(nib.extract(t * wb + wb - 1, t * wb), kCalc - wb);
+                        z3::zext(w.extract(t * wb + wb - 1, t * wb), kCalc - wb);
   q.goal("the byte entry is the exact sum of the g products", z3::zext(e8, kCalc - 8) == exact);
   q.goal("entry <= max entry", z3::ule(exact, calc(c, max_entry)));
-  q.column("a, nib", {a, nib}, false);
+  q.column("a, w", {a, w}, false);
   q.column("entry", {e8}, false);
 }
 // A u8 lane adds `steps` entries of at most max_entry (then is widened).
@@ -807,10 +808,20 @@ void register_kernels(std::vector<Obligation> &out) {
       const Layout Lw{wb, 0, Signedness::Unsigned};
       const std::int64_t e = kernels::lut_max_entry(ab, wb);
       f.add("lut_entry", Lw, pair_name(wb, ab),
-            [=](Query &q) { check_lut_entry(q, ab, wb, lut, e); });
+            [=](Query &q) { check_lut_entry(q, kernels::lut_group(wb), ab, wb, lut, e); });
       f.add("lut_u8", Lw, pair_name(wb, ab),
             [=](Query &q) { check_lut_u8(q, kernels::lut_u8_steps(ab, wb), e); });
     }
+  // LUT64 (W2A2, 3 weights per 64-entry table).
+  const LutEntry lut64 = [](unsigned, unsigned, const z3::expr &a, const z3::expr &w) {
+    return kernels::lut64_entry(a, w);
+  };
+  const Layout W2{2, 0, Signedness::Unsigned};
+  f.add("lut64_entry", W2, pair_name(2, 2), [=](Query &q) {
+    check_lut_entry(q, kernels::kLut64Group, 2, 2, lut64, kernels::lut64_max_entry());
+  });
+  f.add("lut64_u8", W2, pair_name(2, 2),
+        [](Query &q) { check_lut_u8(q, kernels::lut64_u8_steps(), kernels::lut64_max_entry()); });
   f.add("lut_u16", bit, "every LUT pair",
         [](Query &q) { check_lut_u16(q, kernels::kLutU16Widenings); });
   f.add("neon_cnt_u16", bit, "W1A1 bit planes", [](Query &q) {

@@ -306,6 +306,11 @@ template <int R, int C, bool X> void lut_cols(const Ctx &c) {
       expand_block<1>(c.w, h, idx);
     lut_rows<R, 1, X>(c, 0, h, idx);
   }
+  // A thread keeps a scratch of up to kKeepScratchBytes for its next call (K up to 16,384 at W2A2);
+  // a larger one, of a rare long K, is released rather than held for the thread's lifetime.
+  constexpr std::size_t kKeepScratchBytes = std::size_t{1} << 19;
+  if (scratch.size() * sizeof(Bytes32) > kKeepScratchBytes)
+    std::vector<Bytes32>().swap(scratch);
 }
 
 } // namespace

@@ -1,9 +1,12 @@
 // LUT64's portable parts (lut64.hpp): tables, weight indices and the scalar reference.
 #include "lut64.hpp"
 
+#include <atomic>
 #include <stdexcept>
 
 #include <samd/kernels/fast_bounds.hpp>
+
+#include "../cpu_features.hpp"
 
 namespace samd::kernels::detail::fast {
 
@@ -60,9 +63,26 @@ void lut64_reference(const Lut64Rows &r, const FastWeights &w, const Epilogue &e
     }
 }
 
+namespace {
+std::atomic<bool> no_vbmi{false};
+} // namespace
+
+bool lut64_vbmi() {
+#if defined(SAMD_HAVE_X86_KERNELS)
+  return cpu_features().avx512_vbmi && !no_vbmi.load(std::memory_order_relaxed);
+#else
+  return false;
+#endif
+}
+
+void force_no_vbmi(bool off) { no_vbmi.store(off, std::memory_order_relaxed); }
+
 void lut64_rows(const Lut64Rows &r, const FastWeights &w, const Epilogue &e, std::int64_t n0,
                 std::int64_t n1) {
-  // The AVX-512 VBMI kernel is not written yet: the reference serves every CPU.
+#if defined(SAMD_HAVE_X86_KERNELS)
+  if (lut64_vbmi())
+    return lut64_avx512(r, w, e, n0, n1);
+#endif
   lut64_reference(r, w, e, n0, n1);
 }
 

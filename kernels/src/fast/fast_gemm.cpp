@@ -1,5 +1,7 @@
 #include "fast_gemm.hpp"
 
+#include "lut64.hpp"
+
 #include <samd/kernels/fast_bounds.hpp>
 
 #include <algorithm>
@@ -16,6 +18,8 @@ const char *to_string(Method m) {
     return "dot8";
   case Method::Lut:
     return "lut";
+  case Method::Lut64:
+    return "lut64";
   }
   return "?";
 }
@@ -61,8 +65,18 @@ Method choose_method(Path p, unsigned ab, unsigned wb) {
   return ab * wb <= 1 ? Method::Bitserial : Method::Dot8;
 }
 
+Method gemm_method(Path p, unsigned ab, unsigned wb, bool conv) {
+  // Lut64 against bit-serial, W2A2 on Zen 5, 1 thread, ratio to oneDNN u8s8s32 in the same run
+  // (samd bench): see the README's table; GEMV 1 x 8192 x 8192 too.
+  if (p == Path::Avx512 && lut64_pair(ab, wb) && !conv && lut64_vbmi())
+    return Method::Lut64;
+  return choose_method(p, ab, wb);
+}
+
 Kernel choose_kernel(Path p, Method method, unsigned ab, unsigned wb, bool interleaved) {
   const bool bits = method == Method::Bitserial;
+  if (p == Path::Avx512 && method == Method::Lut64)
+    return Kernel::Avx512Lut64;
   if (p == Path::Avx512)
     return bits ? Kernel::Avx512Bitserial : Kernel::Avx512Dot8;
   if (p == Path::Avx2) {
@@ -93,13 +107,14 @@ WeightFormat format_of(Kernel k) {
   case Kernel::NeonDot8:
     return WeightFormat::Streams;
   case Kernel::Avx2Lut:
+  case Kernel::Avx512Lut64:
     return WeightFormat::Nibbles;
   }
   throw std::logic_error("samd: format_of: unknown kernel");
 }
 
-WeightFormat gemm_format(Path p, unsigned ab, unsigned wb) {
-  return format_of(choose_kernel(p, choose_method(p, ab, wb), ab, wb, /*interleaved=*/true));
+WeightFormat gemm_format(Path p, unsigned ab, unsigned wb, bool conv) {
+  return format_of(choose_kernel(p, gemm_method(p, ab, wb, conv), ab, wb, /*interleaved=*/true));
 }
 
 FastActs build_acts(Path p, const std::uint8_t *ua, std::int64_t M, std::int64_t K,
@@ -142,6 +157,21 @@ FastActs build_acts(Path p, const std::uint8_t *ua, std::int64_t M, std::int64_t
     x.bytes.clear();
     x.bytes.shrink_to_fit();
   }
+  if (method == Method::Lut64) {
+    if (!lut64_pair(ab, wb) || p != Path::Avx512)
+      throw std::logic_error("samd: build_acts: Lut64 is the AVX-512 W2A2 GEMM's method");
+    x.lut64 = true;
+    x.lut64_stride = lut64_groups_of_k(K);
+    x.lut64_index.assign(static_cast<std::size_t>(M * x.lut64_stride), 0);
+#if defined(SAMD_HAVE_X86_KERNELS)
+    lut64_index_avx512(x.bytes.data(), M, kpad, x.lut64_stride, x.lut64_stride,
+                       x.lut64_index.data());
+#else
+    throw std::logic_error("samd: build_acts: Lut64 needs the x86 kernels");
+#endif
+    x.bytes.clear();
+    x.bytes.shrink_to_fit();
+  }
   if (method == Method::Bitserial) {
     x.planes.assign(static_cast<std::size_t>(M * ab * (kpad / 64)), 0);
 #if defined(SAMD_HAVE_X86_KERNELS)
@@ -150,7 +180,7 @@ FastActs build_acts(Path p, const std::uint8_t *ua, std::int64_t M, std::int64_t
     else
       planes_avx2(x.bytes.data(), M, kpad, ab, x.planes.data());
 #elif defined(__aarch64__)
-    (void)p;     // Neon is the only SIMD path here
+    (void)p; // Neon is the only SIMD path here
     planes_neon(x.bytes.data(), M, kpad, ab, x.planes.data());
 #else
     (void)p;
@@ -262,6 +292,24 @@ void via_raw(Kernel kernel, const FastActs &a, const FastWeights &w, const Epilo
 }
 } // namespace
 
+namespace {
+// The GEMM's rows as lut64_rows reads them: row m at m * lut64_stride, groups in order.
+Lut64Rows lut64_rows_of(const FastActs &a, const FastWeights &w) {
+  if (!a.lut64 || a.lut64_stride != lut64_groups(w) ||
+      a.lut64_index.size() < static_cast<std::size_t>(a.m * a.lut64_stride))
+    throw std::logic_error(
+        "samd: gemm_raw: the activations' Lut64 index does not match the weights");
+  thread_local std::vector<std::int64_t> row_base, group_off;
+  row_base.resize(static_cast<std::size_t>(a.m));
+  for (std::int64_t m = 0; m < a.m; ++m)
+    row_base[static_cast<std::size_t>(m)] = m * a.lut64_stride;
+  group_off.resize(static_cast<std::size_t>(a.lut64_stride));
+  for (std::int64_t j = 0; j < a.lut64_stride; ++j)
+    group_off[static_cast<std::size_t>(j)] = j;
+  return Lut64Rows{a.lut64_index.data(), row_base.data(), group_off.data(), a.m};
+}
+} // namespace
+
 void gemm_raw(Path p, Method method, const FastWeights &w, const FastActs &a, const Epilogue &e,
               int threads) {
   if (!compiled(p))
@@ -290,6 +338,8 @@ void gemm_raw(Path p, Method method, const FastWeights &w, const FastActs &a, co
       return via_raw(dot8_avx2, a, w, e, n0, n1);
     case Kernel::Avx2Lut:
       return lut_avx2(a, w, e, n0, n1);
+    case Kernel::Avx512Lut64:
+      return lut64_rows(lut64_rows_of(a, w), w, e, n0, n1);
 #elif defined(__aarch64__)
     case Kernel::NeonBitserial:
       return via_raw(bitserial_neon, a, w, e, n0, n1);
@@ -302,9 +352,10 @@ void gemm_raw(Path p, Method method, const FastWeights &w, const FastActs &a, co
       throw std::logic_error("samd: gemm_raw: kernel not compiled in");
     }
   };
-  // Static partition of N: `threads` contiguous ranges of whole panels (kPanel columns), as equal
-  // as possible.
-  const std::int64_t nb = (w.n + kPanel - 1) / kPanel;
+  // Static partition of N: `threads` contiguous ranges of whole panels (kPanel columns; Lut64's
+  // tiles are kLutPanel wide), as equal as possible.
+  const std::int64_t unit = kernel == Kernel::Avx512Lut64 ? kLutPanel : kPanel;
+  const std::int64_t nb = (w.n + unit - 1) / unit;
   const std::int64_t T = std::max<std::int64_t>(1, std::min<std::int64_t>(threads, nb));
   if (T <= 1) {
     run(0, w.n);
@@ -313,7 +364,7 @@ void gemm_raw(Path p, Method method, const FastWeights &w, const FastActs &a, co
 #pragma omp parallel for num_threads(static_cast <int>(T)) schedule(static, 1)
   for (std::int64_t t = 0; t < T; ++t) {
     const std::int64_t b0 = nb * t / T, b1 = nb * (t + 1) / T;
-    run(b0 * kPanel, std::min<std::int64_t>(w.n, b1 * kPanel));
+    run(b0 * unit, std::min<std::int64_t>(w.n, b1 * unit));
   }
 }
 

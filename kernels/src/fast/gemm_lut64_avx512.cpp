@@ -42,6 +42,7 @@ constexpr std::int64_t kChunkVectors = 6, kChunkGroups = 8, kChunkBytes = kChunk
 // Chunks per u16 window: each widens every u8 lane once, and the tile's final widening adds one.
 constexpr std::int64_t kWindowChunks = kLutU16Widenings - 1;
 static_assert(kChunkGroups <= lut64_u8_steps(), "LUT64: a u8 lane would add too many entries");
+static_assert(kWindowChunks + 1 <= kLutU16Widenings, "LUT64: a u16 lane would widen too often");
 static_assert(kChunkGroups * lut64_max_entry() <= 255);
 
 using ChunkFn = void (*)(const std::uint8_t *, std::int64_t, const std::uint16_t *, std::int64_t,

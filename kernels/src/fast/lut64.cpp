@@ -46,7 +46,7 @@ unsigned lut64_weight_index(const FastWeights &w, std::int64_t n, std::int64_t j
 
 void lut64_reference(const Lut64Rows &r, const FastWeights &w, const Epilogue &e, std::int64_t n0,
                      std::int64_t n1) {
-  if (w.wb != 2 || w.nibbles.empty())
+  if (w.wb != 2 || (w.lut_vectors > 0 && w.nibbles.empty())) // K = 0: no vectors, no bytes
     throw std::logic_error("samd: lut64: weights are not W2 in the Lut format");
   const std::uint8_t *tables = lut64_tables();
   const std::int64_t groups = lut64_groups(w);

@@ -6,8 +6,10 @@
 //
 // Shapes reach the SIMD kernels' register blocks (AVX-512 bit-serial 6 x 32 for W1A1, 2 x 32 for
 // W2A2 / W1A2 / W2A1, Dot8 GEMM for M >= 8 in 2 groups of 16 rows x 8 columns, GEMV below 8 rows;
-// AVX2 fused Dot8 for M >= 8) and K past the 32 / 64 / 512 / 1024 (Dot8 chunk) / 1984 (AVX2
-// bit-serial u8 counts) boundaries. M * N * K is capped (kWork) so an execution stays cheap.
+// AVX2 fused Dot8 for M >= 8; AVX-512 VBMI Lut64 for W2A2 in tiles of 1-5 rows x 1-4 panels of 64
+// columns) and K past the 32 / 64 / 512 / 1024 (Dot8 chunk) / 1984 (AVX2 bit-serial u8 counts)
+// boundaries and Lut64's 24-k chunks (its partial tail chunk) and 576. M * N * K is capped (kWork)
+// so an execution stays cheap.
 #include <algorithm>
 #include <cstdint>
 #include <sstream>
@@ -25,12 +27,12 @@ namespace {
 constexpr std::int64_t kWorkSmall = std::int64_t{1} << 10, kWorkLarge = std::int64_t{1} << 14;
 
 std::int64_t pick_k(Bytes &in) {
-  static constexpr std::int64_t kEdges[] = {4, 32, 64, 128, 256, 512, 1024, 1984};
+  static constexpr std::int64_t kEdges[] = {4, 32, 64, 128, 256, 512, 1024, 1984, 24, 576};
   switch (in.u8() % 4) {
   case 0:
     return fuzz::in_range(in, 1, 160);
   case 1: { // a boundary of some kernel's blocking, +-3
-    const std::int64_t e = kEdges[in.u8() % 8];
+    const std::int64_t e = kEdges[in.u8() % 10];
     return std::max<std::int64_t>(1, e + static_cast<std::int64_t>(in.u8() % 7) - 3);
   }
   case 2:

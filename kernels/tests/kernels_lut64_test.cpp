@@ -393,3 +393,32 @@ TEST_CASE("lut64: without VBMI the AVX-512 GEMM keeps bit-serial, and a conv nev
             samd::kernels::conv2d_s32(x, pk, p, KernelOptions{Path::Reference}).data);
   }
 }
+
+TEST_CASE("lut64: the AVX-512 index builder gives each group's table offset (bytes past kpad 0)") {
+  if (!fast::lut64_vbmi()) {
+    WARN("no AVX-512 VBMI here: lut64_index_avx512 not tested");
+    return;
+  }
+  std::mt19937_64 rng(12);
+  for (std::int64_t K : {std::int64_t{1}, std::int64_t{12}, std::int64_t{100}, std::int64_t{512},
+                         std::int64_t{4096}, std::int64_t{4097}}) {
+    const std::int64_t M = 3, kpad = (K + 511) / 512 * 512, G = fast::lut64_groups_of_k(K);
+    std::vector<std::uint8_t> bytes(static_cast<std::size_t>(M * kpad), 0);
+    for (std::int64_t m = 0; m < M; ++m)
+      for (std::int64_t k = 0; k < K; ++k)
+        bytes[static_cast<std::size_t>(m * kpad + k)] = static_cast<std::uint8_t>(rng() % 4);
+    const std::int64_t stride = G + 5;
+    std::vector<std::uint16_t> out(static_cast<std::size_t>(M * stride), 0xABCD);
+    fast::lut64_index_avx512(bytes.data(), M, kpad, G, stride, out.data());
+    INFO("K=" << K);
+    for (std::int64_t m = 0; m < M; ++m)
+      for (std::int64_t j = 0; j < stride; ++j) {
+        unsigned a = 0;
+        for (unsigned s = 0; s < 3; ++s) {
+          const std::int64_t k = fast::lut64_group_k(j, s);
+          a |= (k < kpad ? bytes[static_cast<std::size_t>(m * kpad + k)] : 0u) << (2 * s);
+        }
+        REQUIRE(out[static_cast<std::size_t>(m * stride + j)] == (j < G ? 64 * a : 0xABCD));
+      }
+  }
+}

@@ -337,7 +337,14 @@ void lut64_avx512(const Lut64Rows &r, const FastWeights &w, const Epilogue &e, s
         tile(c, rb, cb);
     return;
   }
+  // The whole chunks' groups as runs of consecutive offsets (a conv tap's channels are one), so a
+  // row is gathered by a few copies.
   const std::int64_t G8 = kChunkGroups * c.full;
+  std::vector<std::int64_t> run_start;
+  for (std::int64_t j = 0; j < G8; ++j)
+    if (j == 0 || r.group_off[j] != r.group_off[j - 1] + 1)
+      run_start.push_back(j);
+  run_start.push_back(G8);
   std::uint16_t *g = reinterpret_cast<std::uint16_t *>(
       scratch(gathered, static_cast<std::size_t>(kRows * G8 * 2)));
   for (std::int64_t b = 0; b < nb; ++b) {
@@ -345,8 +352,11 @@ void lut64_avx512(const Lut64Rows &r, const FastWeights &w, const Epilogue &e, s
     block_rows(b, rb);
     for (int i = 0; i < rb.r; ++i) {
       const std::uint16_t *row = r.index + r.row_base[rb.m0 + i];
-      for (std::int64_t j = 0; j < G8; ++j)
-        g[i * G8 + j] = row[r.group_off[j]];
+      for (std::size_t q = 0; q + 1 < run_start.size(); ++q) {
+        const std::int64_t j0 = run_start[q], j1 = run_start[q + 1];
+        std::memcpy(g + i * G8 + j0, row + r.group_off[j0],
+                    static_cast<std::size_t>(2 * (j1 - j0)));
+      }
       if (!offsets_valid(g + i * G8, G8))
         bad_offset();
     }

@@ -275,6 +275,17 @@ const std::uint8_t *lut_tables(unsigned ab, unsigned wb) {
   return tables.t[lut_slot(ab, wb)];
 }
 
+Int32Columns int32_columns(const Epilogue &e, std::int64_t n0, std::int64_t n1) {
+  thread_local std::vector<std::int32_t> dz32, fixed32;
+  dz32.resize(static_cast<std::size_t>(e.n));
+  fixed32.resize(static_cast<std::size_t>(e.n));
+  for (std::int64_t n = n0; n < n1; ++n) {
+    dz32[static_cast<std::size_t>(n)] = static_cast<std::int32_t>(e.dz[n]);
+    fixed32[static_cast<std::size_t>(n)] = static_cast<std::int32_t>(e.fixed[n]);
+  }
+  return {dz32.data(), fixed32.data()};
+}
+
 namespace {
 // The kernels that write raw sums (AVX2, NEON): D for columns [n0, n1) in a buffer, then the
 // epilogue.

@@ -207,6 +207,15 @@ struct Epilogue {
   }
 };
 
+// Epilogue::int32_exact kernels (lut_avx2, lut64_avx512): dz and fixed of columns [n0, n1) as
+// int32 (their values: int32_exact says they fit), indexed by column.
+// pre: e.int32_exact, 0 <= n0 <= n1 <= e.n. post: dz[n], fixed[n] for n in [n0, n1), in this
+// thread's arrays, valid until its next call.
+struct Int32Columns {
+  const std::int32_t *dz, *fixed;
+};
+Int32Columns int32_columns(const Epilogue &e, std::int64_t n0, std::int64_t n1);
+
 // The kernel gemm_raw runs for a path, method and width pair; interleaved: the activations have
 // FastActs::inter (Dot8 GEMM with M >= kInterleaveMinRows on AVX2 / AVX-512). One place decides,
 // so the weight format built for a call (format_of) is the one its kernel reads.

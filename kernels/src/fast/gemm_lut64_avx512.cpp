@@ -255,16 +255,10 @@ void lut64_avx512(const Lut64Rows &r, const FastWeights &w, const Epilogue &e, s
     return;
   }
   Ctx c{e, n0, n1, V / kChunkVectors, V % kChunkVectors, lut64_tables(), nullptr, nullptr};
-  thread_local std::vector<std::int32_t> dz32, fixed32;
   if (e.int32_exact) { // dz and fixed fit int32 (Epilogue::int32_exact)
-    dz32.resize(static_cast<std::size_t>(w.n));
-    fixed32.resize(static_cast<std::size_t>(w.n));
-    for (std::int64_t n = n0; n < n1; ++n) {
-      dz32[static_cast<std::size_t>(n)] = static_cast<std::int32_t>(e.dz[n]);
-      fixed32[static_cast<std::size_t>(n)] = static_cast<std::int32_t>(e.fixed[n]);
-    }
-    c.dz32 = dz32.data();
-    c.fixed32 = fixed32.data();
+    const Int32Columns k = int32_columns(e, n0, n1);
+    c.dz32 = k.dz;
+    c.fixed32 = k.fixed;
   }
 
   // Panels [pa, pb) hold the columns; a last panel 32 wide (lut_panel_width) is copied 64 wide

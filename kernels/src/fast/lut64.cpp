@@ -77,6 +77,19 @@ bool lut64_vbmi() {
 
 void force_no_vbmi(bool off) { no_vbmi.store(off, std::memory_order_relaxed); }
 
+#if !defined(SAMD_HAVE_X86_KERNELS)
+// No x86 kernels in this build (lut64_vbmi() is false): the AVX-512 entry points exist only to
+// refuse a call.
+void lut64_avx512(const Lut64Rows &, const FastWeights &, const Epilogue &, std::int64_t,
+                  std::int64_t) {
+  throw std::logic_error("samd: lut64_avx512: the x86 kernels are not compiled in");
+}
+void lut64_index_avx512(const std::uint8_t *, std::int64_t, std::int64_t, std::int64_t,
+                        std::int64_t, std::uint16_t *) {
+  throw std::logic_error("samd: lut64_index_avx512: the x86 kernels are not compiled in");
+}
+#endif
+
 void lut64_rows(const Lut64Rows &r, const FastWeights &w, const Epilogue &e, std::int64_t n0,
                 std::int64_t n1) {
 #if defined(SAMD_HAVE_X86_KERNELS)

@@ -68,8 +68,8 @@ bool lut64_vbmi();
 void force_no_vbmi(bool off);
 
 // The kernel lut64_rows runs on AVX-512 VBMI (gemm_lut64_avx512.cpp): contract as lut64_rows'
-// (pre also: the CPU has AVX-512 F, BW, VL and VBMI; a table offset not 64 * (index < 64) is a
-// logic_error before any output is written).
+// (pre also: the CPU has AVX-512 F, BW, VL and VBMI). A bad table offset is a logic_error, as in
+// lut64_reference: some outputs may be written by then (rows read in place are all checked first).
 void lut64_avx512(const Lut64Rows &r, const FastWeights &w, const Epilogue &e, std::int64_t n0,
                   std::int64_t n1);
 // The GEMM's index (FastActs::lut64) from M rows of kpad offset bytes (values < 4, zero past K).

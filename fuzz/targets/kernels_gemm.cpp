@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <sstream>
 
+#include "../../kernels/src/fast/lut64.hpp"
 #include "kernel_inputs.hpp"
 
 using namespace samd;
@@ -44,6 +45,11 @@ std::int64_t pick_k(Bytes &in) {
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
+  // Lut64 (W2A2 on AVX-512 VBMI) takes only shapes far above kWork by itself: the last byte's top
+  // bit forces it at every shape (read apart from the stream, so the seeds keep their meaning).
+  namespace fast = samd::kernels::detail::fast;
+  fast::force_lut64(size > 0 && (data[size - 1] & 0x80) ? fast::Lut64Use::Always
+                                                        : fast::Lut64Use::Auto);
   Bytes in(data, size);
   const Layout al = fuzz::kernel_layout(in), wl = fuzz::kernel_layout(in);
   // Single-threaded: threads are covered by the unit tests; OpenMP under ASan slows the fuzzer 10x.
@@ -75,7 +81,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
   std::ostringstream what;
   what << "gemm A=" << to_string(al) << " W=" << to_string(wl) << " M=" << M << " N=" << N
        << " K=" << K << " guard=" << guard << " per_channel=" << per_channel
-       << " bias=" << !bias.empty() << " prepared=" << to_string(prepare);
+       << " bias=" << !bias.empty() << " prepared=" << to_string(prepare)
+       << " lut64_any_shape=" << fast::lut64_any_shape();
   const auto show32 = [](const std::vector<std::int32_t> &v) { return fuzz::show(v); };
   fuzz::compare_paths<std::vector<std::int32_t>>(
       what.str(),

@@ -19,7 +19,7 @@ std::vector<std::int32_t> gemm_rows_fast(Path p, const std::int64_t *a, std::int
     throw std::invalid_argument(std::string("samd: gemm: path ") + to_string(p) +
                                 " is not compiled in");
   const fast::FastWeights &fw = w.fast();
-  const fast::Method method = fast::gemm_method(p, w.act_layout().bits, fw.wb, fw.conv);
+  const fast::Method method = fast::gemm_method(p, w.act_layout().bits, fw);
   return gemm_rows_prepared(
       p, fast::build_acts(p, a, M, w.k(), fw.kpad, w.act_layout(), fw.wb, method), za, w, opt);
 }

@@ -15,13 +15,13 @@
 namespace samd::kernels {
 
 namespace {
-// The format prepack builds for a resolved path (conv: a conv's weights, FastWeights::conv).
-detail::WeightFormat prepared_format(Path p, unsigned ab, unsigned wb, bool conv) {
+// The format prepack builds for a resolved path and weights w (their parameters).
+detail::WeightFormat prepared_format(Path p, unsigned ab, const detail::fast::FastWeights &w) {
   if (p == Path::Reference)
     return detail::WeightFormat::Source;
   if (p == Path::Swar)
     return detail::WeightFormat::Swar;
-  return detail::fast::gemm_format(p, ab, wb, conv);
+  return detail::fast::gemm_format(p, ab, w);
 }
 
 const detail::fast::FastWeights kNoFastWeights{};
@@ -62,8 +62,6 @@ PackedWeights PackedWeights::prepack_for(const QTensor &w, std::vector<std::int3
     throw std::invalid_argument("samd: prepack: " + std::to_string(bias.size()) +
                                 " bias values for N = " + std::to_string(p.n_) +
                                 " output channels");
-  const detail::WeightFormat format =
-      prepared_format(resolve_path(prepare), act.bits, w.layout().bits, conv);
   p.act_ = act;
   p.wl_ = w.layout();
   p.wq_ = w.quant();
@@ -76,6 +74,7 @@ PackedWeights PackedWeights::prepack_for(const QTensor &w, std::vector<std::int3
   detail::WeightStore &s = *p.store_;
   s.fast = detail::fast::weight_params(w.layout(), p.n_, p.k_);
   s.fast.conv = conv;
+  const detail::WeightFormat format = prepared_format(resolve_path(prepare), act.bits, s.fast);
 
   // One pass over w's rows: the column sums, and the prepared format (Source: w's own words).
   const std::int64_t umax = w.layout().max_value() - w.layout().min_value();
@@ -139,8 +138,8 @@ namespace {
 detail::WeightFormat read_format(const PackedWeights &w, Path p, std::int64_t m) {
   const unsigned ab = w.act_layout().bits, wb = w.weight_layout().bits;
   if (p == Path::Reference || p == Path::Swar)
-    return prepared_format(p, ab, wb, w.fast().conv);
-  const auto method = detail::fast::gemm_method(p, ab, wb, w.fast().conv);
+    return prepared_format(p, ab, w.fast());
+  const auto method = detail::fast::gemm_method(p, ab, w.fast());
   const bool interleaved =
       method == detail::fast::Method::Dot8 && m >= detail::fast::kInterleaveMinRows;
   return detail::fast::format_of(detail::fast::choose_kernel(p, method, ab, wb, interleaved));

@@ -138,13 +138,20 @@ TEST_CASE("lut64: a table offset that is not 64 * (index < 64) is refused") {
 namespace {
 using samd::kernels::test::Fill;
 
-// Keeps lut64_vbmi() false (as on a CPU without VBMI) while alive.
-struct NoVbmi {
-  NoVbmi() { fast::force_no_vbmi(true); }
-  ~NoVbmi() { fast::force_no_vbmi(false); }
-  NoVbmi(const NoVbmi &) = delete;
-  NoVbmi &operator=(const NoVbmi &) = delete;
+// force_lut64(use) while alive (Never: as on a CPU without VBMI; Always: Lut64 at any shape).
+struct ForceLut64 {
+  explicit ForceLut64(fast::Lut64Use use) { fast::force_lut64(use); }
+  ~ForceLut64() { fast::force_lut64(fast::Lut64Use::Auto); }
+  ForceLut64(const ForceLut64 &) = delete;
+  ForceLut64 &operator=(const ForceLut64 &) = delete;
 };
+
+// The parameters of N x K weights of 2 bits (a conv's if conv), for fast::gemm_method.
+fast::FastWeights w2_params(std::int64_t N, std::int64_t K, bool conv = false) {
+  fast::FastWeights w = fast::weight_params(samd::kernels::test::layout(2, true), N, K);
+  w.conv = conv;
+  return w;
+}
 
 // N x K weights of 2 bits in the Lut format, and M rows of table offsets in the GEMM layout
 // (row_base m * stride, group_off the identity), every offset random (or table 63 for AllMax:
@@ -336,9 +343,22 @@ TEST_CASE("lut64: the AVX-512 W2A2 GEMM and GEMV (Method::Lut64 with VBMI) equal
     return;
   }
   const bool vbmi = fast::lut64_vbmi();
-  REQUIRE(fast::gemm_method(Path::Avx512, 2, 2, false) ==
-          (vbmi ? fast::Method::Lut64 : fast::Method::Bitserial));
+  const fast::Method lut = vbmi ? fast::Method::Lut64 : fast::Method::Bitserial;
+  // By shape: from kLut64MinN columns and kLut64MinK k, where it was measured faster.
+  REQUIRE(fast::gemm_method(Path::Avx512, 2, w2_params(256, 4096)) == lut);
+  REQUIRE(fast::gemm_method(Path::Avx512, 2, w2_params(fast::kLut64MinN, fast::kLut64MinK)) == lut);
+  REQUIRE(fast::gemm_method(Path::Avx512, 2, w2_params(fast::kLut64MinN - 1, 4096)) ==
+          fast::Method::Bitserial);
+  REQUIRE(fast::gemm_method(Path::Avx512, 2, w2_params(4096, fast::kLut64MinK - 1)) ==
+          fast::Method::Bitserial);
   std::mt19937_64 rng(4096);
+  for (auto [M, N, K] :
+       {std::tuple<std::int64_t, std::int64_t, std::int64_t>{1, 8192 + 33, 2049}, {13, 257, 4097}})
+    for (int threads : {1, 2})
+      check_gemm(rng, M, N, K, Fill::Random, threads);
+  // Every edge, at shapes below the thresholds too (force_lut64(Always)).
+  const ForceLut64 always(fast::Lut64Use::Always);
+  REQUIRE(fast::gemm_method(Path::Avx512, 2, w2_params(5, 35)) == lut);
   for (auto [M, N, K] : {std::tuple<std::int64_t, std::int64_t, std::int64_t>{1, 8192 + 33, 1000},
                          {1, 100, 4097},
                          {2, 300, 576},
@@ -361,22 +381,26 @@ TEST_CASE("lut64: without VBMI the AVX-512 GEMM keeps bit-serial, and a conv nev
   namespace t = samd::kernels::test;
   std::mt19937_64 rng(1);
   const Layout al = t::layout(2, false), wl = t::layout(2, true);
-  const samd::kernels::QTensor w = t::tensor(rng, {70, 300}, wl, Fill::Random);
+  const std::int64_t N = fast::kLut64MinN, K = fast::kLut64MinK; // Lut64's shape
+  const samd::kernels::QTensor w = t::tensor(rng, {N, K}, wl, Fill::Random);
   {
-    const NoVbmi off;
+    const ForceLut64 off(fast::Lut64Use::Never);
     REQUIRE_FALSE(fast::lut64_vbmi());
-    REQUIRE(fast::gemm_method(Path::Avx512, 2, 2, false) == fast::Method::Bitserial);
+    REQUIRE(fast::gemm_method(Path::Avx512, 2, w2_params(N, K)) == fast::Method::Bitserial);
     const PackedWeights pw = PackedWeights::prepack(w, {}, al, 5, Path::Avx512);
     REQUIRE(std::string(pw.weight_format(Path::Avx512)) == "iplanes");
     for (std::int64_t M : {1, 9})
-      check_gemm(rng, M, 70, 300, Fill::Random, 1);
+      check_gemm(rng, M, N, K, Fill::Random, 1);
   }
   if (fast::lut64_vbmi()) {
     const PackedWeights pw = PackedWeights::prepack(w, {}, al, 5, Path::Avx512);
     REQUIRE(std::string(pw.weight_format(Path::Avx512)) == "nibbles");
   }
-  // A conv's GEMM weights keep choose_method's method (bit-serial for W2A2 on AVX-512).
-  REQUIRE(fast::gemm_method(Path::Avx512, 2, 2, true) == fast::Method::Bitserial);
+  // A conv's GEMM weights keep choose_method's method (bit-serial for W2A2 on AVX-512), even
+  // under force_lut64(Always).
+  REQUIRE(fast::gemm_method(Path::Avx512, 2, w2_params(N, K, true)) == fast::Method::Bitserial);
+  const ForceLut64 always(fast::Lut64Use::Always);
+  REQUIRE(fast::gemm_method(Path::Avx512, 2, w2_params(N, K, true)) == fast::Method::Bitserial);
   const samd::kernels::QTensor k = t::tensor(rng, {64, 64, 3, 3}, wl, Fill::Random);
   const auto pk = samd::kernels::PackedConvWeights::prepack(k, {}, al, 1);
   for (auto fmt : {samd::kernels::DataFormat::NCHW, samd::kernels::DataFormat::NHWC}) {

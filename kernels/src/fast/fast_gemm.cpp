@@ -65,12 +65,19 @@ Method choose_method(Path p, unsigned ab, unsigned wb) {
   return ab * wb <= 1 ? Method::Bitserial : Method::Dot8;
 }
 
-Method gemm_method(Path p, unsigned ab, unsigned wb, bool conv) {
-  // Lut64 against bit-serial, W2A2 on Zen 5, 1 thread, ratio to oneDNN u8s8s32 in the same run
-  // (samd bench): see the README's table; GEMV 1 x 8192 x 8192 too.
-  if (p == Path::Avx512 && lut64_pair(ab, wb) && !conv && lut64_vbmi())
+Method gemm_method(Path p, unsigned ab, const FastWeights &w) {
+  // Lut64 against bit-serial, W2A2 on Zen 5, 1 thread, time of bit-serial / Lut64 (prepared
+  // activations, best of runs): 256 x 256 x 4096 1.33x (samd bench: 1.71-1.73x oneDNN against
+  // 1.27-1.32x), GEMV 1 x 8192 x 8192 1.27x. By shape (M = 8 / 64 / 256): K = 4096 N = 192 1.10 /
+  // 1.25 / 1.25x, N = 128 0.95 / 1.11 / 1.10x, N = 64 0.58 / 0.73 / 0.74x, N = 32 0.33-0.37x
+  // (tiles of fewer than 4 panels); K = 2048 N = 192 1.02 / 1.19x, N = 128 0.84 / 1.04x; K = 1024
+  // N = 256 0.97 / 1.18x, N = 192 0.96 / 0.74x; K = 576 N = 256 0.99 / 1.18 / 1.10x, N = 128
+  // 0.85-0.92x. GEMV (M = 1) wins once the weights leave L2 (K = 4096: N = 1024 1.04x, 2048 1.18x,
+  // 4096 1.11x) and loses below (N = 256 0.81x, 512 0.79x).
+  const bool shape = (w.n >= kLut64MinN && w.k >= kLut64MinK) || lut64_any_shape();
+  if (p == Path::Avx512 && lut64_pair(ab, w.wb) && !w.conv && shape && lut64_vbmi())
     return Method::Lut64;
-  return choose_method(p, ab, wb);
+  return choose_method(p, ab, w.wb);
 }
 
 Kernel choose_kernel(Path p, Method method, unsigned ab, unsigned wb, bool interleaved) {
@@ -113,8 +120,8 @@ WeightFormat format_of(Kernel k) {
   throw std::logic_error("samd: format_of: unknown kernel");
 }
 
-WeightFormat gemm_format(Path p, unsigned ab, unsigned wb, bool conv) {
-  return format_of(choose_kernel(p, gemm_method(p, ab, wb, conv), ab, wb, /*interleaved=*/true));
+WeightFormat gemm_format(Path p, unsigned ab, const FastWeights &w) {
+  return format_of(choose_kernel(p, gemm_method(p, ab, w), ab, w.wb, /*interleaved=*/true));
 }
 
 FastActs build_acts(Path p, const std::uint8_t *ua, std::int64_t M, std::int64_t K,

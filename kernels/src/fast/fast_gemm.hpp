@@ -32,10 +32,13 @@ bool compiled(Path p);
 // The method a SIMD path uses for a width pair (chosen by measurement; see bench/), as a conv
 // picks its algorithms by it (conv.cpp) and runs its im2col GEMM.
 Method choose_method(Path p, unsigned ab, unsigned wb);
-// The method of a GEMM on weights that are not a conv's (conv: FastWeights::conv): choose_method's,
-// but Lut64 for W2A2 on AVX-512 when lut64_vbmi() (measured faster than bit-serial: gemm_method's
-// comment).
-Method gemm_method(Path p, unsigned ab, unsigned wb, bool conv);
+struct FastWeights;
+// The method of a GEMM on weights w (N x K, wb bits) with ab-bit activations: choose_method's, but
+// Lut64 for W2A2 on AVX-512 when lut64_vbmi(), the weights are not a conv's (FastWeights::conv)
+// and N >= kLut64MinN, K >= kLut64MinK, where it was measured faster than bit-serial
+// (gemm_method's comment; any shape under force_lut64(Always)).
+Method gemm_method(Path p, unsigned ab, const FastWeights &w);
+inline constexpr std::int64_t kLut64MinN = 192, kLut64MinK = 2048;
 
 // The weight formats, built on first use by PackedWeights (gemm_weight_store.cpp): Source is the
 // QTensor (b-bit lanes), Swar the guarded words of the Swar path, the others below.
@@ -233,9 +236,9 @@ enum class Kernel {
 };
 Kernel choose_kernel(Path p, Method method, unsigned ab, unsigned wb, bool interleaved);
 WeightFormat format_of(Kernel k);
-// The format a GEMM (M >= kInterleaveMinRows) on SIMD path p reads: what prepack builds for p
-// (conv: for a conv's weights, FastWeights::conv).
-WeightFormat gemm_format(Path p, unsigned ab, unsigned wb, bool conv);
+// The format a GEMM (M >= kInterleaveMinRows) on SIMD path p reads from weights w: what prepack
+// builds for p.
+WeightFormat gemm_format(Path p, unsigned ab, const FastWeights &w);
 
 // out for all M rows; threads > 1 splits N statically into equal ranges (whole panels of 16, of
 // kLutPanel for Lut64).

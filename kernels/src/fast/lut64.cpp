@@ -64,18 +64,20 @@ void lut64_reference(const Lut64Rows &r, const FastWeights &w, const Epilogue &e
 }
 
 namespace {
-std::atomic<bool> no_vbmi{false};
+std::atomic<Lut64Use> forced{Lut64Use::Auto};
 } // namespace
 
 bool lut64_vbmi() {
 #if defined(SAMD_HAVE_X86_KERNELS)
-  return cpu_features().avx512_vbmi && !no_vbmi.load(std::memory_order_relaxed);
+  return cpu_features().avx512_vbmi && forced.load(std::memory_order_relaxed) != Lut64Use::Never;
 #else
   return false;
 #endif
 }
 
-void force_no_vbmi(bool off) { no_vbmi.store(off, std::memory_order_relaxed); }
+void force_lut64(Lut64Use use) { forced.store(use, std::memory_order_relaxed); }
+
+bool lut64_any_shape() { return forced.load(std::memory_order_relaxed) == Lut64Use::Always; }
 
 #if !defined(SAMD_HAVE_X86_KERNELS)
 // No x86 kernels in this build (lut64_vbmi() is false): the AVX-512 entry points exist only to

@@ -61,11 +61,15 @@ void lut64_reference(const Lut64Rows &r, const FastWeights &w, const Epilogue &e
 void lut64_rows(const Lut64Rows &r, const FastWeights &w, const Epilogue &e, std::int64_t n0,
                 std::int64_t n1);
 
-// Whether lut64_rows runs the AVX-512 VBMI kernel (and the GEMM picks Method::Lut64): the x86
+// Whether lut64_rows runs the AVX-512 VBMI kernel (and the GEMM may pick Method::Lut64): the x86
 // kernels are compiled in, the CPU has AVX-512 F, BW, VL and VBMI, and no test turned it off.
 bool lut64_vbmi();
-// Tests: off = true makes lut64_vbmi() false (as on a CPU without VBMI) until called with false.
-void force_no_vbmi(bool off);
+// Tests and fuzzing: Never makes lut64_vbmi() false (as on a CPU without VBMI); Always makes the
+// GEMM pick Lut64 for W2A2 weights of any shape (fast::gemm_method) where lut64_vbmi(); Auto
+// (the default) restores the CPU's and gemm_method's choice.
+enum class Lut64Use { Auto, Never, Always };
+void force_lut64(Lut64Use use);
+bool lut64_any_shape(); // force_lut64(Always) is in effect
 
 // The kernel lut64_rows runs on AVX-512 VBMI (gemm_lut64_avx512.cpp): contract as lut64_rows'
 // (pre also: the CPU has AVX-512 F, BW, VL and VBMI). A bad table offset is a logic_error, as in

@@ -138,7 +138,8 @@ void print_weight_note(const std::vector<Record> &rs) {
       "after\n"
       "the runs / N*K; goal: <= b/8 + 5 %%, b = weight bits). Formats: iplanes = bit planes of 8\n"
       "columns (AVX-512 bit-serial), nibbles = 1- or 2-bit weights, 4 / b of them a nibble, in\n"
-      "64-column panels (AVX2 table lookup: W1A1, W1A2, W2A1, W2A2), pstreams = b-bit byte\n"
+      "64-column panels (AVX2 table lookup: W1A1, W1A2, W2A1, W2A2; AVX-512 VBMI: W2A2),\n"
+      "pstreams = b-bit byte\n"
       "streams of 16-row panels, unpacked to bytes in the kernel (AVX-512 Dot8, AVX2 Dot8 GEMM), "
       "streams = b-bit row "
       "streams\n"
@@ -204,9 +205,9 @@ void print_goals(const std::vector<Record> &rs) {
   // vpmaddwd + vpaddd per 32 MACs.
   std::printf(
       "  (bounds: AVX-512 bit-serial <= 4 pipes / 3 ops x 512 MAC = 683 MAC/cycle vs 2 x 64 for\n"
-      "   vpdpbusd: W1A1 <= 5.3x, W2A2 <= 5.3x / 4 = 1.33x with bit-serial. A vpermb table-lookup\n"
-      "   W2A2 kernel (not in samd yet, README) measured 1.44x with 2 weights a lookup and 1.79x\n"
-      "   with 3; lookups run at <= ~1.85 vpermb + vpaddb pairs a cycle, so W1A1 lookups (256 MAC\n"
+      "   vpdpbusd: W1A1 <= 5.3x, W2A2 <= 5.3x / 4 = 1.33x with bit-serial. W2A2 on VBMI uses\n"
+      "   vpermb table lookup with 3 weights a lookup (Lut64, README): ~1.7x measured; lookups\n"
+      "   run at <= ~1.85 vpermb + vpaddb pairs a cycle, so W1A1 lookups (256 MAC\n"
       "   a pair) stay below bit-serial. AVX2 vs oneDNN's vpmaddubsw+vpmaddwd+vpaddd (3 ops per "
       "32\n"
       "   MAC): table lookup does 2 ops (vpshufb+vpaddb) per 32 x g MAC, g = 4 / wb, plus ~0.25 "

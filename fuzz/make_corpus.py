@@ -146,7 +146,7 @@ def k_exact(k):  # pick_k mode 0 (k <= 160) or 3 (any k <= 2100)
     return bytes([0]) + krange(k, 1) if k <= 160 else bytes([3]) + krange(k, 1)
 
 
-def k_edge(index, delta):  # pick_k mode 1: {4, 32, 64, 128, 256, 512, 1024, 1984}[index] + delta
+def k_edge(index, delta):  # pick_k mode 1: {4, 32, 64, 128, 256, 512, 1024, 1984, 24, 576}[index] + delta
     return bytes([1, index, delta + 3])
 
 
@@ -162,6 +162,11 @@ def gemm_seeds():
         gemm_seed(1, False, 1, False, 1, 16, k_edge(7, 2), True),           # AVX2 u8 counts, K 1986
         gemm_seed(8, False, 8, True, 16, 2, k_edge(6, 0), True, mode=1),    # extremes, K 1024 chunk
         gemm_seed(6, False, 7, True, 9, 17, k_exact(33), False, mode=5, requant=True),
+        # Lut64 (its last byte's top bit forces it at these shapes): a 5-row tile and the tail chunk,
+        # rows 5 + 6 at K 27, the GEMV at K 577.
+        gemm_seed(2, False, 2, True, 5, 40, k_edge(8, -1), True, mode=1) + bytes([0x80]),
+        gemm_seed(2, True, 2, False, 11, 40, k_edge(8, 3), True, bias=True) + bytes([0x80]),
+        gemm_seed(2, False, 2, True, 1, 28, k_edge(9, 1), True) + bytes([0x80]),
     ]
 
 

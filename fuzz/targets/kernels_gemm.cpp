@@ -6,12 +6,15 @@
 //
 // Shapes reach the SIMD kernels' register blocks (AVX-512 bit-serial 6 x 32 for W1A1, 2 x 32 for
 // W2A2 / W1A2 / W2A1, Dot8 GEMM for M >= 8 in 2 groups of 16 rows x 8 columns, GEMV below 8 rows;
-// AVX2 fused Dot8 for M >= 8) and K past the 32 / 64 / 512 / 1024 (Dot8 chunk) / 1984 (AVX2
-// bit-serial u8 counts) boundaries. M * N * K is capped (kWork) so an execution stays cheap.
+// AVX2 fused Dot8 for M >= 8; AVX-512 VBMI Lut64 for W2A2 in tiles of 1-5 rows x 1-4 panels of 64
+// columns) and K past the 32 / 64 / 512 / 1024 (Dot8 chunk) / 1984 (AVX2 bit-serial u8 counts)
+// boundaries and Lut64's 24-k chunks (its partial tail chunk) and 576. M * N * K is capped (kWork)
+// so an execution stays cheap.
 #include <algorithm>
 #include <cstdint>
 #include <sstream>
 
+#include "../../kernels/src/fast/lut64.hpp"
 #include "kernel_inputs.hpp"
 
 using namespace samd;
@@ -25,12 +28,12 @@ namespace {
 constexpr std::int64_t kWorkSmall = std::int64_t{1} << 10, kWorkLarge = std::int64_t{1} << 14;
 
 std::int64_t pick_k(Bytes &in) {
-  static constexpr std::int64_t kEdges[] = {4, 32, 64, 128, 256, 512, 1024, 1984};
+  static constexpr std::int64_t kEdges[] = {4, 32, 64, 128, 256, 512, 1024, 1984, 24, 576};
   switch (in.u8() % 4) {
   case 0:
     return fuzz::in_range(in, 1, 160);
   case 1: { // a boundary of some kernel's blocking, +-3
-    const std::int64_t e = kEdges[in.u8() % 8];
+    const std::int64_t e = kEdges[in.u8() % 10];
     return std::max<std::int64_t>(1, e + static_cast<std::int64_t>(in.u8() % 7) - 3);
   }
   case 2:
@@ -42,6 +45,11 @@ std::int64_t pick_k(Bytes &in) {
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
+  // Lut64 (W2A2 on AVX-512 VBMI) takes only shapes far above kWork by itself: the last byte's top
+  // bit forces it at every shape (read apart from the stream, so the seeds keep their meaning).
+  namespace fast = samd::kernels::detail::fast;
+  fast::force_lut64(size > 0 && (data[size - 1] & 0x80) ? fast::Lut64Use::Always
+                                                        : fast::Lut64Use::Auto);
   Bytes in(data, size);
   const Layout al = fuzz::kernel_layout(in), wl = fuzz::kernel_layout(in);
   // Single-threaded: threads are covered by the unit tests; OpenMP under ASan slows the fuzzer 10x.
@@ -73,7 +81,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
   std::ostringstream what;
   what << "gemm A=" << to_string(al) << " W=" << to_string(wl) << " M=" << M << " N=" << N
        << " K=" << K << " guard=" << guard << " per_channel=" << per_channel
-       << " bias=" << !bias.empty() << " prepared=" << to_string(prepare);
+       << " bias=" << !bias.empty() << " prepared=" << to_string(prepare)
+       << " lut64_any_shape=" << fast::lut64_any_shape();
   const auto show32 = [](const std::vector<std::int32_t> &v) { return fuzz::show(v); };
   fuzz::compare_paths<std::vector<std::int32_t>>(
       what.str(),

@@ -213,8 +213,8 @@ const std::vector<PackedWeights> &conv_groups(const PackedConvWeights &w, Path p
     std::vector<std::int32_t> gb;
     if (!w.bias_.empty())
       gb.assign(w.bias_.begin() + grp * og, w.bias_.begin() + (grp + 1) * og);
-    groups.push_back(PackedWeights::prepack(group_tensor(*bits, w.wl_, grp, og, gq), std::move(gb),
-                                            w.act_, w.guard_, resolve_path(p)));
+    groups.push_back(prepack_conv_group(group_tensor(*bits, w.wl_, grp, og, gq), std::move(gb),
+                                        w.act_, w.guard_, resolve_path(p)));
   }
   s.groups = std::move(groups);
   s.has_groups.store(true, std::memory_order_release);

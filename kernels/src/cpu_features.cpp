@@ -2,7 +2,7 @@
 
 namespace samd::kernels::detail {
 
-const CpuFeatures& cpu_features() {
+const CpuFeatures &cpu_features() {
   static const CpuFeatures f = [] {
     CpuFeatures c;
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -11,6 +11,10 @@ const CpuFeatures& cpu_features() {
     c.avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni") &&
                __builtin_cpu_supports("avx512vpopcntdq");
+    // CPUID.7.0:ECX bit 1 (and the OS saving the zmm state, which __builtin_cpu_supports checks
+    // for every AVX-512 feature).
+    c.avx512_vbmi = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                    __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vbmi");
 #elif defined(__aarch64__)
     c.neon = true; // Advanced SIMD is mandatory on AArch64
 #else

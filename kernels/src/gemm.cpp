@@ -72,7 +72,7 @@ SAMD_POPCNT_TARGET detail::fast::FastActs bit_plane_acts(const QTensor &a, std::
 detail::fast::FastActs fast_acts(const QTensor &a, const PackedWeights &w, Path path) {
   namespace fast = detail::fast;
   const std::int64_t M = a.shape()[0], K = w.k(), kpad = w.fast().kpad;
-  const fast::Method method = fast::choose_method(path, a.layout().bits, w.fast().wb);
+  const fast::Method method = fast::gemm_method(path, a.layout().bits, w.fast());
   if (path != Path::Avx512 || a.layout().field() != 1 || method != fast::Method::Bitserial) {
     const std::vector<std::uint8_t> ua = a.to_offsets();
     return fast::build_acts(path, ua.data(), M, K, kpad, a.layout().bits, w.fast().wb, method);

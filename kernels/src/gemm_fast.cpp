@@ -19,7 +19,7 @@ std::vector<std::int32_t> gemm_rows_fast(Path p, const std::int64_t *a, std::int
     throw std::invalid_argument(std::string("samd: gemm: path ") + to_string(p) +
                                 " is not compiled in");
   const fast::FastWeights &fw = w.fast();
-  const fast::Method method = fast::choose_method(p, w.act_layout().bits, fw.wb);
+  const fast::Method method = fast::gemm_method(p, w.act_layout().bits, fw);
   return gemm_rows_prepared(
       p, fast::build_acts(p, a, M, w.k(), fw.kpad, w.act_layout(), fw.wb, method), za, w, opt);
 }
@@ -54,7 +54,9 @@ void gemm_rows_prepared_into(Path p, const fast::FastActs &acts, std::int32_t za
     throw std::invalid_argument(std::string("samd: gemm: path ") + to_string(p) +
                                 " is not compiled in");
   const fast::FastWeights &params = w.fast();
-  const fast::Method method = fast::choose_method(p, w.act_layout().bits, params.wb);
+  // The method the activations were built for (build_acts; a conv's im2col builds choose_method's).
+  const fast::Method method =
+      acts.lut64 ? fast::Method::Lut64 : fast::choose_method(p, w.act_layout().bits, params.wb);
   const bool planes = method != fast::Method::Dot8; // raw sums of u = w - plane_offset
   // The format this call's kernel reads, built on first use (gemm_raw picks the same kernel).
   const fast::FastWeights &fw = w.fast(

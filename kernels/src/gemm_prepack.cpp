@@ -15,13 +15,13 @@
 namespace samd::kernels {
 
 namespace {
-// The format prepack builds for a resolved path.
-detail::WeightFormat prepared_format(Path p, unsigned ab, unsigned wb) {
+// The format prepack builds for a resolved path and weights w (their parameters).
+detail::WeightFormat prepared_format(Path p, unsigned ab, const detail::fast::FastWeights &w) {
   if (p == Path::Reference)
     return detail::WeightFormat::Source;
   if (p == Path::Swar)
     return detail::WeightFormat::Swar;
-  return detail::fast::gemm_format(p, ab, wb);
+  return detail::fast::gemm_format(p, ab, w);
 }
 
 const detail::fast::FastWeights kNoFastWeights{};
@@ -31,6 +31,17 @@ const QTensor kNoWeights{};
 
 PackedWeights PackedWeights::prepack(const QTensor &w, std::vector<std::int32_t> bias,
                                      const Layout &act, unsigned swar_guard, Path prepare) {
+  return prepack_for(w, std::move(bias), act, swar_guard, prepare, /*conv=*/false);
+}
+
+PackedWeights detail::prepack_conv_group(const QTensor &w, std::vector<std::int32_t> bias,
+                                         const Layout &act, unsigned swar_guard, Path prepare) {
+  return PackedWeights::prepack_for(w, std::move(bias), act, swar_guard, prepare, /*conv=*/true);
+}
+
+PackedWeights PackedWeights::prepack_for(const QTensor &w, std::vector<std::int32_t> bias,
+                                         const Layout &act, unsigned swar_guard, Path prepare,
+                                         bool conv) {
   detail::check_kernel_layout(w.layout(), "prepack", "weights");
   detail::check_kernel_layout(act, "prepack", "activation layout");
   if (w.shape().size() != 2)
@@ -51,8 +62,6 @@ PackedWeights PackedWeights::prepack(const QTensor &w, std::vector<std::int32_t>
     throw std::invalid_argument("samd: prepack: " + std::to_string(bias.size()) +
                                 " bias values for N = " + std::to_string(p.n_) +
                                 " output channels");
-  const detail::WeightFormat format =
-      prepared_format(resolve_path(prepare), act.bits, w.layout().bits);
   p.act_ = act;
   p.wl_ = w.layout();
   p.wq_ = w.quant();
@@ -64,6 +73,8 @@ PackedWeights PackedWeights::prepack(const QTensor &w, std::vector<std::int32_t>
   p.store_ = std::make_shared<detail::WeightStore>();
   detail::WeightStore &s = *p.store_;
   s.fast = detail::fast::weight_params(w.layout(), p.n_, p.k_);
+  s.fast.conv = conv;
+  const detail::WeightFormat format = prepared_format(resolve_path(prepare), act.bits, s.fast);
 
   // One pass over w's rows: the column sums, and the prepared format (Source: w's own words).
   const std::int64_t umax = w.layout().max_value() - w.layout().min_value();
@@ -127,8 +138,8 @@ namespace {
 detail::WeightFormat read_format(const PackedWeights &w, Path p, std::int64_t m) {
   const unsigned ab = w.act_layout().bits, wb = w.weight_layout().bits;
   if (p == Path::Reference || p == Path::Swar)
-    return prepared_format(p, ab, wb);
-  const auto method = detail::fast::choose_method(p, ab, wb);
+    return prepared_format(p, ab, w.fast());
+  const auto method = detail::fast::gemm_method(p, ab, w.fast());
   const bool interleaved =
       method == detail::fast::Method::Dot8 && m >= detail::fast::kInterleaveMinRows;
   return detail::fast::format_of(detail::fast::choose_kernel(p, method, ab, wb, interleaved));

@@ -4,6 +4,9 @@
 
 #include <atomic>
 #include <random>
+#include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include <samd/kernels/fast_bounds.hpp>
@@ -127,5 +130,319 @@ TEST_CASE("lut64: a table offset that is not 64 * (index < 64) is refused") {
   for (std::uint16_t bad : {std::uint16_t{4096}, std::uint16_t{65}}) {
     const std::uint16_t index[1] = {bad};
     REQUIRE_THROWS_AS(run(fast::Lut64Rows{index, &base, off.data(), 1}, w, 1, 1), std::logic_error);
+  }
+}
+
+// ---- The AVX-512 VBMI kernel (gemm_lut64_avx512.cpp) and the GEMM's Lut64 method ----
+
+namespace {
+using samd::kernels::test::Fill;
+
+// force_lut64(use) while alive (Never: as on a CPU without VBMI; Always: Lut64 at any shape).
+struct ForceLut64 {
+  explicit ForceLut64(fast::Lut64Use use) { fast::force_lut64(use); }
+  ~ForceLut64() { fast::force_lut64(fast::Lut64Use::Auto); }
+  ForceLut64(const ForceLut64 &) = delete;
+  ForceLut64 &operator=(const ForceLut64 &) = delete;
+};
+
+// The parameters of N x K weights of 2 bits (a conv's if conv), for fast::gemm_method.
+fast::FastWeights w2_params(std::int64_t N, std::int64_t K, bool conv = false) {
+  fast::FastWeights w = fast::weight_params(samd::kernels::test::layout(2, true), N, K);
+  w.conv = conv;
+  return w;
+}
+
+// N x K weights of 2 bits in the Lut format, and M rows of table offsets in the GEMM layout
+// (row_base m * stride, group_off the identity), every offset random (or table 63 for AllMax:
+// the largest entries), also past K, where any table is valid.
+struct KernelCase {
+  fast::FastWeights w;
+  std::vector<std::uint16_t> index;
+  std::vector<std::int64_t> row_base, group_off;
+  std::vector<std::int64_t> rowsum, dz, fixed;
+  std::int64_t M = 0, N = 0;
+};
+
+KernelCase kernel_case(std::mt19937_64 &rng, std::int64_t M, std::int64_t N, std::int64_t K,
+                       Fill fill) {
+  KernelCase c;
+  c.M = M, c.N = N;
+  const Layout wl = samd::kernels::test::layout(2, false);
+  c.w = fast::weight_params(wl, N, K);
+  fast::allocate_format(c.w, fast::WeightFormat::Nibbles);
+  for (std::int64_t n = 0; n < N; ++n) {
+    const auto row = samd::kernels::test::values(rng, wl, static_cast<std::size_t>(K), fill);
+    fast::put_row(c.w, fast::WeightFormat::Nibbles, n, row.data());
+  }
+  const std::int64_t G = fast::lut64_groups(c.w), stride = G + 3;
+  c.index.resize(static_cast<std::size_t>(M * stride));
+  for (auto &x : c.index)
+    x = static_cast<std::uint16_t>(64 * (fill == Fill::AllMax ? 63 : rng() % 64));
+  for (std::int64_t m = 0; m < M; ++m)
+    c.row_base.push_back(m * stride);
+  for (std::int64_t j = 0; j < G; ++j)
+    c.group_off.push_back(j);
+  // Epilogue terms (any values: the kernel adds them as Epilogue::put does).
+  for (std::int64_t m = 0; m < M; ++m)
+    c.rowsum.push_back(samd::kernels::test::uniform(rng, 0, 3 * K));
+  for (std::int64_t n = 0; n < N; ++n) {
+    c.dz.push_back(samd::kernels::test::uniform(rng, -3, 3));
+    c.fixed.push_back(samd::kernels::test::uniform(rng, -100000, 100000));
+  }
+  return c;
+}
+
+// Columns [n0, n1) of every row through kernel (lut64_avx512 or lut64_reference); every other
+// output stays -7.
+template <class Kernel>
+std::vector<std::int32_t> run_kernel(Kernel kernel, const KernelCase &c, const fast::Lut64Rows &r,
+                                     bool int32_exact, std::int64_t n0, std::int64_t n1) {
+  std::vector<std::int32_t> out(static_cast<std::size_t>(c.M * c.N + 1), -7);
+  std::atomic<int> bad{0};
+  fast::Epilogue e;
+  e.rowsum = c.rowsum.data();
+  e.dz = c.dz.data();
+  e.fixed = c.fixed.data();
+  e.out = out.data();
+  e.n = c.N;
+  e.ld = c.N;
+  e.int32_exact = int32_exact;
+  e.bad = &bad;
+  kernel(r, c.w, e, n0, n1);
+  REQUIRE(bad.load() == 0);
+  return out;
+}
+
+// The kernel against the reference on case c: all columns, and a range starting and ending inside
+// panels (as a thread's), int32 and int64 sums.
+void check_kernel(const KernelCase &c) {
+  const fast::Lut64Rows r{c.index.data(), c.row_base.data(), c.group_off.data(), c.M};
+  for (bool int32 : {true, false}) {
+    INFO("int32_exact=" << int32);
+    const std::int64_t ranges[][2] = {{0, c.N}, {c.N / 3, c.N - c.N / 5}, {c.N - 1, c.N}};
+    for (const auto &rg : ranges) {
+      INFO("columns [" << rg[0] << ", " << rg[1] << ")");
+      REQUIRE(run_kernel(fast::lut64_avx512, c, r, int32, rg[0], rg[1]) ==
+              run_kernel(fast::lut64_reference, c, r, int32, rg[0], rg[1]));
+    }
+  }
+}
+} // namespace
+
+TEST_CASE("lut64: the AVX-512 VBMI kernel equals lut64_reference at every edge") {
+  if (!fast::lut64_vbmi()) {
+    WARN("no AVX-512 VBMI here: lut64_avx512 not tested");
+    return;
+  }
+  std::mt19937_64 rng(6464);
+  // Rows: 1..13 (every tile height 1..5 and their sums), around multiples of 5, 31-35, 64.
+  const std::vector<std::int64_t> Ms = {1,  2,  3,  4,  5,  6,  7,  8,  9, 10,
+                                        11, 12, 13, 31, 32, 33, 34, 35, 64};
+  // Columns: panel and tile tails, 32-wide last panels (N = 32, 96, 33 is 64 wide).
+  const std::vector<std::int64_t> Ns = {1, 31, 32, 33, 63, 64, 65, 96, 100, 129, 256, 257, 300};
+  // K: no group, partial blocks and chunks (4 k a vector, 12 a block, 24 a chunk), u8 stages.
+  const std::vector<std::int64_t> Ks = {0,  1,  2,   3,   11,   12,   13,  35,
+                                        36, 37, 575, 576, 4095, 4096, 4097};
+  std::size_t t = 0;
+  for (std::int64_t K : Ks)
+    for (std::int64_t M : Ms) {
+      const std::int64_t N = Ns[t++ % Ns.size()];
+      const Fill fill = t % 4 == 0 ? Fill::AllMax : Fill::Random;
+      INFO("M=" << M << " N=" << N << " K=" << K << " fill=" << samd::kernels::test::name(fill));
+      check_kernel(kernel_case(rng, M, N, K, fill));
+    }
+  // u16 windows: 256 chunks of 24 k each, then a flush. K = 6140: 255 chunks and a tail (5
+  // vectors), so a u16 lane takes exactly kLutU16Widenings = 257 widenings; 6144: exactly one
+  // window; 2 * 6144 (+ tails): two flushes before the last; all-max: the largest u8 and u16 sums.
+  for (std::int64_t K :
+       {std::int64_t{6140}, std::int64_t{6144}, std::int64_t{6145}, std::int64_t{2 * 6144},
+        std::int64_t{2 * 6144 + 5}, std::int64_t{2 * 6144 + 23}, std::int64_t{3 * 6144 - 4}})
+    for (auto [M, N] : {std::pair<std::int64_t, std::int64_t>{6, 257}, {1, 33}, {11, 64}})
+      for (Fill fill : {Fill::AllMax, Fill::Random}) {
+        INFO("M=" << M << " N=" << N << " K=" << K << " fill=" << samd::kernels::test::name(fill));
+        check_kernel(kernel_case(rng, M, N, K, fill));
+      }
+}
+
+TEST_CASE("lut64: the AVX-512 kernel reads rows through row_base and group_off, and refuses bad "
+          "offsets") {
+  if (!fast::lut64_vbmi()) {
+    WARN("no AVX-512 VBMI here: lut64_avx512 not tested");
+    return;
+  }
+  std::mt19937_64 rng(646);
+  for (std::int64_t K : {std::int64_t{13}, std::int64_t{100}, std::int64_t{577}}) {
+    KernelCase c = kernel_case(rng, 7, 100, K, Fill::Random);
+    const std::int64_t G = static_cast<std::int64_t>(c.group_off.size());
+    // An image of groups x rows (group_off j * M, row_base m), not the GEMM layout: gathered.
+    std::vector<std::uint16_t> image(static_cast<std::size_t>(G * c.M));
+    std::vector<std::int64_t> base, off;
+    for (std::int64_t m = 0; m < c.M; ++m)
+      base.push_back(m);
+    for (std::int64_t j = 0; j < G; ++j) {
+      off.push_back(j * c.M);
+      for (std::int64_t m = 0; m < c.M; ++m)
+        image[static_cast<std::size_t>(j * c.M + m)] =
+            c.index[static_cast<std::size_t>(c.row_base[static_cast<std::size_t>(m)] + j)];
+    }
+    const fast::Lut64Rows direct{c.index.data(), c.row_base.data(), c.group_off.data(), c.M};
+    const fast::Lut64Rows gathered{image.data(), base.data(), off.data(), c.M};
+    INFO("K=" << K);
+    REQUIRE(run_kernel(fast::lut64_avx512, c, gathered, true, 0, c.N) ==
+            run_kernel(fast::lut64_reference, c, direct, true, 0, c.N));
+    // Rows in an order that no stride gives (gathered), against the reference on the same rows.
+    std::vector<std::int64_t> shuffled = c.row_base;
+    std::swap(shuffled[1], shuffled[4]);
+    const fast::Lut64Rows mixed{c.index.data(), shuffled.data(), c.group_off.data(), c.M};
+    REQUIRE(run_kernel(fast::lut64_avx512, c, mixed, false, 5, 77) ==
+            run_kernel(fast::lut64_reference, c, mixed, false, 5, 77));
+    // A bad offset in a whole chunk (if any) and in the tail chunk, in place and gathered.
+    for (std::int64_t j : {std::int64_t{0}, G - 1})
+      for (std::uint16_t bad : {std::uint16_t{4096}, std::uint16_t{65}}) {
+        KernelCase b = c;
+        b.index[static_cast<std::size_t>(b.row_base[3] + j)] = bad;
+        const fast::Lut64Rows rb{b.index.data(), b.row_base.data(), b.group_off.data(), b.M};
+        REQUIRE_THROWS_AS(run_kernel(fast::lut64_avx512, b, rb, true, 0, b.N), std::logic_error);
+        std::vector<std::uint16_t> bimage = image;
+        bimage[static_cast<std::size_t>(j * c.M + 3)] = bad;
+        const fast::Lut64Rows gb{bimage.data(), base.data(), off.data(), c.M};
+        REQUIRE_THROWS_AS(run_kernel(fast::lut64_avx512, b, gb, true, 0, b.N), std::logic_error);
+      }
+  }
+}
+
+namespace {
+using samd::kernels::KernelOptions;
+using samd::kernels::PackedWeights;
+using samd::kernels::Path;
+
+// gemm_s32 on Path::Avx512 (threads) against Path::Reference, W2A2 with zero points and a bias.
+void check_gemm(std::mt19937_64 &rng, std::int64_t M, std::int64_t N, std::int64_t K, Fill fill,
+                int threads) {
+  namespace t = samd::kernels::test;
+  const Layout al = t::layout(2, false), wl = t::layout(2, true);
+  const samd::kernels::QTensor a = t::tensor(rng, {M, K}, al, fill);
+  const samd::kernels::QTensor w = t::tensor(rng, {N, K}, wl, fill, static_cast<std::size_t>(N), 0);
+  std::vector<std::int32_t> bias;
+  for (std::int64_t n = 0; n < N; ++n)
+    bias.push_back(static_cast<std::int32_t>(t::uniform(rng, -1000, 1000)));
+  const PackedWeights pw = PackedWeights::prepack(w, bias, al, 5, Path::Avx512);
+  INFO("M=" << M << " N=" << N << " K=" << K << " fill=" << t::name(fill)
+            << " threads=" << threads);
+  const auto ref = samd::kernels::gemm_s32(a, pw, KernelOptions{Path::Reference, true, 5});
+  KernelOptions opt{Path::Avx512, true, 5};
+  opt.threads = threads;
+  REQUIRE(samd::kernels::gemm_s32(a, pw, opt).data == ref.data);
+}
+} // namespace
+
+TEST_CASE("lut64: the AVX-512 W2A2 GEMM and GEMV (Method::Lut64 with VBMI) equal Reference") {
+  if (!samd::kernels::supported(Path::Avx512)) {
+    WARN("no AVX-512 here");
+    return;
+  }
+  const bool vbmi = fast::lut64_vbmi();
+  const fast::Method lut = vbmi ? fast::Method::Lut64 : fast::Method::Bitserial;
+  // By shape: from kLut64MinN columns and kLut64MinK k, where it was measured faster.
+  REQUIRE(fast::gemm_method(Path::Avx512, 2, w2_params(256, 4096)) == lut);
+  REQUIRE(fast::gemm_method(Path::Avx512, 2, w2_params(fast::kLut64MinN, fast::kLut64MinK)) == lut);
+  REQUIRE(fast::gemm_method(Path::Avx512, 2, w2_params(fast::kLut64MinN - 1, 4096)) ==
+          fast::Method::Bitserial);
+  REQUIRE(fast::gemm_method(Path::Avx512, 2, w2_params(4096, fast::kLut64MinK - 1)) ==
+          fast::Method::Bitserial);
+  std::mt19937_64 rng(4096);
+  for (auto [M, N, K] :
+       {std::tuple<std::int64_t, std::int64_t, std::int64_t>{1, 8192 + 33, 2049}, {13, 257, 4097}})
+    for (int threads : {1, 2})
+      check_gemm(rng, M, N, K, Fill::Random, threads);
+  // Every edge, at shapes below the thresholds too (force_lut64(Always)).
+  const ForceLut64 always(fast::Lut64Use::Always);
+  REQUIRE(fast::gemm_method(Path::Avx512, 2, w2_params(5, 35)) == lut);
+  for (auto [M, N, K] : {std::tuple<std::int64_t, std::int64_t, std::int64_t>{1, 8192 + 33, 1000},
+                         {1, 100, 4097},
+                         {2, 300, 576},
+                         {5, 65, 35},
+                         {13, 129, 4096},
+                         {34, 96, 37},
+                         {64, 257, 13},
+                         {7, 33, 0}})
+    for (Fill fill : {Fill::Random, Fill::AllMax, Fill::AllMin})
+      for (int threads : {1, 2, 3})
+        check_gemm(rng, M, N, K, fill, threads);
+  check_gemm(rng, 3, 70, 2 * 6144 + 7, Fill::AllMax, 2); // two u16 flushes before the last
+}
+
+TEST_CASE("lut64: without VBMI the AVX-512 GEMM keeps bit-serial, and a conv never takes Lut64") {
+  if (!samd::kernels::supported(Path::Avx512)) {
+    WARN("no AVX-512 here");
+    return;
+  }
+  namespace t = samd::kernels::test;
+  std::mt19937_64 rng(1);
+  const Layout al = t::layout(2, false), wl = t::layout(2, true);
+  const std::int64_t N = fast::kLut64MinN, K = fast::kLut64MinK; // Lut64's shape
+  const samd::kernels::QTensor w = t::tensor(rng, {N, K}, wl, Fill::Random);
+  {
+    const ForceLut64 off(fast::Lut64Use::Never);
+    REQUIRE_FALSE(fast::lut64_vbmi());
+    REQUIRE(fast::gemm_method(Path::Avx512, 2, w2_params(N, K)) == fast::Method::Bitserial);
+    const PackedWeights pw = PackedWeights::prepack(w, {}, al, 5, Path::Avx512);
+    REQUIRE(std::string(pw.weight_format(Path::Avx512)) == "iplanes");
+    for (std::int64_t M : {1, 9})
+      check_gemm(rng, M, N, K, Fill::Random, 1);
+  }
+  if (fast::lut64_vbmi()) {
+    const PackedWeights pw = PackedWeights::prepack(w, {}, al, 5, Path::Avx512);
+    REQUIRE(std::string(pw.weight_format(Path::Avx512)) == "nibbles");
+  }
+  // A conv's GEMM weights keep choose_method's method (bit-serial for W2A2 on AVX-512), even
+  // under force_lut64(Always).
+  REQUIRE(fast::gemm_method(Path::Avx512, 2, w2_params(N, K, true)) == fast::Method::Bitserial);
+  const ForceLut64 always(fast::Lut64Use::Always);
+  REQUIRE(fast::gemm_method(Path::Avx512, 2, w2_params(N, K, true)) == fast::Method::Bitserial);
+  const samd::kernels::QTensor k = t::tensor(rng, {64, 64, 3, 3}, wl, Fill::Random);
+  const auto pk = samd::kernels::PackedConvWeights::prepack(k, {}, al, 1);
+  for (auto fmt : {samd::kernels::DataFormat::NCHW, samd::kernels::DataFormat::NHWC}) {
+    const bool nhwc = fmt == samd::kernels::DataFormat::NHWC;
+    const samd::kernels::QTensor x =
+        t::tensor(rng, nhwc ? samd::kernels::Shape{1, 8, 8, 64} : samd::kernels::Shape{1, 64, 8, 8},
+                  al, Fill::Random);
+    samd::kernels::Conv2dParams p{1, 1, 1, 1, 1, 1};
+    p.format = fmt;
+    const std::string f = pk.weight_format(x, p, KernelOptions{Path::Avx512});
+    INFO("conv weight format " << f << (nhwc ? " NHWC" : " NCHW"));
+    REQUIRE(f.find("nibbles") == std::string::npos);
+    REQUIRE(samd::kernels::conv2d_s32(x, pk, p, KernelOptions{Path::Avx512}).data ==
+            samd::kernels::conv2d_s32(x, pk, p, KernelOptions{Path::Reference}).data);
+  }
+}
+
+TEST_CASE("lut64: the AVX-512 index builder gives each group's table offset (bytes past kpad 0)") {
+  if (!fast::lut64_vbmi()) {
+    WARN("no AVX-512 VBMI here: lut64_index_avx512 not tested");
+    return;
+  }
+  std::mt19937_64 rng(12);
+  for (std::int64_t K : {std::int64_t{1}, std::int64_t{12}, std::int64_t{100}, std::int64_t{512},
+                         std::int64_t{4096}, std::int64_t{4097}}) {
+    const std::int64_t M = 3, kpad = (K + 511) / 512 * 512, G = fast::lut64_groups_of_k(K);
+    std::vector<std::uint8_t> bytes(static_cast<std::size_t>(M * kpad), 0);
+    for (std::int64_t m = 0; m < M; ++m)
+      for (std::int64_t k = 0; k < K; ++k)
+        bytes[static_cast<std::size_t>(m * kpad + k)] = static_cast<std::uint8_t>(rng() % 4);
+    const std::int64_t stride = G + 5;
+    std::vector<std::uint16_t> out(static_cast<std::size_t>(M * stride), 0xABCD);
+    fast::lut64_index_avx512(bytes.data(), M, kpad, G, stride, out.data());
+    INFO("K=" << K);
+    for (std::int64_t m = 0; m < M; ++m)
+      for (std::int64_t j = 0; j < stride; ++j) {
+        unsigned a = 0;
+        for (unsigned s = 0; s < 3; ++s) {
+          const std::int64_t k = fast::lut64_group_k(j, s);
+          a |= (k < kpad ? bytes[static_cast<std::size_t>(m * kpad + k)] : 0u) << (2 * s);
+        }
+        REQUIRE(out[static_cast<std::size_t>(m * stride + j)] == (j < G ? 64 * a : 0xABCD));
+      }
   }
 }

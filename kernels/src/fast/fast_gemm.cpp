@@ -1,5 +1,7 @@
 #include "fast_gemm.hpp"
 
+#include "lut64.hpp"
+
 #include <samd/kernels/fast_bounds.hpp>
 
 #include <algorithm>
@@ -16,6 +18,8 @@ const char *to_string(Method m) {
     return "dot8";
   case Method::Lut:
     return "lut";
+  case Method::Lut64:
+    return "lut64";
   }
   return "?";
 }
@@ -61,8 +65,25 @@ Method choose_method(Path p, unsigned ab, unsigned wb) {
   return ab * wb <= 1 ? Method::Bitserial : Method::Dot8;
 }
 
+Method gemm_method(Path p, unsigned ab, const FastWeights &w) {
+  // Lut64 against bit-serial, W2A2 on Zen 5, 1 thread, time of bit-serial / Lut64 (prepared
+  // activations, best of runs): 256 x 256 x 4096 1.33x (samd bench: 1.71-1.73x oneDNN against
+  // 1.27-1.32x), GEMV 1 x 8192 x 8192 1.27x. By shape (M = 8 / 64 / 256): K = 4096 N = 192 1.10 /
+  // 1.25 / 1.25x, N = 128 0.95 / 1.11 / 1.10x, N = 64 0.58 / 0.73 / 0.74x, N = 32 0.33-0.37x
+  // (tiles of fewer than 4 panels); K = 2048 N = 192 1.02 / 1.19x, N = 128 0.84 / 1.04x; K = 1024
+  // N = 256 0.97 / 1.18x, N = 192 0.96 / 0.74x; K = 576 N = 256 0.99 / 1.18 / 1.10x, N = 128
+  // 0.85-0.92x. GEMV (M = 1) wins once the weights leave L2 (K = 4096: N = 1024 1.04x, 2048 1.18x,
+  // 4096 1.11x) and loses below (N = 256 0.81x, 512 0.79x).
+  const bool shape = (w.n >= kLut64MinN && w.k >= kLut64MinK) || lut64_any_shape();
+  if (p == Path::Avx512 && lut64_pair(ab, w.wb) && !w.conv && shape && lut64_vbmi())
+    return Method::Lut64;
+  return choose_method(p, ab, w.wb);
+}
+
 Kernel choose_kernel(Path p, Method method, unsigned ab, unsigned wb, bool interleaved) {
   const bool bits = method == Method::Bitserial;
+  if (p == Path::Avx512 && method == Method::Lut64)
+    return Kernel::Avx512Lut64;
   if (p == Path::Avx512)
     return bits ? Kernel::Avx512Bitserial : Kernel::Avx512Dot8;
   if (p == Path::Avx2) {
@@ -93,13 +114,14 @@ WeightFormat format_of(Kernel k) {
   case Kernel::NeonDot8:
     return WeightFormat::Streams;
   case Kernel::Avx2Lut:
+  case Kernel::Avx512Lut64:
     return WeightFormat::Nibbles;
   }
   throw std::logic_error("samd: format_of: unknown kernel");
 }
 
-WeightFormat gemm_format(Path p, unsigned ab, unsigned wb) {
-  return format_of(choose_kernel(p, choose_method(p, ab, wb), ab, wb, /*interleaved=*/true));
+WeightFormat gemm_format(Path p, unsigned ab, const FastWeights &w) {
+  return format_of(choose_kernel(p, gemm_method(p, ab, w), ab, w.wb, /*interleaved=*/true));
 }
 
 FastActs build_acts(Path p, const std::uint8_t *ua, std::int64_t M, std::int64_t K,
@@ -142,6 +164,21 @@ FastActs build_acts(Path p, const std::uint8_t *ua, std::int64_t M, std::int64_t
     x.bytes.clear();
     x.bytes.shrink_to_fit();
   }
+  if (method == Method::Lut64) {
+    if (!lut64_pair(ab, wb) || p != Path::Avx512)
+      throw std::logic_error("samd: build_acts: Lut64 is the AVX-512 W2A2 GEMM's method");
+    x.lut64 = true;
+    x.lut64_stride = lut64_groups_of_k(K);
+    x.lut64_index.assign(static_cast<std::size_t>(M * x.lut64_stride), 0);
+#if defined(SAMD_HAVE_X86_KERNELS)
+    lut64_index_avx512(x.bytes.data(), M, kpad, x.lut64_stride, x.lut64_stride,
+                       x.lut64_index.data());
+#else
+    throw std::logic_error("samd: build_acts: Lut64 needs the x86 kernels");
+#endif
+    x.bytes.clear();
+    x.bytes.shrink_to_fit();
+  }
   if (method == Method::Bitserial) {
     x.planes.assign(static_cast<std::size_t>(M * ab * (kpad / 64)), 0);
 #if defined(SAMD_HAVE_X86_KERNELS)
@@ -150,7 +187,7 @@ FastActs build_acts(Path p, const std::uint8_t *ua, std::int64_t M, std::int64_t
     else
       planes_avx2(x.bytes.data(), M, kpad, ab, x.planes.data());
 #elif defined(__aarch64__)
-    (void)p;     // Neon is the only SIMD path here
+    (void)p; // Neon is the only SIMD path here
     planes_neon(x.bytes.data(), M, kpad, ab, x.planes.data());
 #else
     (void)p;
@@ -245,6 +282,19 @@ const std::uint8_t *lut_tables(unsigned ab, unsigned wb) {
   return tables.t[lut_slot(ab, wb)];
 }
 
+Int32Columns int32_columns(const Epilogue &e, std::int64_t n0, std::int64_t n1) {
+  if (!e.int32_exact || n0 < 0 || n0 > n1 || n1 > e.n)
+    throw std::logic_error("samd: int32_columns: not an int32-exact epilogue of these columns");
+  thread_local std::vector<std::int32_t> dz32, fixed32;
+  dz32.resize(static_cast<std::size_t>(e.n));
+  fixed32.resize(static_cast<std::size_t>(e.n));
+  for (std::int64_t n = n0; n < n1; ++n) {
+    dz32[static_cast<std::size_t>(n)] = static_cast<std::int32_t>(e.dz[n]);
+    fixed32[static_cast<std::size_t>(n)] = static_cast<std::int32_t>(e.fixed[n]);
+  }
+  return {dz32.data(), fixed32.data()};
+}
+
 namespace {
 // The kernels that write raw sums (AVX2, NEON): D for columns [n0, n1) in a buffer, then the
 // epilogue.
@@ -259,6 +309,39 @@ void via_raw(Kernel kernel, const FastActs &a, const FastWeights &w, const Epilo
   for (std::int64_t m = 0; m < a.m; ++m)
     for (std::int64_t n = n0; n < n1; ++n)
       e.put(m, n, D[static_cast<std::size_t>(m * w.n + n)]);
+}
+} // namespace
+
+namespace {
+// The GEMM's rows as lut64_rows reads them: row m at m * lut64_stride, groups in order.
+Lut64Rows lut64_rows_of(const FastActs &a, const FastWeights &w) {
+  if (!a.lut64 || a.lut64_stride != lut64_groups(w) ||
+      a.lut64_index.size() < static_cast<std::size_t>(a.m * a.lut64_stride))
+    throw std::logic_error(
+        "samd: gemm_raw: the activations' Lut64 index does not match the weights");
+  thread_local std::vector<std::int64_t> row_base, group_off;
+  row_base.resize(static_cast<std::size_t>(a.m));
+  for (std::int64_t m = 0; m < a.m; ++m)
+    row_base[static_cast<std::size_t>(m)] = m * a.lut64_stride;
+  group_off.resize(static_cast<std::size_t>(a.lut64_stride));
+  for (std::int64_t j = 0; j < a.lut64_stride; ++j)
+    group_off[static_cast<std::size_t>(j)] = j;
+  return Lut64Rows{a.lut64_index.data(), row_base.data(), group_off.data(), a.m};
+}
+
+// Lut64 on T threads by rows: its tiles are 4 panels wide, so splitting fewer than 4 panels a
+// thread by columns would leave narrower, slower tiles (measured 256 x 256 x 4096 W2A2 on 2
+// threads: 1.41-1.44x one thread's speed with 2 panels each, against 1.9x for bit-serial).
+// pre: as lut64_rows', T >= 1. post: as lut64_rows(r, w, e, 0, w.n).
+void lut64_split_rows(const Lut64Rows &r, const FastWeights &w, const Epilogue &e, int T) {
+#pragma omp parallel for num_threads(T) schedule(static, 1)
+  for (int t = 0; t < T; ++t) {
+    const std::int64_t m0 = r.m * t / T, m1 = r.m * (t + 1) / T;
+    Epilogue part = e;
+    part.rowsum = e.rowsum + m0;
+    part.out = e.out + m0 * e.ld;
+    lut64_rows(Lut64Rows{r.index, r.row_base + m0, r.group_off, m1 - m0}, w, part, 0, w.n);
+  }
 }
 } // namespace
 
@@ -290,6 +373,8 @@ void gemm_raw(Path p, Method method, const FastWeights &w, const FastActs &a, co
       return via_raw(dot8_avx2, a, w, e, n0, n1);
     case Kernel::Avx2Lut:
       return lut_avx2(a, w, e, n0, n1);
+    case Kernel::Avx512Lut64:
+      return lut64_rows(lut64_rows_of(a, w), w, e, n0, n1);
 #elif defined(__aarch64__)
     case Kernel::NeonBitserial:
       return via_raw(bitserial_neon, a, w, e, n0, n1);
@@ -302,9 +387,13 @@ void gemm_raw(Path p, Method method, const FastWeights &w, const FastActs &a, co
       throw std::logic_error("samd: gemm_raw: kernel not compiled in");
     }
   };
-  // Static partition of N: `threads` contiguous ranges of whole panels (kPanel columns), as equal
-  // as possible.
-  const std::int64_t nb = (w.n + kPanel - 1) / kPanel;
+  // Static partition of N: `threads` contiguous ranges of whole panels (kPanel columns; Lut64's
+  // tiles are kLutPanel wide), as equal as possible.
+  const std::int64_t unit = kernel == Kernel::Avx512Lut64 ? kLutPanel : kPanel;
+  const std::int64_t nb = (w.n + unit - 1) / unit;
+  if (kernel == Kernel::Avx512Lut64 && threads > 1 && nb < 4 * threads && a.m > 1)
+    return lut64_split_rows(lut64_rows_of(a, w), w, e,
+                            static_cast<int>(std::min<std::int64_t>(threads, a.m)));
   const std::int64_t T = std::max<std::int64_t>(1, std::min<std::int64_t>(threads, nb));
   if (T <= 1) {
     run(0, w.n);
@@ -313,7 +402,7 @@ void gemm_raw(Path p, Method method, const FastWeights &w, const FastActs &a, co
 #pragma omp parallel for num_threads(static_cast <int>(T)) schedule(static, 1)
   for (std::int64_t t = 0; t < T; ++t) {
     const std::int64_t b0 = nb * t / T, b1 = nb * (t + 1) / T;
-    run(b0 * kPanel, std::min<std::int64_t>(w.n, b1 * kPanel));
+    run(b0 * unit, std::min<std::int64_t>(w.n, b1 * unit));
   }
 }
 

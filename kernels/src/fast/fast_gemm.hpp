@@ -7,6 +7,8 @@
 //  - Lut (AVX2, weights of 1 or 2 bits): a weight nibble holds g = 4 / wb offset weights, the g
 //    matching activation offsets select one of 2^(g * ab) 16-byte tables of their dot products,
 //    and vpshufb looks the nibble up (T-MAC / DeepGEMM); u8, then u16 lanes (fast_bounds.hpp).
+//  - Lut64 (AVX-512 VBMI, W2A2 GEMM): the same weight nibbles, 3 weights per 64-entry vpermb
+//    lookup (lut64.hpp).
 // All compute the raw sums D[m][n] = sum_k ua[m][k] * v[n][k] and add the zero-point corrections
 // exactly as the Swar path does (Epilogue; fused into the AVX-512 kernels).
 #pragma once
@@ -23,12 +25,20 @@ namespace samd::kernels::detail::fast {
 
 inline constexpr std::int64_t kSuperBlock = 512; // k per super-block: 8 slots of 64 bytes
 
-enum class Method { Bitserial, Dot8, Lut };
+enum class Method { Bitserial, Dot8, Lut, Lut64 };
 const char *to_string(Method m);
 
 bool compiled(Path p);
-// The method a SIMD path uses for a width pair (chosen by measurement; see bench/).
+// The method a SIMD path uses for a width pair (chosen by measurement; see bench/), as a conv
+// picks its algorithms by it (conv.cpp) and runs its im2col GEMM.
 Method choose_method(Path p, unsigned ab, unsigned wb);
+struct FastWeights;
+// The method of a GEMM on weights w (N x K, wb bits) with ab-bit activations: choose_method's, but
+// Lut64 for W2A2 on AVX-512 when lut64_vbmi(), the weights are not a conv's (FastWeights::conv)
+// and N >= kLut64MinN, K >= kLut64MinK, where it was measured faster than bit-serial
+// (gemm_method's comment; any shape under force_lut64(Always)).
+Method gemm_method(Path p, unsigned ab, const FastWeights &w);
+inline constexpr std::int64_t kLut64MinN = 192, kLut64MinK = 2048;
 
 // The weight formats, built on first use by PackedWeights (gemm_weight_store.cpp): Source is the
 // QTensor (b-bit lanes), Swar the guarded words of the Swar path, the others below.
@@ -70,6 +80,9 @@ struct FastWeights {
   // N = 32, a conv's 32 output channels, is not padded to twice its bytes).
   std::vector<std::uint8_t> nibbles;
   std::int64_t lut_vectors = 0;
+  // A conv's im2col GEMM weights (detail::prepack_conv_group): their GEMM keeps choose_method's
+  // method, by which conv.cpp picks its algorithms, and prepack builds that method's format.
+  bool conv = false;
 };
 inline constexpr std::int64_t kLutPanel = 64; // columns per Lut panel (one AVX-512 vector)
 // The width in columns (= bytes of a vector) of Lut panel P < ceil(N / 64): 32 for a last panel
@@ -124,6 +137,11 @@ struct FastActs {
   // g) rounded up to even (a weight byte holds two steps).
   std::vector<std::uint8_t> lut;
   std::int64_t lut_steps = 0;
+  // Lut64 (lut64 true): row m's table offset of group j (lut64.hpp) at lut64_index[m *
+  // lut64_stride + j], lut64_stride = lut64_groups_of_k(K).
+  bool lut64 = false;
+  std::vector<std::uint16_t> lut64_index;
+  std::int64_t lut64_stride = 0;
 };
 inline constexpr std::int64_t kInterleaveMinRows = 8;
 inline constexpr std::int64_t kPanel = 16; // weight rows per pstreams panel
@@ -192,6 +210,15 @@ struct Epilogue {
   }
 };
 
+// Epilogue::int32_exact kernels (lut_avx2, lut64_avx512): dz and fixed of columns [n0, n1) as
+// int32 (their values: int32_exact says they fit), indexed by column.
+// pre: e.int32_exact, 0 <= n0 <= n1 <= e.n. post: dz[n], fixed[n] for n in [n0, n1), in this
+// thread's arrays, valid until its next call.
+struct Int32Columns {
+  const std::int32_t *dz, *fixed;
+};
+Int32Columns int32_columns(const Epilogue &e, std::int64_t n0, std::int64_t n1);
+
 // The kernel gemm_raw runs for a path, method and width pair; interleaved: the activations have
 // FastActs::inter (Dot8 GEMM with M >= kInterleaveMinRows on AVX2 / AVX-512). One place decides,
 // so the weight format built for a call (format_of) is the one its kernel reads.
@@ -203,15 +230,18 @@ enum class Kernel {
   Avx2Dot8Fused,
   Avx2Dot8,
   Avx2Lut,
+  Avx512Lut64,
   NeonBitserial,
   NeonDot8
 };
 Kernel choose_kernel(Path p, Method method, unsigned ab, unsigned wb, bool interleaved);
 WeightFormat format_of(Kernel k);
-// The format a GEMM (M >= kInterleaveMinRows) on SIMD path p reads: what prepack builds for p.
-WeightFormat gemm_format(Path p, unsigned ab, unsigned wb);
+// The format a GEMM (M >= kInterleaveMinRows) on SIMD path p reads from weights w: what prepack
+// builds for p.
+WeightFormat gemm_format(Path p, unsigned ab, const FastWeights &w);
 
-// out for all M rows; threads > 1 splits N statically into equal ranges (whole panels of 16).
+// out for all M rows; threads > 1 splits N statically into equal ranges (whole panels of 16, of
+// kLutPanel for Lut64).
 void gemm_raw(Path p, Method method, const FastWeights &w, const FastActs &a, const Epilogue &e,
               int threads);
 

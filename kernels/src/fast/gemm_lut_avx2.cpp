@@ -337,16 +337,10 @@ void lut_avx2(const FastActs &a, const FastWeights &w, const Epilogue &e, std::i
   // split N in panels of 16), so a boundary half is computed by both neighbours and each puts its
   // own columns only.
   Ctx c{a, w, e, wide_tables(a.ab, w.wb), lut_u8_steps(a.ab, w.wb) / 2, n0, n1, nullptr, nullptr};
-  thread_local std::vector<std::int32_t> dz32, fixed32;
   if (e.int32_exact) { // dz and fixed fit int32 (Epilogue::int32_exact)
-    dz32.resize(static_cast<std::size_t>(w.n));
-    fixed32.resize(static_cast<std::size_t>(w.n));
-    for (std::int64_t n = n0; n < n1; ++n) {
-      dz32[static_cast<std::size_t>(n)] = static_cast<std::int32_t>(e.dz[n]);
-      fixed32[static_cast<std::size_t>(n)] = static_cast<std::int32_t>(e.fixed[n]);
-    }
-    c.dz32 = dz32.data();
-    c.fixed32 = fixed32.data();
+    const Int32Columns k = int32_columns(e, n0, n1);
+    c.dz32 = k.dz;
+    c.fixed32 = k.fixed;
   }
   // 4 rows x 2 halves: 8 u8 accumulators, 2 nibble vectors, the table, a lookup and the mask
   // (13 of 16 ymm). Measured (256 x 256 x 4096, vs oneDNN AVX2) against 3 x 2, 5 x 2, 6 x 2,

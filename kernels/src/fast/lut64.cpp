@@ -1,9 +1,12 @@
 // LUT64's portable parts (lut64.hpp): tables, weight indices and the scalar reference.
 #include "lut64.hpp"
 
+#include <atomic>
 #include <stdexcept>
 
 #include <samd/kernels/fast_bounds.hpp>
+
+#include "../cpu_features.hpp"
 
 namespace samd::kernels::detail::fast {
 
@@ -43,7 +46,7 @@ unsigned lut64_weight_index(const FastWeights &w, std::int64_t n, std::int64_t j
 
 void lut64_reference(const Lut64Rows &r, const FastWeights &w, const Epilogue &e, std::int64_t n0,
                      std::int64_t n1) {
-  if (w.wb != 2 || w.nibbles.empty())
+  if (w.wb != 2 || (w.lut_vectors > 0 && w.nibbles.empty())) // K = 0: no vectors, no bytes
     throw std::logic_error("samd: lut64: weights are not W2 in the Lut format");
   const std::uint8_t *tables = lut64_tables();
   const std::int64_t groups = lut64_groups(w);
@@ -60,9 +63,41 @@ void lut64_reference(const Lut64Rows &r, const FastWeights &w, const Epilogue &e
     }
 }
 
+namespace {
+std::atomic<Lut64Use> forced{Lut64Use::Auto};
+} // namespace
+
+bool lut64_vbmi() {
+#if defined(SAMD_HAVE_X86_KERNELS)
+  return cpu_features().avx512_vbmi && forced.load(std::memory_order_relaxed) != Lut64Use::Never;
+#else
+  return false;
+#endif
+}
+
+void force_lut64(Lut64Use use) { forced.store(use, std::memory_order_relaxed); }
+
+bool lut64_any_shape() { return forced.load(std::memory_order_relaxed) == Lut64Use::Always; }
+
+#if !defined(SAMD_HAVE_X86_KERNELS)
+// No x86 kernels in this build (lut64_vbmi() is false): the AVX-512 entry points exist only to
+// refuse a call.
+void lut64_avx512(const Lut64Rows &, const FastWeights &, const Epilogue &, std::int64_t,
+                  std::int64_t) {
+  throw std::logic_error("samd: lut64_avx512: the x86 kernels are not compiled in");
+}
+void lut64_index_avx512(const std::uint8_t *, std::int64_t, std::int64_t, std::int64_t,
+                        std::int64_t, std::uint16_t *) {
+  throw std::logic_error("samd: lut64_index_avx512: the x86 kernels are not compiled in");
+}
+#endif
+
 void lut64_rows(const Lut64Rows &r, const FastWeights &w, const Epilogue &e, std::int64_t n0,
                 std::int64_t n1) {
-  // The AVX-512 VBMI kernel is not written yet: the reference serves every CPU.
+#if defined(SAMD_HAVE_X86_KERNELS)
+  if (lut64_vbmi())
+    return lut64_avx512(r, w, e, n0, n1);
+#endif
   lut64_reference(r, w, e, n0, n1);
 }
 

@@ -24,6 +24,8 @@ namespace samd::kernels::detail::fast {
 
 // Groups of a weight row: 4 per 3 vectors, the last 3 possibly partly past lut_vectors.
 inline std::int64_t lut64_groups(const FastWeights &w) { return (w.lut_vectors + 2) / 3 * 4; }
+// The same from K (lut_vectors = ceil(K / 4) for wb = 2).
+constexpr std::int64_t lut64_groups_of_k(std::int64_t K) { return ((K + 3) / 4 + 2) / 3 * 4; }
 // The k of weight s < 3 of group j.
 constexpr std::int64_t lut64_group_k(std::int64_t j, unsigned s) {
   const std::int64_t b = j / 4, i = j % 4;
@@ -58,5 +60,27 @@ void lut64_reference(const Lut64Rows &r, const FastWeights &w, const Epilogue &e
                      std::int64_t n1);
 void lut64_rows(const Lut64Rows &r, const FastWeights &w, const Epilogue &e, std::int64_t n0,
                 std::int64_t n1);
+
+// Whether lut64_rows runs the AVX-512 VBMI kernel (and the GEMM may pick Method::Lut64): the x86
+// kernels are compiled in, the CPU has AVX-512 F, BW, VL and VBMI, and no test turned it off.
+bool lut64_vbmi();
+// Tests and fuzzing: Never makes lut64_vbmi() false (as on a CPU without VBMI); Always makes the
+// GEMM pick Lut64 for W2A2 weights of any shape (fast::gemm_method) where lut64_vbmi(); Auto
+// (the default) restores the CPU's and gemm_method's choice.
+enum class Lut64Use { Auto, Never, Always };
+void force_lut64(Lut64Use use);
+bool lut64_any_shape(); // force_lut64(Always) is in effect
+
+// The kernel lut64_rows runs on AVX-512 VBMI (gemm_lut64_avx512.cpp): contract as lut64_rows'
+// (pre also: the CPU has AVX-512 F, BW, VL and VBMI). A bad table offset is a logic_error, as in
+// lut64_reference: some outputs may be written by then (rows read in place are all checked first).
+void lut64_avx512(const Lut64Rows &r, const FastWeights &w, const Epilogue &e, std::int64_t n0,
+                  std::int64_t n1);
+// The GEMM's index (FastActs::lut64) from M rows of kpad offset bytes (values < 4, zero past K).
+// pre: the CPU has AVX-512 F, BW, VL, VBMI; out holds M * stride entries, stride >= groups.
+// post: out[m * stride + j] = 64 * sum_s ua[m][lut64_group_k(j, s)] << 2 s for j < groups (bytes
+// at k >= kpad count as 0); the other entries are not written.
+void lut64_index_avx512(const std::uint8_t *bytes, std::int64_t M, std::int64_t kpad,
+                        std::int64_t groups, std::int64_t stride, std::uint16_t *out);
 
 } // namespace samd::kernels::detail::fast

@@ -19,8 +19,13 @@ struct FastWeights;
 struct FastActs;
 enum class WeightFormat : int;
 } // namespace detail::fast
+class PackedWeights;
 namespace detail {
 struct WeightStore;
+// PackedWeights::prepack for the weights of a conv's im2col GEMM (conv.cpp conv_groups): the
+// format prepared is the one that GEMM reads (fast::choose_method's, FastWeights::conv).
+PackedWeights prepack_conv_group(const QTensor &w, std::vector<std::int32_t> bias,
+                                 const Layout &act, unsigned swar_guard, Path prepare);
 
 // Per-channel sums kept in the narrowest of 16, 32 or 64 bits that holds every possible one, so
 // that they stay a small part of b-bit weights (2 bytes per channel against K * b / 8).
@@ -116,6 +121,10 @@ public:
   std::size_t resident_bytes() const;
 
 private:
+  friend PackedWeights detail::prepack_conv_group(const QTensor &, std::vector<std::int32_t>,
+                                                  const Layout &, unsigned, Path);
+  static PackedWeights prepack_for(const QTensor &w, std::vector<std::int32_t> bias,
+                                   const Layout &act, unsigned swar_guard, Path prepare, bool conv);
   Layout act_{8, 0, Signedness::Unsigned};
   Layout wl_{8, 0, Signedness::Unsigned};
   QuantParams wq_;

@@ -11,6 +11,7 @@ const CpuFeatures& cpu_features() {
     c.avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni") &&
                __builtin_cpu_supports("avx512vpopcntdq");
+    c.avx512_vbmi = __builtin_cpu_supports("avx512vbmi");
 #elif defined(__aarch64__)
     c.neon = true; // Advanced SIMD is mandatory on AArch64
 #else

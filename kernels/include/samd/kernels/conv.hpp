@@ -28,6 +28,11 @@ std::shared_ptr<const ConvBits> conv_bits(const PackedConvWeights &w);
 // paths build their formats inside PackedWeights), which drops the bit planes; the reference
 // stays valid for w's (and its copies') lifetime. Safe from several threads at a time.
 const std::vector<PackedWeights> &conv_groups(const PackedConvWeights &w, Path p);
+struct ConvLut64Group; // one group's LUT64 weights (conv_weight_store.hpp)
+// pre: w's weights and activations are 2 bits wide, KW = 3. post: one ConvLut64Group per group,
+// built by the first call, which drops the bit planes (as conv_groups does); the reference stays
+// valid for w's (and its copies') lifetime. Safe from several threads at a time.
+const std::vector<ConvLut64Group> &conv_lut64_groups(const PackedConvWeights &w);
 } // namespace detail
 
 struct Conv2dParams {
@@ -90,6 +95,8 @@ public:
 private:
   friend std::shared_ptr<const detail::ConvBits> detail::conv_bits(const PackedConvWeights &);
   friend const std::vector<PackedWeights> &detail::conv_groups(const PackedConvWeights &, Path);
+  friend const std::vector<detail::ConvLut64Group> &
+  detail::conv_lut64_groups(const PackedConvWeights &);
   std::vector<std::int32_t> bias_;
   Layout act_{8, 0, Signedness::Unsigned};
   Layout wl_{8, 0, Signedness::Unsigned};

@@ -1,0 +1,259 @@
+// The implicit LUT64 convolution (conv_lut64.hpp): its weights in the triple k order, the index
+// image, and the layer loop around fast::lut64_rows.
+#include "conv_lut64.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <stdexcept>
+#include <string>
+
+#include <samd/kernels/exact_sums.hpp>
+
+#include "x86_intrinsics.hpp"
+
+namespace samd::kernels::detail {
+
+ConvLut64Group lut64_group_weights(const ConvBits &bits, const Layout &wl, std::int64_t grp,
+                                   std::int64_t og, std::int64_t kh, std::int64_t cg) {
+  const std::int64_t cp = lut64_conv_channels(cg);
+  ConvLut64Group l;
+  l.w = fast::weight_params(wl, og, kh * cp * 3);
+  fast::allocate_format(l.w, fast::WeightFormat::Nibbles);
+  l.colsum.assign(static_cast<std::size_t>(og), 0);
+  std::vector<std::int64_t> u(static_cast<std::size_t>(bits.K));
+  // Padding weights (c >= cg) at the layout's minimum: u = 0, so they add nothing to a raw sum.
+  std::vector<std::int64_t> row(static_cast<std::size_t>(kh * cp * 3));
+  for (std::int64_t n = 0; n < og; ++n) {
+    bits.row(grp * og + n, u.data());
+    std::fill(row.begin(), row.end(), wl.min_value());
+    std::int64_t sum = 0;
+    for (std::int64_t ky = 0; ky < kh; ++ky)
+      for (std::int64_t kx = 0; kx < 3; ++kx)
+        for (std::int64_t c = 0; c < cg; ++c) {
+          const std::int64_t v = u[static_cast<std::size_t>((ky * 3 + kx) * cg + c)];
+          row[static_cast<std::size_t>(lut64_conv_k(cp, ky, c, kx))] = v + wl.min_value();
+          sum += v;
+        }
+    fast::put_row(l.w, fast::WeightFormat::Nibbles, n, row.data());
+    l.colsum[static_cast<std::size_t>(n)] = sum;
+  }
+  return l;
+}
+
+void lut64_group_bits(const ConvLut64Group &l, std::int64_t grp, std::int64_t kh, std::int64_t cg,
+                      ConvBits &bits) {
+  const std::int64_t cp = lut64_conv_channels(cg), og = l.w.n;
+  std::vector<std::int64_t> row(static_cast<std::size_t>(l.w.k)),
+      u(static_cast<std::size_t>(bits.K));
+  for (std::int64_t n = 0; n < og; ++n) {
+    fast::get_row(l.w, fast::WeightFormat::Nibbles, n, row.data());
+    for (std::int64_t ky = 0; ky < kh; ++ky)
+      for (std::int64_t kx = 0; kx < 3; ++kx)
+        for (std::int64_t c = 0; c < cg; ++c)
+          u[static_cast<std::size_t>((ky * 3 + kx) * cg + c)] =
+              row[static_cast<std::size_t>(lut64_conv_k(cp, ky, c, kx))] - l.w.plane_offset;
+    bits.put_row(grp * og + n, u.data());
+  }
+}
+
+#if defined(SAMD_HAVE_X86_KERNELS)
+__attribute__((target("avx512f,avx512bw,avx512vl"))) void
+lut64_index_image(const std::uint8_t *bytes, std::int64_t hp, std::int64_t wp, std::int64_t c,
+                  std::int64_t groups, std::int64_t dw, Lut64Image &img) {
+  const std::int64_t cg = c / groups, cp = lut64_conv_channels(cg);
+  img.hp = hp, img.wp = wp, img.wx = wp - 2 * dw, img.cp = cp, img.ct = groups * cp;
+  img.groups = groups;
+  const std::int64_t entries = hp * img.wx * img.ct;
+  img.index.resize(static_cast<std::size_t>(entries + kLut64Slack));
+  std::fill(img.index.begin() + entries, img.index.end(), std::uint16_t{0});
+  img.sums.resize(static_cast<std::size_t>(hp * wp * groups));
+  // 32 channels at a time: the three offsets (< 4) of a triple in one byte, a | b << 2 | c << 4
+  // (no bit crosses a byte, so 16-bit shifts serve), widened to u16 and times 64. Channels past
+  // cg load as 0 (table 0: the padding weights are u = 0 anyway).
+  for (std::int64_t y = 0; y < hp; ++y)
+    for (std::int64_t x = 0; x < img.wx; ++x) {
+      const std::uint8_t *p0 = bytes + (y * wp + x) * c, *p1 = p0 + dw * c, *p2 = p1 + dw * c;
+      std::uint16_t *dst = img.index.data() + (y * img.wx + x) * img.ct;
+      for (std::int64_t grp = 0; grp < groups; ++grp)
+        for (std::int64_t c0 = 0; c0 < cp; c0 += 32) {
+          const std::int64_t off = grp * cg + c0, n = std::min<std::int64_t>(32, cg - c0);
+          const auto load = static_cast<__mmask32>(n >= 32 ? ~0u : (1u << n) - 1);
+          const std::int64_t w = std::min<std::int64_t>(32, cp - c0);
+          const auto store = static_cast<__mmask32>(w >= 32 ? ~0u : (1u << w) - 1);
+          const __m256i a = _mm256_maskz_loadu_epi8(load, p0 + off);
+          const __m256i b = _mm256_maskz_loadu_epi8(load, p1 + off);
+          const __m256i d = _mm256_maskz_loadu_epi8(load, p2 + off);
+          const __m256i t =
+              _mm256_or_si256(a, _mm256_or_si256(_mm256_slli_epi16(b, 2), _mm256_slli_epi16(d, 4)));
+          _mm512_mask_storeu_epi16(dst + grp * cp + c0, store,
+                                   _mm512_slli_epi16(_mm512_cvtepu8_epi16(t), 6));
+        }
+    }
+  const __m512i zero = _mm512_setzero_si512();
+  for (std::int64_t px = 0; px < hp * wp; ++px)
+    for (std::int64_t grp = 0; grp < groups; ++grp) {
+      const std::uint8_t *src = bytes + px * c + grp * cg;
+      __m512i acc = zero;
+      for (std::int64_t c0 = 0; c0 < cg; c0 += 64) {
+        const std::int64_t n = std::min<std::int64_t>(64, cg - c0);
+        const __mmask64 m = n >= 64 ? ~__mmask64{0} : (__mmask64{1} << n) - 1;
+        acc = _mm512_add_epi64(acc, _mm512_sad_epu8(_mm512_maskz_loadu_epi8(m, src + c0), zero));
+      }
+      img.sums[static_cast<std::size_t>(px * groups + grp)] = _mm512_reduce_add_epi64(acc);
+    }
+}
+
+namespace {
+
+struct Lut64Scratch {
+  PaddedImage padded;
+  Lut64Image image;
+  std::vector<std::int64_t> key, row_base, group_off; // the geometry the tables are for
+  std::vector<std::int64_t> rowsum, dz, fixed;
+  std::vector<std::int32_t> dz32, fixed32, res;
+};
+
+// The epilogue's columns for group grp: dz = w_min - zw, fixed = da * colsum + K * da * dz + bias
+// (exact_sums.hpp, with the real K and column sums), and the int32 flags from bounds of the terms
+// (as conv_planes_implicit: int32_epilogue_bound, proof int32_epilogue; each part checked
+// against INT32_MAX first, so nothing overflows int64). kp: the raw sums' length (padded).
+void lut64_epilogue(const PackedConvWeights &w, const ConvLut64Group &l, std::int64_t grp,
+                    std::int64_t K, std::int64_t kp, std::int64_t da, std::int64_t rmax,
+                    Lut64Scratch &s, fast::Epilogue &e) {
+  const std::int64_t og = l.w.n, wmin = w.weight_layout().min_value();
+  s.dz.resize(static_cast<std::size_t>(og));
+  s.fixed.resize(static_cast<std::size_t>(og));
+  s.dz32.resize(static_cast<std::size_t>(og));
+  s.fixed32.resize(static_cast<std::size_t>(og));
+  bool fits = rmax <= INT32_MAX, known = fits && kp * 9 <= INT32_MAX;
+  std::int64_t max_dz = 0, max_fixed = 0;
+  for (std::int64_t n = 0; n < og; ++n) {
+    const auto i = static_cast<std::size_t>(n), o = static_cast<std::size_t>(grp * og + n);
+    const std::int64_t dz = wmin - w.weight_quant().zero_point_of(o);
+    const std::int64_t fixed =
+        epilogue_fixed<std::int64_t>(K, da, dz, l.colsum[i], w.bias().empty() ? 0 : w.bias()[o]);
+    const std::int64_t adz = dz < 0 ? -dz : dz, afixed = fixed < 0 ? -fixed : fixed;
+    s.dz[i] = dz, s.fixed[i] = fixed;
+    s.dz32[i] = static_cast<std::int32_t>(dz), s.fixed32[i] = static_cast<std::int32_t>(fixed);
+    fits = fits && adz <= INT32_MAX;
+    known = known && fits && afixed <= INT32_MAX &&
+            int32_epilogue_bound<std::int64_t>(kp, 3, 3, adz, rmax, afixed) <= INT32_MAX;
+    max_dz = std::max(max_dz, adz), max_fixed = std::max(max_fixed, afixed);
+  }
+  e.dz = s.dz.data();
+  e.fixed = s.fixed.data();
+  e.rowsum_fits_int32 = fits;
+  e.known_int32 = known;
+  // The bound of the columns' maxima together (a kernel may then add in int32 with no check).
+  e.int32_exact =
+      known && int32_epilogue_bound<std::int64_t>(kp, 3, 3, max_dz, rmax, max_fixed) <= INT32_MAX;
+  e.dz32 = s.dz32.data();
+  e.fixed32 = s.fixed32.data();
+}
+
+// lut64_rows over columns [0, e.n) of rows r, on `threads` threads: 64-column panels where there
+// are at least as many as threads, else ranges of rows (multiples of 16).
+void lut64_threads(const fast::Lut64Rows &r, const fast::FastWeights &fw, const fast::Epilogue &e,
+                   int threads) {
+  const std::int64_t panels = (e.n + fast::kLutPanel - 1) / fast::kLutPanel;
+  const std::int64_t row_blocks = (r.m + 15) / 16;
+  const bool by_columns = panels >= threads;
+  const std::int64_t T =
+      std::max<std::int64_t>(1, std::min<std::int64_t>(threads, by_columns ? panels : row_blocks));
+  if (T == 1) {
+    fast::lut64_rows(r, fw, e, 0, e.n);
+    return;
+  }
+#pragma omp parallel for num_threads(static_cast <int>(T)) schedule(static, 1)
+  for (std::int64_t t = 0; t < T; ++t) {
+    if (by_columns) {
+      fast::lut64_rows(r, fw, e, panels * t / T * fast::kLutPanel,
+                       std::min(e.n, panels * (t + 1) / T * fast::kLutPanel));
+      continue;
+    }
+    const std::int64_t m0 = row_blocks * t / T * 16,
+                       m1 = std::min(r.m, row_blocks * (t + 1) / T * 16);
+    fast::Lut64Rows part = r;
+    part.row_base = r.row_base + m0, part.m = m1 - m0;
+    fast::Epilogue ep = e;
+    ep.rowsum = e.rowsum + m0, ep.out = e.out + m0 * e.ld;
+    fast::lut64_rows(part, fw, ep, 0, e.n);
+  }
+}
+
+} // namespace
+
+void conv_lut64(const QTensor &x, const Geometry &g, std::int32_t za, const PackedConvWeights &w,
+                const Conv2dParams &p, const KernelOptions &opt, std::int32_t *out) {
+  thread_local Lut64Scratch s;
+  const Layout &al = x.layout();
+  const auto pad = static_cast<std::uint8_t>(za - al.min_value()); // the zero point's offset
+  const std::int64_t O = w.out_channels(), CG = w.in_channels_per_group(), G = w.groups();
+  const std::int64_t og = O / G, KH = w.kernel_h(), P = g.oh * g.ow, cp = lut64_conv_channels(CG);
+  const std::int64_t K = CG * KH * 3, da = al.min_value() - za;
+  const std::vector<ConvLut64Group> &groups = conv_lut64_groups(w);
+  const std::vector<std::uint8_t> xv = x.to_offsets();
+  const std::size_t image = static_cast<std::size_t>(g.c * g.h * g.w);
+  const bool nhwc = g.format == DataFormat::NHWC;
+  if (!nhwc)
+    s.res.resize(static_cast<std::size_t>(P * og));
+  s.rowsum.resize(static_cast<std::size_t>(P));
+  for (std::int64_t b = 0; b < g.n; ++b) {
+    pad_image(xv.data() + static_cast<std::size_t>(b) * image, g, p, pad, s.padded);
+    const std::int64_t hp = s.padded.hp, wp = s.padded.wp;
+    lut64_index_image(s.padded.bytes.data(), hp, wp, g.c, G, p.dilation_w, s.image);
+    const std::int64_t wx = s.image.wx, ct = s.image.ct;
+    // The offset tables depend on the geometry only: kept from call to call while it stays.
+    const std::vector<std::int64_t> key{wx,         ct,           cp,   KH,  p.stride_h,
+                                        p.stride_w, p.dilation_h, g.oh, g.ow};
+    if (key != s.key) {
+      s.row_base.resize(static_cast<std::size_t>(P));
+      for (std::int64_t pix = 0; pix < P; ++pix)
+        s.row_base[static_cast<std::size_t>(pix)] =
+            ((pix / g.ow) * p.stride_h * wx + (pix % g.ow) * p.stride_w) * ct;
+      s.group_off.resize(static_cast<std::size_t>(KH * cp));
+      for (std::int64_t j = 0; j < KH * cp; ++j)
+        s.group_off[static_cast<std::size_t>(j)] = (j / cp) * p.dilation_h * wx * ct + j % cp;
+      s.key = key;
+    }
+    for (std::int64_t grp = 0; grp < G; ++grp) {
+      const ConvLut64Group &l = groups[static_cast<std::size_t>(grp)];
+      // Row sums: the group's pixel sums over the window, padding taps included (the zero
+      // point's offset, as the GEMM row would hold it).
+      std::int64_t rmax = 0;
+      for (std::int64_t pix = 0; pix < P; ++pix) {
+        const std::int64_t y0 = (pix / g.ow) * p.stride_h, x0 = (pix % g.ow) * p.stride_w;
+        std::int64_t r = 0;
+        for (std::int64_t ky = 0; ky < KH; ++ky)
+          for (std::int64_t kx = 0; kx < 3; ++kx)
+            r += s.image.sums[static_cast<std::size_t>(
+                ((y0 + ky * p.dilation_h) * wp + x0 + kx * p.dilation_w) * G + grp)];
+        s.rowsum[static_cast<std::size_t>(pix)] = r;
+        rmax = std::max(rmax, r);
+      }
+      std::atomic<int> bad{0};
+      fast::Epilogue e;
+      e.rowsum = s.rowsum.data();
+      lut64_epilogue(w, l, grp, K, l.w.k, da, rmax, s, e);
+      // NHWC: the group's columns of the image's rows in place; NCHW: P x og, transposed below.
+      e.out = nhwc ? out + b * P * O + grp * og : s.res.data();
+      e.n = og;
+      e.ld = nhwc ? O : og;
+      e.bad = &bad;
+      const fast::Lut64Rows rows{s.image.index.data() + grp * cp, s.row_base.data(),
+                                 s.group_off.data(), P};
+      lut64_threads(rows, l.w, e, opt.threads);
+      if (bad.load() != 0)
+        throw std::logic_error("samd: conv2d (lut64): int32 bound violated");
+      if (!nhwc)
+        for (std::int64_t o = 0; o < og; ++o) {
+          std::int32_t *dst = out + (b * O + grp * og + o) * P;
+          for (std::int64_t pix = 0; pix < P; ++pix)
+            dst[pix] = s.res[static_cast<std::size_t>(pix * og + o)];
+        }
+    }
+  }
+}
+#endif
+
+} // namespace samd::kernels::detail

@@ -67,7 +67,7 @@ struct Lut64Image {
   std::vector<std::int64_t> sums;   // hp * wp * groups
 };
 inline constexpr std::int64_t kLut64Slack = 64; // a kernel may read a vector past the last entry
-#if defined(SAMD_HAVE_X86_KERNELS)
+// The AVX-512 parts (defined in x86-64 builds only, SAMD_HAVE_X86_KERNELS).
 // pre: bytes holds hp x wp pixels of c = groups * cg offsets each (NHWC), each < 4; wp > 2 dw;
 // the CPU has AVX-512 F, BW and VL. post: img as described above.
 void lut64_index_image(const std::uint8_t *bytes, std::int64_t hp, std::int64_t wp, std::int64_t c,
@@ -80,6 +80,5 @@ void lut64_index_image(const std::uint8_t *bytes, std::int64_t hp, std::int64_t 
 // results; throws std::logic_error if one fell outside int32 (impossible after the K bound).
 void conv_lut64(const QTensor &x, const Geometry &g, std::int32_t za, const PackedConvWeights &w,
                 const Conv2dParams &p, const KernelOptions &opt, std::int32_t *out);
-#endif
 
 } // namespace samd::kernels::detail

@@ -343,7 +343,7 @@ std::size_t PackedConvWeights::resident_bytes() const {
     bytes += (s.lut64.capacity() - s.lut64.size()) * sizeof(detail::ConvLut64Group);
     for (const detail::ConvLut64Group &l : s.lut64)
       bytes += sizeof(detail::ConvLut64Group) + l.w.nibbles.capacity() +
-               l.w.parts.capacity() * sizeof(unsigned) + l.colsum.capacity() * sizeof(std::int64_t);
+               l.w.parts.capacity() * sizeof(unsigned) + l.colsum.bytes();
   }
   return bytes;
 }
@@ -2138,7 +2138,7 @@ std::size_t PackedConvWeights::weight_bytes(const QTensor &x, const Conv2dParams
   if (detail::conv_uses_lut64(x, *this, p, path)) {
     // The nibbles, and per channel the column sum and what the bits' branch counts.
     for (const detail::ConvLut64Group &l : detail::conv_lut64_groups(*this))
-      bytes += l.w.nibbles.size() + l.colsum.size() * sizeof(std::int64_t);
+      bytes += l.w.nibbles.size() + l.colsum.size() * l.colsum.element_bytes();
     return bytes + bias_.size() * sizeof(std::int32_t) + wq_.scale.size() * sizeof(float) +
            wq_.zero_point.size() * sizeof(std::int32_t);
   }

@@ -19,7 +19,7 @@ ConvLut64Group lut64_group_weights(const ConvBits &bits, const Layout &wl, std::
   ConvLut64Group l;
   l.w = fast::weight_params(wl, og, kh * cp * 3);
   fast::allocate_format(l.w, fast::WeightFormat::Nibbles);
-  l.colsum.assign(static_cast<std::size_t>(og), 0);
+  std::vector<std::int64_t> sums(static_cast<std::size_t>(og), 0);
   std::vector<std::int64_t> u(static_cast<std::size_t>(bits.K));
   // Padding weights (c >= cg) at the layout's minimum: u = 0, so they add nothing to a raw sum.
   std::vector<std::int64_t> row(static_cast<std::size_t>(kh * cp * 3));
@@ -35,8 +35,9 @@ ConvLut64Group lut64_group_weights(const ConvBits &bits, const Layout &wl, std::
           sum += v;
         }
     fast::put_row(l.w, fast::WeightFormat::Nibbles, n, row.data());
-    l.colsum[static_cast<std::size_t>(n)] = sum;
+    sums[static_cast<std::size_t>(n)] = sum;
   }
+  l.colsum.assign(sums, bits.K * 3); // u <= 3
   return l;
 }
 
@@ -70,10 +71,10 @@ lut64_index_image(const std::uint8_t *bytes, std::int64_t hp, std::int64_t wp, s
   // 32 channels at a time: the three offsets (< 4) of a triple in one byte, a | b << 2 | c << 4
   // (no bit crosses a byte, so 16-bit shifts serve), widened to u16 and times 64. Channels past
   // cg load as 0 (table 0: the padding weights are u = 0 anyway).
-  for (std::int64_t y = 0; y < hp; ++y)
-    for (std::int64_t x = 0; x < img.wx; ++x) {
+  for (std::int64_t x = 0; x < img.wx; ++x)
+    for (std::int64_t y = 0; y < hp; ++y) {
       const std::uint8_t *p0 = bytes + (y * wp + x) * c, *p1 = p0 + dw * c, *p2 = p1 + dw * c;
-      std::uint16_t *dst = img.index.data() + (y * img.wx + x) * img.ct;
+      std::uint16_t *dst = img.index.data() + (x * hp + y) * img.ct;
       for (std::int64_t grp = 0; grp < groups; ++grp)
         for (std::int64_t c0 = 0; c0 < cp; c0 += 32) {
           const std::int64_t off = grp * cg + c0, n = std::min<std::int64_t>(32, cg - c0);
@@ -151,33 +152,42 @@ void lut64_epilogue(const PackedConvWeights &w, const ConvLut64Group &l, std::in
   e.fixed32 = s.fixed32.data();
 }
 
-// lut64_rows over columns [0, e.n) of rows r, on `threads` threads: 64-column panels where there
-// are at least as many as threads, else ranges of rows (multiples of 16).
-void lut64_threads(const fast::Lut64Rows &r, const fast::FastWeights &fw, const fast::Epilogue &e,
+// lut64_rows on group grp of image img, one output column ox at a time: its rows oy < oh start at
+// entry ox * sw * hp * ct + grp * cp (row_base oy * sh * ct: equally spaced, so with one group and
+// no y dilation, group_off the identity, the kernel reads them in place as GEMM rows), pixel (oy,
+// ox)'s results at e.out + (oy * ow + ox) * e.ld, its row sum at e.rowsum[ox * oh + oy]. Threads
+// split the 64-column panels, or the output columns when there are fewer panels than threads.
+void lut64_columns(const Lut64Image &img, std::int64_t grp, const Geometry &g, std::int64_t sw,
+                   const Lut64Scratch &s, const fast::FastWeights &fw, const fast::Epilogue &e,
                    int threads) {
+  const auto column = [&](std::int64_t ox, std::int64_t n0, std::int64_t n1) {
+    const fast::Lut64Rows r{img.index.data() + ox * sw * img.hp * img.ct + grp * img.cp,
+                            s.row_base.data(), s.group_off.data(), g.oh};
+    fast::Epilogue ec = e;
+    ec.rowsum = e.rowsum + ox * g.oh;
+    ec.out = e.out + ox * e.ld;
+    ec.ld = e.ld * g.ow;
+    fast::lut64_rows(r, fw, ec, n0, n1);
+  };
   const std::int64_t panels = (e.n + fast::kLutPanel - 1) / fast::kLutPanel;
-  const std::int64_t row_blocks = (r.m + 15) / 16;
-  const bool by_columns = panels >= threads;
+  const bool by_panels = panels >= threads;
   const std::int64_t T =
-      std::max<std::int64_t>(1, std::min<std::int64_t>(threads, by_columns ? panels : row_blocks));
+      std::max<std::int64_t>(1, std::min<std::int64_t>(threads, by_panels ? panels : g.ow));
   if (T == 1) {
-    fast::lut64_rows(r, fw, e, 0, e.n);
+    for (std::int64_t ox = 0; ox < g.ow; ++ox)
+      column(ox, 0, e.n);
     return;
   }
 #pragma omp parallel for num_threads(static_cast <int>(T)) schedule(static, 1)
   for (std::int64_t t = 0; t < T; ++t) {
-    if (by_columns) {
-      fast::lut64_rows(r, fw, e, panels * t / T * fast::kLutPanel,
-                       std::min(e.n, panels * (t + 1) / T * fast::kLutPanel));
+    if (by_panels) {
+      for (std::int64_t ox = 0; ox < g.ow; ++ox)
+        column(ox, panels * t / T * fast::kLutPanel,
+               std::min(e.n, panels * (t + 1) / T * fast::kLutPanel));
       continue;
     }
-    const std::int64_t m0 = row_blocks * t / T * 16,
-                       m1 = std::min(r.m, row_blocks * (t + 1) / T * 16);
-    fast::Lut64Rows part = r;
-    part.row_base = r.row_base + m0, part.m = m1 - m0;
-    fast::Epilogue ep = e;
-    ep.rowsum = e.rowsum + m0, ep.out = e.out + m0 * e.ld;
-    fast::lut64_rows(part, fw, ep, 0, e.n);
+    for (std::int64_t ox = g.ow * t / T; ox < g.ow * (t + 1) / T; ++ox)
+      column(ox, 0, e.n);
   }
 }
 
@@ -202,35 +212,35 @@ void conv_lut64(const QTensor &x, const Geometry &g, std::int32_t za, const Pack
     pad_image(xv.data() + static_cast<std::size_t>(b) * image, g, p, pad, s.padded);
     const std::int64_t hp = s.padded.hp, wp = s.padded.wp;
     lut64_index_image(s.padded.bytes.data(), hp, wp, g.c, G, p.dilation_w, s.image);
-    const std::int64_t wx = s.image.wx, ct = s.image.ct;
-    // The offset tables depend on the geometry only: kept from call to call while it stays.
-    const std::vector<std::int64_t> key{wx,         ct,           cp,   KH,  p.stride_h,
-                                        p.stride_w, p.dilation_h, g.oh, g.ow};
+    const std::int64_t ct = s.image.ct;
+    // The offset tables (of one output column) depend on the geometry only: kept from call to
+    // call while it stays.
+    const std::vector<std::int64_t> key{ct, cp, KH, p.stride_h, p.dilation_h, g.oh};
     if (key != s.key) {
-      s.row_base.resize(static_cast<std::size_t>(P));
-      for (std::int64_t pix = 0; pix < P; ++pix)
-        s.row_base[static_cast<std::size_t>(pix)] =
-            ((pix / g.ow) * p.stride_h * wx + (pix % g.ow) * p.stride_w) * ct;
+      s.row_base.resize(static_cast<std::size_t>(g.oh));
+      for (std::int64_t oy = 0; oy < g.oh; ++oy)
+        s.row_base[static_cast<std::size_t>(oy)] = oy * p.stride_h * ct;
       s.group_off.resize(static_cast<std::size_t>(KH * cp));
       for (std::int64_t j = 0; j < KH * cp; ++j)
-        s.group_off[static_cast<std::size_t>(j)] = (j / cp) * p.dilation_h * wx * ct + j % cp;
+        s.group_off[static_cast<std::size_t>(j)] = (j / cp) * p.dilation_h * ct + j % cp;
       s.key = key;
     }
     for (std::int64_t grp = 0; grp < G; ++grp) {
       const ConvLut64Group &l = groups[static_cast<std::size_t>(grp)];
-      // Row sums: the group's pixel sums over the window, padding taps included (the zero
-      // point's offset, as the GEMM row would hold it).
+      // Row sums, column by column: the group's pixel sums over the window, padding taps
+      // included (the zero point's offset, as the GEMM row would hold it).
       std::int64_t rmax = 0;
-      for (std::int64_t pix = 0; pix < P; ++pix) {
-        const std::int64_t y0 = (pix / g.ow) * p.stride_h, x0 = (pix % g.ow) * p.stride_w;
-        std::int64_t r = 0;
-        for (std::int64_t ky = 0; ky < KH; ++ky)
-          for (std::int64_t kx = 0; kx < 3; ++kx)
-            r += s.image.sums[static_cast<std::size_t>(
-                ((y0 + ky * p.dilation_h) * wp + x0 + kx * p.dilation_w) * G + grp)];
-        s.rowsum[static_cast<std::size_t>(pix)] = r;
-        rmax = std::max(rmax, r);
-      }
+      for (std::int64_t ox = 0; ox < g.ow; ++ox)
+        for (std::int64_t oy = 0; oy < g.oh; ++oy) {
+          const std::int64_t y0 = oy * p.stride_h, x0 = ox * p.stride_w;
+          std::int64_t r = 0;
+          for (std::int64_t ky = 0; ky < KH; ++ky)
+            for (std::int64_t kx = 0; kx < 3; ++kx)
+              r += s.image.sums[static_cast<std::size_t>(
+                  ((y0 + ky * p.dilation_h) * wp + x0 + kx * p.dilation_w) * G + grp)];
+          s.rowsum[static_cast<std::size_t>(ox * g.oh + oy)] = r;
+          rmax = std::max(rmax, r);
+        }
       std::atomic<int> bad{0};
       fast::Epilogue e;
       e.rowsum = s.rowsum.data();
@@ -240,9 +250,7 @@ void conv_lut64(const QTensor &x, const Geometry &g, std::int32_t za, const Pack
       e.n = og;
       e.ld = nhwc ? O : og;
       e.bad = &bad;
-      const fast::Lut64Rows rows{s.image.index.data() + grp * cp, s.row_base.data(),
-                                 s.group_off.data(), P};
-      lut64_threads(rows, l.w, e, opt.threads);
+      lut64_columns(s.image, grp, g, p.stride_w, s, l.w, e, opt.threads);
       if (bad.load() != 0)
         throw std::logic_error("samd: conv2d (lut64): int32 bound violated");
       if (!nhwc)

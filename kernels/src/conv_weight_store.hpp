@@ -51,10 +51,11 @@ struct ConvBits {
 
 // One group's weights for the implicit LUT64 conv (conv_lut64.hpp): the Lut nibbles of its og
 // channels in the LUT64 k order (lut64_conv_k), and each channel's sum of u = w - w_min over its
-// real K weights (the epilogue's column sum; the padding weights are u = 0).
+// real K weights (the epilogue's column sum, in the narrowest type holding it; the padding weights
+// are u = 0).
 struct ConvLut64Group {
   fast::FastWeights w;
-  std::vector<std::int64_t> colsum;
+  ColumnSums colsum;
 };
 
 // bits is written and read under mu (readers copy the pointer, then read without the lock: the

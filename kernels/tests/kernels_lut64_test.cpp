@@ -196,7 +196,7 @@ TEST_CASE("conv lut64: the index image and pixel sums equal their scalar model")
                                       ua(y, x + 2 * dw, g * cg + ch) << 4)
                               : 0;
                   REQUIRE(
-                      img.index[static_cast<std::size_t>((y * wx + x) * img.ct + g * cp + ch)] ==
+                      img.index[static_cast<std::size_t>((x * hp + y) * img.ct + g * cp + ch)] ==
                       want);
                 }
               }

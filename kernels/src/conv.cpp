@@ -1991,7 +1991,13 @@ bool conv_uses_lut64(const QTensor &x, const PackedConvWeights &w, const Conv2dP
   const auto forced = static_cast<ConvAlgo>(forced_algo.load(std::memory_order_relaxed));
   if (forced != ConvAlgo::Auto)
     return forced == ConvAlgo::Lut64;
-  return kLut64Auto;
+  // Measured with the AVX-512 kernel (lut64k 12d0dc4 merged locally, 1 thread, ResNet-18 3x3
+  // stages NHWC batch 1, samd bench ratio to oneDNN int8): LUT64 0.54x / 0.89x / 1.21x / 1.26x
+  // against the implicit bit-serial conv's 1.05x / 1.17x / 1.15x / 1.17x at 64 / 128 / 256 / 512
+  // output channels: the kernel's R x C tiles reach 360 / 610 / 900 / 945 GMAC/s on GEMM rows of
+  // those shapes (it looks each row's table up for at most 4 64-column panels, so narrow layers
+  // pay a table load per lookup).
+  return kLut64Auto && w.out_channels() / w.groups() >= 256;
 }
 
 bool conv_uses_planes(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,

@@ -100,8 +100,9 @@ bool conv_uses_planes(const QTensor &x, const PackedConvWeights &w, const Conv2d
                       Path path);
 // Whether conv2d (on `path`, resolved) runs the implicit LUT64 GEMM on the input's index image
 // (conv_lut64.hpp; false off AVX-512, without VBMI and where it does not apply: not W2A2 or KW !=
-// 3). Auto picks it where it applies (but where the kernel for few taps runs) once kLut64Auto is
-// set; forcing Lut64 where it does not apply leaves the choice to Auto, as for Small.
+// 3). Auto picks it where it applies with at least 256 output channels per group (but where the
+// kernel for few taps runs) once kLut64Auto is set; forcing Lut64 where it does not apply leaves
+// the choice to Auto, as for Small.
 bool conv_uses_lut64(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                      Path path);
 // Whether conv2d (on `path`, resolved) tries the direct kernel for few taps first (it may still

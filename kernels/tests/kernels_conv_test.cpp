@@ -696,7 +696,7 @@ TEST_CASE("conv2d: the implicit LUT64 GEMM on the index image equals Reference")
 TEST_CASE("conv2d: the LUT64 conv is refused where it does not apply, and Auto's choice") {
   // Forced on a kernel width other than 3 or a pair other than W2A2 it leaves the choice to Auto
   // (the results stay exact: every test forces it through algos()); Auto picks it where it
-  // applies once kLut64Auto is set.
+  // applies (256 output channels here) once kLut64Auto is set.
   if (!supported(Path::Avx512))
     return;
   std::mt19937_64 rng(27);
@@ -712,7 +712,7 @@ TEST_CASE("conv2d: the LUT64 conv is refused where it does not apply, and Auto's
     const Layout al = layout(r.ab, false), wl = layout(r.wb, true);
     const QTensor x = tensor(rng, {1, 6, 6, 64}, al, Fill::Random);
     const PackedConvWeights pw =
-        PackedConvWeights::prepack(tensor(rng, {16, 64, 3, r.kw}, wl, Fill::Random), {}, al, 1);
+        PackedConvWeights::prepack(tensor(rng, {256, 64, 3, r.kw}, wl, Fill::Random), {}, al, 1);
     Conv2dParams p;
     p.format = DataFormat::NHWC;
     p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <stdexcept>
 #include <string>
 
@@ -104,6 +105,65 @@ lut64_index_image(const std::uint8_t *bytes, std::int64_t hp, std::int64_t wp, s
     }
 }
 
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi,popcnt"))) void
+lut64_index_image_words(const std::uint64_t *words, std::int64_t h, std::int64_t w, std::int64_t c,
+                        const Lut64Padding &pad_by, std::int64_t groups, std::int64_t dw,
+                        bool is_signed, std::uint8_t pad, Lut64Image &img) {
+  const std::int64_t hp = h + pad_by.top + pad_by.bottom, wp = w + pad_by.left + pad_by.right;
+  const std::int64_t cw = c / 32, gw = cw / groups; // words a pixel, and a group's
+  img.hp = hp, img.wp = wp, img.wx = wp - 2 * dw, img.cp = c / groups, img.ct = c;
+  img.groups = groups;
+  const std::int64_t entries = hp * img.wx * img.ct;
+  img.index.resize(static_cast<std::size_t>(entries + kLut64Slack));
+  std::fill(img.index.begin() + entries, img.index.end(), std::uint16_t{0});
+  img.sums.resize(static_cast<std::size_t>(hp * wp * groups));
+  const std::uint64_t even = 0x5555555555555555u;
+  const std::uint64_t flip = is_signed ? ~even : 0, pad_word = even * pad;
+  const auto word = [&](std::int64_t y, std::int64_t x, std::int64_t q) {
+    y -= pad_by.top, x -= pad_by.left;
+    return y < 0 || y >= h || x < 0 || x >= w ? pad_word : words[(y * w + x) * cw + q] ^ flip;
+  };
+  // u16 lane i = 64 * (a_i | b_i << 2 | d_i << 4) from three words of 32 2-bit lanes broadcast to
+  // every qword: vpmultishiftqb puts a_i (bits 2i, 2i + 1) at bits 6-7 of the lane's low byte
+  // (control 2i - 6 mod 64: the selection wraps around the qword), b_i at bits 0-1 of its high
+  // byte (2i) and d_i at its bits 2-3 (2i - 2); masks keep those bits.
+  alignas(64) std::uint8_t ca[64], cb[64], cd[64];
+  for (int i = 0; i < 32; ++i) {
+    ca[2 * i] = static_cast<std::uint8_t>((2 * i - 6) & 63), ca[2 * i + 1] = 0;
+    cb[2 * i] = 0, cb[2 * i + 1] = static_cast<std::uint8_t>(2 * i);
+    cd[2 * i] = 0, cd[2 * i + 1] = static_cast<std::uint8_t>((2 * i - 2) & 63);
+  }
+  const __m512i ctrl_a = _mm512_load_si512(ca), ctrl_b = _mm512_load_si512(cb),
+                ctrl_d = _mm512_load_si512(cd);
+  const __m512i ma = _mm512_set1_epi16(0x00C0), mb = _mm512_set1_epi16(0x0300),
+                md = _mm512_set1_epi16(0x0C00);
+  for (std::int64_t x = 0; x < img.wx; ++x)
+    for (std::int64_t y = 0; y < hp; ++y) {
+      std::uint16_t *dst = img.index.data() + (x * hp + y) * img.ct;
+      for (std::int64_t q = 0; q < cw; ++q) {
+        const __m512i a = _mm512_set1_epi64(static_cast<long long>(word(y, x, q)));
+        const __m512i b = _mm512_set1_epi64(static_cast<long long>(word(y, x + dw, q)));
+        const __m512i d = _mm512_set1_epi64(static_cast<long long>(word(y, x + 2 * dw, q)));
+        const __m512i v = _mm512_or_si512(
+            _mm512_or_si512(_mm512_and_si512(_mm512_multishift_epi64_epi8(ctrl_a, a), ma),
+                            _mm512_and_si512(_mm512_multishift_epi64_epi8(ctrl_b, b), mb)),
+            _mm512_and_si512(_mm512_multishift_epi64_epi8(ctrl_d, d), md));
+        _mm512_storeu_si512(dst + 32 * q, v);
+      }
+    }
+  // A word's offset sum: its lanes' low bits plus twice their high bits.
+  for (std::int64_t y = 0; y < hp; ++y)
+    for (std::int64_t x = 0; x < wp; ++x)
+      for (std::int64_t grp = 0; grp < groups; ++grp) {
+        std::int64_t sum = 0;
+        for (std::int64_t q = grp * gw; q < (grp + 1) * gw; ++q) {
+          const std::uint64_t v = word(y, x, q);
+          sum += std::popcount(v & even) + 2 * std::popcount(v & ~even);
+        }
+        img.sums[static_cast<std::size_t>((y * wp + x) * groups + grp)] = sum;
+      }
+}
+
 namespace {
 
 struct Lut64Scratch {
@@ -202,16 +262,25 @@ void conv_lut64(const QTensor &x, const Geometry &g, std::int32_t za, const Pack
   const std::int64_t og = O / G, KH = w.kernel_h(), P = g.oh * g.ow, cp = lut64_conv_channels(CG);
   const std::int64_t K = CG * KH * 3, da = al.min_value() - za;
   const std::vector<ConvLut64Group> &groups = conv_lut64_groups(w);
-  const std::vector<std::uint8_t> xv = x.to_offsets();
+  // NHWC 2-bit lanes with no guard bits, whole words a group: the index image from the words.
+  const bool from_words = g.format == DataFormat::NHWC && al.guard == 0 && CG % 32 == 0;
+  const std::vector<std::uint8_t> xv = from_words ? std::vector<std::uint8_t>{} : x.to_offsets();
   const std::size_t image = static_cast<std::size_t>(g.c * g.h * g.w);
   const bool nhwc = g.format == DataFormat::NHWC;
   if (!nhwc)
     s.res.resize(static_cast<std::size_t>(P * og));
   s.rowsum.resize(static_cast<std::size_t>(P));
   for (std::int64_t b = 0; b < g.n; ++b) {
-    pad_image(xv.data() + static_cast<std::size_t>(b) * image, g, p, pad, s.padded);
-    const std::int64_t hp = s.padded.hp, wp = s.padded.wp;
-    lut64_index_image(s.padded.bytes.data(), hp, wp, g.c, G, p.dilation_w, s.image);
+    if (from_words) {
+      lut64_index_image_words(x.words().data() + b * static_cast<std::int64_t>(image) / 32, g.h,
+                              g.w, g.c, {p.pad_top, p.pad_left, p.pad_bottom, p.pad_right}, G,
+                              p.dilation_w, al.is_signed(), pad, s.image);
+    } else {
+      pad_image(xv.data() + static_cast<std::size_t>(b) * image, g, p, pad, s.padded);
+      lut64_index_image(s.padded.bytes.data(), s.padded.hp, s.padded.wp, g.c, G, p.dilation_w,
+                        s.image);
+    }
+    const std::int64_t wp = s.image.wp;
     const std::int64_t ct = s.image.ct;
     // The offset tables (of one output column) depend on the geometry only: kept from call to
     // call while it stays.

@@ -79,6 +79,20 @@ inline constexpr std::int64_t kLut64Slack = 64; // a kernel may read a vector pa
 void lut64_index_image(const std::uint8_t *bytes, std::int64_t hp, std::int64_t wp, std::int64_t c,
                        std::int64_t groups, std::int64_t dw, Lut64Image &img);
 
+// The same straight from a QTensor's words, for NHWC 2-bit activations with no guard bits and
+// channels per group a multiple of 32 (a pixel's channels whole words, 32 a word): no offset bytes,
+// no padded byte image (to_offsets and pad_image were 55-60 % of building it from bytes on
+// ResNet-18's conv2_x-conv5_x). words: the image's h * w * c / 32 words; offsets = bits ^ the sign
+// bit (QTensor::to_offsets); padding pixels hold `pad`.
+// pre: c % (32 * groups) == 0, w + left + right > 2 dw; the CPU has AVX-512 F, BW, VL and VBMI.
+// post: img as lut64_index_image makes it from the padded offset bytes.
+struct Lut64Padding {
+  std::int64_t top = 0, left = 0, bottom = 0, right = 0;
+};
+void lut64_index_image_words(const std::uint64_t *words, std::int64_t h, std::int64_t w,
+                             std::int64_t c, const Lut64Padding &pad_by, std::int64_t groups,
+                             std::int64_t dw, bool is_signed, std::uint8_t pad, Lut64Image &img);
+
 // conv2d_s32 by the LUT64 GEMM on the index image, image by image; threads split a group's
 // output channels into 64-column panels, or its output columns when there are fewer panels.
 // pre: path == Avx512 and the CPU has AVX-512 VBMI; lut64_conv_applies for the layer; g and za

@@ -648,12 +648,12 @@ TEST_CASE("conv2d: the Dot8 GEMM reading its 16-row groups in place from the qua
 
 TEST_CASE("conv2d: the implicit LUT64 GEMM on the index image equals Reference") {
   // conv_lut64.hpp, forced (W2A2, KW = 3, AVX-512 VBMI): 4, 8, 64 channels per group and 5, 7, 33
-  // (padding channels), KH 1, 3 and 5, stride 1 and 2, dilation 1 and 2 in x and in y,
-  // asymmetric padding (padding taps hold the zero point's offset), one or two groups, 1-3
-  // images, both formats, output rows of 7, 14 and 17 pixels, output channels around the 64-column
-  // panels (threads split panels, or rows when there are fewer panels), signed and unsigned
-  // layouts, every fill (all-max: the largest sums), biases on the int32 bound and small ones, 1-3
-  // threads.
+  // (padding channels), 32, 64, 96 in NHWC (the index image from the packed words), KH 1, 3 and 5,
+  // stride 1 and 2, dilation 1 and 2 in x and in y, asymmetric padding (padding taps hold the zero
+  // point's offset), one or two groups, 1-3 images, both formats, output rows of 7, 14 and 17
+  // pixels, output channels around the 64-column panels (threads split panels, or rows when there
+  // are fewer panels), signed and unsigned layouts, every fill (all-max: the largest sums), biases
+  // on the int32 bound and small ones, 1-3 threads.
   if (!supported(Path::Avx512) || !samd::kernels::detail::cpu_features().avx512_vbmi)
     return;
   std::mt19937_64 rng(26);
@@ -666,6 +666,8 @@ TEST_CASE("conv2d: the implicit LUT64 GEMM on the index image equals Reference")
       {1, 64, 2, 6, 17, 40, 3, 3, 2, 2, 0, DataFormat::NCHW},
       {3, 12, 1, 3, 7, 130, 3, 3, 1, 1, 1, DataFormat::NHWC},
       {1, 33, 1, 9, 9, 8, 5, 3, 1, 1, 2, DataFormat::NCHW},
+      {2, 32, 2, 5, 9, 20, 3, 3, 1, 2, 1, DataFormat::NHWC},
+      {3, 96, 1, 4, 7, 12, 3, 3, 2, 1, 2, DataFormat::NHWC},
   };
   int rep = 0;
   for (const ConvEdge &ed : edges)

@@ -10,6 +10,7 @@
 #include <samd/kernels/fast_bounds.hpp>
 
 #include "../src/conv_lut64.hpp"
+#include "../src/cpu_features.hpp"
 #include "../src/fast/lut64.hpp"
 #include "kernel_gen.hpp"
 
@@ -202,6 +203,50 @@ TEST_CASE("conv lut64: the index image and pixel sums equal their scalar model")
               }
           for (std::int64_t i = 0; i < d::kLut64Slack; ++i)
             REQUIRE(img.index[static_cast<std::size_t>(hp * wx * img.ct + i)] == 0);
+        }
+}
+
+TEST_CASE("conv lut64: the index image from the packed words equals the one from the bytes") {
+  // lut64_index_image_words (AVX-512 VBMI) against lut64_index_image on the padded offset bytes:
+  // 32-96 channels, groups 1-2, signed and unsigned, all-max and all-min too, asymmetric padding
+  // (the zero point's offset), dilation 1-2, the second image of a batch (its first word).
+  namespace d = samd::kernels::detail;
+  namespace k = samd::kernels;
+  if (!k::supported(k::Path::Avx512) || !d::cpu_features().avx512_vbmi)
+    return;
+  std::mt19937_64 rng(66);
+  int rep = 0;
+  for (std::int64_t c : {32, 64, 96})
+    for (std::int64_t groups : {1, 2})
+      for (bool is_signed : {false, true})
+        for (std::int64_t dw : {1, 2}) {
+          if (c % (32 * groups) != 0)
+            continue;
+          const auto fill = samd::kernels::test::kFills[static_cast<std::size_t>(rep++) % 4];
+          const Layout al = samd::kernels::test::layout(2, is_signed);
+          const std::int64_t h = 3 + rep % 3, w = 2 * dw + 2 + rep % 4;
+          const k::QTensor x = samd::kernels::test::tensor(rng, {2, h, w, c}, al, fill);
+          k::Conv2dParams p;
+          p.format = k::DataFormat::NHWC;
+          p.pad_top = rep % 3, p.pad_left = 1, p.pad_bottom = 2 - rep % 3, p.pad_right = rep % 2;
+          const d::Geometry g{2, c, h, w, 1, 1, k::DataFormat::NHWC};
+          const auto pad = static_cast<std::uint8_t>(rng() % 4);
+          const std::vector<std::uint8_t> off = x.to_offsets();
+          d::PaddedImage padded;
+          d::pad_image(off.data() + h * w * c, g, p, pad, padded);
+          d::Lut64Image want, got;
+          d::lut64_index_image(padded.bytes.data(), padded.hp, padded.wp, c, groups, dw, want);
+          d::lut64_index_image_words(x.words().data() + h * w * c / 32, h, w, c,
+                                     {p.pad_top, p.pad_left, p.pad_bottom, p.pad_right}, groups, dw,
+                                     is_signed, pad, got);
+          INFO("c " << c << " groups " << groups << " signed " << is_signed << " dw " << dw);
+          REQUIRE(got.hp == want.hp);
+          REQUIRE(got.wp == want.wp);
+          REQUIRE(got.wx == want.wx);
+          REQUIRE(got.ct == want.ct);
+          REQUIRE(got.cp == want.cp);
+          CHECK(got.index == want.index);
+          CHECK(got.sums == want.sums);
         }
 }
 #endif

@@ -211,31 +211,45 @@ std::shared_ptr<const ConvBits> conv_bits(const PackedConvWeights &w) {
   return held_bits(w, s);
 }
 
+namespace {
+// A format built once from the bit planes (the GEMM groups, the LUT64 groups): double-checked
+// under s.mu, published by flag (release store), and then the one b-bit copy (the bit planes are
+// dropped; held_bits decodes them again from it when a call needs them).
+// post: held = make(bit planes), built by the first call; later calls return it without the lock.
+template <class T, class Make>
+const std::vector<T> &build_once(const PackedConvWeights &w, ConvStore &s, std::vector<T> &held,
+                                 std::atomic<bool> &flag, const Make &make) {
+  if (flag.load(std::memory_order_acquire))
+    return held;
+  const std::lock_guard<std::mutex> lock(s.mu);
+  if (flag.load(std::memory_order_acquire)) // built by another thread meanwhile
+    return held;
+  const std::shared_ptr<const ConvBits> bits = held_bits(w, s); // held: only this build drops it
+  held = make(*bits);
+  flag.store(true, std::memory_order_release);
+  s.bits.reset();
+  return held;
+}
+} // namespace
+
 const std::vector<PackedWeights> &conv_groups(const PackedConvWeights &w, Path p) {
   static const std::vector<PackedWeights> kNone;
   if (!w.store_)
     return kNone;
   ConvStore &s = *w.store_;
-  if (s.has_groups.load(std::memory_order_acquire))
-    return s.groups;
-  const std::lock_guard<std::mutex> lock(s.mu);
-  if (s.has_groups.load(std::memory_order_acquire)) // built by another thread meanwhile
-    return s.groups;
-  const std::shared_ptr<const ConvBits> bits = held_bits(w, s); // held: only this build drops it
-  const std::int64_t og = w.o_ / w.groups_;
-  std::vector<PackedWeights> groups;
-  for (std::int64_t grp = 0; grp < w.groups_; ++grp) {
-    const QuantParams gq = group_quant(w.wq_, grp, og);
-    std::vector<std::int32_t> gb;
-    if (!w.bias_.empty())
-      gb.assign(w.bias_.begin() + grp * og, w.bias_.begin() + (grp + 1) * og);
-    groups.push_back(PackedWeights::prepack(group_tensor(*bits, w.wl_, grp, og, gq), std::move(gb),
-                                            w.act_, w.guard_, resolve_path(p)));
-  }
-  s.groups = std::move(groups);
-  s.has_groups.store(true, std::memory_order_release);
-  s.bits.reset(); // the GEMM's format is the one b-bit copy now
-  return s.groups;
+  return build_once(w, s, s.groups, s.has_groups, [&](const ConvBits &bits) {
+    const std::int64_t og = w.o_ / w.groups_;
+    std::vector<PackedWeights> groups;
+    for (std::int64_t grp = 0; grp < w.groups_; ++grp) {
+      const QuantParams gq = group_quant(w.wq_, grp, og);
+      std::vector<std::int32_t> gb;
+      if (!w.bias_.empty())
+        gb.assign(w.bias_.begin() + grp * og, w.bias_.begin() + (grp + 1) * og);
+      groups.push_back(PackedWeights::prepack(group_tensor(bits, w.wl_, grp, og, gq), std::move(gb),
+                                              w.act_, w.guard_, resolve_path(p)));
+    }
+    return groups;
+  });
 }
 
 const std::vector<ConvLut64Group> &conv_lut64_groups(const PackedConvWeights &w) {
@@ -243,19 +257,12 @@ const std::vector<ConvLut64Group> &conv_lut64_groups(const PackedConvWeights &w)
   if (!w.store_)
     return kNone;
   ConvStore &s = *w.store_;
-  if (s.has_lut64.load(std::memory_order_acquire))
-    return s.lut64;
-  const std::lock_guard<std::mutex> lock(s.mu);
-  if (s.has_lut64.load(std::memory_order_acquire)) // built by another thread meanwhile
-    return s.lut64;
-  const std::shared_ptr<const ConvBits> bits = held_bits(w, s); // held: only this build drops it
-  std::vector<ConvLut64Group> groups;
-  for (std::int64_t grp = 0; grp < w.groups_; ++grp)
-    groups.push_back(lut64_group_weights(*bits, w.wl_, grp, w.o_ / w.groups_, w.kh_, w.cg_));
-  s.lut64 = std::move(groups);
-  s.has_lut64.store(true, std::memory_order_release);
-  s.bits.reset(); // the LUT64 nibbles are the one b-bit copy now
-  return s.lut64;
+  return build_once(w, s, s.lut64, s.has_lut64, [&](const ConvBits &bits) {
+    std::vector<ConvLut64Group> groups;
+    for (std::int64_t grp = 0; grp < w.groups_; ++grp)
+      groups.push_back(lut64_group_weights(bits, w.wl_, grp, w.o_ / w.groups_, w.kh_, w.cg_));
+    return groups;
+  });
 }
 
 } // namespace detail

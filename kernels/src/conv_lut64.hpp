@@ -21,7 +21,8 @@
 // in place exactly as GEMM rows (the AVX-512 kernel gathers other rows' offsets per block first).
 // Why columns and not rows (y * wx + x): a row-major image puts a pixel's KH runs wx * ct apart, so
 // every row would be gathered; measured with the AVX-512 kernel (lut64k 12d0dc4) on ResNet-18's
-// 3x3 stages, gathering the rows cost 18-70 % more kernel time than reading them in place.
+// 3x3 stages, gathering the rows cost 15-77 % more kernel time than reading them in place, one
+// output column a call 3-8 % more than one GEMM call (bench/prototypes/lut64_conv).
 #pragma once
 
 #include <cstdint>
@@ -82,7 +83,7 @@ void lut64_index_image(const std::uint8_t *bytes, std::int64_t hp, std::int64_t 
 // The same straight from a QTensor's words, for NHWC 2-bit activations with no guard bits and
 // channels per group a multiple of 32 (a pixel's channels whole words, 32 a word): no offset bytes,
 // no padded byte image (to_offsets and pad_image were 67-72 % of building it from bytes on
-// ResNet-18's conv2_x-conv5_x; from the words it takes 43-54 % of their time, 27 / 11 / 5 / 3 us).
+// ResNet-18's conv2_x-conv5_x; from the words it takes 40-54 % of their time, 26 / 11 / 5 / 3 us).
 // words: the image's h * w * c / 32 words; offsets = bits ^ the sign bit (QTensor::to_offsets);
 // padding pixels hold `pad`.
 // pre: c % (32 * groups) == 0, w + left + right > 2 dw; the CPU has AVX-512 F, BW, VL and VBMI.

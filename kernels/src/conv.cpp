@@ -15,10 +15,12 @@
 
 #include "conv_direct_common.hpp"
 #include "conv_geometry.hpp"
+#include "conv_lut64.hpp"
 #include "conv_planes.hpp"
 #include "conv_quads.hpp"
 #include "conv_small.hpp"
 #include "conv_weight_store.hpp"
+#include "cpu_features.hpp"
 #include "fast/fast_gemm.hpp"
 #include "gemm_internal.hpp"
 #include "gemm_weight_store.hpp"
@@ -166,6 +168,38 @@ QuantParams group_quant(const QuantParams &q, std::int64_t grp, std::int64_t og)
 
 namespace detail {
 
+std::shared_ptr<const ConvBits> held_bits(const PackedConvWeights &w, ConvStore &s) {
+  if (s.bits)
+    return s.bits;
+  // Dropped when an im2col or LUT64 call built its weights: decoded again from them (the GEMM
+  // weights' QTensor, built on first use by PackedWeights, stays there too).
+  const std::int64_t G = w.groups(), og = w.out_channels() / G;
+  const std::int64_t K = w.in_channels_per_group() * w.kernel_h() * w.kernel_w();
+  const Layout &wl = w.weight_layout();
+  auto bits = std::make_shared<ConvBits>();
+  bits->allocate(wl.bits, w.out_channels(), K);
+  if (s.has_groups.load(std::memory_order_acquire)) {
+    std::vector<std::int64_t> row(static_cast<std::size_t>(K));
+    for (std::int64_t grp = 0; grp < G; ++grp) {
+      const QTensor &t = s.groups[static_cast<std::size_t>(grp)].weights();
+      for (std::int64_t n = 0; n < og; ++n) {
+        read_qtensor_row(t, n, row.data());
+        for (std::int64_t &v : row)
+          v -= wl.min_value();
+        bits->put_row(grp * og + n, row.data());
+      }
+    }
+  } else {
+    if (!s.has_lut64.load(std::memory_order_acquire))
+      throw std::logic_error("samd: conv2d: the weights are in no format");
+    for (std::int64_t grp = 0; grp < G; ++grp)
+      lut64_group_bits(s.lut64[static_cast<std::size_t>(grp)], grp, w.kernel_h(),
+                       w.in_channels_per_group(), *bits);
+  }
+  s.bits = bits;
+  return s.bits;
+}
+
 std::shared_ptr<const ConvBits> conv_bits(const PackedConvWeights &w) {
   if (!w.store_) {
     auto none = std::make_shared<ConvBits>();
@@ -174,52 +208,61 @@ std::shared_ptr<const ConvBits> conv_bits(const PackedConvWeights &w) {
   }
   ConvStore &s = *w.store_;
   const std::lock_guard<std::mutex> lock(s.mu);
-  if (s.bits)
-    return s.bits;
-  // Dropped when an im2col call built the GEMM weights: decoded again from them (their QTensor,
-  // built on first use by PackedWeights, stays there too).
-  const std::int64_t og = w.o_ / w.groups_, K = w.cg_ * w.kh_ * w.kw_;
-  auto bits = std::make_shared<ConvBits>();
-  bits->allocate(w.wl_.bits, w.o_, K);
-  std::vector<std::int64_t> row(static_cast<std::size_t>(K));
-  for (std::int64_t grp = 0; grp < w.groups_; ++grp) {
-    const QTensor &t = s.groups[static_cast<std::size_t>(grp)].weights();
-    for (std::int64_t n = 0; n < og; ++n) {
-      read_qtensor_row(t, n, row.data());
-      for (std::int64_t &v : row)
-        v -= w.wl_.min_value();
-      bits->put_row(grp * og + n, row.data());
-    }
-  }
-  s.bits = bits;
-  return s.bits;
+  return held_bits(w, s);
 }
+
+namespace {
+// A format built once from the bit planes (the GEMM groups, the LUT64 groups): double-checked
+// under s.mu, published by flag (release store), and then the one b-bit copy (the bit planes are
+// dropped; held_bits decodes them again from it when a call needs them).
+// post: held = make(bit planes), built by the first call; later calls return it without the lock.
+template <class T, class Make>
+const std::vector<T> &build_once(const PackedConvWeights &w, ConvStore &s, std::vector<T> &held,
+                                 std::atomic<bool> &flag, const Make &make) {
+  if (flag.load(std::memory_order_acquire))
+    return held;
+  const std::lock_guard<std::mutex> lock(s.mu);
+  if (flag.load(std::memory_order_acquire)) // built by another thread meanwhile
+    return held;
+  const std::shared_ptr<const ConvBits> bits = held_bits(w, s); // held: only this build drops it
+  held = make(*bits);
+  flag.store(true, std::memory_order_release);
+  s.bits.reset();
+  return held;
+}
+} // namespace
 
 const std::vector<PackedWeights> &conv_groups(const PackedConvWeights &w, Path p) {
   static const std::vector<PackedWeights> kNone;
   if (!w.store_)
     return kNone;
   ConvStore &s = *w.store_;
-  if (s.has_groups.load(std::memory_order_acquire))
-    return s.groups;
-  const std::lock_guard<std::mutex> lock(s.mu);
-  if (s.has_groups.load(std::memory_order_acquire)) // built by another thread meanwhile
-    return s.groups;
-  const std::shared_ptr<const ConvBits> bits = s.bits; // held: only this build drops it
-  const std::int64_t og = w.o_ / w.groups_;
-  std::vector<PackedWeights> groups;
-  for (std::int64_t grp = 0; grp < w.groups_; ++grp) {
-    const QuantParams gq = group_quant(w.wq_, grp, og);
-    std::vector<std::int32_t> gb;
-    if (!w.bias_.empty())
-      gb.assign(w.bias_.begin() + grp * og, w.bias_.begin() + (grp + 1) * og);
-    groups.push_back(prepack_conv_group(group_tensor(*bits, w.wl_, grp, og, gq), std::move(gb),
-                                        w.act_, w.guard_, resolve_path(p)));
-  }
-  s.groups = std::move(groups);
-  s.has_groups.store(true, std::memory_order_release);
-  s.bits.reset(); // the GEMM's format is the one b-bit copy now
-  return s.groups;
+  return build_once(w, s, s.groups, s.has_groups, [&](const ConvBits &bits) {
+    const std::int64_t og = w.o_ / w.groups_;
+    std::vector<PackedWeights> groups;
+    for (std::int64_t grp = 0; grp < w.groups_; ++grp) {
+      const QuantParams gq = group_quant(w.wq_, grp, og);
+      std::vector<std::int32_t> gb;
+      if (!w.bias_.empty())
+        gb.assign(w.bias_.begin() + grp * og, w.bias_.begin() + (grp + 1) * og);
+      groups.push_back(prepack_conv_group(group_tensor(bits, w.wl_, grp, og, gq), std::move(gb),
+                                          w.act_, w.guard_, resolve_path(p)));
+    }
+    return groups;
+  });
+}
+
+const std::vector<ConvLut64Group> &conv_lut64_groups(const PackedConvWeights &w) {
+  static const std::vector<ConvLut64Group> kNone;
+  if (!w.store_)
+    return kNone;
+  ConvStore &s = *w.store_;
+  return build_once(w, s, s.lut64, s.has_lut64, [&](const ConvBits &bits) {
+    std::vector<ConvLut64Group> groups;
+    for (std::int64_t grp = 0; grp < w.groups_; ++grp)
+      groups.push_back(lut64_group_weights(bits, w.wl_, grp, w.o_ / w.groups_, w.kh_, w.cg_));
+    return groups;
+  });
 }
 
 } // namespace detail
@@ -303,6 +346,12 @@ std::size_t PackedConvWeights::resident_bytes() const {
     for (const PackedWeights &pw : s.groups)
       bytes += pw.resident_bytes(); // includes sizeof(PackedWeights)
   }
+  if (s.has_lut64.load(std::memory_order_acquire)) {
+    bytes += (s.lut64.capacity() - s.lut64.size()) * sizeof(detail::ConvLut64Group);
+    for (const detail::ConvLut64Group &l : s.lut64)
+      bytes += sizeof(detail::ConvLut64Group) + l.w.nibbles.capacity() +
+               l.w.parts.capacity() * sizeof(unsigned) + l.colsum.bytes();
+  }
   return bytes;
 }
 
@@ -384,15 +433,11 @@ std::vector<std::int32_t> conv_im2col(Path path, const std::vector<std::int64_t>
   return out;
 }
 
-// One image's activation offsets, NHWC, with the padding around it (the zero point's offset):
-// every window tap is inside, so gathering needs no bounds checks.
-struct PaddedImage {
-  std::int64_t hp = 0, wp = 0, c = 0;
-  std::vector<std::uint8_t> bytes;
-};
+} // namespace
 
-void pad_image(const std::uint8_t *xo, const detail::Geometry &g, const Conv2dParams &p,
-               std::uint8_t pad, PaddedImage &img) {
+namespace detail {
+void pad_image(const std::uint8_t *xo, const Geometry &g, const Conv2dParams &p, std::uint8_t pad,
+               PaddedImage &img) {
   img.hp = g.h + p.pad_top + p.pad_bottom, img.wp = g.w + p.pad_left + p.pad_right, img.c = g.c;
   img.bytes.assign(static_cast<std::size_t>(img.hp * img.wp * g.c) + 64,
                    pad); // + slack for dword over-reads
@@ -410,6 +455,11 @@ void pad_image(const std::uint8_t *xo, const detail::Geometry &g, const Conv2dPa
     }
   }
 }
+} // namespace detail
+
+namespace {
+using detail::pad_image;
+using detail::PaddedImage;
 
 // The SIMD paths' im2col + GEMM: the windows go straight from the padded image into the GEMM's
 // own activation format (fast::FastActs: rows of kpad offset bytes with their row sums, then the
@@ -1927,6 +1977,8 @@ int initial_algo() {
     return static_cast<int>(ConvAlgo::Small);
   if (e && std::string(e) == "planes")
     return static_cast<int>(ConvAlgo::Planes);
+  if (e && std::string(e) == "lut64")
+    return static_cast<int>(ConvAlgo::Lut64);
   return static_cast<int>(ConvAlgo::Auto);
 }
 std::atomic<int> forced_algo{initial_algo()};
@@ -1934,6 +1986,25 @@ std::atomic<int> forced_algo{initial_algo()};
 
 void force_conv_algo(ConvAlgo a) {
   forced_algo.store(static_cast<int>(a), std::memory_order_relaxed);
+}
+
+bool conv_uses_lut64(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
+                     Path path) {
+  (void)p; // any stride, dilation, padding and format
+  if (path != Path::Avx512 || !cpu_features().avx512_vbmi ||
+      !lut64_conv_applies(x.layout().bits, w.weight_layout().bits, w.kernel_w(),
+                          w.in_channels_per_group(), w.out_channels() / w.groups()))
+    return false;
+  const auto forced = static_cast<ConvAlgo>(forced_algo.load(std::memory_order_relaxed));
+  if (forced != ConvAlgo::Auto)
+    return forced == ConvAlgo::Lut64;
+  // Measured with the AVX-512 kernel (lut64k 12d0dc4 merged locally, 1 thread, ResNet-18 3x3
+  // stages NHWC batch 1, samd bench ratio to oneDNN int8): LUT64 0.54x / 0.89x / 1.21x / 1.26x
+  // against the implicit bit-serial conv's 1.05x / 1.17x / 1.15x / 1.17x at 64 / 128 / 256 / 512
+  // output channels: the kernel's R x C tiles reach 360 / 610 / 900 / 945 GMAC/s on GEMM rows of
+  // those shapes (it looks each row's table up for at most 4 64-column panels, so narrow layers
+  // pay a table load per lookup).
+  return w.out_channels() / w.groups() >= 256;
 }
 
 bool conv_uses_planes(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
@@ -1972,7 +2043,7 @@ bool conv_uses_direct(const QTensor &x, const PackedConvWeights &w, const Conv2d
   const auto forced = static_cast<ConvAlgo>(forced_algo.load(std::memory_order_relaxed));
   if (forced == ConvAlgo::Direct || forced == ConvAlgo::Im2col)
     return forced == ConvAlgo::Direct;
-  if (conv_uses_planes(x, w, p, path))
+  if (conv_uses_planes(x, w, p, path) || conv_uses_lut64(x, w, p, path))
     return false;
 #if defined(SAMD_HAVE_X86_KERNELS)
   // Measured on this machine (Zen 5, 1 thread, 3x3 kernels, time of the direct kernels over that
@@ -2041,7 +2112,9 @@ bool reads_bits(const QTensor &x, const PackedConvWeights &w, const Conv2dParams
     return true;
   if (path == Path::Swar)
     return false;
-  return detail::conv_uses_small(x, w, p, path) || detail::conv_uses_direct(x, w, p, g, path);
+  if (detail::conv_uses_small(x, w, p, path))
+    return true;
+  return !detail::conv_uses_lut64(x, w, p, path) && detail::conv_uses_direct(x, w, p, g, path);
 }
 // The rows of one im2col GEMM (all images' for NHWC with groups = 1).
 std::int64_t gemm_rows_of(const detail::Geometry &g, const PackedConvWeights &w) {
@@ -2055,6 +2128,10 @@ std::string PackedConvWeights::weight_format(const QTensor &x, const Conv2dParam
   const Path path = resolve_path(opt.path);
   if (reads_bits(x, *this, p, cs.g, path))
     return "bits";
+  if (detail::conv_uses_lut64(x, *this, p, path)) {
+    (void)detail::conv_lut64_groups(*this); // built as the call would build them
+    return "lut64";
+  }
   const std::vector<PackedWeights> &groups = detail::conv_groups(*this, path);
   return std::string("gemm:") +
          (groups.empty() ? "none" : groups[0].weight_format(path, gemm_rows_of(cs.g, *this)));
@@ -2071,6 +2148,13 @@ std::size_t PackedConvWeights::weight_bytes(const QTensor &x, const Conv2dParams
            wq_.scale.size() * sizeof(float) + wq_.zero_point.size() * sizeof(std::int32_t);
   }
   std::size_t bytes = 0;
+  if (detail::conv_uses_lut64(x, *this, p, path)) {
+    // The nibbles, and per channel the column sum and what the bits' branch counts.
+    for (const detail::ConvLut64Group &l : detail::conv_lut64_groups(*this))
+      bytes += l.w.nibbles.size() + l.colsum.size() * l.colsum.element_bytes();
+    return bytes + bias_.size() * sizeof(std::int32_t) + wq_.scale.size() * sizeof(float) +
+           wq_.zero_point.size() * sizeof(std::int32_t);
+  }
   for (const PackedWeights &pw : detail::conv_groups(*this, path))
     bytes += pw.weight_bytes(path, gemm_rows_of(cs.g, *this));
   return bytes;
@@ -2106,6 +2190,10 @@ void conv2d_s32(const QTensor &x, const PackedConvWeights &w, const Conv2dParams
     job.x = &x, job.w = &w, job.p = &p, job.g = g, job.za = za;
     if (detail::conv_small_s32(job, out.data.data()))
       return;
+  }
+  if (detail::conv_uses_lut64(x, w, p, path)) {
+    detail::conv_lut64(x, g, za, w, p, opt, out.data.data());
+    return;
   }
   if (detail::conv_uses_planes(x, w, p, path)) {
     conv_planes_implicit(path, x, g, za, w, p, opt, out.data.data());

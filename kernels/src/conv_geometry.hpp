@@ -68,15 +68,26 @@ inline Geometry make_geometry(const Shape &s, DataFormat f, const Window &win, c
   return g;
 }
 
+// One image's activation offsets, NHWC, with the padding around it (the zero point's offset):
+// every window tap is inside, so gathering needs no bounds checks.
+struct PaddedImage {
+  std::int64_t hp = 0, wp = 0, c = 0;
+  std::vector<std::uint8_t> bytes; // hp * wp * c offsets and 64 bytes of slack
+};
+// pre: xo holds one image of g's input as offsets (g.format order). post: img is that image padded
+// by p's padding with `pad`, NHWC (conv.cpp).
+void pad_image(const std::uint8_t *xo, const Geometry &g, const Conv2dParams &p, std::uint8_t pad,
+               PaddedImage &img);
+
 // conv2d's checks (layouts, groups, shapes, the int32 bound) and its geometry, without computing.
 Geometry conv_geometry(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p);
 
 // On the AVX-512 path conv2d runs the direct kernel for few taps (conv_small.hpp; NCHW, groups =
 // 1), the other direct kernels or im2col + the fast GEMM, whichever is faster for the layer's shape
 // and width pair (Auto); tests force one (process-wide setting; the environment variable
-// SAMD_CONV_ALGO=small, direct, im2col or planes sets it at start-up, for measurements). Forcing
-// Small where it does not apply leaves the choice between the other two to Auto.
-enum class ConvAlgo { Auto, Direct, Im2col, Small, Planes };
+// SAMD_CONV_ALGO=small, direct, im2col, planes or lut64 sets it at start-up, for measurements).
+// Forcing Small where it does not apply leaves the choice between the other two to Auto.
+enum class ConvAlgo { Auto, Direct, Im2col, Small, Planes, Lut64 };
 void force_conv_algo(ConvAlgo a);
 // Whether conv2d (on `path`, resolved) uses the direct kernels for this layer (false off AVX-512).
 bool conv_uses_direct(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
@@ -87,6 +98,13 @@ bool conv_uses_direct(const QTensor &x, const PackedConvWeights &w, const Conv2d
 // does not apply leaves the choice to Auto, as for Small.
 bool conv_uses_planes(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                       Path path);
+// Whether conv2d (on `path`, resolved) runs the implicit LUT64 GEMM on the input's index image
+// (conv_lut64.hpp; false off AVX-512, without VBMI and where it does not apply: not W2A2 or KW !=
+// 3). Auto picks it where it applies with at least 256 output channels per group (but where the
+// kernel for few taps runs); forcing Lut64 where it does not apply leaves
+// the choice to Auto, as for Small.
+bool conv_uses_lut64(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
+                     Path path);
 // Whether conv2d (on `path`, resolved) tries the direct kernel for few taps first (it may still
 // decline weights whose bytes or sums it cannot hold; then the choice above applies).
 bool conv_uses_small(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,

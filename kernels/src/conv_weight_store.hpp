@@ -1,5 +1,6 @@
 // What a PackedConvWeights holds (conv.hpp): the weights as bit planes, and the per-group GEMM
-// weights once an im2col call built them.
+// weights once an im2col call built them, or the per-group LUT64 weights once a LUT64 call did
+// (conv_lut64.hpp).
 #pragma once
 
 #include <atomic>
@@ -9,6 +10,8 @@
 #include <vector>
 
 #include <samd/kernels/conv.hpp>
+
+#include "fast/fast_gemm.hpp"
 
 namespace samd::kernels::detail {
 
@@ -46,15 +49,30 @@ struct ConvBits {
   std::size_t bytes() const { return words.capacity() * sizeof(std::uint64_t); }
 };
 
+// One group's weights for the implicit LUT64 conv (conv_lut64.hpp): the Lut nibbles of its og
+// channels in the LUT64 k order (lut64_conv_k), and each channel's sum of u = w - w_min over its
+// real K weights (the epilogue's column sum, in the narrowest type holding it; the padding weights
+// are u = 0).
+struct ConvLut64Group {
+  fast::FastWeights w;
+  ColumnSums colsum;
+};
+
 // bits is written and read under mu (readers copy the pointer, then read without the lock: the
 // planes never change, and dropping them frees them only when the last reader lets go). groups
-// is written once under mu and published by has_groups (release store); readers that see
-// has_groups (acquire load) read it without the lock.
+// and lut64 are each written once under mu and published by has_groups / has_lut64 (release
+// store); readers that see the flag (acquire load) read them without the lock.
 struct ConvStore {
   std::mutex mu;
   std::shared_ptr<const ConvBits> bits;
   std::vector<PackedWeights> groups;
   std::atomic<bool> has_groups{false};
+  std::vector<ConvLut64Group> lut64;
+  std::atomic<bool> has_lut64{false};
 };
+
+// pre: s is w's store and s.mu is held by the caller. post: the bit planes, s.bits again if a
+// build dropped them (decoded from the GEMM weights or else the LUT64 weights, whichever is held).
+std::shared_ptr<const ConvBits> held_bits(const PackedConvWeights &w, ConvStore &s);
 
 } // namespace samd::kernels::detail

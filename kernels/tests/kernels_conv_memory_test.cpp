@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "../src/conv_geometry.hpp"
+#include "../src/cpu_features.hpp"
 #include "conv_algos.hpp"
 #include "kernel_gen.hpp"
 
@@ -171,4 +172,79 @@ TEST_CASE("conv memory: the empty object and prepack's checks") {
                   std::invalid_argument);
   const QTensor w9 = QTensor({4, 2, 3, 3}, Layout{9, 0, Signedness::Signed});
   CHECK_THROWS_AS(PackedConvWeights::prepack(w9, {}, layout(4, false), 1), std::invalid_argument);
+}
+
+TEST_CASE("conv memory: the LUT64 conv holds its nibbles only; the weights decode back") {
+  // conv_lut64.hpp, forced: its nibbles replace the bit planes (b/8 of int8's bytes where the
+  // channels per group are a multiple of 4 and the output channels fill 32-column panels; the
+  // padding channels cost bytes otherwise), from the bit planes or from the GEMM weights when an
+  // im2col call built those first; the other algorithms after it decode the bit planes back.
+  if (!supported(Path::Avx512) || !samd::kernels::detail::cpu_features().avx512_vbmi)
+    return;
+  std::mt19937_64 rng(75);
+  const Layer layers[] = {{64, 6, 32, 3, 1, DataFormat::NHWC},
+                          {5, 6, 7, 3, 1, DataFormat::NCHW},
+                          {12, 6, 8, 3, 4, DataFormat::NHWC},
+                          {128, 4, 64, 3, 2, DataFormat::NHWC}};
+  const Layout al = layout(2, false), wl = layout(2, true);
+  for (const Layer &l : layers)
+    for (bool gemm_first : {false, true}) {
+      const Shape xs =
+          l.format == DataFormat::NCHW ? Shape{2, l.c, l.hw, l.hw} : Shape{2, l.hw, l.hw, l.c};
+      const QTensor x = tensor(rng, xs, al, Fill::Random);
+      const QTensor w = tensor(rng, {l.o, l.c / l.groups, l.k, l.k}, wl, Fill::Random,
+                               static_cast<std::size_t>(l.o), 0);
+      const Conv2dParams p{1, 1, 1, 1, 1, 1, 1, 1, l.groups, l.format};
+      const PackedConvWeights pw = PackedConvWeights::prepack(w, {}, al, l.groups);
+      const Int32Tensor want = conv2d_s32(x, pw, p, KernelOptions{Path::Reference});
+      const KernelOptions opt{Path::Avx512};
+      INFO("C=" << l.c << " O=" << l.o << " groups=" << l.groups << " gemm first " << gemm_first);
+      if (gemm_first) {
+        const ForceAlgo force(ConvAlgo::Im2col);
+        REQUIRE(conv2d_s32(x, pw, p, opt).data == want.data);
+      }
+      {
+        const ForceAlgo force(ConvAlgo::Lut64);
+        REQUIRE(conv2d_s32(x, pw, p, opt).data == want.data);
+        REQUIRE(pw.weight_format(x, p, opt) == "lut64");
+        const std::int64_t cg = l.c / l.groups, og = l.o / l.groups, count = l.o * cg * l.k * l.k;
+        if (!gemm_first) {
+          CHECK(pw.resident_bytes() <= pw.weight_bytes(x, p, opt) + metadata(l.groups, l.o));
+          if (cg % 4 == 0 && og % 32 == 0)
+            CHECK(static_cast<double>(pw.resident_bytes()) <=
+                  2 / 8.0 * 1.05 * static_cast<double>(count) + metadata(l.groups, l.o));
+        }
+      }
+      CHECK(pw.weights().to_ints() == w.to_ints());
+      for (ConvAlgo a : {ConvAlgo::Direct, ConvAlgo::Im2col, ConvAlgo::Lut64}) {
+        const ForceAlgo force(a);
+        CHECK(conv2d_s32(x, pw, p, opt).data == want.data);
+      }
+    }
+}
+
+TEST_CASE("conv memory: threads making the first LUT64 and bit-plane calls at once") {
+  // The LUT64 build drops the bit planes while the reference loops (other threads) read them.
+  if (!supported(Path::Avx512) || !samd::kernels::detail::cpu_features().avx512_vbmi)
+    return;
+  std::mt19937_64 rng(76);
+  const Layout al = layout(2, true), wl = layout(2, false);
+  for (int round = 0; round < 4; ++round) {
+    const QTensor x = tensor(rng, {1, 5, 5, 8}, al, Fill::Random);
+    const QTensor w = tensor(rng, {8, 8, 3, 3}, wl, Fill::Random);
+    const Conv2dParams p{1, 1, 1, 1, 1, 1, 1, 1, 1, DataFormat::NHWC};
+    const Int32Tensor want =
+        conv2d_s32(x, PackedConvWeights::prepack(w, {}, al, 1), p, KernelOptions{Path::Reference});
+    const PackedConvWeights pw = PackedConvWeights::prepack(w, {}, al, 1);
+    const ForceAlgo force(ConvAlgo::Lut64);
+    std::atomic<int> wrong{0};
+    run_together(4, [&](int t) {
+      const Path path = (t + round) % 2 ? Path::Avx512 : Path::Reference;
+      for (int i = 0; i < 3; ++i)
+        if (conv2d_s32(x, pw, p, KernelOptions{path, true, 5, 1 + t % 2}).data != want.data)
+          wrong.fetch_add(1);
+    });
+    CHECK(wrong.load() == 0);
+    CHECK(pw.weights().to_ints() == w.to_ints());
+  }
 }

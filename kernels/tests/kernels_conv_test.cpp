@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include "../src/conv_geometry.hpp"
+#include "../src/conv_lut64.hpp"
+#include "../src/cpu_features.hpp"
 #include "conv_algos.hpp"
 #include "kernel_gen.hpp"
 
@@ -497,9 +499,33 @@ EdgeCase edge_case(std::mt19937_64 &rng, const ConvEdge &ed, unsigned ab, unsign
   QTensor w = tensor(rng, {c.o, ed.cg, c.kh, c.kw}, wl, f, static_cast<std::size_t>(c.o), 0);
   return {c, al, wl, std::move(x), std::move(w)};
 }
-// conv2d_s32 on the AVX-512 path with 1, 2 and 3 threads equals ref.
-void check_avx512_threads(const EdgeCase &e, const PackedConvWeights &pw, const Int32Tensor &ref,
-                          int rep) {
+// Biases for edge case e: for odd reps +-(2^31 - 1 - K * ma * mw), the largest the K bound admits
+// (every result fits int32, the bounds of its terms taken one by one do not); for even reps small
+// random ones from rng.
+std::vector<std::int32_t> edge_biases(std::mt19937_64 &rng, const EdgeCase &e, int rep) {
+  const std::int64_t za = e.x.quant().zero_point[0], K = e.c.c / e.c.groups * e.c.kh * e.c.kw;
+  const std::int64_t ma = std::max(za - e.al.min_value(), e.al.max_value() - za);
+  std::int64_t mw = 0;
+  for (std::int64_t zw : e.w.quant().zero_point)
+    mw = std::max({mw, zw - e.wl.min_value(), e.wl.max_value() - zw});
+  const std::int64_t edge = std::int64_t{2147483647} - K * ma * mw;
+  std::vector<std::int32_t> bias;
+  for (std::int64_t i = 0; i < e.c.o; ++i)
+    bias.push_back(
+        static_cast<std::int32_t>(rep % 2 ? (i % 2 ? edge : -edge) : uniform(rng, -5000, 5000)));
+  return bias;
+}
+// Whether conv2d runs a forced algorithm (conv_geometry.hpp conv_uses_planes, conv_uses_lut64).
+using Uses = bool (*)(const QTensor &, const PackedConvWeights &, const Conv2dParams &, Path);
+// e's conv with these biases, on the AVX-512 path with algorithm a forced (which it must run when
+// uses is given) and 1, 2 and 3 threads, equals Reference.
+void check_forced(const EdgeCase &e, const std::vector<std::int32_t> &bias, ConvAlgo a, Uses uses,
+                  int rep) {
+  const PackedConvWeights pw = PackedConvWeights::prepack(e.w, bias, e.al, e.c.groups);
+  const Int32Tensor ref = conv2d_s32(e.x, pw, e.c.p, KernelOptions{Path::Reference});
+  const ForceAlgo force(a);
+  if (uses)
+    REQUIRE(uses(e.x, pw, e.c.p, Path::Avx512));
   for (int threads : {1, 2, 3}) {
     INFO(describe(e.al, e.wl) << " edge " << rep << " threads " << threads);
     KernelOptions opt{Path::Avx512};
@@ -538,11 +564,7 @@ TEST_CASE("conv2d: the implicit GEMM on the image's bit planes at its edges equa
       std::vector<std::int32_t> bias;
       for (std::int64_t i = 0; i < e.c.o; ++i)
         bias.push_back(static_cast<std::int32_t>(uniform(rng, -5000, 5000)));
-      const PackedConvWeights pw = PackedConvWeights::prepack(e.w, bias, e.al, ed.groups);
-      const Int32Tensor ref = conv2d_s32(e.x, pw, e.c.p, KernelOptions{Path::Reference});
-      const ForceAlgo force(ConvAlgo::Planes);
-      REQUIRE(samd::kernels::detail::conv_uses_planes(e.x, pw, e.c.p, Path::Avx512));
-      check_avx512_threads(e, pw, ref, rep);
+      check_forced(e, bias, ConvAlgo::Planes, samd::kernels::detail::conv_uses_planes, rep);
     }
 }
 
@@ -625,23 +647,76 @@ TEST_CASE("conv2d: the Dot8 GEMM reading its 16-row groups in place from the qua
     for (const auto &[ab, wb] : widths) {
       ++rep;
       const EdgeCase e = edge_case(rng, ed, ab, wb, rep);
-      const Layout &al = e.al, &wl = e.wl;
-      // Odd reps: biases of +-(2^31 - 1 - K * ma * mw), the largest the K bound admits.
-      const std::int64_t za = e.x.quant().zero_point[0], K = ed.cg * e.c.kh * e.c.kw;
-      const std::int64_t ma = std::max(za - al.min_value(), al.max_value() - za);
-      std::int64_t mw = 0;
-      for (std::int64_t zw : e.w.quant().zero_point)
-        mw = std::max({mw, zw - wl.min_value(), wl.max_value() - zw});
-      const std::int64_t edge = std::int64_t{2147483647} - K * ma * mw;
-      std::vector<std::int32_t> bias;
-      for (std::int64_t i = 0; i < e.c.o; ++i)
-        bias.push_back(static_cast<std::int32_t>(rep % 2 ? (i % 2 ? edge : -edge)
-                                                         : uniform(rng, -5000, 5000)));
-      const PackedConvWeights pw = PackedConvWeights::prepack(e.w, bias, al, ed.groups);
-      const Int32Tensor ref = conv2d_s32(e.x, pw, e.c.p, KernelOptions{Path::Reference});
-      const ForceAlgo force(ConvAlgo::Im2col);
-      check_avx512_threads(e, pw, ref, rep);
+      check_forced(e, edge_biases(rng, e, rep), ConvAlgo::Im2col, nullptr, rep);
     }
+}
+
+TEST_CASE("conv2d: the implicit LUT64 GEMM on the index image equals Reference") {
+  // conv_lut64.hpp, forced (W2A2, KW = 3, AVX-512 VBMI): 4, 8, 64 channels per group and 5, 7, 33
+  // (padding channels), 32, 64, 96 in NHWC (the index image from the packed words), KH 1, 3 and 5,
+  // stride 1 and 2, dilation 1 and 2 in x and in y, asymmetric padding (padding taps hold the zero
+  // point's offset), one or two groups, 1-3 images, both formats, output rows of 7, 14 and 17
+  // pixels, output channels around the 64-column panels (threads split panels, or output columns
+  // when there are fewer panels), signed and unsigned layouts, every fill (all-max: the largest
+  // sums), biases on the int32 bound and small ones, 1-3 threads.
+  if (!supported(Path::Avx512) || !samd::kernels::detail::cpu_features().avx512_vbmi)
+    return;
+  std::mt19937_64 rng(26);
+  const ConvEdge edges[] = {
+      {1, 4, 1, 5, 7, 9, 3, 3, 1, 1, 1, DataFormat::NHWC},
+      {2, 8, 1, 6, 14, 33, 3, 3, 2, 1, 1, DataFormat::NCHW},
+      {3, 5, 1, 4, 17, 20, 1, 3, 1, 1, 1, DataFormat::NHWC},
+      {1, 7, 2, 9, 9, 16, 5, 3, 1, 2, 2, DataFormat::NHWC},
+      {2, 64, 1, 5, 14, 70, 3, 3, 1, 1, 1, DataFormat::NHWC},
+      {1, 64, 2, 6, 17, 40, 3, 3, 2, 2, 0, DataFormat::NCHW},
+      {3, 12, 1, 3, 7, 130, 3, 3, 1, 1, 1, DataFormat::NHWC},
+      {1, 33, 1, 9, 9, 8, 5, 3, 1, 1, 2, DataFormat::NCHW},
+      {2, 32, 2, 5, 9, 20, 3, 3, 1, 2, 1, DataFormat::NHWC},
+      {3, 96, 1, 4, 7, 12, 3, 3, 2, 1, 2, DataFormat::NHWC},
+  };
+  int rep = 0;
+  for (const ConvEdge &ed : edges)
+    for (int variant = 0; variant < 4; ++variant) {
+      ++rep;
+      EdgeCase e = edge_case(rng, ed, 2, 2, rep);
+      if (variant == 1 && e.c.h + e.c.p.pad_top + e.c.p.pad_bottom >= 2 * (e.c.kh - 1) + 1)
+        e.c.p.dilation_h = 2; // the window still fits
+      check_forced(e, edge_biases(rng, e, rep), ConvAlgo::Lut64,
+                   samd::kernels::detail::conv_uses_lut64, rep);
+    }
+}
+
+TEST_CASE("conv2d: the LUT64 conv is refused where it does not apply, and Auto's choice") {
+  // Forced on a kernel width other than 3 or a pair other than W2A2 it leaves the choice to Auto
+  // (the results stay exact: every test forces it through algos()); Auto picks it where it
+  // applies (256 output channels here) on a CPU with VBMI.
+  if (!supported(Path::Avx512))
+    return;
+  std::mt19937_64 rng(27);
+  const bool vbmi = samd::kernels::detail::cpu_features().avx512_vbmi;
+  struct Refusal {
+    unsigned ab, wb;
+    std::int64_t kw;
+    bool applies;
+  };
+  for (const Refusal &r :
+       {Refusal{2, 2, 3, true}, Refusal{2, 2, 2, false}, Refusal{2, 2, 1, false},
+        Refusal{2, 3, 3, false}, Refusal{3, 2, 3, false}, Refusal{1, 2, 3, false}}) {
+    const Layout al = layout(r.ab, false), wl = layout(r.wb, true);
+    const QTensor x = tensor(rng, {1, 6, 6, 64}, al, Fill::Random);
+    const PackedConvWeights pw =
+        PackedConvWeights::prepack(tensor(rng, {256, 64, 3, r.kw}, wl, Fill::Random), {}, al, 1);
+    Conv2dParams p;
+    p.format = DataFormat::NHWC;
+    p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;
+    INFO(describe(al, wl) << " kw " << r.kw);
+    CHECK(samd::kernels::detail::conv_uses_lut64(x, pw, p, Path::Avx512) == (r.applies && vbmi));
+    const ForceAlgo force(ConvAlgo::Lut64);
+    CHECK(samd::kernels::detail::conv_uses_lut64(x, pw, p, Path::Avx512) == (r.applies && vbmi));
+    CHECK_FALSE(samd::kernels::detail::conv_uses_lut64(x, pw, p, Path::Avx2));
+    CHECK(conv2d_s32(x, pw, p, KernelOptions{Path::Avx512}).data ==
+          conv2d_s32(x, pw, p, KernelOptions{Path::Reference}).data);
+  }
 }
 
 TEST_CASE("conv2d: Dot8 quad image straight from the packed words of NHWC byte and nibble lanes "

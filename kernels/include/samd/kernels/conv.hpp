@@ -28,6 +28,11 @@ std::shared_ptr<const ConvBits> conv_bits(const PackedConvWeights &w);
 // paths build their formats inside PackedWeights), which drops the bit planes; the reference
 // stays valid for w's (and its copies') lifetime. Safe from several threads at a time.
 const std::vector<PackedWeights> &conv_groups(const PackedConvWeights &w, Path p);
+struct ConvLut64Group; // one group's LUT64 weights (conv_weight_store.hpp)
+// pre: w's weights and activations are 2 bits wide, KW = 3. post: one ConvLut64Group per group,
+// built by the first call, which drops the bit planes (as conv_groups does); the reference stays
+// valid for w's (and its copies') lifetime. Safe from several threads at a time.
+const std::vector<ConvLut64Group> &conv_lut64_groups(const PackedConvWeights &w);
 } // namespace detail
 
 struct Conv2dParams {
@@ -44,8 +49,10 @@ struct Conv2dParams {
 // their own formats in scratch memory. The first im2col + GEMM call builds one PackedWeights per
 // group for its path (PackedWeights: its formats on first use) and drops the bit planes then, so
 // the GEMM's format is all that stays; a later call that needs the bit planes again decodes them
-// from the GEMM weights (then both are held). Builds are thread-safe (one mutex; readers hold
-// what they read by shared ownership, so dropping never frees what another call still reads).
+// from the GEMM weights (then both are held). The implicit LUT64 conv (AVX-512 VBMI, W2A2, KW = 3)
+// does the same with its own per-group 2-bit nibbles in a triple k order (conv_lut64.hpp).
+// Builds are thread-safe (one mutex; readers hold what they read by shared ownership, so dropping
+// never frees what another call still reads).
 class PackedConvWeights {
 public:
   PackedConvWeights() = default;
@@ -70,18 +77,22 @@ public:
   unsigned swar_guard() const { return guard_; }
 
   // Bytes the object holds now: the bit planes if held, each group's PackedWeights
-  // (resident_bytes: its formats and per-channel data), bias, quantization parameters and the
-  // objects themselves (shared formats are counted in full by each copy).
+  // (resident_bytes: its formats and per-channel data), the LUT64 groups if built (nibbles and
+  // column sums), bias, quantization parameters and the objects themselves (shared formats are
+  // counted in full by each copy).
   // post: after conv2d calls that all ran one algorithm on one SIMD path, resident_bytes() <=
   // the bytes of that path's format (bit planes: b/8 * O * C/groups * KH * KW rounded up to 8;
-  // GEMM: the groups' weight_bytes) + per-channel data + objects (a few hundred bytes).
+  // GEMM: the groups' weight_bytes; LUT64: its weight_bytes) + per-channel data + objects (a few
+  // hundred bytes).
   std::size_t resident_bytes() const;
   // The weight format conv2d_s32(x, *this, p, opt) reads and its bytes: "bits" (the bit planes,
   // which the reference loops and the AVX-512 direct kernels decode per call; by the shape rules
   // conv_uses_small / conv_uses_direct) with the per-channel data, or "gemm:" + the first group's
-  // PackedWeights::weight_format and the sum of the groups' weight_bytes.
+  // PackedWeights::weight_format and the sum of the groups' weight_bytes, or "lut64" (the LUT64
+  // conv's nibbles) with their bytes, the column sums and the per-channel data.
   // pre: conv2d_s32(x, *this, p, opt) would not throw (else its std::invalid_argument).
-  // post: the GEMM weights are built as that call would build them (nothing else changes).
+  // post: the GEMM (or LUT64) weights are built as that call would build them (nothing else
+  // changes).
   std::string weight_format(const QTensor &x, const Conv2dParams &p,
                             const KernelOptions &opt = {}) const;
   std::size_t weight_bytes(const QTensor &x, const Conv2dParams &p,
@@ -90,6 +101,8 @@ public:
 private:
   friend std::shared_ptr<const detail::ConvBits> detail::conv_bits(const PackedConvWeights &);
   friend const std::vector<PackedWeights> &detail::conv_groups(const PackedConvWeights &, Path);
+  friend const std::vector<detail::ConvLut64Group> &
+  detail::conv_lut64_groups(const PackedConvWeights &);
   std::vector<std::int32_t> bias_;
   Layout act_{8, 0, Signedness::Unsigned};
   Layout wl_{8, 0, Signedness::Unsigned};
@@ -105,7 +118,8 @@ private:
 // and groups = 1 the one for few taps (K = C * KH * KW <= 32, or <= 576 where the others would
 // use bytes; conv_small.cpp), else small channel counts (K below ~256-384) or 1-2-bit pairs up to
 // ~0.5M weights (the rules and their measurements are in conv.cpp, conv_uses_small and
-// conv_uses_direct). Each is exact.
+// conv_uses_direct); W2A2 layers of width-3 kernels can run the implicit LUT64 GEMM (conv.cpp
+// conv_uses_lut64). Each is exact.
 Int32Tensor conv2d_s32(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                        const KernelOptions &opt = {});
 // The same into out, for callers that run a layer many times: out's storage is reused (resized to

@@ -21,6 +21,7 @@
 #include "conv_small.hpp"
 #include "conv_weight_store.hpp"
 #include "cpu_features.hpp"
+#include "fast/byte_sums.hpp"
 #include "fast/fast_gemm.hpp"
 #include "gemm_internal.hpp"
 #include "gemm_weight_store.hpp"
@@ -483,13 +484,6 @@ struct Im2colScratch {
   unsigned ab = 0;
 };
 
-inline std::int64_t sum_bytes(const std::uint8_t *p, std::int64_t n) {
-  std::uint32_t s = 0; // n * 255 < 2^32 for any K within the int32 bound
-  for (std::int64_t i = 0; i < n; ++i)
-    s += p[i];
-  return s;
-}
-
 // Row m of acts.bytes: the window of output pixel pix of one padded image for group grp.
 inline void im2col_row(const PaddedImage &img, const detail::Geometry &g, const Conv2dParams &p,
                        const PackedConvWeights &w, std::int64_t grp, std::int64_t pix,
@@ -734,7 +728,7 @@ void conv_im2col_fast(Path path, const QTensor &x, const detail::Geometry &g, st
             continue;
           }
 #endif
-          a.rowsum[static_cast<std::size_t>(m)] = sum_bytes(row, K);
+          a.rowsum[static_cast<std::size_t>(m)] = detail::fast::sum_bytes(row, K);
         }
         finish_acts(path, method, K, fw.wb, a, planes);
       }

@@ -162,11 +162,14 @@ __attribute__((target("bmi2"))) void unpack_sub8_bmi2(const std::uint64_t *words
   const unsigned per = 64 / field;
   for (std::size_t w = 0; w < full; ++w)
     for (unsigned g = 0; g < per; g += 8) {
-      const unsigned n =
-          std::min(8u, per - g); // a last group of fewer than 8 lanes (3 bits: 21 lanes)
       const std::uint64_t v = _pdep_u64(words[w] >> (g * field), spread);
-      std::memcpy(out, &v, n);
-      out += n;
+      if (g + 8 <= per) { // a constant 8-byte copy is one store (a variable one was a memcpy call)
+        std::memcpy(out, &v, 8);
+        out += 8;
+      } else { // a last group of fewer than 8 lanes (3 bits: 21 lanes)
+        std::memcpy(out, &v, per - g);
+        out += per - g;
+      }
     }
 }
 __attribute__((target("avx512f,avx512bw,bmi2"))) void
@@ -191,6 +194,36 @@ pack_sub8_bmi2(const std::int32_t *v, std::size_t full, unsigned field, std::uin
     }
     out[w] = word;
   }
+}
+// 2- and 4-bit lanes -> offset bytes (lane ^ flip), 64 lanes (2 or 4 whole words) per
+// vpmultishiftqb (AVX-512 VBMI): output qword j takes its 8 lanes from the word holding lane 8 j,
+// placed in qword j by vpermq. pre: field 2 or 4, groups * 64 lanes readable. post: groups * 64
+// bytes written.
+__attribute__((target("avx512f,avx512bw,avx512vbmi"))) void
+unpack24_vbmi(const std::uint64_t *words, std::size_t groups, unsigned field, std::uint8_t flip,
+              std::uint8_t *out) {
+  const unsigned per = 64 / field, wpv = 64 / per; // lanes a word, words a group
+  alignas(64) std::uint64_t where[8];
+  alignas(64) std::uint8_t shifts[64];
+  for (unsigned j = 0; j < 8; ++j) {
+    where[j] = 8 * j / per;
+    for (unsigned i = 0; i < 8; ++i)
+      shifts[8 * j + i] = static_cast<std::uint8_t>((8 * j % per + i) * field);
+  }
+  const __m512i idx = _mm512_load_si512(where), ctrl = _mm512_load_si512(shifts);
+  const __m512i mask = _mm512_set1_epi8(static_cast<char>((1u << field) - 1));
+  const __m512i fl = _mm512_set1_epi8(static_cast<char>(flip));
+  const auto load = static_cast<__mmask8>((1u << wpv) - 1);
+  for (std::size_t g = 0; g < groups; ++g, out += 64) {
+    const __m512i w =
+        _mm512_permutexvar_epi64(idx, _mm512_maskz_loadu_epi64(load, words + g * wpv));
+    const __m512i lanes = _mm512_and_si512(_mm512_multishift_epi64_epi8(ctrl, w), mask);
+    _mm512_storeu_si512(out, _mm512_xor_si512(lanes, fl));
+  }
+}
+bool have_vbmi() {
+  static const bool yes = supported(Path::Avx512) && __builtin_cpu_supports("avx512vbmi");
+  return yes;
 }
 bool have_bmi2() {
   static const bool yes = __builtin_cpu_supports("bmi2");
@@ -445,6 +478,9 @@ std::vector<std::uint8_t> QTensor::to_offsets() const {
     if (size_ != 0)
       std::memcpy(out.data(), words_.data(), size_); // little-endian lanes are the bytes
     i = size_;
+  } else if ((field == 2 || field == 4) && layout_.bits == field && have_vbmi()) {
+    unpack24_vbmi(words_.data(), size_ / 64, field, static_cast<std::uint8_t>(flip), out.data());
+    i = size_ / 64 * 64; // whole words: 64 lanes are 2 or 4 of them
   } else if ((field >= 2 && field <= 4) && layout_.bits == field && have_bmi2()) {
     unpack_sub8_bmi2(words_.data(), size_ / lanes, field, out.data());
     i = size_ / lanes * lanes;

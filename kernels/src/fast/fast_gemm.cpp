@@ -1,5 +1,6 @@
 #include "fast_gemm.hpp"
 
+#include "byte_sums.hpp"
 #include "lut64.hpp"
 
 #include <samd/kernels/fast_bounds.hpp>
@@ -135,10 +136,7 @@ FastActs build_acts(Path p, const std::uint8_t *ua, std::int64_t M, std::int64_t
   for (std::int64_t m = 0; m < M; ++m) {
     const std::uint8_t *row = ua + m * K;
     std::copy(row, row + K, x.bytes.begin() + m * kpad);
-    std::int64_t s = 0;
-    for (std::int64_t k = 0; k < K; ++k)
-      s += row[k];
-    x.rowsum[static_cast<std::size_t>(m)] = s;
+    x.rowsum[static_cast<std::size_t>(m)] = sum_bytes(row, K);
   }
   if (method == Method::Dot8 && (p == Path::Avx512 || p == Path::Avx2) && M >= kInterleaveMinRows) {
     x.groups = (M + 15) / 16;

@@ -20,6 +20,7 @@
 #include <bit>
 #include <cstring>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include <samd/kernels/fast_bounds.hpp>
@@ -262,12 +263,21 @@ void bitserial_block(const Rows &a, const FastWeights &w, const Epilogue &e, std
 template <unsigned AB, unsigned WB, int MR, int NRV, class Rows>
 void bitserial_walk(const Rows &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
                     std::int64_t n1) {
-  for (std::int64_t n = n0; n < n1; n += 8 * NRV)
-    for (std::int64_t m = 0; m < a.m; m += MR)
+  // The last a.m % MR rows as one block of exactly that many rows: a block of MR rows would
+  // compute MR (at conv5_x, 49 rows, the 6-row blocks computed 54).
+  const std::int64_t full = a.m / MR * MR;
+  const int rest = static_cast<int>(a.m - full);
+  for (std::int64_t n = n0; n < n1; n += 8 * NRV) {
+    for (std::int64_t m = 0; m < full; m += MR)
       if constexpr (AB + WB == 2)
         bitserial_body<AB, WB, MR, NRV>(a, w, e, m, n, n1);
       else
         bitserial_block<AB, WB, MR, NRV>(a, w, e, m, n, n1);
+    [&]<int... R>(std::integer_sequence<int, R...>) {
+      ((rest == R + 1 ? bitserial_block<AB, WB, R + 1, NRV>(a, w, e, full, n, n1) : void()), ...);
+    }
+    (std::make_integer_sequence<int, MR - 1>{});
+  }
 }
 
 // Register budget (32 zmm): S * MR * NRV accumulators + NRV weight vectors + 1 broadcast. Measured

@@ -5,21 +5,50 @@
 // outputs included) and fused requantize + max pool (conv2d_max_pool), or refuses the same input. A
 // quarter of the cases use two-level (+-1-style) weights: conv2d and conv2d_max_pool with the
 // TwoLevel combination, combine_two_level on each path's sums, and the Reference combination
-// against the convolution with the real weights.
+// against the convolution with the real weights. The last byte may force the AVX-512 path's
+// algorithm (forced_algo), so the fuzzer reaches those Auto keeps for large layers.
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
 
+#include "../../kernels/src/conv_geometry.hpp"
 #include "conv_case.hpp"
 
 using namespace samd;
 using namespace samd::kernels;
 using samd::fuzz::Bytes;
 
+namespace {
+// Auto picks some algorithms only at shapes far above the work cap (the LUT64 conv from 256 output
+// channels): the last byte's top bit forces one, by its low bits, for this execution (read apart
+// from the stream, so the seeds keep their meaning; where a forced one does not apply, Auto
+// decides).
+kernels::detail::ConvAlgo forced_algo(const std::uint8_t *data, std::size_t size) {
+  using A = kernels::detail::ConvAlgo;
+  static constexpr A kForced[] = {A::Lut64, A::Planes, A::Direct, A::Im2col, A::Small};
+  if (size == 0 || !(data[size - 1] & 0x80))
+    return A::Auto;
+  return kForced[(data[size - 1] & 0x7F) % std::size(kForced)];
+}
+struct ForcedAlgo {
+  explicit ForcedAlgo(kernels::detail::ConvAlgo a) { kernels::detail::force_conv_algo(a); }
+  ~ForcedAlgo() { kernels::detail::force_conv_algo(kernels::detail::ConvAlgo::Auto); }
+  ForcedAlgo(const ForcedAlgo &) = delete;
+  ForcedAlgo &operator=(const ForcedAlgo &) = delete;
+};
+} // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
+  const kernels::detail::ConvAlgo algo = forced_algo(data, size);
+  const ForcedAlgo forced(algo);
   Bytes in(data, size);
   const fuzz::ConvCase k = fuzz::conv_case(in);
-  const std::string what = "conv2d " + k.what;
+  const std::string what =
+      "conv2d " + k.what +
+      (algo == kernels::detail::ConvAlgo::Auto ? ""
+                                               : " (AVX-512 algorithm forced: ConvAlgo " +
+                                                     std::to_string(static_cast<int>(algo)) + ")");
   const int axis = k.p.format == DataFormat::NCHW ? 1 : 3;
   const auto show32 = [](const std::vector<std::int32_t> &v) { return fuzz::show(v); };
   const auto show64 = [](const std::vector<std::int64_t> &v) { return fuzz::show(v); };

@@ -219,6 +219,18 @@ def conv_cases():
     ]
 
 
+def lut64_conv_cases():
+    """W2A2, 3-wide kernels, the last byte forcing the LUT64 conv (fuzz_kernels_conv forced_algo)."""
+    cases = [
+        # NHWC, two images, channels padded to 8 (5 + 3), 9 output channels
+        conv_seed(False, True, True, True, True, 2, False, 2, True, 1, 5, 9, 3, 3, 6, 9),
+        # NCHW, 2 groups, y dilation and stride, asymmetric padding
+        conv_seed(False, True, False, False, True, 2, True, 2, False, 2, 4, 3, 2, 3, 7, 8,
+                  stride=(2, 1), dil=(2, 1), pads=(0, 1, 2, 0), pooled=False),
+    ]
+    return [c + conv_tail(p, o, q) + bytes([0x80]) for c, p, o, q in cases]
+
+
 def pool_fused_seeds():
     """The pool target's bytes (layout, 2x2 / 2 window, a small input) then a fused convolution."""
     seeds = []
@@ -245,6 +257,7 @@ def add_kernel_seeds(target, prefix, seeds):
 def kernel_seeds():
     add_kernel_seeds("kernels_gemm", "blocks", gemm_seeds())
     add_kernel_seeds("kernels_conv", "direct", [c + conv_tail(p, o, q) for c, p, o, q in conv_cases()])
+    add_kernel_seeds("kernels_conv", "lut64", lut64_conv_cases())
     add_kernel_seeds("kernels_pool", "fused", pool_fused_seeds())
 
 

@@ -14,7 +14,9 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
+#include <new>
 #include <vector>
 
 #include <samd/kernels/exact_sums.hpp>
@@ -39,6 +41,24 @@ struct FastWeights;
 // (gemm_method's comment; any shape under force_lut64(Always)).
 Method gemm_method(Path p, unsigned ab, const FastWeights &w);
 inline constexpr std::int64_t kLut64MinN = 192, kLut64MinK = 2048;
+
+// Bytes at a 64-byte boundary: a table-lookup kernel loads its weight vectors 64 bytes at a time,
+// and from a vector's 16-byte malloc alignment each load could span two cache lines (measured:
+// the W2A2 Lut64 GEMM ran 780-810 or 900 GMAC/s by where the heap put its nibbles).
+template <class T, std::size_t Align> struct AlignedAllocator {
+  using value_type = T;
+  template <class U> struct rebind { using other = AlignedAllocator<U, Align>; };
+  AlignedAllocator() = default;
+  template <class U> AlignedAllocator(const AlignedAllocator<U, Align> &) noexcept {}
+  T *allocate(std::size_t n) {
+    return static_cast<T *>(::operator new (n * sizeof(T), std::align_val_t{Align}));
+  }
+  void deallocate(T *p, std::size_t n) noexcept {
+    ::operator delete (p, n * sizeof(T), std::align_val_t{Align});
+  }
+  friend bool operator==(const AlignedAllocator &, const AlignedAllocator &) { return true; }
+};
+using AlignedBytes = std::vector<std::uint8_t, AlignedAllocator<std::uint8_t, 64>>;
 
 // The weight formats, built on first use by PackedWeights (gemm_weight_store.cpp): Source is the
 // QTensor (b-bit lanes), Swar the guarded words of the Swar path, the others below.
@@ -78,7 +98,7 @@ struct FastWeights {
   // nibbles[P * lut_vectors * 64 + v * W + l]. lut_vectors = ceil(ceil(K / g) / 2); 0 for other
   // wb. Every panel is 64 columns wide but a last one of at most 32 columns, which is 32 wide (so
   // N = 32, a conv's 32 output channels, is not padded to twice its bytes).
-  std::vector<std::uint8_t> nibbles;
+  AlignedBytes nibbles;
   std::int64_t lut_vectors = 0;
   // A conv's im2col GEMM weights (detail::prepack_conv_group): their GEMM keeps choose_method's
   // method, by which conv.cpp picks its algorithms, and prepack builds that method's format.

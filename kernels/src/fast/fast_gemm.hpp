@@ -42,9 +42,10 @@ struct FastWeights;
 Method gemm_method(Path p, unsigned ab, const FastWeights &w);
 inline constexpr std::int64_t kLut64MinN = 192, kLut64MinK = 2048;
 
-// Bytes at a 64-byte boundary: a table-lookup kernel loads its weight vectors 64 bytes at a time,
-// and from a vector's 16-byte malloc alignment each load could span two cache lines (measured:
-// the W2A2 Lut64 GEMM ran 780-810 or 900 GMAC/s by where the heap put its nibbles).
+// Weight formats at a 64-byte boundary: the AVX-512 kernels load their weight vectors 64 bytes at
+// a time, and from a vector's 16-byte malloc alignment each load could span two cache lines
+// (measured: the W2A2 Lut64 GEMM ran 780-810 or 900 GMAC/s, the W2A1 bit-serial one 975 or 1,380,
+// by where the heap put the weights).
 template <class T, std::size_t Align> struct AlignedAllocator {
   using value_type = T;
   template <class U> struct rebind { using other = AlignedAllocator<U, Align>; };
@@ -59,6 +60,7 @@ template <class T, std::size_t Align> struct AlignedAllocator {
   friend bool operator==(const AlignedAllocator &, const AlignedAllocator &) { return true; }
 };
 using AlignedBytes = std::vector<std::uint8_t, AlignedAllocator<std::uint8_t, 64>>;
+using AlignedWords = std::vector<std::uint64_t, AlignedAllocator<std::uint64_t, 64>>;
 
 // The weight formats, built on first use by PackedWeights (gemm_weight_store.cpp): Source is the
 // QTensor (b-bit lanes), Swar the guarded words of the Swar path, the others below.
@@ -78,7 +80,7 @@ struct FastWeights {
   // side, iplanes[((P * wb + j) * iwords + word) * 8 + c] = plane word of column 8P + c (zero past
   // N). iwords = ceil(K / 64): the kernels read only words holding k < K, so the panel format is
   // not padded to kpad (a K of 576 would otherwise take 1024 k of room).
-  std::vector<std::uint64_t> iplanes;
+  AlignedWords iplanes;
   std::int64_t iwords = 0;
   // Dot8 format: per row, kpad / 512 super-blocks of 64 * wb bytes; parts low bits first.
   std::vector<unsigned> parts;
@@ -88,7 +90,7 @@ struct FastWeights {
   // of a panel holds k = 4q..4q+3 of its 16 rows, byte 4c + t = v[16P + c][4q + t]; vectors are
   // packed 8 at a time (32 k) in 64 * wb bytes exactly like a super-block of `streams`. A panel
   // holds ceil(K / 32) such groups (the kernels read no further), not kpad / 32.
-  std::vector<std::uint8_t> pstreams;
+  AlignedBytes pstreams;
   std::size_t pstream_panel_bytes = 0; // max(1, ceil(K / 32)) * 64 * wb
   std::int64_t byte_offset = 0;        // v = w - byte_offset, in [-128, 127]
   // Lut format (wb in {1, 2}): the offsets u = w - plane_offset in nibbles of g = lut_group(wb)

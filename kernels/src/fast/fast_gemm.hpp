@@ -54,9 +54,8 @@ template <class T, std::size_t Align> struct AlignedAllocator {
   T *allocate(std::size_t n) {
     return static_cast<T *>(::operator new (n * sizeof(T), std::align_val_t{Align}));
   }
-  void deallocate(T *p, std::size_t n) noexcept {
-    ::operator delete (p, n * sizeof(T), std::align_val_t{Align});
-  }
+  // Unsized: clang 14 declares no sized aligned operator delete without -fsized-deallocation.
+  void deallocate(T *p, std::size_t) noexcept { ::operator delete (p, std::align_val_t{Align}); }
   friend bool operator==(const AlignedAllocator &, const AlignedAllocator &) { return true; }
 };
 using AlignedBytes = std::vector<std::uint8_t, AlignedAllocator<std::uint8_t, 64>>;

@@ -12,7 +12,7 @@
 #include <optional>
 #include <string>
 
-#include "../../kernels/src/conv_geometry.hpp"
+#include "../../kernels/tests/conv_algos.hpp"
 #include "conv_case.hpp"
 
 using namespace samd;
@@ -31,24 +31,18 @@ kernels::detail::ConvAlgo forced_algo(const std::uint8_t *data, std::size_t size
     return A::Auto;
   return kForced[(data[size - 1] & 0x7F) % std::size(kForced)];
 }
-struct ForcedAlgo {
-  explicit ForcedAlgo(kernels::detail::ConvAlgo a) { kernels::detail::force_conv_algo(a); }
-  ~ForcedAlgo() { kernels::detail::force_conv_algo(kernels::detail::ConvAlgo::Auto); }
-  ForcedAlgo(const ForcedAlgo &) = delete;
-  ForcedAlgo &operator=(const ForcedAlgo &) = delete;
-};
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
   const kernels::detail::ConvAlgo algo = forced_algo(data, size);
-  const ForcedAlgo forced(algo);
+  const kernels::test::ForceAlgo forced(algo);
   Bytes in(data, size);
   const fuzz::ConvCase k = fuzz::conv_case(in);
   const std::string what =
       "conv2d " + k.what +
-      (algo == kernels::detail::ConvAlgo::Auto ? ""
-                                               : " (AVX-512 algorithm forced: ConvAlgo " +
-                                                     std::to_string(static_cast<int>(algo)) + ")");
+      (algo == kernels::detail::ConvAlgo::Auto
+           ? ""
+           : std::string(" (AVX-512 algorithm forced: ") + kernels::test::algo_name(algo) + ")");
   const int axis = k.p.format == DataFormat::NCHW ? 1 : 3;
   const auto show32 = [](const std::vector<std::int32_t> &v) { return fuzz::show(v); };
   const auto show64 = [](const std::vector<std::int64_t> &v) { return fuzz::show(v); };

@@ -15,6 +15,7 @@
 #include "../src/conv_lut64.hpp"
 #include "../src/cpu_features.hpp"
 #include "../src/fast/lut64.hpp"
+#include "../src/fast/lut64_tile_shape.hpp"
 #include "kernel_gen.hpp"
 
 namespace fast = samd::kernels::detail::fast;
@@ -239,7 +240,7 @@ TEST_CASE("lut64: the AVX-512 VBMI kernel equals lut64_reference at every edge")
     return;
   }
   std::mt19937_64 rng(6464);
-  // Rows: 1..13 (every tile height 1..5 and their sums), around multiples of 5, 31-35, 64.
+  // Rows: 1..13, around multiples of 5, 31-35, 64 (every tile shape: the loop below).
   const std::vector<std::int64_t> Ms = {1,  2,  3,  4,  5,  6,  7,  8,  9, 10,
                                         11, 12, 13, 31, 32, 33, 34, 35, 64};
   // Columns: panel and tile tails, 32-wide last panels (N = 32, 96, 33 is 64 wide).
@@ -255,6 +256,17 @@ TEST_CASE("lut64: the AVX-512 VBMI kernel equals lut64_reference at every edge")
       INFO("M=" << M << " N=" << N << " K=" << K << " fill=" << samd::kernels::test::name(fill));
       check_kernel(kernel_case(rng, M, N, K, fill));
     }
+  // Every tile shape (lut64_tile_shape.hpp): C panels (N = 64 C, and a 32-wide last panel), each
+  // height 1 .. lut64_max_rows(C), and one more row (two blocks).
+  for (int C = 1; C <= fast::kLut64MaxCols; ++C)
+    for (std::int64_t N : {64 * C, 64 * C - 32})
+      for (std::int64_t M = 1; M <= fast::lut64_max_rows(C) + 1; ++M)
+        for (std::int64_t K : {std::int64_t{37}, std::int64_t{576}}) {
+          const Fill fill = M % 3 == 0 ? Fill::AllMax : Fill::Random;
+          INFO("M=" << M << " N=" << N << " K=" << K
+                    << " fill=" << samd::kernels::test::name(fill));
+          check_kernel(kernel_case(rng, M, N, K, fill));
+        }
   // u16 windows: 256 chunks of 24 k each, then a flush. K = 6140: 255 chunks and a tail (5
   // vectors), so a u16 lane takes exactly kLutU16Widenings = 257 widenings; 6144: exactly one
   // window; 2 * 6144 (+ tails): two flushes before the last; all-max: the largest u8 and u16 sums.

@@ -1,13 +1,14 @@
 // LUT64 on AVX-512 VBMI (lut64.hpp): W2A2 by 64-entry vpermb lookups of 3 weights each. Compiled
 // with AVX-512 F / BW / VL / VBMI flags; called only when the CPU has them (lut64_rows).
 //
-// A tile is R <= 5 rows x C <= 4 panels of 64 columns: R x C u8 accumulators, C weight vectors and
-// C gathered index vectors, the table, a lookup and a temporary (31 zmm at 5 x 4). Its hot loop is
-// generated asm with fixed registers (gen_lut64_asm.cpp: why, and the staggered u8 widening); here
-// the driver: tiles over rows and panels, u16 windows, the K tail, and the fused epilogue.
-// Schedule (fast_bounds.hpp LUT64): a u8 lane adds 8 <= lut64_u8_steps() entries per widening; a
-// u16 lane takes at most kLutU16Widenings widenings (kWindowChunks chunks of one widening each,
-// plus the final one) before it is added to int32 lanes (Epilogue::int32_exact) or int64 sums.
+// A tile is R rows x C <= 4 panels of 64 columns (lut64_tile_shape.hpp: R <= 5 at 4 panels, <= 16
+// at one): R x C u8 accumulators, C weight vectors and C gathered index vectors, the table, a
+// lookup and a temporary (31 zmm at 5 x 4). Its hot loop is generated asm with fixed registers
+// (gen_lut64_asm.cpp: why, and the staggered u8 widening); here the driver: tiles over rows and
+// panels, u16 windows, the K tail, and the fused epilogue. Schedule (fast_bounds.hpp LUT64): a u8
+// lane adds 8 <= lut64_u8_steps() entries per widening; a u16 lane takes at most kLutU16Widenings
+// widenings (kWindowChunks chunks of one widening each, plus the final one) before it is added to
+// int32 lanes (Epilogue::int32_exact) or int64 sums.
 #include <immintrin.h>
 
 #include <algorithm>
@@ -21,6 +22,7 @@
 #include <samd/kernels/fast_bounds.hpp>
 
 #include "lut64.hpp"
+#include "lut64_tile_shape.hpp"
 
 namespace samd::kernels::detail::fast {
 namespace {
@@ -37,7 +39,7 @@ void lut64_chunks(const std::uint8_t *wp, std::int64_t ps, const std::uint16_t *
                   const std::uint8_t *tab, std::uint8_t *buf, long n);
 #include "lut64_asm.inc"
 
-constexpr int kRows = 5, kCols = 4;
+constexpr int kCols = kLut64MaxCols, kRows = lut64_max_rows(1), kLanes = kLut64MaxLanes;
 constexpr std::int64_t kChunkVectors = 6, kChunkGroups = 8, kChunkBytes = kChunkVectors * 64;
 // Chunks per u16 window: each widens every u8 lane once, and the tile's final widening adds one.
 constexpr std::int64_t kWindowChunks = kLutU16Widenings - 1;
@@ -47,9 +49,17 @@ static_assert(kChunkGroups * lut64_max_entry() <= 255);
 
 using ChunkFn = void (*)(const std::uint8_t *, std::int64_t, const std::uint16_t *, std::int64_t,
                          const std::uint8_t *, std::uint8_t *, long);
+// The tile R x C's function at (C - 1) * kRows + R - 1; null past lut64_max_rows(C).
+template <int I> constexpr ChunkFn chunk_fn() {
+  constexpr int R = I % kRows + 1, C = I / kRows + 1;
+  if constexpr (R <= lut64_max_rows(C))
+    return &lut64_chunks<R, C>;
+  else
+    return nullptr;
+}
 template <int... I>
 constexpr std::array<ChunkFn, sizeof...(I)> chunk_fns(std::integer_sequence<int, I...>) {
-  return {&lut64_chunks<I / kCols + 1, I % kCols + 1>...};
+  return {chunk_fn<I>()...};
 }
 constexpr auto kChunkFns = chunk_fns(std::make_integer_sequence<int, kRows * kCols>{});
 
@@ -98,50 +108,49 @@ inline void lane_columns(const std::uint8_t *buf, int q, __m512i (&cols)[4]) {
   cols[3] = _mm512_cvtepu16_epi32(_mm512_extracti64x4_epi64(hi, 1));
 }
 
-// A tile's sums: int32 lanes when the epilogue is int32-exact (every partial raw sum fits), else
-// int64. Row i, column 64 j + l at [i][64 j + l].
+// A tile's sums of the u16 windows flushed so far: int32 lanes when the epilogue is int32-exact
+// (every partial raw sum fits), else int64. Lane q (row q / C, panel q % C), column l at [q][l].
 struct Sums {
-  alignas(64) std::int32_t s32[kRows][kCols * 64];
-  alignas(64) std::int64_t s64[kRows][kCols * 64];
+  alignas(64) std::int32_t s32[kLanes][64];
+  alignas(64) std::int64_t s64[kLanes][64];
+  bool any = false; // whether a window was flushed (else the sums are not set)
 };
 
-// The u16 lanes of an R x C tile into its sums, then zero. pre: every u16 lane holds at most
+// The u16 lanes of a tile of NL lanes into its sums, then zero. pre: every u16 lane holds at most
 // kLutU16Widenings widenings.
-void flush_u16(std::uint8_t *buf, int R, int C, bool int32, Sums &s) {
-  for (int q = 0; q < R * C; ++q) {
-    const int i = q / C, j = q % C;
+void flush_u16(std::uint8_t *buf, int NL, bool int32, Sums &s) {
+  for (int q = 0; q < NL; ++q) {
     __m512i cols[4];
     lane_columns(buf, q, cols);
     for (int p = 0; p < 4; ++p) {
       if (int32) {
-        std::int32_t *d = s.s32[i] + 64 * j + 16 * p;
-        _mm512_store_si512(d, _mm512_add_epi32(_mm512_load_si512(d), cols[p]));
+        std::int32_t *d = s.s32[q] + 16 * p;
+        _mm512_store_si512(d, s.any ? _mm512_add_epi32(_mm512_load_si512(d), cols[p]) : cols[p]);
       } else {
-        std::int64_t *d = s.s64[i] + 64 * j + 16 * p;
-        const __m512i lo = _mm512_cvtepu32_epi64(_mm512_castsi512_si256(cols[p]));
-        const __m512i hi = _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(cols[p], 1));
-        _mm512_store_si512(d, _mm512_add_epi64(_mm512_load_si512(d), lo));
-        _mm512_store_si512(d + 8, _mm512_add_epi64(_mm512_load_si512(d + 8), hi));
+        std::int64_t *d = s.s64[q] + 16 * p;
+        __m512i lo = _mm512_cvtepu32_epi64(_mm512_castsi512_si256(cols[p]));
+        __m512i hi = _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(cols[p], 1));
+        if (s.any) {
+          lo = _mm512_add_epi64(_mm512_load_si512(d), lo);
+          hi = _mm512_add_epi64(_mm512_load_si512(d + 8), hi);
+        }
+        _mm512_store_si512(d, lo);
+        _mm512_store_si512(d + 8, hi);
       }
     }
     std::memset(buf + 128 * q, 0, 128);
   }
+  s.any = true;
 }
 
 // One tile over all of K: e.put (or its int32 form) for rows rb, columns of cb in [n0, n1).
 void tile(const Ctx &c, const RowBlock &rb, const ColBlock &cb) {
   const int R = rb.r, C = cb.c, NL = R * C;
-  alignas(64) std::uint8_t buf[kRows * kCols * 192];
+  alignas(64) std::uint8_t buf[kLanes * 192];
   std::memset(buf, 0, static_cast<std::size_t>(NL) * 192);
   const bool int32 = c.dz32 != nullptr;
   Sums s;
-  for (int i = 0; i < R; ++i) {
-    if (int32)
-      std::memset(s.s32[i], 0, sizeof s.s32[i]);
-    else
-      std::memset(s.s64[i], 0, sizeof s.s64[i]);
-  }
-  const ChunkFn run = kChunkFns[static_cast<std::size_t>((R - 1) * kCols + (C - 1))];
+  const ChunkFn run = kChunkFns[static_cast<std::size_t>((C - 1) * kRows + (R - 1))];
   std::int64_t done = 0, window = 0;
   while (done < c.full) {
     const std::int64_t n = std::min(c.full - done, kWindowChunks - window);
@@ -149,7 +158,7 @@ void tile(const Ctx &c, const RowBlock &rb, const ColBlock &cb) {
     done += n;
     window += n;
     if (window == kWindowChunks) {
-      flush_u16(buf, R, C, int32, s);
+      flush_u16(buf, NL, int32, s);
       window = 0;
     }
   }
@@ -165,17 +174,23 @@ void tile(const Ctx &c, const RowBlock &rb, const ColBlock &cb) {
                                               _mm512_and_si512(a8, _mm512_set1_epi16(0xFF))));
       _mm512_store_si512(od, _mm512_add_epi16(_mm512_load_si512(od), _mm512_srli_epi16(a8, 8)));
     }
-  flush_u16(buf, R, C, int32, s);
+  // With one u16 window (K up to ~4,000) and int32 lanes, the window is the sums.
+  const bool one_window = int32 && !s.any;
+  if (!one_window)
+    flush_u16(buf, NL, int32, s);
   // The epilogue, columns [lo, hi) of each panel.
   const Epilogue &e = c.e;
   for (int i = 0; i < R; ++i) {
     const std::int64_t m = rb.m0 + i;
     for (int j = 0; j < C; ++j) {
+      __m512i cols[4];
+      if (one_window)
+        lane_columns(buf, i * C + j, cols);
       const std::int64_t col0 = (cb.p0 + j) * kLutPanel;
       const std::int64_t lo = std::max(c.n0, col0), hi = std::min(c.n1, col0 + kLutPanel);
       if (!int32) {
         for (std::int64_t n = lo; n < hi; ++n)
-          e.put(m, n, s.s64[i][64 * j + (n - col0)]);
+          e.put(m, n, s.s64[i * C + j][n - col0]);
         continue;
       }
       // int32_exact: D + dz * rowsum + fixed mod 2^32 is the exact result (exact_sums.hpp).
@@ -188,7 +203,7 @@ void tile(const Ctx &c, const RowBlock &rb, const ColBlock &cb) {
         const auto k = static_cast<__mmask16>(((1u << (a1 - a0)) - 1u) << (a0 - b));
         const __m512i dz = _mm512_maskz_loadu_epi32(k, c.dz32 + b);
         const __m512i fx = _mm512_maskz_loadu_epi32(k, c.fixed32 + b);
-        const __m512i d = _mm512_load_si512(s.s32[i] + 64 * j + 16 * p);
+        const __m512i d = one_window ? cols[p] : _mm512_load_si512(s.s32[i * C + j] + 16 * p);
         const __m512i r = _mm512_add_epi32(_mm512_add_epi32(d, _mm512_mullo_epi32(dz, rs)), fx);
         _mm512_mask_storeu_epi32(e.out + m * e.ld + b, k, r);
       }
@@ -298,10 +313,14 @@ void lut64_avx512(const Lut64Rows &r, const FastWeights &w, const Epilogue &e, s
     cols.push_back(ColBlock{pfull, 1, narrow_data, V * 64,
                             tailw ? tailw + (pfull - pa) * kChunkBytes : nullptr});
 
-  // Rows in nb blocks of at most kRows, as equal as possible. A GEMM's rows (group_off the
+  // Rows in nb blocks of at most rmax (the tile height of the widest column block), as equal as
+  // possible. A GEMM's rows (group_off the
   // identity, each block's rows equally spaced) are read in place; other rows are gathered per
   // block into a scratch of G offsets a row.
-  const std::int64_t nb = (r.m + kRows - 1) / kRows;
+  int widest = 1;
+  for (const ColBlock &cb : cols)
+    widest = std::max(widest, cb.c);
+  const std::int64_t rmax = lut64_max_rows(widest), nb = (r.m + rmax - 1) / rmax;
   auto block_rows = [&](std::int64_t b, RowBlock &rb) {
     rb.m0 = r.m * b / nb;
     rb.r = static_cast<int>(r.m * (b + 1) / nb - rb.m0);
@@ -339,8 +358,8 @@ void lut64_avx512(const Lut64Rows &r, const FastWeights &w, const Epilogue &e, s
     if (j == 0 || r.group_off[j] != r.group_off[j - 1] + 1)
       run_start.push_back(j);
   run_start.push_back(G8);
-  std::uint16_t *g = reinterpret_cast<std::uint16_t *>(
-      scratch(gathered, static_cast<std::size_t>(kRows * G8 * 2)));
+  std::uint16_t *g =
+      reinterpret_cast<std::uint16_t *>(scratch(gathered, static_cast<std::size_t>(rmax * G8 * 2)));
   for (std::int64_t b = 0; b < nb; ++b) {
     RowBlock &rb = blocks[static_cast<std::size_t>(b)];
     block_rows(b, rb);

@@ -1,6 +1,7 @@
 // Build-time generator (run by kernels/CMakeLists.txt, never installed) of lut64_asm.inc: the hot
 // loop of the AVX-512 VBMI LUT64 kernel (gemm_lut64_avx512.cpp) as one GCC inline-asm block per
-// tile of R rows x C panels (R 1..5, C 1..4), with fixed zmm registers.
+// tile of R rows x C panels (lut64_tile_shape.hpp: C 1..4, R up to 16 for one panel), with fixed
+// zmm registers.
 //
 // Why generated asm: with intrinsics GCC 12 moves the R x C u8 accumulators to memory or adds a
 // register move per lookup (bench/prototypes/lut_avx512/README.md: 200-250 against 920-966 GMAC/s);
@@ -16,10 +17,14 @@
 // widenings, and a call widens each lane exactly n times. State in buf (64-byte aligned): lane q's
 // u16 vectors (even columns, odd columns) at 128 q, 128 q + 64; its u8 lane at 128 NL + 64 q
 // (NL = R * C). Row i's table offset of group g of the call's first chunk is the u16 at op + i *
-// g2 (bytes) + 2 g; panel j's vector t at wp + j * ps + 64 t.
+// g2 (bytes) + 2 g; panel j's vector t at wp + j * ps + 64 t. A one-panel tile takes each table as
+// vpermb's memory operand (no register to load it into, one lookup per table); wider tiles load
+// it once into a register for their C lookups.
 #include <cstdio>
 #include <string>
 #include <vector>
+
+#include "lut64_tile_shape.hpp"
 
 namespace {
 
@@ -33,11 +38,15 @@ void gen(std::FILE *out, int R, int C) {
   auto acc = [&](int i, int j) { return zmm(i * C + j); };
   auto x = [&](int j) { return zmm(nl + j); };
   auto y = [&](int j) { return zmm(nl + C + j); };
-  const std::string tb = zmm(nl + 2 * C), e = zmm(nl + 2 * C + 1), wt = zmm(nl + 2 * C + 2);
+  // One panel: the block's 3 vectors x0..x2 and y, no table register (tables are read from memory).
+  const int t0 = nl + 2 * C, nregs = C == 1 ? nl + 6 : t0 + 3;
+  const std::string tb = zmm(t0), e = zmm(nregs - 2), wt = zmm(nregs - 1);
+  // Rows by 4 from bases op, op4 = op + 4 g2, op8, op12 (x86 scales 1 and 2 of g2, 1 of g3 = 3 g2).
+  const int bases = (R + 3) / 4;
+  auto base_name = [](int b) { return b == 0 ? std::string("op") : "op" + std::to_string(4 * b); };
   auto row_addr = [&](int i, int disp) {
-    const std::string base = i < 3 ? "%[op]" : "%[op3]";
-    const int k = i < 3 ? i : i - 3;
-    return std::to_string(disp) + "(" + base + (k == 0 ? "" : ",%[g2]," + std::to_string(k)) + ")";
+    static const char *const off[4] = {"", ",%[g2],1", ",%[g2],2", ",%[g3],1"};
+    return std::to_string(disp) + "(%[" + base_name(i / 4) + "]" + off[i % 4] + ")";
   };
   auto w_addr = [&](int j, int disp) {
     static const char *const off[4] = {"", ",%[ps],1", ",%[ps],2", ",%[ps3],1"};
@@ -46,6 +55,17 @@ void gen(std::FILE *out, int R, int C) {
   for (int q = 0; q < nl; ++q)
     a("vmovdqa64 " + std::to_string(nl * 128 + 64 * q) + "(%[buf]), " + zmm(q));
   a("1:");
+  // Lane q's widening into its u16 vectors (right after its lookup q % 8 of the chunk).
+  auto widen = [&](int q) {
+    const std::string ev = std::to_string(128 * q) + "(%[buf])",
+                      od = std::to_string(128 * q + 64) + "(%[buf])";
+    a("vpandd %[lo8], " + zmm(q) + ", " + wt);
+    a("vpaddw " + ev + ", " + wt + ", " + wt);
+    a("vmovdqa64 " + wt + ", " + ev);
+    a("vpsrlw $8, " + zmm(q) + ", " + wt);
+    a("vpaddw " + od + ", " + wt + ", " + wt);
+    a("vmovdqa64 " + wt + ", " + od);
+  };
   auto lookups = [&](int pos, bool gathered) {
     const int prev = (pos + kGroups - 1) % kGroups;
     for (int i = 0; i < R; ++i) {
@@ -63,18 +83,49 @@ void gen(std::FILE *out, int R, int C) {
       }
     }
     for (int q = 0; q < nl; ++q)
-      if (q % kGroups == pos) {
-        const std::string ev = std::to_string(128 * q) + "(%[buf])",
-                          od = std::to_string(128 * q + 64) + "(%[buf])";
-        a("vpandd %[lo8], " + zmm(q) + ", " + wt);
-        a("vpaddw " + ev + ", " + wt + ", " + wt);
-        a("vmovdqa64 " + wt + ", " + ev);
-        a("vpsrlw $8, " + zmm(q) + ", " + wt);
-        a("vpaddw " + od + ", " + wt + ", " + wt);
-        a("vmovdqa64 " + wt + ", " + od);
-      }
+      if (q % kGroups == pos)
+        widen(q);
   };
-  for (int b = 0; b < 2; ++b) {
+  // One panel, row by row: a row's 4 offsets of a block in one 8-byte load (rdx, shifted down by
+  // 16 a lookup; a load per lookup held the kernel to ~0.78 lookups a cycle), looked up with the
+  // block's 3 vectors and y, all 4 in registers.
+  for (int b = 0; C == 1 && b < 2; ++b) {
+    for (int t = 0; t < 3; ++t)
+      a("vmovdqu64 " + std::to_string(64 * (3 * b + t)) + "(%[wp]), " + zmm(R + t));
+    const std::string yb = zmm(R + 3);
+    a("vpsrlw $6, " + zmm(R) + ", " + yb);
+    for (int t = 1; t < 3; ++t) {
+      a("vpsrlw $" + std::to_string(6 - 2 * t) + ", " + zmm(R + t) + ", " + wt);
+      a("vpternlogd $0xE4, %[m" + std::to_string(t) + "]%{1to16%}, " + wt + ", " + yb);
+    }
+    auto q64 = [](int i) { return i % 2 ? std::string("%%rsi") : std::string("%%rdx"); };
+    auto q16 = [](int i) { return i % 2 ? std::string("%%si") : std::string("%%dx"); };
+    a("movq " + row_addr(0, 8 * b) + ", " + q64(0));
+    for (int i = 0; i < R; ++i) {
+      if (i + 1 < R) // a row ahead: the lookups wait on no load issued just before them
+        a("movq " + row_addr(i + 1, 8 * b) + ", " + q64(i + 1));
+      for (int t = 0; t < 4; ++t) {
+        const int pos = 4 * b + t, prev = (pos + kGroups - 1) % kGroups;
+        std::string idx = q64(i);
+        if (t < 3) {
+          a("movzwl " + q16(i) + ", %%eax");
+          idx = "%%rax";
+        }
+        const std::string table = "(%[tab]," + idx + ")";
+        if (i % kGroups == prev) {
+          a("vpermb " + table + ", " + zmm(R + t) + ", " + acc(i, 0));
+        } else {
+          a("vpermb " + table + ", " + zmm(R + t) + ", " + e);
+          a("vpaddb " + e + ", " + acc(i, 0) + ", " + acc(i, 0));
+        }
+        if (t < 3)
+          a("shr $16, " + q64(i));
+        if (i % kGroups == pos)
+          widen(i);
+      }
+    }
+  }
+  for (int b = 0; C > 1 && b < 2; ++b) {
     for (int t = 0; t < 3; ++t) {
       for (int j = 0; j < C; ++j)
         a("vmovdqu64 " + w_addr(j, 64 * (3 * b + t)) + ", " + x(j)); // the weights: any alignment
@@ -94,8 +145,8 @@ void gen(std::FILE *out, int R, int C) {
     lookups(4 * b + 3, true);
   }
   a("add $384, %[wp]");
-  a("add $16, %[op]");
-  a("add $16, %[op3]");
+  for (int b = 0; b < bases; ++b)
+    a("add $16, %[" + base_name(b) + "]");
   a("dec %[n]");
   a("jnz 1b");
   for (int q = 0; q < nl; ++q)
@@ -107,19 +158,43 @@ void gen(std::FILE *out, int R, int C) {
       " const std::uint16_t *op, std::int64_t g2, const std::uint8_t *tab,"
       " std::uint8_t *buf, long n) {\n",
       R, C);
-  std::fprintf(out, "  const std::int64_t ps3 = 3 * ps;\n");
-  std::fprintf(
-      out, "  const std::uint16_t *op3 = reinterpret_cast<const std::uint16_t *>(\n"
-           "      reinterpret_cast<std::uintptr_t>(op) + static_cast<std::uintptr_t>(3 * g2));\n");
+  // Only the operands this tile's asm names (each holds a register).
+  const bool use_ps = C > 1, use_ps3 = C > 3, use_g2 = R > 1, use_g3 = R > 3;
+  if (use_ps3)
+    std::fprintf(out, "  const std::int64_t ps3 = 3 * ps;\n");
+  if (!use_ps)
+    std::fprintf(out, "  (void)ps;\n");
+  if (!use_g2)
+    std::fprintf(out, "  (void)g2;\n");
+  if (use_g3)
+    std::fprintf(out, "  const std::int64_t g3 = 3 * g2;\n");
+  for (int b = 1; b < bases; ++b)
+    std::fprintf(
+        out,
+        "  const std::uint16_t *op%d = reinterpret_cast<const std::uint16_t *>(\n"
+        "      reinterpret_cast<std::uintptr_t>(op) + static_cast<std::uintptr_t>(%d * g2));\n",
+        4 * b, 4 * b);
   std::fprintf(out, "  asm volatile(\n");
   for (const std::string &s : L)
     std::fprintf(out, "      \"%s\\n\\t\"\n", s.c_str());
-  std::fprintf(out, "      : [wp] \"+r\"(wp), [op] \"+r\"(op), [op3] \"+r\"(op3), [n] \"+r\"(n)\n"
-                    "      : [ps] \"r\"(ps), [ps3] \"r\"(ps3), [g2] \"r\"(g2), [tab] \"r\"(tab),"
-                    " [buf] \"r\"(buf),\n"
-                    "        [lo8] \"m\"(kLo8), [m1] \"m\"(kSel03), [m2] \"m\"(kSel0F)\n"
-                    "      : \"rax\", \"rcx\", \"memory\", \"cc\"");
-  for (int r = 0; r < nl + 2 * C + 3; ++r)
+  std::string outs = "[wp] \"+r\"(wp), [n] \"+r\"(n)";
+  for (int b = 0; b < bases; ++b)
+    outs += ", [" + base_name(b) + "] \"+r\"(" + base_name(b) + ")";
+  std::string ins = "[tab] \"r\"(tab), [buf] \"r\"(buf)";
+  if (use_ps)
+    ins += ", [ps] \"r\"(ps)";
+  if (use_ps3)
+    ins += ", [ps3] \"r\"(ps3)";
+  if (use_g2)
+    ins += ", [g2] \"r\"(g2)";
+  if (use_g3)
+    ins += ", [g3] \"r\"(g3)";
+  std::fprintf(out,
+               "      : %s\n      : %s,\n"
+               "        [lo8] \"m\"(kLo8), [m1] \"m\"(kSel03), [m2] \"m\"(kSel0F)\n"
+               "      : \"rax\", %s, \"memory\", \"cc\"",
+               outs.c_str(), ins.c_str(), C == 1 ? "\"rdx\", \"rsi\"" : "\"rcx\"");
+  for (int r = 0; r < nregs; ++r)
     std::fprintf(out, ", \"zmm%d\"", r);
   std::fprintf(out, ");\n}\n\n");
 }
@@ -138,8 +213,8 @@ int main(int argc, char **argv) {
     return 1;
   }
   std::fprintf(out, "// Generated by gen_lut64_asm.cpp at build time - do not edit.\n\n");
-  for (int R = 1; R <= 5; ++R)
-    for (int C = 1; C <= 4; ++C)
+  for (int C = 1; C <= samd::kernels::detail::fast::kLut64MaxCols; ++C)
+    for (int R = 1; R <= samd::kernels::detail::fast::lut64_max_rows(C); ++R)
       gen(out, R, C);
   return std::fclose(out) == 0 ? 0 : 1;
 }

@@ -119,14 +119,27 @@ lut64_index_image_words(const std::uint64_t *words, std::int64_t h, std::int64_t
   img.sums.resize(static_cast<std::size_t>(hp * wp * groups));
   const std::uint64_t even = 0x5555555555555555u;
   const std::uint64_t flip = is_signed ? ~even : 0, pad_word = even * pad;
-  const auto word = [&](std::int64_t y, std::int64_t x, std::int64_t q) {
-    y -= pad_by.top, x -= pad_by.left;
-    return y < 0 || y >= h || x < 0 || x >= w ? pad_word : words[(y * w + x) * cw + q] ^ flip;
-  };
+  // The padded image's words as stored (bits, not offsets: every word is flipped below, so the
+  // padding pixels' words are stored pre-flipped), row by row: padding rows, then left padding, the
+  // image row's w * cw words in one copy, right padding.
+  img.words.resize(static_cast<std::size_t>(hp * wp * cw));
+  std::uint64_t *pw = img.words.data();
+  const std::uint64_t pad_bits = pad_word ^ flip;
+  for (std::int64_t y = 0; y < hp; ++y) {
+    std::uint64_t *row = pw + y * wp * cw;
+    const std::int64_t iy = y - pad_by.top;
+    if (iy < 0 || iy >= h) {
+      std::fill(row, row + wp * cw, pad_bits);
+      continue;
+    }
+    std::fill(row, row + pad_by.left * cw, pad_bits);
+    std::copy(words + iy * w * cw, words + (iy + 1) * w * cw, row + pad_by.left * cw);
+    std::fill(row + (pad_by.left + w) * cw, row + wp * cw, pad_bits);
+  }
   // u16 lane i = 64 * (a_i | b_i << 2 | d_i << 4) from three words of 32 2-bit lanes broadcast to
   // every qword: vpmultishiftqb puts a_i (bits 2i, 2i + 1) at bits 6-7 of the lane's low byte
   // (control 2i - 6 mod 64: the selection wraps around the qword), b_i at bits 0-1 of its high
-  // byte (2i) and d_i at its bits 2-3 (2i - 2); masks keep those bits.
+  // byte (2i) and d_i at its bits 2-3 (2i - 2).
   alignas(64) std::uint8_t ca[64], cb[64], cd[64];
   for (int i = 0; i < 32; ++i) {
     ca[2 * i] = static_cast<std::uint8_t>((2 * i - 6) & 63), ca[2 * i + 1] = 0;
@@ -135,33 +148,38 @@ lut64_index_image_words(const std::uint64_t *words, std::int64_t h, std::int64_t
   }
   const __m512i ctrl_a = _mm512_load_si512(ca), ctrl_b = _mm512_load_si512(cb),
                 ctrl_d = _mm512_load_si512(cd);
-  const __m512i ma = _mm512_set1_epi16(0x00C0), mb = _mm512_set1_epi16(0x0300),
-                md = _mm512_set1_epi16(0x0C00);
+  // Fields: a at bits 6-7 (ma), b at 8-9, d at 10-11 (md); two bit selects (vpternlog 0xE4: mask ?
+  // x : y) and one (v & keep) ^ flip (0x6A), flip = the lanes' sign bits at their fields.
+  const __m512i ma = _mm512_set1_epi16(0x00C0), md = _mm512_set1_epi16(0x0C00),
+                keep = _mm512_set1_epi16(0x0FC0),
+                flipv = _mm512_set1_epi16(static_cast<short>(is_signed ? 0x0A80 : 0));
   for (std::int64_t x = 0; x < img.wx; ++x)
     for (std::int64_t y = 0; y < hp; ++y) {
       std::uint16_t *dst = img.index.data() + (x * hp + y) * img.ct;
+      const std::uint64_t *pa = pw + (y * wp + x) * cw, *pb = pa + dw * cw, *pd = pb + dw * cw;
       for (std::int64_t q = 0; q < cw; ++q) {
-        const __m512i a = _mm512_set1_epi64(static_cast<long long>(word(y, x, q)));
-        const __m512i b = _mm512_set1_epi64(static_cast<long long>(word(y, x + dw, q)));
-        const __m512i d = _mm512_set1_epi64(static_cast<long long>(word(y, x + 2 * dw, q)));
-        const __m512i v = _mm512_or_si512(
-            _mm512_or_si512(_mm512_and_si512(_mm512_multishift_epi64_epi8(ctrl_a, a), ma),
-                            _mm512_and_si512(_mm512_multishift_epi64_epi8(ctrl_b, b), mb)),
-            _mm512_and_si512(_mm512_multishift_epi64_epi8(ctrl_d, d), md));
-        _mm512_storeu_si512(dst + 32 * q, v);
+        const __m512i va =
+            _mm512_multishift_epi64_epi8(ctrl_a, _mm512_set1_epi64(static_cast<long long>(pa[q])));
+        const __m512i vb =
+            _mm512_multishift_epi64_epi8(ctrl_b, _mm512_set1_epi64(static_cast<long long>(pb[q])));
+        const __m512i vd =
+            _mm512_multishift_epi64_epi8(ctrl_d, _mm512_set1_epi64(static_cast<long long>(pd[q])));
+        const __m512i ab = _mm512_ternarylogic_epi64(va, vb, ma, 0xE4);
+        const __m512i abd = _mm512_ternarylogic_epi64(vd, ab, md, 0xE4);
+        _mm512_storeu_si512(dst + 32 * q, _mm512_ternarylogic_epi64(abd, keep, flipv, 0x6A));
       }
     }
-  // A word's offset sum: its lanes' low bits plus twice their high bits.
-  for (std::int64_t y = 0; y < hp; ++y)
-    for (std::int64_t x = 0; x < wp; ++x)
-      for (std::int64_t grp = 0; grp < groups; ++grp) {
-        std::int64_t sum = 0;
-        for (std::int64_t q = grp * gw; q < (grp + 1) * gw; ++q) {
-          const std::uint64_t v = word(y, x, q);
-          sum += std::popcount(v & even) + 2 * std::popcount(v & ~even);
-        }
-        img.sums[static_cast<std::size_t>((y * wp + x) * groups + grp)] = sum;
+  // A word's offset sum: its lanes' low bits plus twice their high bits (of the flipped word).
+  for (std::int64_t px = 0; px < hp * wp; ++px)
+    for (std::int64_t grp = 0; grp < groups; ++grp) {
+      const std::uint64_t *g0 = pw + px * cw + grp * gw;
+      std::int64_t sum = 0;
+      for (std::int64_t q = 0; q < gw; ++q) {
+        const std::uint64_t v = g0[q] ^ flip;
+        sum += std::popcount(v & even) + 2 * std::popcount(v & ~even);
       }
+      img.sums[static_cast<std::size_t>(px * groups + grp)] = sum;
+    }
 }
 
 namespace {
@@ -170,7 +188,7 @@ struct Lut64Scratch {
   PaddedImage padded;
   Lut64Image image;
   std::vector<std::int64_t> key, row_base, group_off; // the geometry the tables are for
-  std::vector<std::int64_t> rowsum, dz, fixed;
+  std::vector<std::int64_t> hsum, rowsum, dz, fixed;  // hsum: a padded row's 3-tap sums
   std::vector<std::int32_t> dz32, fixed32, res;
 };
 
@@ -217,17 +235,22 @@ void lut64_epilogue(const PackedConvWeights &w, const ConvLut64Group &l, std::in
 // no y dilation, group_off the identity, the kernel reads them in place as GEMM rows), pixel (oy,
 // ox)'s results at e.out + (oy * ow + ox) * e.ld, its row sum at e.rowsum[ox * oh + oy]. Threads
 // split the 64-column panels, or the output columns when there are fewer panels than threads.
+// conv3 (3 kernel rows, stride and dilation 1 in y, fast::lut64_conv3_weights): the column's
+// rows by fast::lut64_conv3_rows, which looks each input row's tables up for its 3 kernel rows.
 void lut64_columns(const Lut64Image &img, std::int64_t grp, const Geometry &g, std::int64_t sw,
-                   const Lut64Scratch &s, const fast::FastWeights &fw, const fast::Epilogue &e,
-                   int threads) {
+                   bool conv3, const Lut64Scratch &s, const fast::FastWeights &fw,
+                   const fast::Epilogue &e, int threads) {
   const auto column = [&](std::int64_t ox, std::int64_t n0, std::int64_t n1) {
-    const fast::Lut64Rows r{img.index.data() + ox * sw * img.hp * img.ct + grp * img.cp,
-                            s.row_base.data(), s.group_off.data(), g.oh};
+    const std::uint16_t *index = img.index.data() + ox * sw * img.hp * img.ct + grp * img.cp;
     fast::Epilogue ec = e;
     ec.rowsum = e.rowsum + ox * g.oh;
     ec.out = e.out + ox * e.ld;
     ec.ld = e.ld * g.ow;
-    fast::lut64_rows(r, fw, ec, n0, n1);
+    if (conv3)
+      fast::lut64_conv3_rows(fast::Lut64Conv3Rows{index, img.ct, g.oh}, fw, ec, n0, n1);
+    else
+      fast::lut64_rows(fast::Lut64Rows{index, s.row_base.data(), s.group_off.data(), g.oh}, fw, ec,
+                       n0, n1);
   };
   const std::int64_t panels = (e.n + fast::kLutPanel - 1) / fast::kLutPanel;
   const bool by_panels = panels >= threads;
@@ -297,16 +320,22 @@ void conv_lut64(const QTensor &x, const Geometry &g, std::int32_t za, const Pack
     for (std::int64_t grp = 0; grp < G; ++grp) {
       const ConvLut64Group &l = groups[static_cast<std::size_t>(grp)];
       // Row sums, column by column: the group's pixel sums over the window, padding taps
-      // included (the zero point's offset, as the GEMM row would hold it).
+      // included (the zero point's offset, as the GEMM row would hold it). Separably: the KW = 3
+      // taps of each padded row's output columns, then the KH rows.
+      s.hsum.resize(static_cast<std::size_t>(s.image.hp * g.ow));
+      for (std::int64_t y = 0; y < s.image.hp; ++y)
+        for (std::int64_t ox = 0; ox < g.ow; ++ox) {
+          const std::int64_t *px = s.image.sums.data() + (y * wp + ox * p.stride_w) * G + grp;
+          s.hsum[static_cast<std::size_t>(y * g.ow + ox)] =
+              px[0] + px[p.dilation_w * G] + px[2 * p.dilation_w * G];
+        }
       std::int64_t rmax = 0;
       for (std::int64_t ox = 0; ox < g.ow; ++ox)
         for (std::int64_t oy = 0; oy < g.oh; ++oy) {
-          const std::int64_t y0 = oy * p.stride_h, x0 = ox * p.stride_w;
+          const std::int64_t *col = s.hsum.data() + oy * p.stride_h * g.ow + ox;
           std::int64_t r = 0;
           for (std::int64_t ky = 0; ky < KH; ++ky)
-            for (std::int64_t kx = 0; kx < 3; ++kx)
-              r += s.image.sums[static_cast<std::size_t>(
-                  ((y0 + ky * p.dilation_h) * wp + x0 + kx * p.dilation_w) * G + grp)];
+            r += col[ky * p.dilation_h * g.ow];
           s.rowsum[static_cast<std::size_t>(ox * g.oh + oy)] = r;
           rmax = std::max(rmax, r);
         }
@@ -319,7 +348,9 @@ void conv_lut64(const QTensor &x, const Geometry &g, std::int32_t za, const Pack
       e.n = og;
       e.ld = nhwc ? O : og;
       e.bad = &bad;
-      lut64_columns(s.image, grp, g, p.stride_w, s, l.w, e, opt.threads);
+      const bool conv3 =
+          KH == 3 && p.stride_h == 1 && p.dilation_h == 1 && fast::lut64_conv3_weights(l.w);
+      lut64_columns(s.image, grp, g, p.stride_w, conv3, s, l.w, e, opt.threads);
       if (bad.load() != 0)
         throw std::logic_error("samd: conv2d (lut64): int32 bound violated");
       if (!nhwc)

@@ -68,6 +68,7 @@ struct Lut64Image {
   std::int64_t hp = 0, wp = 0, wx = 0, ct = 0, cp = 0, groups = 1;
   std::vector<std::uint16_t> index; // hp * wx * ct entries and kLut64Slack zeros
   std::vector<std::int64_t> sums;   // hp * wp * groups
+  std::vector<std::uint64_t> words; // lut64_index_image_words' scratch: the padded pixels' words
 };
 inline constexpr std::int64_t kLut64Slack = 64; // a kernel may read a vector past the last entry
 // The AVX-512 parts (defined in x86-64 builds only, SAMD_HAVE_X86_KERNELS).

@@ -280,6 +280,102 @@ TEST_CASE("lut64: the AVX-512 VBMI kernel equals lut64_reference at every edge")
       }
 }
 
+namespace {
+// A conv column's rows for lut64_conv3_rows: K = 9 cp weights in the conv's group order (j = ky *
+// cp + c), an index image of M + 2 input rows ct >= cp entries apart (the entries past cp as a
+// conv's other groups: never read), and the same rows for lut64_rows (row_base m ct, group_off
+// ky ct + c).
+KernelCase conv3_case(std::mt19937_64 &rng, std::int64_t M, std::int64_t N, std::int64_t cp,
+                      std::int64_t ct, Fill fill) {
+  KernelCase c = kernel_case(rng, M, N, 9 * cp, fill);
+  c.index.assign(static_cast<std::size_t>((M + 2) * ct), 0);
+  for (std::int64_t yy = 0; yy < M + 2; ++yy)
+    for (std::int64_t ch = 0; ch < ct; ++ch)
+      c.index[static_cast<std::size_t>(yy * ct + ch)] =
+          ch >= cp ? 1 // not a table offset: a read would throw
+                   : static_cast<std::uint16_t>(64 * (fill == Fill::AllMax ? 63 : rng() % 64));
+  c.row_base.clear();
+  c.group_off.clear();
+  for (std::int64_t m = 0; m < M; ++m)
+    c.row_base.push_back(m * ct);
+  for (std::int64_t j = 0; j < 3 * cp; ++j)
+    c.group_off.push_back(j / cp * ct + j % cp);
+  return c;
+}
+
+void check_conv3(const KernelCase &c, std::int64_t ct) {
+  const fast::Lut64Rows r{c.index.data(), c.row_base.data(), c.group_off.data(), c.M};
+  const fast::Lut64Conv3Rows r3{c.index.data(), ct, c.M};
+  const auto conv3 = [&](const fast::Lut64Rows &, const fast::FastWeights &w,
+                         const fast::Epilogue &e, std::int64_t n0,
+                         std::int64_t n1) { fast::lut64_conv3_avx512(r3, w, e, n0, n1); };
+  for (bool int32 : {true, false}) {
+    INFO("int32_exact=" << int32);
+    const std::int64_t ranges[][2] = {{0, c.N}, {c.N / 3, c.N - c.N / 5}, {c.N - 1, c.N}};
+    for (const auto &rg : ranges) {
+      INFO("columns [" << rg[0] << ", " << rg[1] << ")");
+      REQUIRE(run_kernel(conv3, c, r, int32, rg[0], rg[1]) ==
+              run_kernel(fast::lut64_reference, c, r, int32, rg[0], rg[1]));
+    }
+  }
+}
+} // namespace
+
+TEST_CASE("lut64: the conv kernel with 3 kernel rows equals lut64_reference on its rows") {
+  if (!fast::lut64_vbmi()) {
+    WARN("no AVX-512 VBMI here: lut64_conv3_avx512 not tested");
+    return;
+  }
+  std::mt19937_64 rng(3333);
+  // Every tile shape: C = 1, 2 panels (N = 64 C and 32 less), heights 1 .. max and one more; the
+  // narrow last panel next to full ones (N = 96, 160); one and several chunks.
+  std::size_t t = 0;
+  for (int C = 1; C <= fast::kLut64Conv3MaxCols; ++C)
+    for (std::int64_t N : {64 * C, 64 * C - 32})
+      for (std::int64_t M = 1; M <= fast::lut64_conv3_max_rows(C) + 1; ++M) {
+        const std::int64_t cp = t % 2 == 0 ? 8 : 24, ct = t % 3 == 0 ? cp : cp + 8;
+        const Fill fill = ++t % 4 == 0 ? Fill::AllMax : Fill::Random;
+        INFO("M=" << M << " N=" << N << " cp=" << cp << " ct=" << ct
+                  << " fill=" << samd::kernels::test::name(fill));
+        check_conv3(conv3_case(rng, M, N, cp, ct, fill), ct);
+      }
+  for (auto [M, N] :
+       {std::pair<std::int64_t, std::int64_t>{56, 64}, {28, 128}, {14, 96}, {7, 160}, {33, 257}})
+    for (std::int64_t cp : {std::int64_t{64}, std::int64_t{128}}) {
+      INFO("M=" << M << " N=" << N << " cp=" << cp);
+      check_conv3(conv3_case(rng, M, N, cp, cp, Fill::Random), cp);
+    }
+  // u16 windows of 85 chunks (3 widenings each, 255 <= kLutU16Widenings): cp = 680 is exactly
+  // one, 688 one and a flush, 1368 two flushes; all-max: the largest sums.
+  for (std::int64_t cp : {std::int64_t{680}, std::int64_t{688}, std::int64_t{1368}})
+    for (Fill fill : {Fill::AllMax, Fill::Random}) {
+      INFO("cp=" << cp << " fill=" << samd::kernels::test::name(fill));
+      check_conv3(conv3_case(rng, 9, 65, cp, cp, fill), cp);
+    }
+}
+
+TEST_CASE("lut64: the conv kernel with 3 kernel rows refuses weights of another shape and bad "
+          "offsets") {
+  std::mt19937_64 rng(33);
+  KernelCase c = conv3_case(rng, 3, 64, 8, 8, Fill::Random);
+  std::vector<std::int32_t> out(static_cast<std::size_t>(3 * 64));
+  fast::Epilogue e;
+  e.rowsum = c.rowsum.data(), e.dz = c.dz.data(), e.fixed = c.fixed.data();
+  e.out = out.data(), e.n = 64, e.ld = 64;
+  std::atomic<int> bad{0};
+  e.bad = &bad;
+  // K = 36: not 3 kernel rows of whole chunks of 8 channels.
+  const KernelCase other = kernel_case(rng, 3, 64, 36, Fill::Random);
+  REQUIRE_THROWS_AS(
+      fast::lut64_conv3_rows(fast::Lut64Conv3Rows{c.index.data(), 8, 3}, other.w, e, 0, 64),
+      std::logic_error);
+  // An offset that is not 64 * table in the last input row read (row M + 1).
+  c.index[static_cast<std::size_t>(4 * 8 + 5)] = 65;
+  REQUIRE_THROWS_AS(
+      fast::lut64_conv3_rows(fast::Lut64Conv3Rows{c.index.data(), 8, 3}, c.w, e, 0, 64),
+      std::logic_error);
+}
+
 TEST_CASE("lut64: the AVX-512 kernel reads rows through row_base and group_off, and refuses bad "
           "offsets") {
   if (!fast::lut64_vbmi()) {

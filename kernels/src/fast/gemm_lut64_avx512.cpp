@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <cstring>
 #include <stdexcept>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -37,6 +38,12 @@ const std::uint32_t kSel03 = 0x03030303u, kSel0F = 0x0F0F0F0Fu;
 template <int R, int C>
 void lut64_chunks(const std::uint8_t *wp, std::int64_t ps, const std::uint16_t *op, std::int64_t g2,
                   const std::uint8_t *tab, std::uint8_t *buf, long n);
+// n >= 1 chunks of 8 channels of the conv kernel with 3 kernel rows, R rows x C panels (the
+// generator's gen_conv3 states the contract and the buffer layout).
+template <int R, int C>
+void lut64_conv3_chunks(const std::uint8_t *wp, std::int64_t ps, std::int64_t ks,
+                        const std::uint16_t *op, std::int64_t g2, const std::uint8_t *tab,
+                        std::uint8_t *buf, long n);
 #include "lut64_asm.inc"
 
 constexpr int kCols = kLut64MaxCols, kRows = lut64_max_rows(1), kLanes = kLut64MaxLanes;
@@ -143,6 +150,8 @@ void flush_u16(std::uint8_t *buf, int NL, bool int32, Sums &s) {
   s.any = true;
 }
 
+void finish(const Ctx &c, std::int64_t m0, int R, const ColBlock &cb, std::uint8_t *buf, Sums &s);
+
 // One tile over all of K: e.put (or its int32 form) for rows rb, columns of cb in [n0, n1).
 void tile(const Ctx &c, const RowBlock &rb, const ColBlock &cb) {
   const int R = rb.r, C = cb.c, NL = R * C;
@@ -174,41 +183,75 @@ void tile(const Ctx &c, const RowBlock &rb, const ColBlock &cb) {
                                               _mm512_and_si512(a8, _mm512_set1_epi16(0xFF))));
       _mm512_store_si512(od, _mm512_add_epi16(_mm512_load_si512(od), _mm512_srli_epi16(a8, 8)));
     }
+  finish(c, rb.m0, R, cb, buf, s);
+}
+
+// The epilogue of a tile of R rows from m0 x the panels of cb: its last u16 window (buf, every
+// lane widened for the last time) and the sums of the earlier ones (s) through c.e, columns [n0,
+// n1) of each panel.
+void finish(const Ctx &c, std::int64_t m0, int R, const ColBlock &cb, std::uint8_t *buf, Sums &s) {
+  const int C = cb.c, NL = R * C;
+  const bool int32 = c.dz32 != nullptr;
   // With one u16 window (K up to ~4,000) and int32 lanes, the window is the sums.
   const bool one_window = int32 && !s.any;
   if (!one_window)
     flush_u16(buf, NL, int32, s);
-  // The epilogue, columns [lo, hi) of each panel.
   const Epilogue &e = c.e;
-  for (int i = 0; i < R; ++i) {
-    const std::int64_t m = rb.m0 + i;
-    for (int j = 0; j < C; ++j) {
-      __m512i cols[4];
-      if (one_window)
-        lane_columns(buf, i * C + j, cols);
-      const std::int64_t col0 = (cb.p0 + j) * kLutPanel;
-      const std::int64_t lo = std::max(c.n0, col0), hi = std::min(c.n1, col0 + kLutPanel);
-      if (!int32) {
+  if (!int32) {
+    for (int i = 0; i < R; ++i)
+      for (int j = 0; j < C; ++j) {
+        const std::int64_t col0 = (cb.p0 + j) * kLutPanel;
+        const std::int64_t lo = std::max(c.n0, col0), hi = std::min(c.n1, col0 + kLutPanel);
         for (std::int64_t n = lo; n < hi; ++n)
-          e.put(m, n, s.s64[i * C + j][n - col0]);
-        continue;
+          e.put(m0 + i, n, s.s64[i * C + j][n - col0]);
       }
-      // int32_exact: D + dz * rowsum + fixed mod 2^32 is the exact result (exact_sums.hpp).
+    return;
+  }
+  // int32_exact: D + dz * rowsum + fixed mod 2^32 is the exact result (exact_sums.hpp). Panel by
+  // panel, its columns' masks, dz and fixed once for the R rows.
+  for (int j = 0; j < C; ++j) {
+    const std::int64_t col0 = (cb.p0 + j) * kLutPanel;
+    const std::int64_t lo = std::max(c.n0, col0), hi = std::min(c.n1, col0 + kLutPanel);
+    __mmask16 k[4];
+    __m512i dz[4], fx[4];
+    for (int p = 0; p < 4; ++p) {
+      const std::int64_t b = col0 + 16 * p;
+      const std::int64_t a0 = std::max(lo, b), a1 = std::min(hi, b + 16);
+      k[p] = 0, dz[p] = fx[p] = _mm512_setzero_si512();
+      if (a1 <= a0)
+        continue; // no column of [n0, n1) here (nor maybe of dz32: no pointer formed)
+      k[p] = static_cast<__mmask16>(((1u << (a1 - a0)) - 1u) << (a0 - b));
+      dz[p] = _mm512_maskz_loadu_epi32(k[p], c.dz32 + b);
+      fx[p] = _mm512_maskz_loadu_epi32(k[p], c.fixed32 + b);
+    }
+    for (int i = 0; i < R; ++i) {
+      const std::int64_t m = m0 + i;
       const __m512i rs = _mm512_set1_epi32(static_cast<std::int32_t>(e.rowsum[m]));
-      for (int p = 0; p < 4; ++p) {
-        const std::int64_t b = col0 + 16 * p;
-        const std::int64_t a0 = std::max(lo, b), a1 = std::min(hi, b + 16);
-        if (a1 <= a0)
-          continue;
-        const auto k = static_cast<__mmask16>(((1u << (a1 - a0)) - 1u) << (a0 - b));
-        const __m512i dz = _mm512_maskz_loadu_epi32(k, c.dz32 + b);
-        const __m512i fx = _mm512_maskz_loadu_epi32(k, c.fixed32 + b);
-        const __m512i d = one_window ? cols[p] : _mm512_load_si512(s.s32[i * C + j] + 16 * p);
-        const __m512i r = _mm512_add_epi32(_mm512_add_epi32(d, _mm512_mullo_epi32(dz, rs)), fx);
-        _mm512_mask_storeu_epi32(e.out + m * e.ld + b, k, r);
-      }
+      __m512i d[4];
+      if (one_window)
+        lane_columns(buf, i * C + j, d);
+      else
+        for (int p = 0; p < 4; ++p)
+          d[p] = _mm512_load_si512(s.s32[i * C + j] + 16 * p);
+      std::int32_t *o = e.out + m * e.ld;
+      for (int p = 0; p < 4; ++p)
+        if (k[p] != 0)
+          _mm512_mask_storeu_epi32(
+              o + col0 + 16 * p, k[p],
+              _mm512_add_epi32(_mm512_add_epi32(d[p], _mm512_mullo_epi32(dz[p], rs)), fx[p]));
     }
   }
+}
+
+// dz and fixed as int32 for an int32-exact epilogue: the caller's dz32 and fixed32 when it gave
+// them (they are dz and fixed mod 2^32, so the values themselves when these fit), else
+// int32_columns.
+std::pair<const std::int32_t *, const std::int32_t *>
+int32_epilogue_columns(const Epilogue &e, std::int64_t n0, std::int64_t n1) {
+  if (e.dz32 != nullptr && e.fixed32 != nullptr)
+    return {e.dz32, e.fixed32};
+  const Int32Columns k = int32_columns(e, n0, n1);
+  return {k.dz, k.fixed};
 }
 
 // Whether the u16 offsets p[0, n) are all 64 * (index < 64).
@@ -252,6 +295,48 @@ std::uint8_t *scratch(std::vector<Line> &v, std::size_t bytes) {
   return v.data()->b;
 }
 
+// Panels [pa, pb) of 64 columns hold the columns [n0, n1); a last panel 32 wide (lut_panel_width)
+// is copied 64 wide (upper half zero) into a thread's scratch, so every panel's vectors are 64
+// bytes apart.
+struct Panels {
+  std::int64_t pa = 0, pb = 0, pfull = 0; // [pa, pfull): 64 wide, in place
+  std::int64_t stride = 0;                // bytes from a panel's vectors to the next panel's
+  const std::uint8_t *base = nullptr, *narrow = nullptr;
+  const std::uint8_t *vectors(std::int64_t P) const {
+    return P < pfull ? base + P * stride : narrow;
+  }
+  // In blocks of at most max_c panels (the narrow one a block of its own: it is not stride away).
+  std::vector<ColBlock> blocks(int max_c) const {
+    std::vector<ColBlock> cols;
+    for (std::int64_t P = pa; P < pfull; P += max_c)
+      cols.push_back(ColBlock{P, static_cast<int>(std::min<std::int64_t>(max_c, pfull - P)),
+                              vectors(P), stride, nullptr});
+    if (pfull < pb)
+      cols.push_back(ColBlock{pfull, 1, narrow, stride, nullptr});
+    return cols;
+  }
+};
+Panels panels_of(const FastWeights &w, std::int64_t n0, std::int64_t n1, std::vector<Line> &wide) {
+  const std::int64_t V = w.lut_vectors;
+  Panels p;
+  p.pa = n0 / kLutPanel, p.pb = (n1 + kLutPanel - 1) / kLutPanel;
+  const std::int64_t panels = (w.n + kLutPanel - 1) / kLutPanel;
+  const bool narrow = p.pb == panels && lut_panel_width(w, panels - 1) < kLutPanel;
+  p.pfull = narrow ? p.pb - 1 : p.pb;
+  p.stride = V * kLutPanel;
+  p.base = w.nibbles.data();
+  if (narrow) {
+    std::uint8_t *d = scratch(wide, static_cast<std::size_t>(V * 64));
+    const std::uint8_t *src = p.base + (panels - 1) * p.stride;
+    for (std::int64_t v = 0; v < V; ++v) {
+      std::memcpy(d + 64 * v, src + 32 * v, 32);
+      std::memset(d + 64 * v + 32, 0, 32);
+    }
+    p.narrow = d;
+  }
+  return p;
+}
+
 } // namespace
 
 void lut64_avx512(const Lut64Rows &r, const FastWeights &w, const Epilogue &e, std::int64_t n0,
@@ -270,31 +355,13 @@ void lut64_avx512(const Lut64Rows &r, const FastWeights &w, const Epilogue &e, s
     return;
   }
   Ctx c{e, n0, n1, V / kChunkVectors, V % kChunkVectors, lut64_tables(), nullptr, nullptr};
-  if (e.int32_exact) { // dz and fixed fit int32 (Epilogue::int32_exact)
-    const Int32Columns k = int32_columns(e, n0, n1);
-    c.dz32 = k.dz;
-    c.fixed32 = k.fixed;
-  }
+  if (e.int32_exact) // dz and fixed fit int32 (Epilogue::int32_exact)
+    std::tie(c.dz32, c.fixed32) = int32_epilogue_columns(e, n0, n1);
 
-  // Panels [pa, pb) hold the columns; a last panel 32 wide (lut_panel_width) is copied 64 wide
-  // (upper half zero) so every panel's vectors are 64 bytes apart.
-  const std::int64_t pa = n0 / kLutPanel, pb = (n1 + kLutPanel - 1) / kLutPanel;
-  const std::int64_t panels = (w.n + kLutPanel - 1) / kLutPanel;
-  const bool narrow = pb == panels && lut_panel_width(w, panels - 1) < kLutPanel;
-  const std::int64_t pfull = narrow ? pb - 1 : pb; // [pa, pfull): 64 wide, in place
-  auto panel_data = [&](std::int64_t P) { return w.nibbles.data() + P * V * kLutPanel; };
   thread_local std::vector<Line> wide, tails, gathered;
-  const std::uint8_t *narrow_data = nullptr;
-  if (narrow) {
-    std::uint8_t *d = scratch(wide, static_cast<std::size_t>(V * 64));
-    const std::uint8_t *src = panel_data(panels - 1);
-    for (std::int64_t v = 0; v < V; ++v) {
-      std::memcpy(d + 64 * v, src + 32 * v, 32);
-      std::memset(d + 64 * v + 32, 0, 32);
-    }
-    narrow_data = d;
-  }
-  auto panel_vectors = [&](std::int64_t P) { return P < pfull ? panel_data(P) : narrow_data; };
+  const Panels ps = panels_of(w, n0, n1, wide);
+  const std::int64_t pa = ps.pa, pb = ps.pb;
+  auto panel_vectors = [&](std::int64_t P) { return ps.vectors(P); };
   // The tail chunk's vectors of each panel, zero past V (never read past the weights).
   std::uint8_t *tailw = nullptr;
   if (c.rem > 0) {
@@ -304,14 +371,9 @@ void lut64_avx512(const Lut64Rows &r, const FastWeights &w, const Epilogue &e, s
       std::memcpy(tailw + (P - pa) * kChunkBytes, panel_vectors(P) + c.full * kChunkBytes,
                   static_cast<std::size_t>(c.rem * 64));
   }
-  std::vector<ColBlock> cols;
-  for (std::int64_t P = pa; P < pfull; P += kCols)
-    cols.push_back(ColBlock{P, static_cast<int>(std::min<std::int64_t>(kCols, pfull - P)),
-                            panel_data(P), V * 64,
-                            tailw ? tailw + (P - pa) * kChunkBytes : nullptr});
-  if (narrow)
-    cols.push_back(ColBlock{pfull, 1, narrow_data, V * 64,
-                            tailw ? tailw + (pfull - pa) * kChunkBytes : nullptr});
+  std::vector<ColBlock> cols = ps.blocks(kCols);
+  for (ColBlock &cb : cols)
+    cb.tailw = tailw ? tailw + (cb.p0 - pa) * kChunkBytes : nullptr;
 
   // Rows in nb blocks of at most rmax (the tile height of the widest column block), as equal as
   // possible. A GEMM's rows (group_off the
@@ -378,6 +440,79 @@ void lut64_avx512(const Lut64Rows &r, const FastWeights &w, const Epilogue &e, s
     for (const ColBlock &cb : cols)
       tile(c, rb, cb);
   }
+}
+
+namespace {
+
+using Conv3Fn = void (*)(const std::uint8_t *, std::int64_t, std::int64_t, const std::uint16_t *,
+                         std::int64_t, const std::uint8_t *, std::uint8_t *, long);
+constexpr int kConv3Rows = lut64_conv3_max_rows(1);
+// The conv3 tile R x C's function at (C - 1) * kConv3Rows + R - 1; null past its height.
+template <int I> constexpr Conv3Fn conv3_fn() {
+  constexpr int R = I % kConv3Rows + 1, C = I / kConv3Rows + 1;
+  if constexpr (R <= lut64_conv3_max_rows(C))
+    return &lut64_conv3_chunks<R, C>;
+  else
+    return nullptr;
+}
+template <int... I>
+constexpr std::array<Conv3Fn, sizeof...(I)> conv3_fns(std::integer_sequence<int, I...>) {
+  return {conv3_fn<I>()...};
+}
+constexpr auto kConv3Fns =
+    conv3_fns(std::make_integer_sequence<int, kConv3Rows * kLut64Conv3MaxCols>{});
+// A conv3 chunk widens every lane 3 times (gen_conv3): chunks per u16 window.
+constexpr std::int64_t kConv3WindowChunks = kLutU16Widenings / 3;
+static_assert(3 * kConv3WindowChunks <= kLutU16Widenings);
+
+} // namespace
+
+void lut64_conv3_avx512(const Lut64Conv3Rows &r, const FastWeights &w, const Epilogue &e,
+                        std::int64_t n0, std::int64_t n1) {
+  if (!lut64_conv3_weights(w) || w.nibbles.empty())
+    throw std::logic_error("samd: lut64_conv3: weights are not 3 kernel rows of W2 in the Lut "
+                           "format with K % 72 == 0");
+  if (n0 < 0 || n0 > n1 || n1 > w.n)
+    throw std::logic_error("samd: lut64_conv3: column range outside [0, N]");
+  const std::int64_t cp = w.k / 9;
+  if (r.ct < cp)
+    throw std::logic_error("samd: lut64_conv3: input rows closer than the channels (ct < K / 9)");
+  if (r.m <= 0 || n0 == n1)
+    return;
+  // Every offset the tiles read: input rows 0 .. m + 1, channels 0 .. cp - 1.
+  for (std::int64_t yy = 0; yy < r.m + 2; ++yy)
+    if (!offsets_valid(r.index + yy * r.ct, cp))
+      bad_offset();
+  Ctx c{e, n0, n1, 0, 0, lut64_tables(), nullptr, nullptr};
+  if (e.int32_exact) // the caller's int32 columns (a conv's), else this thread's copy
+    std::tie(c.dz32, c.fixed32) = int32_epilogue_columns(e, n0, n1);
+  thread_local std::vector<Line> wide;
+  const std::vector<ColBlock> cols = panels_of(w, n0, n1, wide).blocks(kLut64Conv3MaxCols);
+  int widest = 1;
+  for (const ColBlock &cb : cols)
+    widest = std::max(widest, cb.c);
+  const std::int64_t rmax = lut64_conv3_max_rows(widest), nb = (r.m + rmax - 1) / rmax;
+  const std::int64_t chunks = cp / 8,
+                     ks = 48 * cp; // ks: bytes from a kernel row's vectors to the next
+  const bool int32 = c.dz32 != nullptr;
+  for (const ColBlock &cb : cols)
+    for (std::int64_t b = 0; b < nb; ++b) {
+      const std::int64_t m0 = r.m * b / nb;
+      const int R = static_cast<int>(r.m * (b + 1) / nb - m0), NL = R * cb.c;
+      alignas(64) std::uint8_t buf[kLanes * 192];
+      std::memset(buf, 0, static_cast<std::size_t>(NL) * 128);
+      Sums s;
+      const Conv3Fn run = kConv3Fns[static_cast<std::size_t>((cb.c - 1) * kConv3Rows + (R - 1))];
+      const std::uint16_t *op = r.index + m0 * r.ct;
+      for (std::int64_t done = 0; done < chunks;) {
+        const std::int64_t n = std::min(chunks - done, kConv3WindowChunks);
+        run(cb.wp + done * kChunkBytes, cb.ps, ks, op + done * 8, 2 * r.ct, c.tab, buf, n);
+        done += n;
+        if (done < chunks)
+          flush_u16(buf, NL, int32, s);
+      }
+      finish(c, m0, R, cb, buf, s);
+    }
 }
 
 void lut64_index_avx512(const std::uint8_t *bytes, std::int64_t M, std::int64_t kpad,

@@ -21,6 +21,7 @@
 // vpermb's memory operand (no register to load it into, one lookup per table); wider tiles load
 // it once into a register for their C lookups.
 #include <cstdio>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,18 @@
 namespace {
 
 std::string zmm(int r) { return "%%zmm" + std::to_string(r); }
+
+// u8 lane q (zmm q) added to its u16 vectors at buf + 128 q (even bytes) and + 64 (odd bytes).
+template <class Emit> void widen(Emit &a, int q, const std::string &wt) {
+  const std::string ev = std::to_string(128 * q) + "(%[buf])",
+                    od = std::to_string(128 * q + 64) + "(%[buf])";
+  a("vpandd %[lo8], " + zmm(q) + ", " + wt);
+  a("vpaddw " + ev + ", " + wt + ", " + wt);
+  a("vmovdqa64 " + wt + ", " + ev);
+  a("vpsrlw $8, " + zmm(q) + ", " + wt);
+  a("vpaddw " + od + ", " + wt + ", " + wt);
+  a("vmovdqa64 " + wt + ", " + od);
+}
 
 void gen(std::FILE *out, int R, int C) {
   constexpr int kGroups = 8; // lookups per chunk = per u8 stage
@@ -56,16 +69,7 @@ void gen(std::FILE *out, int R, int C) {
     a("vmovdqa64 " + std::to_string(nl * 128 + 64 * q) + "(%[buf]), " + zmm(q));
   a("1:");
   // Lane q's widening into its u16 vectors (right after its lookup q % 8 of the chunk).
-  auto widen = [&](int q) {
-    const std::string ev = std::to_string(128 * q) + "(%[buf])",
-                      od = std::to_string(128 * q + 64) + "(%[buf])";
-    a("vpandd %[lo8], " + zmm(q) + ", " + wt);
-    a("vpaddw " + ev + ", " + wt + ", " + wt);
-    a("vmovdqa64 " + wt + ", " + ev);
-    a("vpsrlw $8, " + zmm(q) + ", " + wt);
-    a("vpaddw " + od + ", " + wt + ", " + wt);
-    a("vmovdqa64 " + wt + ", " + od);
-  };
+  auto widen_lane = [&](int q) { widen(a, q, wt); };
   auto lookups = [&](int pos, bool gathered) {
     const int prev = (pos + kGroups - 1) % kGroups;
     for (int i = 0; i < R; ++i) {
@@ -84,7 +88,7 @@ void gen(std::FILE *out, int R, int C) {
     }
     for (int q = 0; q < nl; ++q)
       if (q % kGroups == pos)
-        widen(q);
+        widen_lane(q);
   };
   // One panel, row by row: a row's 4 offsets of a block in one 8-byte load (rdx, shifted down by
   // 16 a lookup; a load per lookup held the kernel to ~0.78 lookups a cycle), looked up with the
@@ -121,7 +125,7 @@ void gen(std::FILE *out, int R, int C) {
         if (t < 3)
           a("shr $16, " + q64(i));
         if (i % kGroups == pos)
-          widen(i);
+          widen_lane(i);
       }
     }
   }
@@ -199,6 +203,114 @@ void gen(std::FILE *out, int R, int C) {
   std::fprintf(out, ");\n}\n\n");
 }
 
+// The conv kernel with 3 kernel rows (lut64_conv3_chunks<R, C>, lut64.hpp Lut64Conv3Rows): R
+// output rows of one output column read R + 2 input rows, and input row yy's table for channel c
+// serves kernel rows ky = 0..2 (output rows yy - ky) and the C panels: up to 3 C lookups a table
+// load, where the GEMM tile of one panel has 1.
+//
+// One call runs n >= 1 chunks of 8 channels (2 blocks of 4: per kernel row ky and panel j, vectors
+// 3 b .. 3 b + 2 at wp + j * ps + ky * ks + 192 b, b = 0, 1), channel by channel: its weight
+// vector (channel 3 of a block: the gathered bits 6-7, built as the 3 vectors are loaded) for each
+// ky and panel, then input rows yy = 0 .. R + 1 (row yy's offset of channel c at op + yy * g2 +
+// 2 c bytes): one table load, then each ky with 0 <= yy - ky < R. A lane (output row, panel) takes
+// 3 lookups a channel, 24 a chunk: the generator counts them, widens the lane after every 8th
+// (into its u16 vectors at buf + 128 q, + 64) and sets it, not adds, with the next. So every lane
+// adds exactly 8 <= lut64_u8_steps() entries a widening, is widened 3 times a chunk, and holds no
+// u8 state between chunks (no u8 lanes in buf).
+void gen_conv3(std::FILE *out, int R, int C) {
+  constexpr int kGroups = 8;
+  const int nl = R * C;
+  std::vector<std::string> L;
+  auto a = [&](const std::string &s) { L.push_back(s); };
+  auto raw = [&](int ky, int j) { return zmm(nl + 2 * (ky * C + j)); };
+  auto gat = [&](int ky, int j) { return zmm(nl + 2 * (ky * C + j) + 1); };
+  const int nregs = nl + 6 * C + 3;
+  const std::string tb = zmm(nregs - 3), e = zmm(nregs - 2), wt = zmm(nregs - 1);
+  std::vector<int> count(static_cast<std::size_t>(nl), 0);
+  a("1:");
+  for (int b = 0; b < 2; ++b)
+    for (int i = 0; i < 4; ++i) {
+      const int c = 4 * b + i;
+      if (i < 3)
+        for (int ky = 0; ky < 3; ++ky)
+          for (int j = 0; j < C; ++j) {
+            static const char *const kys[3] = {"", ",%[ks],1", ",%[ks],2"};
+            a("vmovdqu64 " + std::to_string(192 * b + 64 * i) + "(%[w" + std::to_string(j) + "]" +
+              kys[ky] + "), " + raw(ky, j));
+            if (i == 0) {
+              a("vpsrlw $6, " + raw(ky, j) + ", " + gat(ky, j));
+            } else {
+              a("vpsrlw $" + std::to_string(6 - 2 * i) + ", " + raw(ky, j) + ", " + wt);
+              a("vpternlogd $0xE4, %[m" + std::to_string(i) + "]%{1to16%}, " + wt + ", " +
+                gat(ky, j));
+            }
+          }
+      a("mov %[op], %[p]");
+      for (int yy = 0; yy < R + 2; ++yy) {
+        static const char *const rows[4] = {"", ",%[g2],1", ",%[g2],2", ",%[g3],1"};
+        a("movzwl " + std::to_string(2 * c) + "(%[p]" + rows[yy % 4] + "), %%eax");
+        a("vmovdqa64 (%[tab],%%rax), " + tb);
+        for (int ky = 0; ky < 3; ++ky) {
+          const int oy = yy - ky;
+          if (oy < 0 || oy >= R)
+            continue;
+          for (int j = 0; j < C; ++j) {
+            const int q = oy * C + j;
+            const std::string idx = i < 3 ? raw(ky, j) : gat(ky, j);
+            int &k = count[static_cast<std::size_t>(q)];
+            if (k % kGroups == 0) {
+              a("vpermb " + tb + ", " + idx + ", " + zmm(q));
+            } else {
+              a("vpermb " + tb + ", " + idx + ", " + e);
+              a("vpaddb " + e + ", " + zmm(q) + ", " + zmm(q));
+            }
+            if (++k % kGroups == 0)
+              widen(a, q, wt);
+          }
+        }
+        if (yy % 4 == 3 && yy + 1 < R + 2)
+          a("add %[g4], %[p]");
+      }
+    }
+  for (int k : count)
+    if (k != 3 * kGroups)
+      throw std::logic_error("gen_conv3: a lane does not take 24 lookups a chunk");
+  for (int j = 0; j < C; ++j)
+    a("add $384, %[w" + std::to_string(j) + "]");
+  a("add $16, %[op]");
+  a("dec %[n]");
+  a("jnz 1b");
+
+  std::fprintf(out,
+               "template <> inline void lut64_conv3_chunks<%d, %d>(const std::uint8_t *wp,"
+               " std::int64_t ps, std::int64_t ks, const std::uint16_t *op, std::int64_t g2,"
+               " const std::uint8_t *tab, std::uint8_t *buf, long n) {\n",
+               R, C);
+  std::fprintf(out, "  const std::uint8_t *w0 = wp;\n");
+  if (C > 1)
+    std::fprintf(out, "  const std::uint8_t *w1 = wp + ps;\n");
+  else
+    std::fprintf(out, "  (void)ps;\n");
+  std::fprintf(out, "  const std::int64_t g3 = 3 * g2, g4 = 4 * g2;\n"
+                    "  const std::uint16_t *p = op;\n"
+                    "  asm volatile(\n");
+  for (const std::string &s : L)
+    std::fprintf(out, "      \"%s\\n\\t\"\n", s.c_str());
+  std::string outs = "[w0] \"+r\"(w0), [op] \"+r\"(op), [p] \"+r\"(p), [n] \"+r\"(n)";
+  if (C > 1)
+    outs += ", [w1] \"+r\"(w1)";
+  std::fprintf(out,
+               "      : %s\n"
+               "      : [ks] \"r\"(ks), [g2] \"r\"(g2), [g3] \"r\"(g3), [g4] \"r\"(g4),"
+               " [tab] \"r\"(tab), [buf] \"r\"(buf),\n"
+               "        [lo8] \"m\"(kLo8), [m1] \"m\"(kSel03), [m2] \"m\"(kSel0F)\n"
+               "      : \"rax\", \"memory\", \"cc\"",
+               outs.c_str());
+  for (int r = 0; r < nregs; ++r)
+    std::fprintf(out, ", \"zmm%d\"", r);
+  std::fprintf(out, ");\n}\n\n");
+}
+
 } // namespace
 
 // usage: gen_lut64_asm OUTPUT_FILE
@@ -216,5 +328,8 @@ int main(int argc, char **argv) {
   for (int C = 1; C <= samd::kernels::detail::fast::kLut64MaxCols; ++C)
     for (int R = 1; R <= samd::kernels::detail::fast::lut64_max_rows(C); ++R)
       gen(out, R, C);
+  for (int C = 1; C <= samd::kernels::detail::fast::kLut64Conv3MaxCols; ++C)
+    for (int R = 1; R <= samd::kernels::detail::fast::lut64_conv3_max_rows(C); ++R)
+      gen_conv3(out, R, C);
   return std::fclose(out) == 0 ? 0 : 1;
 }

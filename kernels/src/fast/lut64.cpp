@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <stdexcept>
+#include <vector>
 
 #include <samd/kernels/fast_bounds.hpp>
 
@@ -86,6 +87,10 @@ void lut64_avx512(const Lut64Rows &, const FastWeights &, const Epilogue &, std:
                   std::int64_t) {
   throw std::logic_error("samd: lut64_avx512: the x86 kernels are not compiled in");
 }
+void lut64_conv3_avx512(const Lut64Conv3Rows &, const FastWeights &, const Epilogue &, std::int64_t,
+                        std::int64_t) {
+  throw std::logic_error("samd: lut64_conv3_avx512: the x86 kernels are not compiled in");
+}
 void lut64_index_avx512(const std::uint8_t *, std::int64_t, std::int64_t, std::int64_t,
                         std::int64_t, std::uint16_t *) {
   throw std::logic_error("samd: lut64_index_avx512: the x86 kernels are not compiled in");
@@ -99,6 +104,25 @@ void lut64_rows(const Lut64Rows &r, const FastWeights &w, const Epilogue &e, std
     return lut64_avx512(r, w, e, n0, n1);
 #endif
   lut64_reference(r, w, e, n0, n1);
+}
+
+void lut64_conv3_rows(const Lut64Conv3Rows &r, const FastWeights &w, const Epilogue &e,
+                      std::int64_t n0, std::int64_t n1) {
+  if (!lut64_conv3_weights(w))
+    throw std::logic_error("samd: lut64_conv3_rows: the weights are not 3 kernel rows of whole "
+                           "chunks of 8 channels (K % 72 != 0)");
+#if defined(SAMD_HAVE_X86_KERNELS)
+  if (lut64_vbmi())
+    return lut64_conv3_avx512(r, w, e, n0, n1);
+#endif
+  const std::int64_t cp = w.k / 9;
+  std::vector<std::int64_t> row_base(static_cast<std::size_t>(r.m)),
+      group_off(static_cast<std::size_t>(3 * cp));
+  for (std::int64_t m = 0; m < r.m; ++m)
+    row_base[static_cast<std::size_t>(m)] = m * r.ct;
+  for (std::int64_t j = 0; j < 3 * cp; ++j)
+    group_off[static_cast<std::size_t>(j)] = j / cp * r.ct + j % cp;
+  lut64_reference(Lut64Rows{r.index, row_base.data(), group_off.data(), r.m}, w, e, n0, n1);
 }
 
 } // namespace samd::kernels::detail::fast

@@ -61,6 +61,29 @@ void lut64_reference(const Lut64Rows &r, const FastWeights &w, const Epilogue &e
 void lut64_rows(const Lut64Rows &r, const FastWeights &w, const Epilogue &e, std::int64_t n0,
                 std::int64_t n1);
 
+// The rows of one output column of a conv with 3 kernel rows, stride 1 and no dilation in y
+// (conv_lut64.hpp's index image): row m's table offset of group j = ky * cp + c (ky < 3, c < cp =
+// K / 9 channels) at index[(m + ky) * ct + c], i.e. Lut64Rows with row_base[m] = m * ct and
+// group_off[j] = ky * ct + c. Input row m + ky's table of channel c serves rows m + ky - 0..2.
+struct Lut64Conv3Rows {
+  const std::uint16_t *index = nullptr;
+  std::int64_t ct = 0; // entries from an input row to the next, >= cp
+  std::int64_t m = 0;  // output rows (reading input rows 0 .. m + 1)
+};
+// Whether weights w are the 3 kernel rows' of whole chunks of 8 channels (cp = K / 9, cp % 8 = 0):
+// the kernel's shape.
+inline bool lut64_conv3_weights(const FastWeights &w) {
+  return w.wb == 2 && w.k % 72 == 0 && w.k > 0;
+}
+// As lut64_rows on the rows above, for lut64_conv3_weights(w): the AVX-512 VBMI kernel that loads
+// each input row's table once for its 3 kernel rows (gemm_lut64_avx512.cpp), else lut64_reference.
+// pre: as lut64_rows' for those rows; ct >= K / 9. post: as lut64_rows'.
+void lut64_conv3_rows(const Lut64Conv3Rows &r, const FastWeights &w, const Epilogue &e,
+                      std::int64_t n0, std::int64_t n1);
+// The AVX-512 VBMI kernel of lut64_conv3_rows (pre also: the CPU has AVX-512 F, BW, VL, VBMI).
+void lut64_conv3_avx512(const Lut64Conv3Rows &r, const FastWeights &w, const Epilogue &e,
+                        std::int64_t n0, std::int64_t n1);
+
 // Whether lut64_rows runs the AVX-512 VBMI kernel (and the GEMM may pick Method::Lut64): the x86
 // kernels are compiled in, the CPU has AVX-512 F, BW, VL and VBMI, and no test turned it off.
 bool lut64_vbmi();

@@ -320,23 +320,32 @@ void conv_lut64(const QTensor &x, const Geometry &g, std::int32_t za, const Pack
     for (std::int64_t grp = 0; grp < G; ++grp) {
       const ConvLut64Group &l = groups[static_cast<std::size_t>(grp)];
       // Row sums, column by column: the group's pixel sums over the window, padding taps
-      // included (the zero point's offset, as the GEMM row would hold it). Separably: the KW = 3
-      // taps of each padded row's output columns, then the KH rows.
-      s.hsum.resize(static_cast<std::size_t>(s.image.hp * g.ow));
-      for (std::int64_t y = 0; y < s.image.hp; ++y)
-        for (std::int64_t ox = 0; ox < g.ow; ++ox) {
-          const std::int64_t *px = s.image.sums.data() + (y * wp + ox * p.stride_w) * G + grp;
-          s.hsum[static_cast<std::size_t>(y * g.ow + ox)] =
-              px[0] + px[p.dilation_w * G] + px[2 * p.dilation_w * G];
+      // included (the zero point's offset, as the GEMM row would hold it). Separably and row by
+      // row (contiguous in ox): the KW = 3 taps of each padded row's output columns, the KH rows,
+      // then into the column-major order of the calls.
+      const std::int64_t ow = g.ow, oh = g.oh;
+      s.hsum.resize(static_cast<std::size_t>((s.image.hp + oh) * ow));
+      std::int64_t *hs = s.hsum.data(), *vs = hs + s.image.hp * ow;
+      const std::int64_t sx = p.stride_w * G, dx = p.dilation_w * G;
+      for (std::int64_t y = 0; y < s.image.hp; ++y) {
+        const std::int64_t *row = s.image.sums.data() + y * wp * G + grp;
+        for (std::int64_t ox = 0; ox < ow; ++ox)
+          hs[y * ow + ox] = row[ox * sx] + row[ox * sx + dx] + row[ox * sx + 2 * dx];
+      }
+      for (std::int64_t oy = 0; oy < oh; ++oy) {
+        std::int64_t *v = vs + oy * ow;
+        std::fill(v, v + ow, std::int64_t{0});
+        for (std::int64_t ky = 0; ky < KH; ++ky) {
+          const std::int64_t *h = hs + (oy * p.stride_h + ky * p.dilation_h) * ow;
+          for (std::int64_t ox = 0; ox < ow; ++ox)
+            v[ox] += h[ox];
         }
+      }
       std::int64_t rmax = 0;
-      for (std::int64_t ox = 0; ox < g.ow; ++ox)
-        for (std::int64_t oy = 0; oy < g.oh; ++oy) {
-          const std::int64_t *col = s.hsum.data() + oy * p.stride_h * g.ow + ox;
-          std::int64_t r = 0;
-          for (std::int64_t ky = 0; ky < KH; ++ky)
-            r += col[ky * p.dilation_h * g.ow];
-          s.rowsum[static_cast<std::size_t>(ox * g.oh + oy)] = r;
+      for (std::int64_t ox = 0; ox < ow; ++ox)
+        for (std::int64_t oy = 0; oy < oh; ++oy) {
+          const std::int64_t r = vs[oy * ow + ox];
+          s.rowsum[static_cast<std::size_t>(ox * oh + oy)] = r;
           rmax = std::max(rmax, r);
         }
       std::atomic<int> bad{0};
@@ -348,8 +357,7 @@ void conv_lut64(const QTensor &x, const Geometry &g, std::int32_t za, const Pack
       e.n = og;
       e.ld = nhwc ? O : og;
       e.bad = &bad;
-      const bool conv3 =
-          KH == 3 && p.stride_h == 1 && p.dilation_h == 1 && fast::lut64_conv3_weights(l.w);
+      const bool conv3 = lut64_conv3_applies(KH, p.stride_h, p.dilation_h, CG);
       lut64_columns(s.image, grp, g, p.stride_w, conv3, s, l.w, e, opt.threads);
       if (bad.load() != 0)
         throw std::logic_error("samd: conv2d (lut64): int32 bound violated");

@@ -51,6 +51,13 @@ inline bool lut64_conv_applies(unsigned ab, unsigned wb, std::int64_t kw, std::i
   return lut64_pair(ab, wb) && kw == 3 && cg >= 1 && og >= 1;
 }
 
+// Whether a LUT64 conv layer runs fast::lut64_conv3_rows (each input row's tables looked up once
+// for its 3 kernel rows): KH = 3, stride and dilation 1 in y, a group's channels padded to a
+// multiple of 8 (whole chunks of the kernel: lut64_conv3_weights).
+constexpr bool lut64_conv3_applies(std::int64_t kh, std::int64_t stride_h, std::int64_t dilation_h,
+                                   std::int64_t cg) {
+  return kh == 3 && stride_h == 1 && dilation_h == 1 && lut64_conv_channels(cg) % 8 == 0;
+}
 // pre: bits of 2-bit weights of layout wl, {O, cg, kh, 3} with O = groups * og, grp < groups.
 // post: group grp's og channels as Lut nibbles (fast::WeightFormat::Nibbles) of K' = kh * cp * 3
 // weights in the order above (padding weights u = 0), and their column sums of u over the real

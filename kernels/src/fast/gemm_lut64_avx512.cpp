@@ -479,10 +479,15 @@ void lut64_conv3_avx512(const Lut64Conv3Rows &r, const FastWeights &w, const Epi
     throw std::logic_error("samd: lut64_conv3: input rows closer than the channels (ct < K / 9)");
   if (r.m <= 0 || n0 == n1)
     return;
-  // Every offset the tiles read: input rows 0 .. m + 1, channels 0 .. cp - 1.
-  for (std::int64_t yy = 0; yy < r.m + 2; ++yy)
-    if (!offsets_valid(r.index + yy * r.ct, cp))
-      bad_offset();
+  // Every offset the tiles read: input rows 0 .. m + 1, channels 0 .. cp - 1 (one run when the
+  // rows are adjacent).
+  if (r.ct == cp ? !offsets_valid(r.index, (r.m + 2) * cp) : [&] {
+        for (std::int64_t yy = 0; yy < r.m + 2; ++yy)
+          if (!offsets_valid(r.index + yy * r.ct, cp))
+            return true;
+        return false;
+      }())
+    bad_offset();
   Ctx c{e, n0, n1, 0, 0, lut64_tables(), nullptr, nullptr};
   if (e.int32_exact) // the caller's int32 columns (a conv's), else this thread's copy
     std::tie(c.dz32, c.fixed32) = int32_epilogue_columns(e, n0, n1);

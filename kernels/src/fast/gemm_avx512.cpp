@@ -140,36 +140,49 @@ template <unsigned AB, unsigned WB, int MR, int NRV, class Rows>
   for (int c = 0; c < NRV; ++c)
     wp[c] = w.iplanes.data() + std::min<std::int64_t>(n0 / 8 + c, panels - 1) * WB * w.iwords * 8;
   __m512i acc[S][MR][NRV];
+  // Word x of the rows at rp[r][i * words + u] (u: x's place in its run): its products added to
+  // the accumulators, or for the block's first word (First) set into them, each accumulator by its
+  // first product (shift i + j first met at j = 0 or i = AB - 1), so no accumulator is zeroed
+  // first (at conv2_x W1A1, K = 576 is 9 words: zeroing and the first adds were 1 op in 14).
+  const auto word = [&]<bool First>(const std::uint64_t *const(&rp)[MR], std::int64_t x,
+                                    std::int64_t u) {
 #pragma GCC unroll 8
-  for (unsigned s = 0; s < S; ++s)
-#pragma GCC unroll 8
-    for (int r = 0; r < MR; ++r)
+    for (unsigned j = 0; j < WB; ++j) {
+      __m512i wv[NRV];
 #pragma GCC unroll 8
       for (int c = 0; c < NRV; ++c)
-        acc[s][r][c] = _mm512_setzero_si512();
+        wv[c] = _mm512_loadu_si512(wp[c] + (j * w.iwords + x) * 8);
+#pragma GCC unroll 8
+      for (unsigned i = 0; i < AB; ++i)
+#pragma GCC unroll 8
+        for (int r = 0; r < MR; ++r) {
+          const __m512i av = _mm512_set1_epi64(static_cast<long long>(rp[r][i * words + u]));
+#pragma GCC unroll 8
+          for (int c = 0; c < NRV; ++c) {
+            const __m512i p = _mm512_popcnt_epi64(_mm512_and_si512(av, wv[c]));
+            if (First && (j == 0 || i == AB - 1))
+              acc[i + j][r][c] = p;
+            else
+              acc[i + j][r][c] = _mm512_add_epi64(acc[i + j][r][c], p);
+          }
+        }
+    }
+  };
   // The words in runs of consecutive words (the GEMM's row: one run; the conv's: a tap's or a
   // kernel row's words), so that within a run the addresses step as in a plain GEMM row (a table
   // lookup per word cost the W2A1 conv5_x kernel a quarter of its speed).
-  if constexpr (Rows::kOneRun) { // the GEMM's loop as it was tuned
-    for (std::int64_t x = 0; x < needed; ++x) {
+  if (needed == 0) { // K = 0: no word to set the accumulators from
 #pragma GCC unroll 8
-      for (unsigned j = 0; j < WB; ++j) {
-        __m512i wv[NRV];
+    for (unsigned s = 0; s < S; ++s)
+#pragma GCC unroll 8
+      for (int r = 0; r < MR; ++r)
 #pragma GCC unroll 8
         for (int c = 0; c < NRV; ++c)
-          wv[c] = _mm512_loadu_si512(wp[c] + (j * w.iwords + x) * 8);
-#pragma GCC unroll 8
-        for (unsigned i = 0; i < AB; ++i)
-#pragma GCC unroll 8
-          for (int r = 0; r < MR; ++r) {
-            const __m512i av = _mm512_set1_epi64(static_cast<long long>(ap[r][i * words + x]));
-#pragma GCC unroll 8
-            for (int c = 0; c < NRV; ++c)
-              acc[i + j][r][c] = _mm512_add_epi64(acc[i + j][r][c],
-                                                  _mm512_popcnt_epi64(_mm512_and_si512(av, wv[c])));
-          }
-      }
-    }
+          acc[s][r][c] = _mm512_setzero_si512();
+  } else if constexpr (Rows::kOneRun) { // the GEMM's loop as it was tuned
+    word.template operator()<true>(ap, 0, 0);
+    for (std::int64_t x = 1; x < needed; ++x)
+      word.template operator()<false>(ap, x, x);
   } else
     for (std::int64_t q = 0, x0 = 0; x0 < needed; ++q, x0 += a.run) {
       const std::uint64_t *rp[MR];
@@ -177,26 +190,11 @@ template <unsigned AB, unsigned WB, int MR, int NRV, class Rows>
       for (int r = 0; r < MR; ++r)
         rp[r] = ap[r] + a.run_start(q);
       const std::int64_t len = std::min<std::int64_t>(a.run, needed - x0);
-      for (std::int64_t u = 0; u < len; ++u) {
-        const std::int64_t x = x0 + u;
-#pragma GCC unroll 8
-        for (unsigned j = 0; j < WB; ++j) {
-          __m512i wv[NRV];
-#pragma GCC unroll 8
-          for (int c = 0; c < NRV; ++c)
-            wv[c] = _mm512_loadu_si512(wp[c] + (j * w.iwords + x) * 8);
-#pragma GCC unroll 8
-          for (unsigned i = 0; i < AB; ++i)
-#pragma GCC unroll 8
-            for (int r = 0; r < MR; ++r) {
-              const __m512i av = _mm512_set1_epi64(static_cast<long long>(rp[r][i * words + u]));
-#pragma GCC unroll 8
-              for (int c = 0; c < NRV; ++c)
-                acc[i + j][r][c] = _mm512_add_epi64(
-                    acc[i + j][r][c], _mm512_popcnt_epi64(_mm512_and_si512(av, wv[c])));
-            }
-        }
-      }
+      std::int64_t u = 0;
+      if (x0 == 0)
+        word.template operator()<true>(rp, x0, u++);
+      for (; u < len; ++u)
+        word.template operator()<false>(rp, x0 + u, u);
     }
   // The epilogue, per column vector: its dz and fixed loaded once for the block's rows, and the
   // block's largest and smallest result kept in vectors, checked against int32 once (at K = 576

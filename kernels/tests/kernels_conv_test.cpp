@@ -673,6 +673,12 @@ TEST_CASE("conv2d: the implicit LUT64 GEMM on the index image equals Reference")
       {1, 33, 1, 9, 9, 8, 5, 3, 1, 1, 2, DataFormat::NCHW},
       {2, 32, 2, 5, 9, 20, 3, 3, 1, 2, 1, DataFormat::NHWC},
       {3, 96, 1, 4, 7, 12, 3, 3, 2, 1, 2, DataFormat::NHWC},
+      // 3 kernel rows at stride 1 (lut64_conv3_rows) on tall columns: 30 output rows at 64
+      // channels (one-panel tiles of 15), 20 at 128 in NCHW (two-panel tiles of 6-7), 5 channels
+      // padded to 8.
+      {1, 64, 1, 30, 6, 64, 3, 3, 1, 1, 1, DataFormat::NHWC},
+      {1, 16, 1, 20, 5, 128, 3, 3, 1, 1, 1, DataFormat::NCHW},
+      {2, 5, 1, 12, 6, 64, 3, 3, 1, 1, 1, DataFormat::NHWC},
   };
   int rep = 0;
   for (const ConvEdge &ed : edges)
@@ -689,7 +695,7 @@ TEST_CASE("conv2d: the implicit LUT64 GEMM on the index image equals Reference")
 TEST_CASE("conv2d: the LUT64 conv is refused where it does not apply, and Auto's choice") {
   // Forced on a kernel width other than 3 or a pair other than W2A2 it leaves the choice to Auto
   // (the results stay exact: every test forces it through algos()); Auto picks it where it
-  // applies (256 output channels here) on a CPU with VBMI.
+  // applies (256 output channels here) on a CPU with VBMI; then Auto's choice by shape.
   if (!supported(Path::Avx512))
     return;
   std::mt19937_64 rng(27);
@@ -716,6 +722,26 @@ TEST_CASE("conv2d: the LUT64 conv is refused where it does not apply, and Auto's
     CHECK_FALSE(samd::kernels::detail::conv_uses_lut64(x, pw, p, Path::Avx2));
     CHECK(conv2d_s32(x, pw, p, KernelOptions{Path::Avx512}).data ==
           conv2d_s32(x, pw, p, KernelOptions{Path::Reference}).data);
+  }
+  // Auto's choice by output channels: from 64 where the 3-kernel-row kernel applies (KH 3, stride
+  // and dilation 1 in y, channels padded to a multiple of 8), from 256 otherwise.
+  struct Choice {
+    std::int64_t o, cg, kh, stride;
+    bool picked;
+  };
+  for (const Choice &ch :
+       {Choice{64, 64, 3, 1, true}, Choice{63, 64, 3, 1, false}, Choice{64, 12, 3, 1, false},
+        Choice{64, 64, 3, 2, false}, Choice{64, 64, 1, 1, false}, Choice{256, 64, 3, 2, true}}) {
+    const Layout al = layout(2, false), wl = layout(2, true);
+    const QTensor x = tensor(rng, {1, 7, 7, ch.cg}, al, Fill::Random);
+    const PackedConvWeights pw = PackedConvWeights::prepack(
+        tensor(rng, {ch.o, ch.cg, ch.kh, 3}, wl, Fill::Random), {}, al, 1);
+    Conv2dParams p;
+    p.format = DataFormat::NHWC;
+    p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;
+    p.stride_h = p.stride_w = ch.stride;
+    INFO("O " << ch.o << " cg " << ch.cg << " KH " << ch.kh << " stride " << ch.stride);
+    CHECK(samd::kernels::detail::conv_uses_lut64(x, pw, p, Path::Avx512) == (ch.picked && vbmi));
   }
 }
 

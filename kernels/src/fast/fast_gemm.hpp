@@ -111,6 +111,12 @@ inline constexpr std::int64_t kLutPanel = 64; // columns per Lut panel (one AVX-
 inline std::int64_t lut_panel_width(const FastWeights &w, std::int64_t P) {
   return w.n - P * kLutPanel <= kLutPanel / 2 ? kLutPanel / 2 : kLutPanel;
 }
+// Where column n's byte of vector v < lut_vectors is in the Lut format: nibbles[lut_byte(w, n, v)].
+inline std::size_t lut_byte(const FastWeights &w, std::int64_t n, std::int64_t v) {
+  const std::int64_t P = n / kLutPanel;
+  return static_cast<std::size_t>(P * w.lut_vectors * kLutPanel + v * lut_panel_width(w, P) +
+                                  n % kLutPanel);
+}
 
 // The parameters of the SIMD formats of N x K weights of layout wl (no format built).
 // post: every format vector empty; kpad >= kSuperBlock, iwords = ceil(K / 64).

@@ -111,10 +111,7 @@ struct NibblePos {
 };
 NibblePos nibble_pos(const FastWeights &w, std::int64_t n, std::int64_t k) {
   const std::int64_t g = lut_group(w.wb), s = k / g;
-  const std::int64_t P = n / kLutPanel;
-  return {static_cast<std::size_t>(P * w.lut_vectors * kLutPanel + s / 2 * lut_panel_width(w, P) +
-                                   n % kLutPanel),
-          static_cast<unsigned>((s % 2) * 4 + (k % g) * w.wb)};
+  return {lut_byte(w, n, s / 2), static_cast<unsigned>((s % 2) * 4 + (k % g) * w.wb)};
 }
 } // namespace
 

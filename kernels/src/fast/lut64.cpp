@@ -22,11 +22,7 @@ struct Lut64Tables {
 };
 
 unsigned weight_byte(const FastWeights &w, std::int64_t n, std::int64_t v) {
-  if (v >= w.lut_vectors)
-    return 0;
-  const std::int64_t P = n / kLutPanel;
-  return w.nibbles[static_cast<std::size_t>(P * w.lut_vectors * kLutPanel +
-                                            v * lut_panel_width(w, P) + n % kLutPanel)];
+  return v < w.lut_vectors ? w.nibbles[lut_byte(w, n, v)] : 0u;
 }
 } // namespace
 

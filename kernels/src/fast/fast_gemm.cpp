@@ -74,7 +74,11 @@ Method gemm_method(Path p, unsigned ab, const FastWeights &w) {
   // (tiles of fewer than 4 panels); K = 2048 N = 192 1.02 / 1.19x, N = 128 0.84 / 1.04x; K = 1024
   // N = 256 0.97 / 1.18x, N = 192 0.96 / 0.74x; K = 576 N = 256 0.99 / 1.18 / 1.10x, N = 128
   // 0.85-0.92x. GEMV (M = 1) wins once the weights leave L2 (K = 4096: N = 1024 1.04x, 2048 1.18x,
-  // 4096 1.11x) and loses below (N = 256 0.81x, 512 0.79x).
+  // 4096 1.11x) and loses below (N = 256 0.81x, 512 0.79x). Again with the taller narrow tiles
+  // (lut64_tile_shape.hpp, 2026-11-26, M = 1 / 8 / 64): N = 64 0.74-0.97x at any K; N = 128
+  // 0.59-0.72 / 0.92-0.99 / 1.10-1.20x; N = 192-512 at K = 288-1152 0.70-0.90 / 1.02-1.20 /
+  // 1.20-1.38x, at K = 4096 0.81-1.12 / 1.13-1.26 / 1.29-1.35x. The method is fixed at prepack,
+  // before M is known, and batch-1 layers are GEMVs: the threshold stays where GEMVs lose least.
   const bool shape = (w.n >= kLut64MinN && w.k >= kLut64MinK) || lut64_any_shape();
   if (p == Path::Avx512 && lut64_pair(ab, w.wb) && !w.conv && shape && lut64_vbmi())
     return Method::Lut64;

@@ -1,25 +1,26 @@
 // Build-time generator (run by kernels/CMakeLists.txt, never installed) of lut64_asm.inc: the hot
-// loop of the AVX-512 VBMI LUT64 kernel (gemm_lut64_avx512.cpp) as one GCC inline-asm block per
-// tile of R rows x C panels (lut64_tile_shape.hpp: C 1..4, R up to 16 for one panel), with fixed
-// zmm registers.
+// loops of the AVX-512 VBMI LUT64 kernels (gemm_lut64_avx512.cpp) as one GCC inline-asm block per
+// tile shape, with fixed zmm registers: the GEMM's tiles of R rows x C panels (gen,
+// lut64_tile_shape.hpp: C 1..4, R up to 16 for one panel) and the conv kernel with 3 kernel rows
+// (gen_conv3, below).
 //
 // Why generated asm: with intrinsics GCC 12 moves the R x C u8 accumulators to memory or adds a
 // register move per lookup (bench/prototypes/lut_avx512/README.md: 200-250 against 920-966 GMAC/s);
 // GNU assembler macros would need .altmacro arithmetic on register numbers, which clang's
 // integrated assembler does not fully take. A C++ generator needs no tool beyond the compiler.
 //
-// One call runs n >= 1 chunks. A chunk is 2 blocks of 3 weight vectors (6 vectors of 64 bytes per
-// panel) = 8 groups (lut64.hpp): per block, lookups of the 3 vectors as they are (vpermb ignores
-// index bits 6-7), then of the gathered bits 6-7 (3 vpsrlw + 2 vpternlogd per panel, shared by
-// the R rows). u8 lane q = i * C + j (row i, panel j) is widened right after lookup q % 8 of every
-// chunk (even bytes: and 0x00FF, odd bytes: srl 8, each added to its u16 vector) and set, not
-// added, by the next lookup: so it adds exactly 8 <= lut64_u8_steps() = 9 entries between two
-// widenings, and a call widens each lane exactly n times. State in buf (64-byte aligned): lane q's
-// u16 vectors (even columns, odd columns) at 128 q, 128 q + 64; its u8 lane at 128 NL + 64 q
-// (NL = R * C). Row i's table offset of group g of the call's first chunk is the u16 at op + i *
-// g2 (bytes) + 2 g; panel j's vector t at wp + j * ps + 64 t. A one-panel tile takes each table as
-// vpermb's memory operand (no register to load it into, one lookup per table); wider tiles load
-// it once into a register for their C lookups.
+// The GEMM tiles (gen): one call runs n >= 1 chunks. A chunk is 2 blocks of 3 weight vectors (6
+// vectors of 64 bytes per panel) = 8 groups (lut64.hpp): per block, lookups of the 3 vectors as
+// they are (vpermb ignores index bits 6-7), then of the gathered bits 6-7 (3 vpsrlw + 2 vpternlogd
+// per panel, shared by the R rows). u8 lane q = i * C + j (row i, panel j) is widened right after
+// lookup q % 8 of every chunk (even bytes: and 0x00FF, odd bytes: srl 8, each added to its u16
+// vector) and set, not added, by the next lookup: so it adds exactly 8 <= lut64_u8_steps() = 9
+// entries between two widenings, and a call widens each lane exactly n times. State in buf (64-byte
+// aligned): lane q's u16 vectors (even columns, odd columns) at 128 q, 128 q + 64; its u8 lane at
+// 128 NL + 64 q (NL = R * C). Row i's table offset of group g of the call's first chunk is the u16
+// at op + i * g2 (bytes) + 2 g; panel j's vector t at wp + j * ps + 64 t. A one-panel tile takes
+// each table as vpermb's memory operand (no register to load it into, one lookup per table); wider
+// tiles load it once into a register for their C lookups.
 #include <cstdio>
 #include <stdexcept>
 #include <string>

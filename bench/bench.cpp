@@ -3,6 +3,8 @@
 #include <benchmark/benchmark.h>
 #include <omp.h>
 
+#include <array>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -200,12 +202,55 @@ std::string case_name(const Record &r) {
   return o.str();
 }
 
+// "MxNxK" as three positive sizes; invalid_argument naming the text otherwise.
+std::array<std::int64_t, 3> parse_shape(const std::string &text) {
+  std::array<std::int64_t, 3> d{};
+  std::size_t at = 0;
+  for (int i = 0; i < 3; ++i) {
+    std::size_t used = 0;
+    long long v = 0;
+    try {
+      v = std::stoll(text.substr(at), &used);
+    } catch (const std::exception &) {
+      used = 0;
+    }
+    const bool sep_ok = i == 2 ? at + used == text.size()
+                               : at + used < text.size() && text[at + used] == 'x';
+    if (used == 0 || !std::isdigit(static_cast<unsigned char>(text[at])) || !sep_ok || v <= 0 ||
+        v > (1LL << 24))
+      throw std::invalid_argument("samd bench: --gemm " + text +
+                                  " is not MxNxK with sizes from 1 to 16777216");
+    d[static_cast<std::size_t>(i)] = v;
+    at += used + 1;
+  }
+  return d;
+}
+
 std::vector<Case> cases(const Options &o) {
   std::vector<Case> cs;
   const bool avx2 = o.isa == "avx2";
   const Path path = avx2 ? Path::Avx2 : Path::Auto;
   const std::string isa = o.isa;
   const std::pair<int, int> gemm_pairs[] = {{1, 1}, {2, 2}, {3, 3}, {4, 4}, {8, 8}, {4, 8}, {2, 8}};
+  if (!o.gemm.empty()) { // the user's shapes instead of the standard set
+    for (const std::string &text : o.gemm) {
+      const auto [M, N, K] = parse_shape(text);
+      const std::string op = M == 1 ? "gemv" : "gemm";
+      for (auto [wb, ab] : gemm_pairs)
+        cs.push_back(samd_gemm(op, M, N, K, wb, ab, 1, path, isa));
+      for (auto [wb, ab] : {std::pair{1, 2}, std::pair{2, 1}})
+        cs.push_back(samd_gemm(op, M, N, K, wb, ab, 1, path, isa));
+      cs.push_back(onednn_case(op, M, N, K, true, isa));
+      if (!avx2) {
+        cs.push_back(onednn_case(op, M, N, K, false, isa));
+        cs.push_back(plain_case(op, M, N, K, isa));
+      }
+    }
+    if (!o.only.empty())
+      std::erase_if(
+          cs, [&](const Case &c) { return case_name(c.rec).find(o.only) == std::string::npos; });
+    return cs;
+  }
   // GEMM 256 x 256 x 4096
   for (auto [wb, ab] : gemm_pairs)
     cs.push_back(samd_gemm("gemm", 256, 256, 4096, wb, ab, 1, path, isa));

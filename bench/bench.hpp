@@ -14,6 +14,9 @@ struct Options {
   double min_time = 0.2;      // seconds per repetition
   int repetitions = 3;        // the median is reported
   std::string only;           // run only cases whose name contains this
+  // GEMM shapes "MxNxK" to measure instead of the standard set, at every width pair, each with
+  // its oneDNN int8 / f32 and plain int8 baselines (M = 1: a GEMV); empty = the standard set.
+  std::vector<std::string> gemm;
   std::string self;           // path of the samd executable (for the avx2 child)
 };
 

@@ -79,6 +79,10 @@ std::vector<Record> run_avx2_child(const Options &o) {
       args.push_back("--only");
       args.push_back(o.only.c_str());
     }
+    for (const std::string &shape : o.gemm) {
+      args.push_back("--gemm");
+      args.push_back(shape.c_str());
+    }
     args.push_back(nullptr);
     execv(o.self.c_str(), const_cast<char *const *>(args.data()));
     _exit(127);
@@ -98,12 +102,22 @@ std::vector<Record> run_avx2_child(const Options &o) {
   return out;
 }
 
-std::optional<double> find(const std::vector<Record> &rs, const std::string &op,
+// M x N x K of a record; the goals' shapes.
+struct Dims {
+  long long m, n, k;
+};
+constexpr Dims kGemmGoal{256, 256, 4096}, kGemvGoal{1, 8192, 8192};
+Dims dims_of(const Record &r) { return {r.m, r.n, r.k}; }
+Dims goal_dims(const std::string &op) { return op == "gemv" ? kGemvGoal : kGemmGoal; }
+
+// The measurement of op at this shape (a conv's: its layer), impl, widths, threads and isa.
+std::optional<double> find(const std::vector<Record> &rs, const std::string &op, Dims d,
                            const std::string &impl, int wb, int ab, int threads,
                            const std::string &isa, const std::string &layer = "") {
   for (const Record &r : rs)
-    if (r.op == op && r.impl == impl && (impl != "samd" || (r.wbits == wb && r.abits == ab)) &&
-        r.threads == threads && r.isa == isa && r.layer == layer)
+    if (r.op == op && r.m == d.m && r.n == d.n && r.k == d.k && r.impl == impl &&
+        (impl != "samd" || (r.wbits == wb && r.abits == ab)) && r.threads == threads &&
+        r.isa == isa && r.layer == layer)
       return r.gmacs;
   return std::nullopt;
 }
@@ -113,8 +127,8 @@ void print_table(const std::vector<Record> &rs) {
               "op", "layer", "m x n x k", "W/A", "thr", "isa", "impl", "path", "GMAC/s", "x int8",
               "x plain", "weight B", "format", "w/int8", "res/i8", "<=b/8+5%");
   for (const Record &r : rs) {
-    const auto base = find(rs, r.op, "onednn-int8", 8, 8, 1, r.isa, r.layer);
-    const auto plain = find(rs, r.op, "plain-int8", 8, 8, 1, "native");
+    const auto base = find(rs, r.op, dims_of(r), "onednn-int8", 8, 8, 1, r.isa, r.layer);
+    const auto plain = find(rs, r.op, dims_of(r), "plain-int8", 8, 8, 1, "native");
     char dims[64];
     std::snprintf(dims, sizeof dims, "%lldx%lldx%lld", r.m, r.n, r.k);
     char wa[16];
@@ -189,8 +203,8 @@ void print_goals(const std::vector<Record> &rs) {
                         {"AVX2 mode W2A2 >= 2x", "gemm", "avx2", 2, 2, 1, 2.0}};
   std::printf("\nGoals (ratios of effective MAC/s to oneDNN u8s8s32 in this run):\n");
   for (const Goal &g : goals) {
-    const auto s = find(rs, g.op, "samd", g.wb, g.ab, g.threads, g.isa),
-               b = find(rs, g.op, "onednn-int8", 8, 8, 1, g.isa);
+    const auto s = find(rs, g.op, goal_dims(g.op), "samd", g.wb, g.ab, g.threads, g.isa),
+               b = find(rs, g.op, goal_dims(g.op), "onednn-int8", 8, 8, 1, g.isa);
     if (!s || !b) {
       std::printf("  %-32s not measured in this run\n", g.what);
       continue;
@@ -218,8 +232,8 @@ void print_goals(const std::vector<Record> &rs) {
       "   W2A2 2.55-2.65x, W2A1 3.07-3.13x; W1A1 then looks up at ~85 %% of the rate of vpshufb +\n"
       "   vpaddb pairs alone)\n");
   for (auto [wb, ab] : {std::pair{1, 1}, std::pair{2, 2}, std::pair{4, 4}, std::pair{8, 8}}) {
-    const auto t1 = find(rs, "gemm", "samd", wb, ab, 1, "native"),
-               t2 = find(rs, "gemm", "samd", wb, ab, 2, "native");
+    const auto t1 = find(rs, "gemm", kGemmGoal, "samd", wb, ab, 1, "native"),
+               t2 = find(rs, "gemm", kGemmGoal, "samd", wb, ab, 2, "native");
     if (t1 && t2)
       std::printf(
           "  %-32s %6.2fx  %s\n",
@@ -231,9 +245,9 @@ void print_goals(const std::vector<Record> &rs) {
   for (const Record &r : rs) {
     if (r.op != "conv" || r.impl != "samd")
       continue;
-    const auto cb = find(rs, "conv", "onednn-int8", 8, 8, 1, r.isa, r.layer);
-    const auto gs = find(rs, "gemm", "samd", r.wbits, r.abits, 1, r.isa),
-               gb = find(rs, "gemm", "onednn-int8", 8, 8, 1, r.isa);
+    const auto cb = find(rs, "conv", dims_of(r), "onednn-int8", 8, 8, 1, r.isa, r.layer);
+    const auto gs = find(rs, "gemm", kGemmGoal, "samd", r.wbits, r.abits, 1, r.isa),
+               gb = find(rs, "gemm", kGemmGoal, "onednn-int8", 8, 8, 1, r.isa);
     if (!cb || !gs || !gb)
       continue;
     const double conv_ratio = r.gmacs / *cb, gemm_ratio = *gs / *gb;

@@ -21,6 +21,9 @@ void register_bench(CLI::App& app) {
   sub->add_option("--min-time", o.min_time, "seconds per repetition")->capture_default_str();
   sub->add_option("--repetitions", o.repetitions, "repetitions; the median is reported")->capture_default_str();
   sub->add_option("--only", o.only, "run only the cases whose name contains this text");
+  sub->add_option("--gemm", o.gemm,
+                  "measure these GEMM shapes (MxNxK, repeatable; M = 1 is a GEMV) at every width "
+                  "pair, against oneDNN and the plain loop, instead of the standard set");
   sub->callback([] {
     o.with_avx2 = !no_avx2;
     char self[PATH_MAX] = {};

@@ -26,20 +26,28 @@ def main() -> int:
     records = json.load(open(sys.argv[1]))
     out = sys.argv[2] if len(sys.argv) > 2 else "bench.png"
 
-    def baseline(op, isa, layer):
+    def shape(r):
+        return (r["m"], r["n"], r["k"])
+
+    def baseline(op, isa, layer, dims):
         for r in records:
-            if r["op"] == op and r["impl"] == "onednn-int8" and r["isa"] == isa and r["layer"] == layer:
+            if (r["op"] == op and r["impl"] == "onednn-int8" and r["isa"] == isa
+                    and r["layer"] == layer and shape(r) == dims):
                 return r["gmacs"]
         return None
 
+    # One series per op, layer, shape and ISA (samd bench --gemm may measure several shapes).
+    shapes = {(r["op"], shape(r)) for r in records if r["impl"] == "samd"}
+    several = {op for op, _ in shapes if sum(1 for o, _ in shapes if o == op) > 1}
     series = {}
     for r in records:
         if r["impl"] != "samd" or r["threads"] != 1:
             continue
-        base = baseline(r["op"], r["isa"], r["layer"])
+        base = baseline(r["op"], r["isa"], r["layer"], shape(r))
         if not base:
             continue
-        label = f'{r["op"]}{"/" + r["layer"] if r["layer"] else ""} ({r["isa"]})'
+        dims = f' {r["m"]}x{r["n"]}x{r["k"]}' if r["op"] in several and not r["layer"] else ""
+        label = f'{r["op"]}{"/" + r["layer"] if r["layer"] else ""}{dims} ({r["isa"]})'
         if r["wbits"] == r["abits"]:
             series.setdefault(label, []).append((r["wbits"], r["gmacs"] / base))
     fig, ax = plt.subplots(figsize=(8, 5))

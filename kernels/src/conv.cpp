@@ -1984,7 +1984,7 @@ void force_conv_algo(ConvAlgo a) {
 
 bool conv_uses_lut64(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                      Path path) {
-  // any stride, dilation, padding and format
+  // Any stride, dilation, padding and format; p only moves the channel threshold below.
   if (path != Path::Avx512 || !cpu_features().avx512_vbmi ||
       !lut64_conv_applies(x.layout().bits, w.weight_layout().bits, w.kernel_w(),
                           w.in_channels_per_group(), w.out_channels() / w.groups()))

@@ -218,16 +218,17 @@ std::vector<std::int32_t> run_kernel(Kernel kernel, const KernelCase &c, const f
   return out;
 }
 
-// The kernel against the reference on case c: all columns, and a range starting and ending inside
-// panels (as a thread's), int32 and int64 sums.
-void check_kernel(const KernelCase &c) {
+// kernel (lut64_avx512 unless given) against the reference on case c: all columns, and a range
+// starting and ending inside panels (as a thread's), int32 and int64 sums.
+template <class Kernel = decltype(&fast::lut64_avx512)>
+void check_kernel(const KernelCase &c, Kernel kernel = &fast::lut64_avx512) {
   const fast::Lut64Rows r{c.index.data(), c.row_base.data(), c.group_off.data(), c.M};
   for (bool int32 : {true, false}) {
     INFO("int32_exact=" << int32);
     const std::int64_t ranges[][2] = {{0, c.N}, {c.N / 3, c.N - c.N / 5}, {c.N - 1, c.N}};
     for (const auto &rg : ranges) {
       INFO("columns [" << rg[0] << ", " << rg[1] << ")");
-      REQUIRE(run_kernel(fast::lut64_avx512, c, r, int32, rg[0], rg[1]) ==
+      REQUIRE(run_kernel(kernel, c, r, int32, rg[0], rg[1]) ==
               run_kernel(fast::lut64_reference, c, r, int32, rg[0], rg[1]));
     }
   }
@@ -304,20 +305,10 @@ KernelCase conv3_case(std::mt19937_64 &rng, std::int64_t M, std::int64_t N, std:
 }
 
 void check_conv3(const KernelCase &c, std::int64_t ct) {
-  const fast::Lut64Rows r{c.index.data(), c.row_base.data(), c.group_off.data(), c.M};
   const fast::Lut64Conv3Rows r3{c.index.data(), ct, c.M};
-  const auto conv3 = [&](const fast::Lut64Rows &, const fast::FastWeights &w,
-                         const fast::Epilogue &e, std::int64_t n0,
-                         std::int64_t n1) { fast::lut64_conv3_avx512(r3, w, e, n0, n1); };
-  for (bool int32 : {true, false}) {
-    INFO("int32_exact=" << int32);
-    const std::int64_t ranges[][2] = {{0, c.N}, {c.N / 3, c.N - c.N / 5}, {c.N - 1, c.N}};
-    for (const auto &rg : ranges) {
-      INFO("columns [" << rg[0] << ", " << rg[1] << ")");
-      REQUIRE(run_kernel(conv3, c, r, int32, rg[0], rg[1]) ==
-              run_kernel(fast::lut64_reference, c, r, int32, rg[0], rg[1]));
-    }
-  }
+  check_kernel(c, [&](const fast::Lut64Rows &, const fast::FastWeights &w, const fast::Epilogue &e,
+                      std::int64_t n0,
+                      std::int64_t n1) { fast::lut64_conv3_avx512(r3, w, e, n0, n1); });
 }
 } // namespace
 

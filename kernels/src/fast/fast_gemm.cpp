@@ -287,6 +287,8 @@ const std::uint8_t *lut_tables(unsigned ab, unsigned wb) {
 Int32Columns int32_columns(const Epilogue &e, std::int64_t n0, std::int64_t n1) {
   if (!e.int32_exact || n0 < 0 || n0 > n1 || n1 > e.n)
     throw std::logic_error("samd: int32_columns: not an int32-exact epilogue of these columns");
+  if (e.dz32 != nullptr && e.fixed32 != nullptr) // a conv's, built once for all its calls
+    return {e.dz32, e.fixed32};
   thread_local std::vector<std::int32_t> dz32, fixed32;
   dz32.resize(static_cast<std::size_t>(e.n));
   fixed32.resize(static_cast<std::size_t>(e.n));

@@ -239,8 +239,9 @@ struct Epilogue {
 
 // Epilogue::int32_exact kernels (lut_avx2, lut64_avx512): dz and fixed of columns [n0, n1) as
 // int32 (their values: int32_exact says they fit), indexed by column.
-// pre: e.int32_exact, 0 <= n0 <= n1 <= e.n. post: dz[n], fixed[n] for n in [n0, n1), in this
-// thread's arrays, valid until its next call.
+// pre: e.int32_exact, 0 <= n0 <= n1 <= e.n. post: dz[n], fixed[n] for n in [n0, n1): e.dz32 and
+// e.fixed32 when the caller gave them (dz and fixed mod 2^32, the values themselves here), else
+// this thread's arrays, valid until its next call.
 struct Int32Columns {
   const std::int32_t *dz, *fixed;
 };

@@ -16,7 +16,6 @@
 #include <cstdint>
 #include <cstring>
 #include <stdexcept>
-#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -243,17 +242,6 @@ void finish(const Ctx &c, std::int64_t m0, int R, const ColBlock &cb, std::uint8
   }
 }
 
-// dz and fixed as int32 for an int32-exact epilogue: the caller's dz32 and fixed32 when it gave
-// them (they are dz and fixed mod 2^32, so the values themselves when these fit), else
-// int32_columns.
-std::pair<const std::int32_t *, const std::int32_t *>
-int32_epilogue_columns(const Epilogue &e, std::int64_t n0, std::int64_t n1) {
-  if (e.dz32 != nullptr && e.fixed32 != nullptr)
-    return {e.dz32, e.fixed32};
-  const Int32Columns k = int32_columns(e, n0, n1);
-  return {k.dz, k.fixed};
-}
-
 // Whether the u16 offsets p[0, n) are all 64 * (index < 64).
 bool offsets_valid(const std::uint16_t *p, std::int64_t n) {
   __m512i bad = _mm512_setzero_si512();
@@ -355,20 +343,22 @@ void lut64_avx512(const Lut64Rows &r, const FastWeights &w, const Epilogue &e, s
     return;
   }
   Ctx c{e, n0, n1, V / kChunkVectors, V % kChunkVectors, lut64_tables(), nullptr, nullptr};
-  if (e.int32_exact) // dz and fixed fit int32 (Epilogue::int32_exact)
-    std::tie(c.dz32, c.fixed32) = int32_epilogue_columns(e, n0, n1);
+  if (e.int32_exact) { // dz and fixed fit int32 (Epilogue::int32_exact)
+    const Int32Columns k = int32_columns(e, n0, n1);
+    c.dz32 = k.dz;
+    c.fixed32 = k.fixed;
+  }
 
   thread_local std::vector<Line> wide, tails, gathered;
   const Panels ps = panels_of(w, n0, n1, wide);
   const std::int64_t pa = ps.pa, pb = ps.pb;
-  auto panel_vectors = [&](std::int64_t P) { return ps.vectors(P); };
   // The tail chunk's vectors of each panel, zero past V (never read past the weights).
   std::uint8_t *tailw = nullptr;
   if (c.rem > 0) {
     tailw = scratch(tails, static_cast<std::size_t>((pb - pa) * kChunkBytes));
     std::memset(tailw, 0, static_cast<std::size_t>((pb - pa) * kChunkBytes));
     for (std::int64_t P = pa; P < pb; ++P)
-      std::memcpy(tailw + (P - pa) * kChunkBytes, panel_vectors(P) + c.full * kChunkBytes,
+      std::memcpy(tailw + (P - pa) * kChunkBytes, ps.vectors(P) + c.full * kChunkBytes,
                   static_cast<std::size_t>(c.rem * 64));
   }
   std::vector<ColBlock> cols = ps.blocks(kCols);
@@ -376,9 +366,8 @@ void lut64_avx512(const Lut64Rows &r, const FastWeights &w, const Epilogue &e, s
     cb.tailw = tailw ? tailw + (cb.p0 - pa) * kChunkBytes : nullptr;
 
   // Rows in nb blocks of at most rmax (the tile height of the widest column block), as equal as
-  // possible. A GEMM's rows (group_off the
-  // identity, each block's rows equally spaced) are read in place; other rows are gathered per
-  // block into a scratch of G offsets a row.
+  // possible. A GEMM's rows (group_off the identity, each block's rows equally spaced) are read in
+  // place; other rows are gathered per block into a scratch of G offsets a row.
   int widest = 1;
   for (const ColBlock &cb : cols)
     widest = std::max(widest, cb.c);
@@ -489,8 +478,11 @@ void lut64_conv3_avx512(const Lut64Conv3Rows &r, const FastWeights &w, const Epi
       }())
     bad_offset();
   Ctx c{e, n0, n1, 0, 0, lut64_tables(), nullptr, nullptr};
-  if (e.int32_exact) // the caller's int32 columns (a conv's), else this thread's copy
-    std::tie(c.dz32, c.fixed32) = int32_epilogue_columns(e, n0, n1);
+  if (e.int32_exact) {
+    const Int32Columns k = int32_columns(e, n0, n1);
+    c.dz32 = k.dz;
+    c.fixed32 = k.fixed;
+  }
   thread_local std::vector<Line> wide;
   const std::vector<ColBlock> cols = panels_of(w, n0, n1, wide).blocks(kLut64Conv3MaxCols);
   int widest = 1;

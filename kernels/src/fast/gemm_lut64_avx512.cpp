@@ -5,10 +5,11 @@
 // at one): R x C u8 accumulators, C weight vectors and C gathered index vectors, the table, a
 // lookup and a temporary (31 zmm at 5 x 4). Its hot loop is generated asm with fixed registers
 // (gen_lut64_asm.cpp: why, and the staggered u8 widening); here the driver: tiles over rows and
-// panels, u16 windows, the K tail, and the fused epilogue. Schedule (fast_bounds.hpp LUT64): a u8
-// lane adds 8 <= lut64_u8_steps() entries per widening; a u16 lane takes at most kLutU16Widenings
-// widenings (kWindowChunks chunks of one widening each, plus the final one) before it is added to
-// int32 lanes (Epilogue::int32_exact) or int64 sums.
+// panels, u16 windows, the K tail, and the fused epilogue. Schedule (fast_bounds.hpp, the LUT64
+// kernels' schedules, proven by lut64_schedule): a u8 lane adds kLut64StageEntries = 8 entries per
+// widening; a u16 lane takes lut64_gemm_schedule().window_widenings (kWindowChunks chunks of one
+// widening each, plus the final one) before it is added to int32 lanes (Epilogue::int32_exact) or
+// int64 sums.
 #include <immintrin.h>
 
 #include <algorithm>
@@ -46,12 +47,12 @@ void lut64_conv3_chunks(const std::uint8_t *wp, std::int64_t ps, std::int64_t ks
 #include "lut64_asm.inc"
 
 constexpr int kCols = kLut64MaxCols, kRows = lut64_max_rows(1), kLanes = kLut64MaxLanes;
-constexpr std::int64_t kChunkVectors = 6, kChunkGroups = 8, kChunkBytes = kChunkVectors * 64;
+// A chunk is one u8 stage of 8 groups (fast_bounds.hpp, the GEMM tiles' schedule).
+constexpr std::int64_t kChunkVectors = 6, kChunkGroups = kLut64StageEntries,
+                       kChunkBytes = kChunkVectors * 64;
+static_assert(kChunkGroups == 8, "a chunk is 2 blocks of 4 groups");
 // Chunks per u16 window: each widens every u8 lane once, and the tile's final widening adds one.
-constexpr std::int64_t kWindowChunks = kLutU16Widenings - 1;
-static_assert(kChunkGroups <= lut64_u8_steps(), "LUT64: a u8 lane would add too many entries");
-static_assert(kWindowChunks + 1 <= kLutU16Widenings, "LUT64: a u16 lane would widen too often");
-static_assert(kChunkGroups * lut64_max_entry() <= 255);
+constexpr std::int64_t kWindowChunks = kLut64GemmWindowChunks;
 
 using ChunkFn = void (*)(const std::uint8_t *, std::int64_t, const std::uint16_t *, std::int64_t,
                          const std::uint8_t *, std::uint8_t *, long);
@@ -123,7 +124,7 @@ struct Sums {
 };
 
 // The u16 lanes of a tile of NL lanes into its sums, then zero. pre: every u16 lane holds at most
-// kLutU16Widenings widenings.
+// one window of its kernel's schedule (fast_bounds.hpp).
 void flush_u16(std::uint8_t *buf, int NL, bool int32, Sums &s) {
   for (int q = 0; q < NL; ++q) {
     __m512i cols[4];
@@ -450,9 +451,9 @@ constexpr std::array<Conv3Fn, sizeof...(I)> conv3_fns(std::integer_sequence<int,
 }
 constexpr auto kConv3Fns =
     conv3_fns(std::make_integer_sequence<int, kConv3Rows * kLut64Conv3MaxCols>{});
-// A conv3 chunk widens every lane 3 times (gen_conv3): chunks per u16 window.
-constexpr std::int64_t kConv3WindowChunks = kLutU16Widenings / 3;
-static_assert(3 * kConv3WindowChunks <= kLutU16Widenings);
+// Chunks per u16 window of the conv3 schedule (fast_bounds.hpp; gen_conv3 widens every lane
+// kLut64Conv3ChunkWidenings times a chunk).
+constexpr std::int64_t kConv3WindowChunks = kLut64Conv3WindowChunks;
 
 } // namespace
 

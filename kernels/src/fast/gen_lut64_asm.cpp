@@ -14,8 +14,9 @@
 // they are (vpermb ignores index bits 6-7), then of the gathered bits 6-7 (3 vpsrlw + 2 vpternlogd
 // per panel, shared by the R rows). u8 lane q = i * C + j (row i, panel j) is widened right after
 // lookup q % 8 of every chunk (even bytes: and 0x00FF, odd bytes: srl 8, each added to its u16
-// vector) and set, not added, by the next lookup: so it adds exactly 8 <= lut64_u8_steps() = 9
-// entries between two widenings, and a call widens each lane exactly n times. State in buf (64-byte
+// vector) and set, not added, by the next lookup: so it adds exactly kLut64StageEntries = 8
+// entries between two widenings, and a call widens each lane exactly n times (fast_bounds.hpp, the
+// GEMM tiles' schedule). State in buf (64-byte
 // aligned): lane q's u16 vectors (even columns, odd columns) at 128 q, 128 q + 64; its u8 lane at
 // 128 NL + 64 q (NL = R * C). Row i's table offset of group g of the call's first chunk is the u16
 // at op + i * g2 (bytes) + 2 g; panel j's vector t at wp + j * ps + 64 t. A one-panel tile takes
@@ -25,6 +26,8 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <samd/kernels/fast_bounds.hpp>
 
 #include "lut64_tile_shape.hpp"
 
@@ -45,7 +48,9 @@ template <class Emit> void widen(Emit &a, int q, const std::string &wt) {
 }
 
 void gen(std::FILE *out, int R, int C) {
-  constexpr int kGroups = 8; // lookups per chunk = per u8 stage
+  // Lookups per chunk = entries per u8 stage (fast_bounds.hpp, the GEMM tiles' schedule).
+  constexpr int kGroups = static_cast<int>(samd::kernels::kLut64StageEntries);
+  static_assert(kGroups == 8, "a chunk is 2 blocks of 4 groups");
   const int nl = R * C;
   std::vector<std::string> L;
   auto a = [&](const std::string &s) { L.push_back(s); };
@@ -216,10 +221,13 @@ void gen(std::FILE *out, int R, int C) {
 // 2 c bytes): one table load, then each ky with 0 <= yy - ky < R. A lane (output row, panel) takes
 // 3 lookups a channel, 24 a chunk: the generator counts them, widens the lane after every 8th
 // (into its u16 vectors at buf + 128 q, + 64) and sets it, not adds, with the next. So every lane
-// adds exactly 8 <= lut64_u8_steps() entries a widening, is widened 3 times a chunk, and holds no
-// u8 state between chunks (no u8 lanes in buf).
+// adds exactly kLut64StageEntries = 8 entries a widening, is widened kLut64Conv3ChunkWidenings = 3
+// times a chunk (the schedule lut64_schedule proves), and holds no u8 state between chunks.
 void gen_conv3(std::FILE *out, int R, int C) {
-  constexpr int kGroups = 8;
+  // The conv3 schedule (fast_bounds.hpp): kStage entries a widening, kWidenings widenings a chunk.
+  constexpr int kStage = static_cast<int>(samd::kernels::lut64_conv3_schedule().stage_entries),
+                kWidenings = static_cast<int>(samd::kernels::kLut64Conv3ChunkWidenings);
+  static_assert(kStage * kWidenings == 3 * 8, "a chunk is 3 lookups of each of 8 channels");
   const int nl = R * C;
   std::vector<std::string> L;
   auto a = [&](const std::string &s) { L.push_back(s); };
@@ -259,13 +267,13 @@ void gen_conv3(std::FILE *out, int R, int C) {
             const int q = oy * C + j;
             const std::string idx = i < 3 ? raw(ky, j) : gat(ky, j);
             int &k = count[static_cast<std::size_t>(q)];
-            if (k % kGroups == 0) {
+            if (k % kStage == 0) {
               a("vpermb " + tb + ", " + idx + ", " + zmm(q));
             } else {
               a("vpermb " + tb + ", " + idx + ", " + e);
               a("vpaddb " + e + ", " + zmm(q) + ", " + zmm(q));
             }
-            if (++k % kGroups == 0)
+            if (++k % kStage == 0)
               widen(a, q, wt);
           }
         }
@@ -274,7 +282,7 @@ void gen_conv3(std::FILE *out, int R, int C) {
       }
     }
   for (int k : count)
-    if (k != 3 * kGroups)
+    if (k != kStage * kWidenings)
       throw std::logic_error("gen_conv3: a lane does not take 24 lookups a chunk");
   for (int j = 0; j < C; ++j)
     a("add $384, %[w" + std::to_string(j) + "]");

@@ -148,6 +148,34 @@ void register_kernel_mutants(MutantSet &set) {
                  {kernel_check("lut64_entry", 2, 2, [lut](Query &q) {
                    check_lut_entry(q, kLut64Group, 2, 2, lut, lut64_max_entry());
                  })}});
+  // The LUT64 kernels' schedules: the conv3 kernel flushing on the GEMM tiles' window (forgetting
+  // it widens 3 times a chunk: 771 widenings of up to 216), a window one chunk past what the
+  // stage bound allows (102 * 3 * 216 > 65535; 101 chunks would still fit), and a conv3 stage of
+  // 12 lookups (widened twice a chunk: 12 * 27 > 255).
+  const auto conv3_with = [](std::int64_t stage, std::int64_t chunk_widenings,
+                             std::int64_t window_chunks) {
+    return Lut64Schedule{stage, chunk_widenings * window_chunks};
+  };
+  set.add(Mutant{"lut64_schedule/conv3-gemm-window",
+                 "lut64_schedule",
+                 "the conv3 kernel flushes its u16 lanes every 256 chunks, as the GEMM tiles do",
+                 {kernel_check("lut64_schedule", 2, 2, [conv3_with](Query &q) {
+                   check_lut64_window(q, conv3_with(kLut64StageEntries, kLut64Conv3ChunkWidenings,
+                                                    kLut64GemmWindowChunks));
+                 })}});
+  set.add(Mutant{"lut64_schedule/conv3-window-102",
+                 "lut64_schedule",
+                 "conv3 u16 windows of 102 chunks (306 widenings of up to 216)",
+                 {kernel_check("lut64_schedule", 2, 2, [conv3_with](Query &q) {
+                   check_lut64_window(
+                       q, conv3_with(kLut64StageEntries, kLut64Conv3ChunkWidenings, 102));
+                 })}});
+  set.add(Mutant{"lut64_schedule/conv3-stage-12",
+                 "lut64_schedule",
+                 "the conv3 kernel widens its u8 lanes after every 12th lookup",
+                 {kernel_check("lut64_schedule", 2, 2, [conv3_with](Query &q) {
+                   check_lut64_stage(q, conv3_with(12, 2, kLut64Conv3WindowChunks));
+                 })}});
   set.add(Mutant{
       "lut_u16/one-more-widening",
       "lut_u16",

@@ -189,6 +189,8 @@ void check_lut_entry(Query &q, unsigned g, unsigned ab, unsigned wb, const LutEn
                      std::int64_t max_entry);
 void check_lut_u8(Query &q, std::int64_t steps, std::int64_t max_entry);
 void check_lut_u16(Query &q, std::int64_t widenings);
+void check_lut64_stage(Query &q, const kernels::Lut64Schedule &s);
+void check_lut64_window(Query &q, const kernels::Lut64Schedule &s);
 void check_neon_cnt_u16(Query &q, std::int64_t u8_vectors, std::int64_t u16_vectors);
 void check_neon_dot8(Query &q, unsigned ab, unsigned wb, std::int64_t flush_slots,
                      std::int64_t per_slot);

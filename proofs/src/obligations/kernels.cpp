@@ -358,6 +358,21 @@ void check_lut_u16(Query &q, std::int64_t widenings) {
   check_accumulation(q, {16, false, widenings, 0, 255, t, z3::ule(t, calc(q.ctx, 255))});
 }
 
+// A LUT64 kernel's schedule (fast_bounds.hpp): the u8 stage adds stage_entries entries (each <=
+// lut64_max_entry, proven by lut64_entry), the u16 window adds window_widenings u8 lanes, each at
+// most what the stage can sum (stage_entries * 27, not the byte's 255: the window length rests on
+// that tighter bound).
+void check_lut64_stage(Query &q, const kernels::Lut64Schedule &s) {
+  check_lut_u8(q, s.stage_entries, kernels::lut64_max_entry());
+}
+void check_lut64_window(Query &q, const kernels::Lut64Schedule &s) {
+  const std::int64_t stage_max = s.stage_entries * kernels::lut64_max_entry();
+  const z3::expr d = q.ctx.bv_const("u8_lane", 8);
+  const z3::expr t = z3::zext(d, kCalc - 8);
+  check_accumulation(
+      q, {16, false, s.window_widenings, 0, stage_max, t, z3::ule(t, calc(q.ctx, stage_max))});
+}
+
 // NEON Dot8: products formed exactly (vmull_u8 for weights below 8 bits: one product per u16
 // lane), then added to int32 lanes, kNeonDot8ProductsPerSlot per slot for kNeonDot8FlushSlots.
 void check_neon_dot8(Query &q, unsigned ab, unsigned wb, std::int64_t flush_slots,
@@ -824,6 +839,16 @@ void register_kernels(std::vector<Obligation> &out) {
         [](Query &q) { check_lut_u8(q, kernels::lut64_u8_steps(), kernels::lut64_max_entry()); });
   f.add("lut_u16", bit, "every LUT pair",
         [](Query &q) { check_lut_u16(q, kernels::kLutU16Widenings); });
+  // The two LUT64 kernels' schedules as they run (the generator emits them from these constants).
+  const std::pair<const char *, kernels::Lut64Schedule> schedules[] = {
+      {"GEMM tiles", kernels::lut64_gemm_schedule()},
+      {"conv, 3 kernel rows", kernels::lut64_conv3_schedule()}};
+  for (const auto &[kernel, sched] : schedules) {
+    f.add("lut64_schedule", W2, cat({kernel, ": u8 stage"}),
+          [s = sched](Query &q) { check_lut64_stage(q, s); });
+    f.add("lut64_schedule", W2, cat({kernel, ": u16 window"}),
+          [s = sched](Query &q) { check_lut64_window(q, s); });
+  }
   f.add("neon_cnt_u16", bit, "W1A1 bit planes", [](Query &q) {
     check_neon_cnt_u16(q, kernels::kNeonCntU8Vectors, kernels::kNeonCntU16Vectors);
   });

@@ -143,6 +143,38 @@ constexpr std::int64_t lut64_u8_steps() { return 255 / lut64_max_entry(); }
 static_assert(lut64_u8_steps() == 9 && lut64_u8_steps() * lut64_max_entry() <= 255,
               "LUT64: a u8 lane could overflow");
 
+// The LUT64 kernels' schedules (gemm_lut64_avx512.cpp; gen_lut64_asm.cpp emits their loops from
+// these constants). A u8 lane adds exactly kLut64StageEntries entries between two widenings (a
+// stage); a u16 lane takes the widenings of one window, then is added to the int64 / int32 sums.
+//  - GEMM tiles: a chunk is one stage (8 groups), so it widens each lane once; a window is
+//    kLut64GemmWindowChunks chunks plus the tile's final widening.
+//  - The conv kernel with 3 kernel rows: a chunk (8 channels x 3 kernel rows = 24 lookups a lane)
+//    widens each lane kLut64Conv3ChunkWidenings times; a window is kLut64Conv3WindowChunks chunks.
+// A stage sums at most kLut64StageEntries * 27 = 216, so a window may take 65535 / 216 = 303
+// widenings. proofs/ checks both stages of both kernels with Z3 on these constants (samd prove
+// --op lut64_schedule), with mutants a step or a window too long.
+inline constexpr std::int64_t kLut64StageEntries = 8;
+inline constexpr std::int64_t kLut64GemmWindowChunks = 256;
+inline constexpr std::int64_t kLut64Conv3ChunkWidenings = 3;
+inline constexpr std::int64_t kLut64Conv3WindowChunks = 85;
+struct Lut64Schedule {
+  std::int64_t stage_entries;    // entries a u8 lane adds between widenings
+  std::int64_t window_widenings; // widenings a u16 lane takes per window
+};
+constexpr Lut64Schedule lut64_gemm_schedule() {
+  return {kLut64StageEntries, kLut64GemmWindowChunks + 1};
+}
+constexpr Lut64Schedule lut64_conv3_schedule() {
+  return {kLut64StageEntries, kLut64Conv3ChunkWidenings * kLut64Conv3WindowChunks};
+}
+constexpr bool lut64_schedule_fits(const Lut64Schedule &s) {
+  return s.stage_entries * lut64_max_entry() <= 255 &&
+         s.window_widenings * s.stage_entries * lut64_max_entry() <= 65535;
+}
+static_assert(lut64_schedule_fits(lut64_gemm_schedule()) &&
+                  lut64_schedule_fits(lut64_conv3_schedule()),
+              "LUT64: a kernel's u8 or u16 lane could overflow");
+
 // NEON Bitserial (vandq_u64 + vcntq_u8): vcntq_u8 gives each byte lane the popcount of 8 bits,
 // at most 8. Stage 1 adds those counts in u8 lanes (vaddq_u8) for at most kNeonCntU8Vectors
 // 128-bit vectors: 31 * 8 = 248 <= 255. Stage 2 folds the u8 lanes pairwise into u16 lanes

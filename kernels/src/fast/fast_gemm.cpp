@@ -114,8 +114,8 @@ WeightFormat format_of(Kernel k) {
     return WeightFormat::Planes;
   case Kernel::Avx512Dot8:
   case Kernel::Avx2Dot8Fused:
-    return WeightFormat::PStreams;
   case Kernel::Avx2Dot8:
+    return WeightFormat::PStreams;
   case Kernel::NeonDot8:
     return WeightFormat::Streams;
   case Kernel::Avx2Lut:

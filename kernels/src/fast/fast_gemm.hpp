@@ -81,11 +81,11 @@ struct FastWeights {
   // not padded to kpad (a K of 576 would otherwise take 1024 k of room).
   AlignedWords iplanes;
   std::int64_t iwords = 0;
-  // Dot8 format: per row, kpad / 512 super-blocks of 64 * wb bytes; parts low bits first.
+  // Dot8 format (NEON): per row, kpad / 512 super-blocks of 64 * wb bytes; parts low bits first.
   std::vector<unsigned> parts;
   std::vector<std::uint8_t> streams;
   std::size_t stream_row_bytes = 0;
-  // Dot8 panel format (AVX-512, AVX2 GEMM): panels of 16 weight rows (rows past N zero); vector q
+  // Dot8 panel format (AVX-512, AVX2): panels of 16 weight rows (rows past N zero); vector q
   // of a panel holds k = 4q..4q+3 of its 16 rows, byte 4c + t = v[16P + c][4q + t]; vectors are
   // packed 8 at a time (32 k) in 64 * wb bytes exactly like a super-block of `streams`. A panel
   // holds ceil(K / 32) such groups (the kernels read no further), not kpad / 32.
@@ -304,7 +304,8 @@ void bitserial_avx2_fused(const FastActs &a, const FastWeights &w, const Epilogu
 // be added in int16 (maddubs_i16_steps > 0), fused the same way.
 void dot8_avx2_fused(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
                      std::int64_t n1);
-// The others write raw sums D[m * N + n]; gemm_raw applies the epilogue.
+// The others write raw sums D[m * N + n]; gemm_raw applies the epilogue. dot8_avx2 (GEMVs, and
+// GEMMs of the pairs with no int16 schedule) reads the panel format too, one panel at a time.
 void bitserial_avx2(const FastActs &a, const FastWeights &w, std::int64_t *D, std::int64_t n0,
                     std::int64_t n1);
 void dot8_avx2(const FastActs &a, const FastWeights &w, std::int64_t *D, std::int64_t n0,

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include <samd/kernels/fast_bounds.hpp>
@@ -154,9 +155,30 @@ constexpr unsigned kParts[3] = {WB == 8 ? 8u : (WB & 4u ? 4u : (WB & 2u ? 2u : 1
                                                    : (WB & 2u ? (WB & 1u ? 1u : 0u) : 0u)),
                                 WB == 7 ? 1u : 0u};
 
-// Half H (32 bytes) of slot S of one super-block, unpacked to bytes.
+// Blocks of 2 x 2, 1 x 2, 2 x 1 and 1 x 1 (rows x columns) over M x [n0, n1).
+template <class B22, class B12, class B21, class B11>
+void tile(std::int64_t M, std::int64_t n0, std::int64_t n1, B22 b22, B12 b12, B21 b21, B11 b11) {
+  std::int64_t n = n0;
+  for (; n + 2 <= n1; n += 2) {
+    std::int64_t m = 0;
+    for (; m + 2 <= M; m += 2)
+      b22(m, n);
+    for (; m < M; ++m)
+      b12(m, n);
+  }
+  for (; n < n1; ++n) {
+    std::int64_t m = 0;
+    for (; m + 2 <= M; m += 2)
+      b21(m, n);
+    for (; m < M; ++m)
+      b11(m, n);
+  }
+}
+
+// Half H (32 bytes) of vector S of a packed group of 8 (a panel's, FastWeights::pstreams),
+// unpacked to bytes.
 template <unsigned WB, unsigned S, unsigned H>
-inline __m256i unpack_half(const std::uint8_t *block) {
+[[gnu::always_inline]] inline __m256i unpack_half(const std::uint8_t *block) {
   __m256i v = _mm256_setzero_si256();
   unsigned off = 0;
   for (unsigned part = 0; part < 3; ++part) {
@@ -179,123 +201,131 @@ inline __m256i unpack_half(const std::uint8_t *block) {
   return v;
 }
 
-// 32 products of one half slot into 8 int32 lanes (4 products per lane), exactly.
-template <bool Maddubs> inline __m256i dot_half(__m256i a, __m256i v) {
-  if constexpr (Maddubs) { // no pair can saturate int16 (maddubs_exact)
-    return _mm256_madd_epi16(_mm256_maddubs_epi16(a, v), _mm256_set1_epi16(1));
-  } else { // widen to 16 bits first: vpmaddwd is exact in int32
-    const __m256i lo = _mm256_madd_epi16(_mm256_cvtepu8_epi16(_mm256_castsi256_si128(a)),
-                                         _mm256_cvtepi8_epi16(_mm256_castsi256_si128(v)));
-    const __m256i hi = _mm256_madd_epi16(_mm256_cvtepu8_epi16(_mm256_extracti128_si256(a, 1)),
-                                         _mm256_cvtepi8_epi16(_mm256_extracti128_si256(v, 1)));
-    return _mm256_add_epi32(lo, hi);
-  }
+// ---- Dot8 over the panel format (GEMVs, and GEMMs of the pairs without an int16 schedule): half
+// H of vector q of a FastWeights::pstreams panel holds k = 4q..4q+3 of columns 8H..8H+7 (byte
+// 4c + t), unpacked in registers; a row's 4 bytes of k are broadcast, so one int32 lane
+// accumulates one output (no horizontal sum) and gets at most 4 products ua * v a vector: the
+// AVX-512 broadcast schedule (fast_bounds.hpp kDot8BcastFlushGroups), then int64. The panel
+// format holds K in groups of 32 k, so unlike a 512-k super-block it needs no padding past K.
+
+// The activation's 4 bytes as the vpmaddwd operand: zero-extended to int16, broadcast.
+inline __m256i bcast_u16x4(std::uint32_t bytes) {
+  return _mm256_broadcastq_epi64(_mm_cvtepu8_epi16(_mm_cvtsi32_si128(static_cast<int>(bytes))));
 }
 
-template <unsigned WB, int MR, int NR, bool Maddubs, unsigned S, unsigned H>
-inline void dot8_half(const FastActs &a, const FastWeights &w, std::int64_t m0, std::int64_t n0,
-                      std::int64_t b, __m256i (&acc)[MR][NR]) {
-  constexpr std::size_t block_bytes = 64 * WB;
-  __m256i wv[NR];
-  for (int c = 0; c < NR; ++c)
-    wv[c] = unpack_half<WB, S, H>(
-        w.streams.data() + static_cast<std::size_t>(n0 + c) * w.stream_row_bytes + b * block_bytes);
-  for (int r = 0; r < MR; ++r) {
-    const __m256i av = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(
-        a.bytes.data() + (m0 + r) * a.kpad + b * kSuperBlock + S * 64 + H * 32));
-    for (int c = 0; c < NR; ++c)
-      acc[r][c] = _mm256_add_epi32(acc[r][c], dot_half<Maddubs>(av, wv[c]));
-  }
-}
-
-template <unsigned WB, int MR, int NR, bool Maddubs, unsigned S>
-inline void dot8_slot(const FastActs &a, const FastWeights &w, std::int64_t m0, std::int64_t n0,
-                      std::int64_t b, __m256i (&acc)[MR][NR]) {
-  dot8_half<WB, MR, NR, Maddubs, S, 0>(a, w, m0, n0, b, acc);
-  dot8_half<WB, MR, NR, Maddubs, S, 1>(a, w, m0, n0, b, acc);
-}
-
-template <unsigned WB, int MR, int NR, bool Maddubs>
-void dot8_block(const FastActs &a, const FastWeights &w, std::int64_t *D, std::int64_t m0,
-                std::int64_t n0) {
-  const std::int64_t blocks = a.kpad / kSuperBlock;
-  std::int64_t total[MR][NR] = {};
-  __m256i acc[MR][NR];
+// Rows [m0, m0 + MR) (clamped to the last row: those past M are computed, not stored) x the 16
+// columns of the panel starting at n (< n1), into D. Maddubs (maddubs_exact): vpmaddubsw pairs,
+// then vpmaddwd x 1, one lane a column. Otherwise the weights are widened to int16 and vpmaddwd
+// forms pairs of products (exact in int32), columns c and c + 1 in adjacent lanes of the half's
+// low (c < 4) and high accumulator, added pairwise when flushed.
+template <unsigned WB, int MR, bool Maddubs>
+void dot8_panel_rows(const FastActs &a, const FastWeights &w, std::int64_t *D, std::int64_t m0,
+                     std::int64_t n, std::int64_t n1) {
+  constexpr int kAcc = Maddubs ? 2 : 4; // accumulators a row: per half, (low, high) unless Maddubs
+  const std::uint8_t *const panel =
+      w.pstreams.data() + static_cast<std::size_t>(n / kPanel) * w.pstream_panel_bytes;
+  const std::int64_t groups = (w.k + 31) / 32; // groups of 8 vectors holding k < K
+  const std::uint8_t *ar[MR];
+#pragma GCC unroll 8
   for (int r = 0; r < MR; ++r)
-    for (int c = 0; c < NR; ++c)
-      acc[r][c] = _mm256_setzero_si256();
-  std::int64_t slots = 0;
-  const std::int64_t slots_needed = (w.k + 63) / 64; // the padding past K is never multiplied
-  for (std::int64_t b = 0; b < blocks; ++b) {
-    const std::int64_t used = std::min<std::int64_t>(8, slots_needed - b * 8);
-    if (0 < used)
-      dot8_slot<WB, MR, NR, Maddubs, 0>(a, w, m0, n0, b, acc);
-    if (1 < used)
-      dot8_slot<WB, MR, NR, Maddubs, 1>(a, w, m0, n0, b, acc);
-    if (2 < used)
-      dot8_slot<WB, MR, NR, Maddubs, 2>(a, w, m0, n0, b, acc);
-    if (3 < used)
-      dot8_slot<WB, MR, NR, Maddubs, 3>(a, w, m0, n0, b, acc);
-    if (4 < used)
-      dot8_slot<WB, MR, NR, Maddubs, 4>(a, w, m0, n0, b, acc);
-    if (5 < used)
-      dot8_slot<WB, MR, NR, Maddubs, 5>(a, w, m0, n0, b, acc);
-    if (6 < used)
-      dot8_slot<WB, MR, NR, Maddubs, 6>(a, w, m0, n0, b, acc);
-    if (7 < used)
-      dot8_slot<WB, MR, NR, Maddubs, 7>(a, w, m0, n0, b, acc);
-    slots += 8;
-    if (slots >= kDot8FlushSlots) { // before an int32 lane could overflow (fast_bounds.hpp)
-      for (int r = 0; r < MR; ++r)
-        for (int c = 0; c < NR; ++c) {
-          total[r][c] += sum_epi32(acc[r][c]);
-          acc[r][c] = _mm256_setzero_si256();
-        }
-      slots = 0;
+    ar[r] = a.bytes.data() + std::min<std::int64_t>(m0 + r, a.m - 1) * a.kpad;
+  std::int64_t total[MR][kPanel] = {};
+  __m256i acc[MR][kAcc];
+  const auto zero = [&] {
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 4
+      for (int i = 0; i < kAcc; ++i)
+        acc[r][i] = _mm256_setzero_si256();
+  };
+  const auto flush = [&] {
+    for (int r = 0; r < MR; ++r)
+      for (int i = 0; i < kAcc; ++i) {
+        alignas(32) std::int32_t lanes[8];
+        _mm256_store_si256(reinterpret_cast<__m256i *>(lanes), acc[r][i]);
+        for (int l = 0; l < 8; ++l) // Maddubs: half i, column l; else half i / 2, column pairs
+          total[r][Maddubs ? 8 * i + l : 4 * i + l / 2] += lanes[l];
+      }
+    zero();
+  };
+  const __m256i ones = _mm256_set1_epi16(1);
+  // Vector S of a group: both halves unpacked, then each row's 4 bytes times them.
+  const auto vec = [&]<unsigned S>(const std::uint8_t *block,
+                                   std::int64_t k) [[gnu::always_inline]] {
+    const __m256i wv[2] = {unpack_half<WB, S, 0>(block), unpack_half<WB, S, 1>(block)};
+    // Without vpmaddubsw: the weights widened once for the MR rows (columns 0-3, 4-7 of a half).
+    __m256i w16[4];
+    if constexpr (!Maddubs)
+#pragma GCC unroll 2
+      for (int h = 0; h < 2; ++h) {
+        w16[2 * h] = _mm256_cvtepi8_epi16(_mm256_castsi256_si128(wv[h]));
+        w16[2 * h + 1] = _mm256_cvtepi8_epi16(_mm256_extracti128_si256(wv[h], 1));
+      }
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; ++r) {
+      std::uint32_t bytes;
+      std::memcpy(&bytes, ar[r] + k, 4);
+      if constexpr (Maddubs) {
+        const __m256i a4 = _mm256_set1_epi32(static_cast<int>(bytes));
+#pragma GCC unroll 2
+        for (int h = 0; h < 2; ++h)
+          acc[r][h] =
+              _mm256_add_epi32(acc[r][h], _mm256_madd_epi16(_mm256_maddubs_epi16(a4, wv[h]), ones));
+      } else {
+        const __m256i a16 = bcast_u16x4(bytes);
+#pragma GCC unroll 4
+        for (int i = 0; i < 4; ++i)
+          acc[r][i] = _mm256_add_epi32(acc[r][i], _mm256_madd_epi16(a16, w16[i]));
+      }
+    }
+  };
+  zero();
+  std::int64_t since_flush = 0;
+  for (std::int64_t g = 0; g < groups; ++g) {
+    const std::uint8_t *block = panel + g * 64 * WB;
+    [&]<unsigned... S>(std::integer_sequence<unsigned, S...>) {
+      (vec.template operator()<S>(block, 32 * g + 4 * S), ...);
+    }
+    (std::make_integer_sequence<unsigned, 8>{});
+    since_flush += 8;
+    if (since_flush == kDot8BcastFlushGroups) { // before an int32 lane could overflow
+      flush();
+      since_flush = 0;
     }
   }
-  for (int r = 0; r < MR; ++r)
-    for (int c = 0; c < NR; ++c)
-      D[(m0 + r) * w.n + n0 + c] = total[r][c] + sum_epi32(acc[r][c]);
+  flush();
+  const std::int64_t valid = std::min<std::int64_t>(kPanel, n1 - n);
+  for (int r = 0; r < MR && m0 + r < a.m; ++r)
+    for (std::int64_t c = 0; c < valid; ++c)
+      D[(m0 + r) * w.n + n + c] = total[r][c];
 }
 
-template <class B22, class B12, class B21, class B11>
-void tile(std::int64_t M, std::int64_t n0, std::int64_t n1, B22 b22, B12 b12, B21 b21, B11 b11) {
-  std::int64_t n = n0;
-  for (; n + 2 <= n1; n += 2) {
-    std::int64_t m = 0;
-    for (; m + 2 <= M; m += 2)
-      b22(m, n);
-    for (; m < M; ++m)
-      b12(m, n);
-  }
-  for (; n < n1; ++n) {
-    std::int64_t m = 0;
-    for (; m + 2 <= M; m += 2)
-      b21(m, n);
-    for (; m < M; ++m)
-      b11(m, n);
-  }
-}
-
+// Row blocks of MR (4 rows with vpmaddubsw, 2 with widened weights: 8 accumulators either way);
+// the last M % MR rows as one block of exactly that many, since a GEMV's single row would
+// otherwise compute MR.
 template <unsigned WB, bool Maddubs>
-void dot8_all(const FastActs &a, const FastWeights &w, std::int64_t *D, std::int64_t n0,
-              std::int64_t n1) {
-  tile(
-      a.m, n0, n1,
-      [&](std::int64_t m, std::int64_t n) { dot8_block<WB, 2, 2, Maddubs>(a, w, D, m, n); },
-      [&](std::int64_t m, std::int64_t n) { dot8_block<WB, 1, 2, Maddubs>(a, w, D, m, n); },
-      [&](std::int64_t m, std::int64_t n) { dot8_block<WB, 2, 1, Maddubs>(a, w, D, m, n); },
-      [&](std::int64_t m, std::int64_t n) { dot8_block<WB, 1, 1, Maddubs>(a, w, D, m, n); });
+void dot8_panels(const FastActs &a, const FastWeights &w, std::int64_t *D, std::int64_t n0,
+                 std::int64_t n1) {
+  constexpr int MR = Maddubs ? 4 : 2;
+  const std::int64_t full = a.m / MR * MR;
+  const int rest = static_cast<int>(a.m - full);
+  for (std::int64_t n = n0; n < n1; n += kPanel) { // n0 is a multiple of kPanel (gemm_raw)
+    for (std::int64_t m = 0; m < full; m += MR)
+      dot8_panel_rows<WB, MR, Maddubs>(a, w, D, m, n, n1);
+    [&]<int... R>(std::integer_sequence<int, R...>) {
+      ((rest == R + 1 ? dot8_panel_rows<WB, R + 1, Maddubs>(a, w, D, full, n, n1) : void()), ...);
+    }
+    (std::make_integer_sequence<int, MR - 1>{});
+  }
 }
 
 template <unsigned WB>
 void dot8_width(const FastActs &a, const FastWeights &w, std::int64_t *D, std::int64_t n0,
                 std::int64_t n1) {
   if (maddubs_exact(a.ab, WB))
-    dot8_all<WB, true>(a, w, D, n0, n1);
+    dot8_panels<WB, true>(a, w, D, n0, n1);
   else
-    dot8_all<WB, false>(a, w, D, n0, n1);
+    dot8_panels<WB, false>(a, w, D, n0, n1);
 }
 
 // ---- Dot8, fused (M >= kInterleaveMinRows): a vector holds 4 k of 8 rows (half a row group of

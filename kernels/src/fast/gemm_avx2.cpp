@@ -250,8 +250,7 @@ void dot8_panel_rows(const FastActs &a, const FastWeights &w, std::int64_t *D, s
   };
   const __m256i ones = _mm256_set1_epi16(1);
   // Vector S of a group: both halves unpacked, then each row's 4 bytes times them.
-  const auto vec = [&]<unsigned S>(const std::uint8_t *block,
-                                   std::int64_t k) [[gnu::always_inline]] {
+  const auto vec = [&]<unsigned S>(const std::uint8_t *block, std::int64_t k) {
     const __m256i wv[2] = {unpack_half<WB, S, 0>(block), unpack_half<WB, S, 1>(block)};
     // Without vpmaddubsw: the weights widened once for the MR rows (columns 0-3, 4-7 of a half).
     __m256i w16[4];

@@ -84,9 +84,10 @@ Case samd_gemm(const std::string &op, std::int64_t M, std::int64_t N, std::int64
            0,  0, "", 0};
   return {r, [=] {
             auto ops = std::make_shared<Ops>();
-            // Prepacked for the measured path, so the object holds that path's format only.
+            // Prepacked for the measured path, so the object holds that path's format only, with
+            // the rows it will be multiplied with (as a caller who knows its batch passes them).
             ops->w = PackedWeights::prepack(random_tensor({N, K}, weight_layout(wb), 1), {},
-                                            act_layout(ab), 5, path);
+                                            act_layout(ab), 5, path, M);
             ops->a = prepare_activations(random_tensor({M, K}, act_layout(ab), 2), ops->w, path);
             ops->opt = KernelOptions{path};
             ops->opt.threads = threads;

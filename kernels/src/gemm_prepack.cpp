@@ -30,8 +30,12 @@ const QTensor kNoWeights{};
 } // namespace
 
 PackedWeights PackedWeights::prepack(const QTensor &w, std::vector<std::int32_t> bias,
-                                     const Layout &act, unsigned swar_guard, Path prepare) {
-  return prepack_for(w, std::move(bias), act, swar_guard, prepare, /*conv=*/false);
+                                     const Layout &act, unsigned swar_guard, Path prepare,
+                                     std::int64_t rows) {
+  if (rows < 0)
+    throw std::invalid_argument("samd: prepack: rows = " + std::to_string(rows) +
+                                " is negative (the GEMMs' rows M when known, 0 when not)");
+  return prepack_for(w, std::move(bias), act, swar_guard, prepare, /*conv=*/false, rows);
 }
 
 PackedWeights detail::prepack_conv_group(const QTensor &w, std::vector<std::int32_t> bias,
@@ -41,7 +45,7 @@ PackedWeights detail::prepack_conv_group(const QTensor &w, std::vector<std::int3
 
 PackedWeights PackedWeights::prepack_for(const QTensor &w, std::vector<std::int32_t> bias,
                                          const Layout &act, unsigned swar_guard, Path prepare,
-                                         bool conv) {
+                                         bool conv, std::int64_t rows) {
   detail::check_kernel_layout(w.layout(), "prepack", "weights");
   detail::check_kernel_layout(act, "prepack", "activation layout");
   if (w.shape().size() != 2)
@@ -74,6 +78,7 @@ PackedWeights PackedWeights::prepack_for(const QTensor &w, std::vector<std::int3
   detail::WeightStore &s = *p.store_;
   s.fast = detail::fast::weight_params(w.layout(), p.n_, p.k_);
   s.fast.conv = conv;
+  s.fast.rows = rows;
   const detail::WeightFormat format = prepared_format(resolve_path(prepare), act.bits, s.fast);
 
   // One pass over w's rows: the column sums, and the prepared format (Source: w's own words).

@@ -11,6 +11,7 @@
 #include <samd/kernels/fast_bounds.hpp>
 
 #include "../src/fast/fast_gemm.hpp"
+#include "../src/fast/lut64.hpp"
 #include "kernel_gen.hpp"
 
 using namespace samd;
@@ -455,6 +456,53 @@ TEST_CASE("gemm: requantized output is identical on both paths for every output 
     }
 }
 
+TEST_CASE(
+    "gemm: prepack's rows hint picks the table lookup for batched W2A2 shapes, exact at any M") {
+  // fast::lut64_shape: N >= 192 and K >= 2048 whatever M; with the hint also K >= 288 at N >= 192
+  // from 8 rows and at N >= 128 from 64 rows; never at N = 64 or K < 288.
+  namespace fast = samd::kernels::detail::fast;
+  using fast::lut64_shape;
+  CHECK(lut64_shape(192, 2048, 0));
+  CHECK_FALSE(lut64_shape(192, 2047, 0));
+  CHECK_FALSE(lut64_shape(256, 576, 7));
+  CHECK(lut64_shape(192, 288, 8));
+  CHECK_FALSE(lut64_shape(191, 288, 63));
+  CHECK(lut64_shape(128, 288, 64));
+  CHECK_FALSE(lut64_shape(128, 287, 64));
+  CHECK_FALSE(lut64_shape(64, 4096, 1024));
+  if (!supported(Path::Avx512) || !fast::lut64_vbmi()) {
+    WARN("no AVX-512 VBMI: the hint picks nothing here (Lut64 needs vpermb)");
+    return;
+  }
+  std::mt19937_64 rng(71);
+  const Layout a2 = layout(2, false), w2 = layout(2, true);
+  struct Want {
+    std::int64_t n, k, rows;
+    const char *format;
+  };
+  for (const Want &c :
+       {Want{256, 576, 0, "iplanes"}, Want{256, 576, 8, "nibbles"}, Want{128, 576, 8, "iplanes"},
+        Want{128, 576, 64, "nibbles"}, Want{256, 256, 64, "iplanes"},
+        Want{64, 1152, 256, "iplanes"}, Want{200, 300, 8, "nibbles"}}) {
+    const QTensor w = tensor(rng, {c.n, c.k}, w2, Fill::Random, static_cast<std::size_t>(c.n), 0);
+    std::vector<std::int32_t> bias;
+    for (std::int64_t i = 0; i < c.n; ++i)
+      bias.push_back(static_cast<std::int32_t>(uniform(rng, -5000, 5000)));
+    const PackedWeights pw = PackedWeights::prepack(w, bias, a2, 5, Path::Avx512, c.rows);
+    INFO("N=" << c.n << " K=" << c.k << " rows hint " << c.rows);
+    CHECK(std::string(pw.weight_format(Path::Avx512, c.rows)) == c.format);
+    const PackedWeights ref = PackedWeights::prepack(w, bias, a2, 5, Path::Reference);
+    for (std::int64_t m : {1, 7, 8, 65}) { // any M is exact, hinted or not
+      const QTensor a = tensor(rng, {m, c.k}, a2, Fill::Random);
+      INFO("M=" << m);
+      CHECK(gemm_s32(a, pw, KernelOptions{Path::Avx512}).data ==
+            gemm_s32(a, ref, KernelOptions{Path::Reference}).data);
+    }
+    // The GEMMs of every M read the format the hint chose: it is the only one held.
+    CHECK(pw.resident_bytes() <= pw.weight_bytes(Path::Avx512, c.rows) + 1024);
+  }
+}
+
 TEST_CASE("gemm: bad input names the argument, the value and the limit") {
   const Layout u4 = layout(4, false);
   const QTensor a = QTensor::from_ints({2, 3}, u4, std::vector<std::int64_t>(6, 1));
@@ -490,6 +538,11 @@ TEST_CASE("gemm: bad input names the argument, the value and the limit") {
     const std::string msg = error_of([&] { (void)PackedWeights::prepack(w, {1, 2}, u4); });
     CHECK_FALSE(msg.empty());
     CHECK_THAT(msg, Catch::Contains("2 bias values for N = 4"));
+  }
+  {
+    const std::string msg =
+        error_of([&] { (void)PackedWeights::prepack(w, {}, u4, 5, Path::Auto, -3); });
+    CHECK_THAT(msg, Catch::Contains("rows = -3 is negative"));
   }
   // K beyond the proven Swar bound with splitting disabled.
   const QTensor a8 =

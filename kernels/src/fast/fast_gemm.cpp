@@ -78,8 +78,9 @@ Method gemm_method(Path p, unsigned ab, const FastWeights &w) {
   // (lut64_tile_shape.hpp, 2026-11-26, M = 1 / 8 / 64): N = 64 0.74-0.97x at any K; N = 128
   // 0.59-0.72 / 0.92-0.99 / 1.10-1.20x; N = 192-512 at K = 288-1152 0.70-0.90 / 1.02-1.20 /
   // 1.20-1.38x, at K = 4096 0.81-1.12 / 1.13-1.26 / 1.29-1.35x. The method is fixed at prepack,
-  // before M is known, and batch-1 layers are GEMVs: the threshold stays where GEMVs lose least.
-  const bool shape = (w.n >= kLut64MinN && w.k >= kLut64MinK) || lut64_any_shape();
+  // before M is known, and batch-1 layers are GEMVs: without the caller's rows hint the threshold
+  // stays where GEMVs lose least; with it (FastWeights::rows), lut64_shape takes the grid's wins.
+  const bool shape = lut64_shape(w.n, w.k, w.rows) || lut64_any_shape();
   if (p == Path::Avx512 && lut64_pair(ab, w.wb) && !w.conv && shape && lut64_vbmi())
     return Method::Lut64;
   return choose_method(p, ab, w.wb);

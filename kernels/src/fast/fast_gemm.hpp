@@ -37,10 +37,23 @@ Method choose_method(Path p, unsigned ab, unsigned wb);
 struct FastWeights;
 // The method of a GEMM on weights w (N x K, wb bits) with ab-bit activations: choose_method's, but
 // Lut64 for W2A2 on AVX-512 when lut64_vbmi(), the weights are not a conv's (FastWeights::conv)
-// and N >= kLut64MinN, K >= kLut64MinK, where it was measured faster than bit-serial
-// (gemm_method's comment; any shape under force_lut64(Always)).
+// and lut64_shape holds, where it was measured faster than bit-serial (gemm_method's comment; any
+// shape under force_lut64(Always)).
 Method gemm_method(Path p, unsigned ab, const FastWeights &w);
+// Lut64's shapes: N >= kLut64MinN, K >= kLut64MinK whatever M (GEMVs included); with the caller's
+// rows hint (FastWeights::rows), also K >= kLut64BatchMinK at N >= kLut64MinN from
+// kLut64BatchRows rows, and at N >= kLut64WideMinN from kLut64WideRows rows.
 inline constexpr std::int64_t kLut64MinN = 192, kLut64MinK = 2048;
+inline constexpr std::int64_t kLut64BatchRows = 8, kLut64BatchMinK = 288;
+inline constexpr std::int64_t kLut64WideRows = 64, kLut64WideMinN = 128;
+constexpr bool lut64_shape(std::int64_t n, std::int64_t k, std::int64_t rows) {
+  if (n >= kLut64MinN && k >= kLut64MinK)
+    return true;
+  if (k < kLut64BatchMinK)
+    return false;
+  return (rows >= kLut64BatchRows && n >= kLut64MinN) ||
+         (rows >= kLut64WideRows && n >= kLut64WideMinN);
+}
 
 // Weight formats at a 64-byte boundary: the AVX-512 kernels load their weight vectors 64 bytes at
 // a time, and from a vector's 16-byte malloc alignment each load could span two cache lines
@@ -104,6 +117,8 @@ struct FastWeights {
   // A conv's im2col GEMM weights (detail::prepack_conv_group): their GEMM keeps choose_method's
   // method, by which conv.cpp picks its algorithms, and prepack builds that method's format.
   bool conv = false;
+  // The rows M the caller expects its GEMMs to have (PackedWeights::prepack's hint; 0: unknown).
+  std::int64_t rows = 0;
 };
 inline constexpr std::int64_t kLutPanel = 64; // columns per Lut panel (one AVX-512 vector)
 // The width in columns (= bytes of a vector) of Lut panel P < ceil(N / 64): 32 for a last panel

@@ -19,12 +19,6 @@ inline std::int64_t sum_epi64(__m256i v) {
   _mm256_store_si256(reinterpret_cast<__m256i *>(t), v);
   return t[0] + t[1] + t[2] + t[3];
 }
-inline std::int64_t sum_epi32(__m256i v) {
-  const __m256i lo = _mm256_cvtepi32_epi64(_mm256_castsi256_si128(v));
-  const __m256i hi = _mm256_cvtepi32_epi64(_mm256_extracti128_si256(v, 1));
-  return sum_epi64(_mm256_add_epi64(lo, hi));
-}
-
 // Per-64-bit-lane popcount: nibble lookup (pshufb), then vpsadbw sums the byte counts.
 inline __m256i popcnt_epi64(__m256i x) {
   const __m256i lut = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2,

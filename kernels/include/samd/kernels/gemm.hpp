@@ -63,12 +63,12 @@ struct KernelOptions {
 // Weights prepacked once for a given activation layout.
 //
 // Each path reads its own weight format (Reference: the QTensor's b-bit lanes; Swar: words with
-// guard fields; the SIMD paths: bit planes or b-bit byte streams, fast_gemm.hpp). An object holds
-// only the formats that were asked for: prepack builds the one `prepare` reads, and a gemm on
-// another path builds that path's format on first use (once, thread-safe), decoding the weights
-// from a format already held. So after prepack and GEMMs on the path Auto picks, resident_bytes()
-// is that format plus per-channel data: b/8 of int8's bytes for b-bit weights on the AVX-512
-// paths. Copies share the built formats.
+// guard fields; the SIMD paths: bit planes, b-bit nibbles or b-bit byte groups, fast_gemm.hpp).
+// An object holds only the formats that were asked for: prepack builds the one `prepare` reads,
+// and a gemm on another path builds that path's format on first use (once, thread-safe), decoding
+// the weights from a format already held. So after prepack and GEMMs (and GEMVs) on the path Auto
+// picks, resident_bytes() is that format plus per-channel data: b/8 of int8's bytes for b-bit
+// weights on the x86 SIMD paths, at any K. Copies share the built formats.
 class PackedWeights {
 public:
   PackedWeights() = default;
@@ -77,9 +77,15 @@ public:
   // act: the activation layout the weights will be multiplied with (1–8 bits);
   // prepare: the path whose format is built now (Auto: the one resolve_path picks; Reference
   // keeps only w's words, the cheapest start when the first use is not known).
-  // pre: resolve_path(prepare) is supported (else std::invalid_argument).
+  // rows: the rows M the GEMMs on these weights will have, when the caller knows it (a batch
+  // size); 0: unknown. It only picks the method where the fastest one depends on M: on AVX-512
+  // with VBMI, W2A2 table lookup (Lut64) from 8 rows at N >= 192, K >= 288 (and from 64 rows at
+  // N >= 128), where without the hint it is taken only from N >= 192, K >= 2048 since GEMVs lose
+  // with it below. Every M is still multiplied exactly, whatever the hint.
+  // pre: resolve_path(prepare) is supported, rows >= 0 (else std::invalid_argument).
   static PackedWeights prepack(const QTensor &w, std::vector<std::int32_t> bias, const Layout &act,
-                               unsigned swar_guard = 5, Path prepare = Path::Auto);
+                               unsigned swar_guard = 5, Path prepare = Path::Auto,
+                               std::int64_t rows = 0);
 
   std::int64_t n() const { return n_; }
   std::int64_t k() const { return k_; }
@@ -107,16 +113,16 @@ public:
   const detail::fast::FastWeights &fast(detail::fast::WeightFormat f) const;
 
   // Bytes a GEMM of m activation rows on path p reads: its weight format (built or not) plus the
-  // per-channel data it reads (column sums, quantization parameters, bias). m matters only for
-  // AVX2 Dot8, which reads the row streams below kInterleaveMinRows = 8 rows.
+  // per-channel data it reads (column sums, quantization parameters, bias). Every x86 kernel reads
+  // the same format for any m (NEON's too); m is kept for formats that may differ by rows.
   std::size_t weight_bytes(Path p, std::int64_t m = 8) const;
   // The name of that format: "source" (QTensor lanes), "swar" (guarded words), "planes" or
-  // "iplanes" (bit planes, b bits per weight), "streams" or "pstreams" (b bits per weight,
-  // unpacked to bytes inside the kernels).
+  // "iplanes" (bit planes, b bits per weight), "nibbles" (b-bit table-lookup indices),
+  // "streams" (NEON) or "pstreams" (b bits per weight, unpacked to bytes inside the kernels).
   const char *weight_format(Path p, std::int64_t m = 8) const;
   // Bytes the object holds now: every format built so far, the per-channel data and the objects
   // themselves (shared formats are counted in full by each copy).
-  // post: after prepack(..., p) and GEMMs of m >= 8 rows on p only, resident_bytes() <=
+  // post: after prepack(..., p) and GEMMs of any m on p only, resident_bytes() <=
   // weight_bytes(p) + sizeof(PackedWeights) + sizeof(WeightStore) (under 1 KiB): nothing else.
   std::size_t resident_bytes() const;
 
@@ -124,7 +130,8 @@ private:
   friend PackedWeights detail::prepack_conv_group(const QTensor &, std::vector<std::int32_t>,
                                                   const Layout &, unsigned, Path);
   static PackedWeights prepack_for(const QTensor &w, std::vector<std::int32_t> bias,
-                                   const Layout &act, unsigned swar_guard, Path prepare, bool conv);
+                                   const Layout &act, unsigned swar_guard, Path prepare, bool conv,
+                                   std::int64_t rows = 0);
   Layout act_{8, 0, Signedness::Unsigned};
   Layout wl_{8, 0, Signedness::Unsigned};
   QuantParams wq_;

@@ -484,11 +484,17 @@ inline constexpr std::array<std::int64_t, kQChunk> kInterOffsets = [] {
 // Q: a.quads is set (a conv's groups read in place where a.quads->org[g] >= 0, FastActs): each
 // group's vector q at its own base + offset table (the image's tap offsets, or kInterOffsets for
 // a group in inter); the GEMM's loop (Q false) is left as it was tuned.
-template <int MRV, int NR, bool Q, class P>
+// Tail (c0 = 0 only): one more row, a last partial group's single row, as row_block<1> computes
+// it: its dword q at trow[q] broadcast against the panel's whole vector q (16 columns), summed
+// into tdst[c * mpad] (first: stored). Alone, row_block<1> costs a load and a broadcast per
+// vpdpbusd; here its vector shares the block's loads (conv5_x, M = 49 = 3 x 16 + 1: the one row
+// took 5-6 % of the layer's time).
+template <int MRV, int NR, bool Q, class P, bool Tail = false>
 inline void bcast_block(const FastActs &a, const std::uint8_t *panel, std::int64_t q0,
                         std::int64_t q1, std::int64_t g0, int c0, P *part, std::int64_t mpad,
                         std::int64_t gbase, bool first, const std::uint8_t *pf = nullptr,
-                        std::int64_t pf_lines = 0) {
+                        std::int64_t pf_lines = 0, const std::uint32_t *trow = nullptr,
+                        P *tdst = nullptr) {
   const std::int64_t qall = a.kpad / 4;
   const std::uint8_t *ap[MRV];
   [[maybe_unused]] const std::int64_t *off[MRV];
@@ -509,10 +515,14 @@ inline void bcast_block(const FastActs &a, const std::uint8_t *panel, std::int64
 #pragma GCC unroll 32
     for (int c = 0; c < NR; ++c)
       acc[j][c] = _mm512_setzero_si512();
+  [[maybe_unused]] __m512i tacc = _mm512_setzero_si512();
 #pragma GCC unroll 2
   for (std::int64_t q = 0; q < q1 - q0; ++q) {
     if (q < pf_lines)
       _mm_prefetch(reinterpret_cast<const char *>(pf + q * 64), _MM_HINT_T0);
+    if constexpr (Tail)
+      tacc = _mm512_dpbusd_epi32(tacc, _mm512_set1_epi32(static_cast<std::int32_t>(trow[q])),
+                                 _mm512_loadu_si512(panel + q * 64));
     __m512i av[MRV];
 #pragma GCC unroll 8
     for (int j = 0; j < MRV; ++j)
@@ -548,6 +558,12 @@ inline void bcast_block(const FastActs &a, const std::uint8_t *panel, std::int64
       _mm512_storeu_si512(dst, first ? lo : _mm512_add_epi64(_mm512_loadu_si512(dst), lo));
       _mm512_storeu_si512(dst + 8, first ? hi : _mm512_add_epi64(_mm512_loadu_si512(dst + 8), hi));
     }
+  }
+  if constexpr (Tail) {
+    alignas(64) std::int32_t lane[kPanel];
+    _mm512_store_si512(lane, tacc);
+    for (int c = 0; c < kPanel; ++c)
+      tdst[c * mpad] = first ? P{lane[c]} : static_cast<P>(tdst[c * mpad] + lane[c]);
   }
 }
 
@@ -628,6 +644,8 @@ void dot8_gemm(const FastActs &a, const FastWeights &w, const Epilogue &e, std::
     // ~20 % slower a group; conv5_x has 3 whole groups).
     static_assert(MRV == 2);
     const bool triple = (gfull - gb0) % 2 == 1 && gfull - gb0 >= 3;
+    // A single row of a partial group rides along with the triple (bcast_block's Tail).
+    const bool fold = triple && gfull < gb1 && rows_last == 1;
     const std::int64_t gpairs = triple ? gfull - 3 : gb0 + (gfull - gb0) / MRV * MRV;
     // Every part entry of a valid row is stored by the first chunk (rows past M are not read).
     if (part.size() < static_cast<std::size_t>(kPanel * mpad))
@@ -672,14 +690,19 @@ void dot8_gemm(const FastActs &a, const FastWeights &w, const Epilogue &e, std::
           }
         if (triple)
           for (int c0 = 0; c0 < kPanel; c0 += NR) {
-            bcast_block<3, NR, Q>(a, pp, q0, q1, gpairs, c0, part.data(), mpad, gb0, first, pf,
-                                  std::min(pf_lines, q1 - q0));
+            if (fold && c0 == 0)
+              bcast_block<3, NR, Q, P, true>(a, pp, q0, q1, gpairs, c0, part.data(), mpad, gb0,
+                                             first, pf, std::min(pf_lines, q1 - q0),
+                                             tail.data() + q0, part.data() + (gfull - gb0) * 16);
+            else
+              bcast_block<3, NR, Q>(a, pp, q0, q1, gpairs, c0, part.data(), mpad, gb0, first, pf,
+                                    std::min(pf_lines, q1 - q0));
             pf_lines = 0;
           }
         else
           for (std::int64_t g = gpairs; g < gfull; ++g)
             bcast_block<1, kPanel, Q>(a, pp, q0, q1, g, 0, part.data(), mpad, gb0, first);
-        if (gfull < gb1) {
+        if (gfull < gb1 && !fold) {
           int i = 0;
           for (; i + 4 <= rows_last; i += 4)
             row_block<4>(tail.data(), qv, pp, q0, q1, gfull, i, part.data(), mpad, gb0, first);

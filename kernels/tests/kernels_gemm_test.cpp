@@ -98,12 +98,50 @@ TEST_CASE("gemm: reductions longer than the accumulator capacity are split exact
     check_pair(rng, layout(1, false), layout(1, true), {1, 70, 997}, f, 1, true, false);
 }
 
-TEST_CASE("gemm: reductions past the SIMD int32 flush point (2048 slots = 131072 k) stay exact") {
+TEST_CASE("gemm: reductions past the SIMD int32 flush points (Dot8 65536 k, NEON 131072 k) stay "
+          "exact") {
   // Small activation widths keep K * max|a - za| * max|w - zw| within int32 for K > 131072.
   std::mt19937_64 rng(10);
   for (Fill f : {Fill::AllMax, Fill::AllMin, Fill::Random})
     for (auto [ab, wb] : {std::pair{2u, 8u}, std::pair{1u, 8u}, std::pair{3u, 5u}})
       check_pair(rng, layout(ab, false), layout(wb, true), {1, 2, 140000}, f, 5, false, false);
+  // W8A8 GEMVs: AVX2's widened (not vpmaddubsw) lanes flushed mid-K (16384 groups = 65536 k).
+  // Zero points 0 keep K = 70000 within the int32 bound (131071 for s8 x s8); the extremes -128
+  // and 127 make each lane's partial sums as large as the bound allows.
+  const Layout s8 = layout(8, true);
+  const std::int64_t K = 70000, N = 17;
+  for (std::int64_t m : {1, 3})
+    for (int fill = 0; fill < 3; ++fill) {
+      const auto value = [&](std::size_t i) -> std::int64_t {
+        if (fill == 2)
+          return uniform(rng, -128, 127);
+        return (fill == 0) == (i % 3 != 0) ? 127 : -128;
+      };
+      std::vector<std::int64_t> av(static_cast<std::size_t>(m * K)),
+          wv(static_cast<std::size_t>(N * K));
+      for (std::size_t i = 0; i < av.size(); ++i)
+        av[i] = value(i);
+      for (std::size_t i = 0; i < wv.size(); ++i)
+        wv[i] = fill == 2 ? uniform(rng, -128, 127) : 127;
+      const QTensor a = QTensor::from_ints({m, K}, s8, av, QuantParams{});
+      const QTensor w = QTensor::from_ints({N, K}, s8, wv, QuantParams{});
+      const PackedWeights pw = PackedWeights::prepack(w, {}, s8, 5);
+      const Int32Tensor ref = gemm_s32(a, pw, kRef);
+      for (Path p : optimized_paths()) {
+        INFO("path " << to_string(p) << " M=" << m << " fill " << fill);
+        CHECK(gemm_s32(a, pw, KernelOptions{p, true, 5}).data == ref.data);
+      }
+    }
+}
+
+TEST_CASE("gemm: K = 0 gives the epilogue alone on every path and width pair") {
+  // The Dot8 kernels run no group (the panel format still holds one, zero), bit-serial no word.
+  std::mt19937_64 rng(15);
+  for (unsigned ab = 1; ab <= 8; ab += 3)
+    for (unsigned wb = 1; wb <= 8; ++wb)
+      for (std::int64_t m : {1, 3, 9})
+        check_pair(rng, layout(ab, wb % 2 == 0), layout(wb, true), {m, 19, 0}, Fill::Random, 5,
+                   wb % 3 == 0, true);
 }
 
 TEST_CASE("gemm: register-blocked SIMD kernels are exact on every tail of M, N and K") {
@@ -124,7 +162,7 @@ TEST_CASE("gemm: register-blocked SIMD kernels are exact on every tail of M, N a
          {std::pair{1u, 1u}, std::pair{2u, 2u}, std::pair{3u, 3u}, std::pair{4u, 4u},
           std::pair{8u, 8u}, std::pair{8u, 4u}, std::pair{8u, 2u}})
       check_pair(rng, layout(ab, false), layout(wb, true), {9, 21, 700}, f, 5, true, true);
-  // The Dot8 panel kernel's int32 flush (M >= 4) past 2048 slots.
+  // The Dot8 panel kernels' int32 flush (M >= 4) past 16384 groups (65536 k).
   for (Fill f : {Fill::AllMax, Fill::AllMin})
     check_pair(rng, layout(2, false), layout(8, true), {5, 3, 140000}, f, 5, false, false);
 }
@@ -137,8 +175,10 @@ TEST_CASE("gemm: the AVX-512 Dot8 kernel's row steps (group pairs, a lone group,
   // multiple of the 16-column panel.
   std::mt19937_64 rng(13);
   const std::pair<unsigned, unsigned> widths[] = {{4, 4}, {8, 8}, {5, 3}, {3, 7}};
-  const std::int64_t ms[] = {8,  12, 15,  16,  17,  31,  39,  48, 49,
-                             63, 80, 113, 196, 255, 257, 287, 529};
+  // 49, 113 and 561 end in a triple of whole groups plus one row (bcast_block's Tail; 561 in a
+  // block of groups from 32, so at gb0 > 0).
+  const std::int64_t ms[] = {8,  12, 15,  16,  17,  31,  39,  48,  49,
+                             63, 80, 113, 196, 255, 257, 287, 529, 561};
   const std::int64_t ks[] = {576, 1100, 2100};
   int rep = 0;
   for (std::int64_t m : ms)

@@ -269,8 +269,11 @@ TEST_CASE("lut64: the AVX-512 VBMI kernel equals lut64_reference at every edge")
           check_kernel(kernel_case(rng, M, N, K, fill));
         }
   // u16 windows: 256 chunks of 24 k each, then a flush. K = 6140: 255 chunks and a tail (5
-  // vectors), so a u16 lane takes exactly kLutU16Widenings = 257 widenings; 6144: exactly one
+  // vectors), so a u16 lane takes exactly the 257 widenings of a GEMM window; 6144: exactly one
   // window; 2 * 6144 (+ tails): two flushes before the last; all-max: the largest u8 and u16 sums.
+  static_assert(samd::kernels::kLut64GemmWindowChunks == 256 &&
+                    samd::kernels::lut64_gemm_schedule().window_widenings == 257,
+                "the K below are chosen for this window");
   for (std::int64_t K :
        {std::int64_t{6140}, std::int64_t{6144}, std::int64_t{6145}, std::int64_t{2 * 6144},
         std::int64_t{2 * 6144 + 5}, std::int64_t{2 * 6144 + 23}, std::int64_t{3 * 6144 - 4}})
@@ -336,8 +339,11 @@ TEST_CASE("lut64: the conv kernel with 3 kernel rows equals lut64_reference on i
       INFO("M=" << M << " N=" << N << " cp=" << cp);
       check_conv3(conv3_case(rng, M, N, cp, cp, Fill::Random), cp);
     }
-  // u16 windows of 85 chunks (3 widenings each, 255 <= kLutU16Widenings): cp = 680 is exactly
-  // one, 688 one and a flush, 1368 two flushes; all-max: the largest sums.
+  // u16 windows of 85 chunks (3 widenings each: lut64_conv3_schedule): cp = 680 is exactly one,
+  // 688 one and a flush, 1368 two flushes; all-max: the largest sums.
+  static_assert(samd::kernels::kLut64Conv3WindowChunks == 85 &&
+                    samd::kernels::kLut64Conv3ChunkWidenings == 3,
+                "the cp below are chosen for this window");
   for (std::int64_t cp : {std::int64_t{680}, std::int64_t{688}, std::int64_t{1368}})
     for (Fill fill : {Fill::AllMax, Fill::Random}) {
       INFO("cp=" << cp << " fill=" << samd::kernels::test::name(fill));

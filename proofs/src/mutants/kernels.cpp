@@ -69,10 +69,6 @@ void register_kernel_mutants(MutantSet &set) {
                    [capacity](Query &q, unsigned ab, unsigned wb) {
                      check_gemm_step(q, ab, wb, 1, GemmStep(gemm_step_shifted), capacity);
                    }));
-  set.add(per_pair("dot8_int32/flush-x8", "dot8_int32", "Dot8 flushes int32 lanes 8x too late",
-                   [](Query &q, unsigned ab, unsigned wb) {
-                     check_dot8_int32(q, ab, wb, 8 * kDot8FlushSlots, kDot8ProductsPerSlot);
-                   }));
   set.add(per_pair("dot8_bcast_int32/flush-x2", "dot8_bcast_int32",
                    "broadcast Dot8 flushes 2x too late", [](Query &q, unsigned ab, unsigned wb) {
                      check_dot8_int32(q, ab, wb, 2 * kDot8BcastFlushGroups,
@@ -149,7 +145,7 @@ void register_kernel_mutants(MutantSet &set) {
                    check_lut_entry(q, kLut64Group, 2, 2, lut, lut64_max_entry());
                  })}});
   // The LUT64 kernels' schedules: the conv3 kernel flushing on the GEMM tiles' window (forgetting
-  // it widens 3 times a chunk: 771 widenings of up to 216), a window one chunk past what the
+  // it widens 3 times a chunk: 768 widenings of up to 216), a window one chunk past what the
   // stage bound allows (102 * 3 * 216 > 65535; 101 chunks would still fit), and a conv3 stage of
   // 12 lookups (widened twice a chunk: 12 * 27 > 255).
   const auto conv3_with = [](std::int64_t stage, std::int64_t chunk_widenings,
@@ -170,6 +166,13 @@ void register_kernel_mutants(MutantSet &set) {
                    check_lut64_window(
                        q, conv3_with(kLut64StageEntries, kLut64Conv3ChunkWidenings, 102));
                  })}});
+  set.add(Mutant{
+      "lut64_schedule/gemm-window-x2",
+      "lut64_schedule",
+      "the GEMM tiles flush their u16 lanes every 512 chunks (513 widenings of up to 216)",
+      {kernel_check("lut64_schedule", 2, 2, [](Query &q) {
+        check_lut64_window(q, Lut64Schedule{kLut64StageEntries, 2 * kLut64GemmWindowChunks + 1});
+      })}});
   set.add(Mutant{"lut64_schedule/conv3-stage-12",
                  "lut64_schedule",
                  "the conv3 kernel widens its u8 lanes after every 12th lookup",

@@ -210,8 +210,7 @@ z3::expr dot8_product(const Dot8Operands &o) {
 
 } // namespace
 
-// Dot8 (AVX-512 / AVX2): int32 lanes receive kDot8ProductsPerSlot products per slot for
-// kDot8FlushSlots slots, then flush.
+// Dot8: int32 lanes receive per_slot products per step for flush_slots steps, then flush.
 void check_dot8_int32(Query &q, unsigned ab, unsigned wb, std::int64_t flush_slots,
                       std::int64_t per_slot) {
   const Dot8Operands o = dot8_operands(q.ctx, ab, wb, "");
@@ -257,8 +256,9 @@ void check_maddubs(Query &q, unsigned ab, unsigned wb, const MaddubsExact &exact
   }
 }
 
-// Dot8, AVX-512 broadcast schedule: one int32 lane per output gets kDot8BcastProductsPerGroup
-// products per group of 4 k, for kDot8BcastFlushGroups groups, then flushes.
+// Dot8, the broadcast schedule (AVX-512 GEMM / GEMV, AVX2 panel kernel): one int32 lane per output
+// gets kDot8BcastProductsPerGroup products per group of 4 k, for kDot8BcastFlushGroups groups,
+// then flushes.
 // (check_dot8_int32 with the schedule's constants.)
 
 // Direct conv for few taps (conv_small.cpp): an int32 lane per output adds one vpdpbusd step (4
@@ -740,9 +740,6 @@ void register_kernels(std::vector<Obligation> &out) {
               [=](Query &q) { check_gemm_step(q, ab, wb, g, step, capacity); });
       f.add("gemm_capacity", Layout{wb, 0, Signedness::Unsigned}, cat({p, " guard=1..32"}),
             [=](Query &q) { check_gemm_capacity(q, ab, wb, capacity); });
-      f.add("dot8_int32", Lw, p, [=](Query &q) {
-        check_dot8_int32(q, ab, wb, kernels::kDot8FlushSlots, kernels::kDot8ProductsPerSlot);
-      });
       f.add("maddubs_int16", Lw, p, [=](Query &q) {
         check_maddubs(q, ab, wb,
                       [](unsigned a, unsigned w) { return kernels::maddubs_exact(a, w); });

@@ -6,21 +6,10 @@
 
 namespace samd::kernels {
 
-// Dot8: per slot (64 consecutive k) an int32 accumulator lane receives at most 8 products ua * v
-// (AVX-512 vpdpbusd: 4; AVX2: 8), with ua in [0, 255] and v in [-128, 127]. After
-// kDot8FlushSlots slots the lanes are flushed to int64: 2048 * 8 * 255 * 128 = 534,773,760
-// <= 2^31 - 1 (proofs/ checks the per-lane sum with Z3).
-inline constexpr std::int64_t kDot8FlushSlots = 2048;
-inline constexpr std::int64_t kDot8ProductsPerSlot = 8;
-constexpr std::int64_t dot8_max_step(unsigned ab, unsigned wb) {
-  const std::int64_t ua = (std::int64_t{1} << ab) - 1;
-  const std::int64_t v = wb >= 8 ? 128 : (std::int64_t{1} << wb) - 1;
-  return 4 * ua * v;
-}
-
-// Dot8, AVX-512 broadcast schedule (M >= 8 rows): one int32 lane accumulates one output's own
-// products: per k-group (4 consecutive k) vpdpbusd adds 4 products ua * v, |ua * v| <= 255 * 128.
-// After kDot8BcastFlushGroups groups the lanes are flushed to int64:
+// Dot8, the broadcast schedule (AVX-512 vpdpbusd GEMM and GEMV; AVX2 dot8_avx2 on the panel
+// format): one int32 lane accumulates one output's own products: per k-group (4 consecutive k) it
+// adds at most 4 products ua * v (vpdpbusd and vpmaddubsw + vpmaddwd: 4, widened vpmaddwd: 2),
+// |ua * v| <= 255 * 128. After kDot8BcastFlushGroups groups the lanes are flushed to int64:
 // 16384 * 4 * 255 * 128 = 2,139,095,040 <= 2^31 - 1 = 2,147,483,647.
 inline constexpr std::int64_t kDot8BcastFlushGroups = 16384;
 inline constexpr std::int64_t kDot8BcastProductsPerGroup = 4;
@@ -130,8 +119,9 @@ static_assert(lut_u8_steps(2, 1) * lut_max_entry(2, 1) <= 255 && kLutU16Widening
 // activation offsets ua of 2 bits: 64 tables of 64 entries, entry lut64_entry(a, w) = sum_t ua_t *
 // u_t <= lut64_max_entry() = 3 * 3 * 3 = 27. The schedule:
 //  - u8 stage: a byte lane adds at most lut64_u8_steps() = 255 / 27 = 9 entries;
-//  - u16 stage: as the 16-entry LUT, at most kLutU16Widenings widenings of a u8 lane (<= 255).
-// proofs/ checks the entries and the u8 stage with Z3 (samd prove --op lut64_entry, lut64_u8).
+//  - u16 stage: a window of widenings of a u8 lane, each kernel's own (the schedules below).
+// proofs/ checks the entries, the u8 bound and both kernels' schedules with Z3 (samd prove --op
+// lut64_entry, lut64_u8, lut64_schedule).
 inline constexpr unsigned kLut64Group = 3;
 constexpr bool lut64_pair(unsigned ab, unsigned wb) { return ab == 2 && wb == 2; }
 constexpr std::int64_t lut64_max_entry() { return std::int64_t{kLut64Group} * 3 * 3; }

@@ -202,11 +202,6 @@ template <unsigned WB, unsigned S, unsigned H>
 // AVX-512 broadcast schedule (fast_bounds.hpp kDot8BcastFlushGroups), then int64. The panel
 // format holds K in groups of 32 k, so unlike a 512-k super-block it needs no padding past K.
 
-// The activation's 4 bytes as the vpmaddwd operand: zero-extended to int16, broadcast.
-inline __m256i bcast_u16x4(std::uint32_t bytes) {
-  return _mm256_broadcastq_epi64(_mm_cvtepu8_epi16(_mm_cvtsi32_si128(static_cast<int>(bytes))));
-}
-
 // Rows [m0, m0 + MR) (clamped to the last row: those past M are computed, not stored) x the 16
 // columns of the panel starting at n (< n1), into D. Maddubs (maddubs_exact): vpmaddubsw pairs,
 // then vpmaddwd x 1, one lane a column. Otherwise the weights are widened to int16 and vpmaddwd
@@ -214,15 +209,20 @@ inline __m256i bcast_u16x4(std::uint32_t bytes) {
 // low (c < 4) and high accumulator, added pairwise when flushed.
 template <unsigned WB, int MR, bool Maddubs>
 void dot8_panel_rows(const FastActs &a, const FastWeights &w, std::int64_t *D, std::int64_t m0,
-                     std::int64_t n, std::int64_t n1) {
+                     std::int64_t n, std::int64_t n1, const std::uint16_t *wide) {
   constexpr int kAcc = Maddubs ? 2 : 4; // accumulators a row: per half, (low, high) unless Maddubs
   const std::uint8_t *const panel =
       w.pstreams.data() + static_cast<std::size_t>(n / kPanel) * w.pstream_panel_bytes;
   const std::int64_t groups = (w.k + 31) / 32; // groups of 8 vectors holding k < K
   const std::uint8_t *ar[MR];
+  [[maybe_unused]] const std::uint16_t *wr[MR]; // the rows widened (not Maddubs)
 #pragma GCC unroll 8
-  for (int r = 0; r < MR; ++r)
-    ar[r] = a.bytes.data() + std::min<std::int64_t>(m0 + r, a.m - 1) * a.kpad;
+  for (int r = 0; r < MR; ++r) {
+    const std::int64_t m = std::min<std::int64_t>(m0 + r, a.m - 1);
+    ar[r] = a.bytes.data() + m * a.kpad;
+    if constexpr (!Maddubs)
+      wr[r] = wide + m * groups * 32;
+  }
   std::int64_t total[MR][kPanel] = {};
   __m256i acc[MR][kAcc];
   const auto zero = [&] {
@@ -256,16 +256,18 @@ void dot8_panel_rows(const FastActs &a, const FastWeights &w, std::int64_t *D, s
       }
 #pragma GCC unroll 8
     for (int r = 0; r < MR; ++r) {
-      std::uint32_t bytes;
-      std::memcpy(&bytes, ar[r] + k, 4);
       if constexpr (Maddubs) {
+        std::uint32_t bytes;
+        std::memcpy(&bytes, ar[r] + k, 4);
         const __m256i a4 = _mm256_set1_epi32(static_cast<int>(bytes));
 #pragma GCC unroll 2
         for (int h = 0; h < 2; ++h)
           acc[r][h] =
               _mm256_add_epi32(acc[r][h], _mm256_madd_epi16(_mm256_maddubs_epi16(a4, wv[h]), ones));
       } else {
-        const __m256i a16 = bcast_u16x4(bytes);
+        long long four; // the 4 activations widened to u16, one broadcast load
+        std::memcpy(&four, wr[r] + k, 8);
+        const __m256i a16 = _mm256_set1_epi64x(four);
 #pragma GCC unroll 4
         for (int i = 0; i < 4; ++i)
           acc[r][i] = _mm256_add_epi32(acc[r][i], _mm256_madd_epi16(a16, w16[i]));
@@ -302,11 +304,25 @@ void dot8_panels(const FastActs &a, const FastWeights &w, std::int64_t *D, std::
   constexpr int MR = Maddubs ? 4 : 2;
   const std::int64_t full = a.m / MR * MR;
   const int rest = static_cast<int>(a.m - full);
+  // Without vpmaddubsw the activations are widened to u16 once (32 k a group, zero past K), so a
+  // row's 4 of them are one broadcast load in the loop, not a widen and a broadcast each time.
+  const std::int64_t kw = (w.k + 31) / 32 * 32;
+  thread_local std::vector<std::uint16_t> wide;
+  if constexpr (!Maddubs) {
+    wide.resize(static_cast<std::size_t>(a.m * kw));
+    for (std::int64_t m = 0; m < a.m; ++m) // kw <= kpad: the bytes past K are zero
+      for (std::int64_t k = 0; k < kw; k += 16)
+        _mm256_storeu_si256(reinterpret_cast<__m256i *>(wide.data() + m * kw + k),
+                            _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i *>(
+                                a.bytes.data() + m * a.kpad + k))));
+  }
   for (std::int64_t n = n0; n < n1; n += kPanel) { // n0 is a multiple of kPanel (gemm_raw)
     for (std::int64_t m = 0; m < full; m += MR)
-      dot8_panel_rows<WB, MR, Maddubs>(a, w, D, m, n, n1);
+      dot8_panel_rows<WB, MR, Maddubs>(a, w, D, m, n, n1, wide.data());
     [&]<int... R>(std::integer_sequence<int, R...>) {
-      ((rest == R + 1 ? dot8_panel_rows<WB, R + 1, Maddubs>(a, w, D, full, n, n1) : void()), ...);
+      ((rest == R + 1 ? dot8_panel_rows<WB, R + 1, Maddubs>(a, w, D, full, n, n1, wide.data())
+                      : void()),
+       ...);
     }
     (std::make_integer_sequence<int, MR - 1>{});
   }

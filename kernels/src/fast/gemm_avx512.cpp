@@ -476,6 +476,15 @@ inline constexpr std::array<std::int64_t, kQChunk> kInterOffsets = [] {
   return t;
 }();
 
+// One row's int32 sums of a panel's 16 columns into part, column c at dst[c * mpad] (first:
+// stored, else added).
+template <class P> inline void put_row_sums(__m512i sum, P *dst, std::int64_t mpad, bool first) {
+  alignas(64) std::int32_t lane[kPanel];
+  _mm512_store_si512(lane, sum);
+  for (int c = 0; c < kPanel; ++c)
+    dst[c * mpad] = first ? P{lane[c]} : static_cast<P>(dst[c * mpad] + lane[c]);
+}
+
 // Groups [g0, g0 + MRV) (those below a.groups) x columns [c0, c0 + NR) of a panel, vectors
 // [q0, q1): their sums added to part (first: stored, so part needs no zero-fill). Meanwhile the
 // pf_lines <= q1 - q0 cache lines from pf are prefetched, one per vector (the next chunk's packed
@@ -559,12 +568,8 @@ inline void bcast_block(const FastActs &a, const std::uint8_t *panel, std::int64
       _mm512_storeu_si512(dst + 8, first ? hi : _mm512_add_epi64(_mm512_loadu_si512(dst + 8), hi));
     }
   }
-  if constexpr (Tail) {
-    alignas(64) std::int32_t lane[kPanel];
-    _mm512_store_si512(lane, tacc);
-    for (int c = 0; c < kPanel; ++c)
-      tdst[c * mpad] = first ? P{lane[c]} : static_cast<P>(tdst[c * mpad] + lane[c]);
-  }
+  if constexpr (Tail)
+    put_row_sums(tacc, tdst, mpad, first);
 }
 
 // Rows 16 g + i0 .. 16 g + i0 + RB - 1 (all below a.m) x the panel's 16 columns, vectors
@@ -604,11 +609,7 @@ inline void row_block(const std::uint32_t *tail, std::int64_t qv, const std::uin
 #pragma GCC unroll 8
     for (int h = 1; h < CH; ++h)
       sum = _mm512_add_epi32(sum, acc[r][h]);
-    alignas(64) std::int32_t lane[kPanel];
-    _mm512_store_si512(lane, sum);
-    P *dst = part + (g - gbase) * 16 + i0 + r;
-    for (int c = 0; c < kPanel; ++c)
-      dst[c * mpad] = first ? P{lane[c]} : static_cast<P>(dst[c * mpad] + lane[c]);
+    put_row_sums(sum, part + (g - gbase) * 16 + i0 + r, mpad, first);
   }
 }
 

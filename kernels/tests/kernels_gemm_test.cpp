@@ -417,7 +417,8 @@ TEST_CASE(
           for (std::int64_t t = 0; t < g && s * g + t < K; ++t)
             want |= static_cast<unsigned>(ua[static_cast<std::size_t>(m * K + s * g + t)])
                     << (t * ab);
-          REQUIRE(x.lut[static_cast<std::size_t>(m * x.lut_steps + s)] == want);
+          REQUIRE(x.lut[static_cast<std::size_t>(m * x.lut_steps + s)] ==
+                  want * fast::kLutTableBytes);
         }
     }
 }

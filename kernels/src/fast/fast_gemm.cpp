@@ -212,19 +212,19 @@ FastActs build_acts(Path p, const std::int64_t *a, std::int64_t M, std::int64_t 
 }
 
 namespace {
-// The index bytes of x.m rows for compile-time g and ab. A row's bytes are zero past K up to kpad,
-// a multiple of g (kpad is one of 512) that is >= steps * g, so every step reads g bytes of its row
-// with no bound check, and the loop vectorizes (measured: the generic loop was 6.6 % of an AVX2
-// W2A2 inference).
+// The table offsets of x.m rows for compile-time g and ab. A row's bytes are zero past K up to
+// kpad, a multiple of g (kpad is one of 512) that is >= steps * g, so every step reads g bytes of
+// its row with no bound check, and the loop vectorizes (measured: the generic loop was 6.6 % of an
+// AVX2 W2A2 inference).
 template <unsigned G, unsigned AB> void lut_index_rows(FastActs &x, std::int64_t steps) {
   for (std::int64_t m = 0; m < x.m; ++m) {
     const std::uint8_t *row = x.bytes.data() + m * x.kpad;
-    std::uint8_t *out = x.lut.data() + m * x.lut_steps;
+    std::uint16_t *out = x.lut.data() + m * x.lut_steps;
     for (std::int64_t s = 0; s < steps; ++s) {
       unsigned a = 0;
       for (unsigned t = 0; t < G; ++t)
         a |= static_cast<unsigned>(row[s * G + t]) << (t * AB);
-      out[s] = static_cast<std::uint8_t>(a);
+      out[s] = static_cast<std::uint16_t>(a * kLutTableBytes);
     }
   }
 }

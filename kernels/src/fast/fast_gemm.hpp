@@ -174,10 +174,12 @@ struct FastActs {
   // Non-null: the AVX-512 Dot8 GEMM reads the groups with quads->org[g] >= 0 in place instead
   // (their part of inter need not be written; M >= kInterleaveMinRows, inter sized as above).
   const QuadSource *quads = nullptr;
-  // Lut: the table index of each row's step s (g = lut_group(wb) consecutive k),
-  // lut[m * lut_steps + s] = sum_t ua[m][g s + t] << (t * ab) (zero past K); lut_steps = ceil(K /
-  // g) rounded up to even (a weight byte holds two steps).
-  std::vector<std::uint8_t> lut;
+  // Lut: the byte offset of each row's table at step s (g = lut_group(wb) consecutive k, tables
+  // kLutTableBytes apart), lut[m * lut_steps + s] = kLutTableBytes * sum_t ua[m][g s + t] << (t *
+  // ab) (zero past K); lut_steps = ceil(K / g) rounded up to even (a weight byte holds two steps).
+  // Offsets rather than indices: the kernel adds them to the tables' address as they are, one
+  // instruction less per table load than scaling an index by 32 (beyond an address's scale of 8).
+  std::vector<std::uint16_t> lut;
   std::int64_t lut_steps = 0;
   // Lut64 (lut64 true): row m's table offset of group j (lut64.hpp) at lut64_index[m *
   // lut64_stride + j], lut64_stride = lut64_groups_of_k(K).
@@ -186,6 +188,8 @@ struct FastActs {
   std::int64_t lut64_stride = 0;
 };
 inline constexpr std::int64_t kInterleaveMinRows = 8;
+// The AVX2 table lookup's tables: each 16-byte table twice (both 128-bit halves of a ymm).
+inline constexpr unsigned kLutTableBytes = 32;
 inline constexpr std::int64_t kPanel = 16; // weight rows per pstreams panel
 // From unsigned offsets ua = a - a_min (M rows of K bytes): the method's format for path p. wb:
 // the weights' width (Method::Lut groups lut_group(wb) k per table index; unused otherwise).
@@ -195,7 +199,7 @@ FastActs build_acts(Path p, const std::uint8_t *ua, std::int64_t M, std::int64_t
 FastActs build_acts(Path p, const std::int64_t *a, std::int64_t M, std::int64_t K,
                     std::int64_t kpad, const Layout &al, unsigned wb, Method method);
 // FastActs::lut from x.bytes (x.m rows of x.kpad offset bytes, zero past K) for weights of wb
-// bits. pre: lut_pair(x.ab, wb). post: x.lut holds x.m * x.lut_steps index bytes as documented
+// bits. pre: lut_pair(x.ab, wb). post: x.lut holds x.m * x.lut_steps table offsets as documented
 // above.
 void build_lut_index(FastActs &x, std::int64_t K, unsigned wb);
 // The 2^(g * ab) tables of the pair, 16 bytes each: table a, entry nib = lut_entry(ab, wb, a, nib)

@@ -74,7 +74,7 @@ template <int C> struct Src {
 // half c (each <= lut_max_entry, the sum <= 255).
 template <int R, int C, bool X>
 SAMD_LUT_INLINE inline void lut_chunk(Acc<R, C> &acc, const std::uint8_t *tables, const Src<C> &src,
-                                      const std::uint8_t *const (&ip)[R], std::int64_t v0,
+                                      const std::uint16_t *const (&ip)[R], std::int64_t v0,
                                       std::int64_t v1) {
   const __m256i low = _mm256_set1_epi8(0x0F);
   unrolled<R>([&](auto r) SAMD_LUT_INLINE {
@@ -99,8 +99,8 @@ SAMD_LUT_INLINE inline void lut_chunk(Acc<R, C> &acc, const std::uint8_t *tables
         }
       });
       unrolled<R>([&](auto r) SAMD_LUT_INLINE {
-        const __m256i t = _mm256_load_si256(
-            reinterpret_cast<const __m256i *>(tables + (std::size_t{ip[r][2 * v + step]} << 5)));
+        const __m256i t =
+            _mm256_load_si256(reinterpret_cast<const __m256i *>(tables + ip[r][2 * v + step]));
         unrolled<C>([&](auto c) SAMD_LUT_INLINE { add_lookup(acc.v[r][c], t, wv[c]); });
       });
     }
@@ -130,18 +130,19 @@ template <int C> void expand_block(const FastWeights &w, std::int64_t h0, std::u
 
 // lut_tables with each 16-byte table twice (32 bytes, both 128-bit halves of a ymm): a table
 // is then one plain load, where vbroadcasti128 would also take a shuffle slot from the vpshufbs.
-// pre: lut_pair(ab, wb). post: table a at (wide_tables(ab, wb) + 32 a), 32-byte aligned.
+// pre: lut_pair(ab, wb). post: table a at (wide_tables(ab, wb) + kLutTableBytes a), 32-byte
+// aligned.
 const std::uint8_t *wide_tables(unsigned ab, unsigned wb) {
   struct Wide {
-    alignas(64) std::uint8_t t[kLutPairs][256 * 32] = {};
+    alignas(64) std::uint8_t t[kLutPairs][256 * kLutTableBytes] = {};
     Wide() {
       for (unsigned b = 1; b <= 2; ++b)
         for (unsigned x = 1; x <= 4; ++x)
           if (lut_pair(x, b)) {
             const std::uint8_t *src = lut_tables(x, b);
             for (unsigned i = 0; i < (1u << (lut_group(b) * x)); ++i)
-              for (unsigned j = 0; j < 32; ++j)
-                t[lut_slot(x, b)][i * 32 + j] = src[i * 16 + j % 16];
+              for (unsigned j = 0; j < kLutTableBytes; ++j)
+                t[lut_slot(x, b)][i * kLutTableBytes + j] = src[i * 16 + j % 16];
           }
     }
   };
@@ -202,7 +203,7 @@ void lut_block(const Ctx &c, std::int64_t m0, std::int64_t h0, const std::uint8_
   const std::int64_t V = w.lut_vectors, S2 = c.a.lut_steps;
   Src<C> src;
   src.idx = idx;
-  const std::uint8_t *ip[R];
+  const std::uint16_t *ip[R];
   for (int j = 0; j < C; ++j) {
     const std::int64_t h = h0 + j;
     src.wp[j] = w.nibbles.data() + (h / 2) * V * kLutPanel + (h % 2) * kHalf;
@@ -319,7 +320,7 @@ void lut_avx2(const FastActs &a, const FastWeights &w, const Epilogue &e, std::i
               std::int64_t n1) {
   if (a.m == 0 || n0 >= n1)
     return;
-  // Activations built for another K or weight width would be read past their index bytes.
+  // Activations built for another K or weight width would be read past their table offsets.
   if (a.lut_steps != 2 * w.lut_vectors ||
       a.lut.size() < static_cast<std::size_t>(a.m * a.lut_steps))
     throw std::logic_error(

@@ -81,7 +81,7 @@ Case samd_gemm(const std::string &op, std::int64_t M, std::int64_t N, std::int64
     Int32Tensor out; // allocated once, as oneDNN's destination
   };
   Record r{op, M, N,  K, "", wb, ab, threads, isa, "samd", to_string(resolve_path(path)),
-           0,  0, "", 0};
+           0,  0, "", 0, 0,  ""};
   return {r, [=] {
             auto ops = std::make_shared<Ops>();
             // Prepacked for the measured path, so the object holds that path's format only, with
@@ -115,6 +115,20 @@ constexpr ConvLayer kResnet18[] = {{"conv2_x", 64, 56, 64, 3, 1, 1},
 
 std::int64_t out_hw(const ConvLayer &l) { return (l.hw + 2 * l.pad - l.k) / l.stride + 1; }
 
+// The fraction of the layer's M * N * K products whose tap reads a padding pixel: per axis, the
+// taps of the output positions that fall inside the image, the 2-D fraction their square.
+double padding_tap_fraction(const ConvLayer &l) {
+  const std::int64_t ohw = out_hw(l);
+  std::int64_t inside = 0;
+  for (std::int64_t o = 0; o < ohw; ++o)
+    for (std::int64_t t = 0; t < l.k; ++t) {
+      const std::int64_t x = o * l.stride - l.pad + t;
+      inside += x >= 0 && x < l.hw;
+    }
+  const double f = static_cast<double>(inside) / static_cast<double>(ohw * l.k);
+  return 1.0 - f * f;
+}
+
 Case samd_conv(const ConvLayer &l, int wb, int ab, Path path, const std::string &isa) {
   struct Ops {
     QTensor x;
@@ -138,7 +152,10 @@ Case samd_conv(const ConvLayer &l, int wb, int ab, Path path, const std::string 
            0,
            0,
            "",
-           0};
+           0,
+           0,
+           ""};
+  r.padding_taps = padding_tap_fraction(l);
   return {r, [=] {
             auto ops = std::make_shared<Ops>();
             ops->x = random_tensor({1, l.hw, l.hw, l.c}, act_layout(ab), 3);
@@ -167,10 +184,12 @@ Case onednn_case(const std::string &op, std::int64_t M, std::int64_t N, std::int
                  const std::string &isa, const std::string &layer = "",
                  const ConvLayer *conv = nullptr) {
   Record r{op,           M, N, K,  layer, 8, 8, 1, isa, int8 ? "onednn-int8" : "onednn-f32",
-           onednn_isa(), 0, 0, "", 0};
+           onednn_isa(), 0, 0, "", 0,     0, ""};
   if (!int8)
     r.wbits = r.abits = 32;
   const std::optional<ConvLayer> cl = conv ? std::optional<ConvLayer>(*conv) : std::nullopt;
+  if (cl)
+    r.padding_taps = padding_tap_fraction(*cl);
   return {r, [=] {
             std::shared_ptr<OnednnMatmul> p =
                 cl ? make_onednn_conv(cl->c, cl->hw, cl->hw, cl->o, cl->k, cl->stride, cl->pad,
@@ -184,7 +203,7 @@ Case onednn_case(const std::string &op, std::int64_t M, std::int64_t N, std::int
 
 Case plain_case(const std::string &op, std::int64_t M, std::int64_t N, std::int64_t K,
                 const std::string &isa) {
-  Record r{op, M, N, K, "", 8, 8, 1, isa, "plain-int8", "c++", 0, 0, "", 0};
+  Record r{op, M, N, K, "", 8, 8, 1, isa, "plain-int8", "c++", 0, 0, "", 0, 0, ""};
   return {r, [=] {
             auto p = std::make_shared<PlainInt8Gemm>(M, N, K);
             return Prepared{[p] {
@@ -215,8 +234,8 @@ std::array<std::int64_t, 3> parse_shape(const std::string &text) {
     } catch (const std::exception &) {
       used = 0;
     }
-    const bool sep_ok = i == 2 ? at + used == text.size()
-                               : at + used < text.size() && text[at + used] == 'x';
+    const bool sep_ok =
+        i == 2 ? at + used == text.size() : at + used < text.size() && text[at + used] == 'x';
     if (used == 0 || !std::isdigit(static_cast<unsigned char>(text[at])) || !sep_ok || v <= 0 ||
         v > (1LL << 24))
       throw std::invalid_argument("samd bench: --gemm " + text +

@@ -17,7 +17,7 @@ struct Options {
   // GEMM shapes "MxNxK" to measure instead of the standard set, at every width pair, each with
   // its oneDNN int8 / f32 and plain int8 baselines (M = 1: a GEMV); empty = the standard set.
   std::vector<std::string> gemm;
-  std::string self;           // path of the samd executable (for the avx2 child)
+  std::string self; // path of the samd executable (for the avx2 child)
 };
 
 struct Record {
@@ -32,6 +32,10 @@ struct Record {
   long long weight_bytes = 0;
   std::string weight_format;
   long long resident_bytes = 0;
+  // conv: the fraction of M * N * K whose activation is a padding pixel (the im2col rows' taps
+  // outside the image). oneDNN's direct conv skips those taps; samd's convs compute them.
+  double padding_taps = 0;
+  std::string cpu; // cpu_description() of the machine that measured it
 };
 
 // weight_bytes as a fraction of int8's N * K bytes (for conv, of the GEMM-equivalent N * K).

@@ -59,7 +59,10 @@ def main() -> int:
     ax.set_yscale("log")
     ax.set_xlabel("bits (weights = activations)")
     ax.set_ylabel("speed-up vs oneDNN u8s8s32 (same run)")
-    ax.set_title("samd: effective MAC/s relative to oneDNN int8")
+    # The CPU in the title: the ratios differ between microarchitectures (README, "Speed").
+    cpus = sorted({r.get("cpu", "") for r in records} - {""})
+    ax.set_title("samd: effective MAC/s relative to oneDNN int8"
+                 + (f"\n{', '.join(cpus)}" if cpus else ""), fontsize=10)
     ax.set_xticks(range(1, 9))
     ax.legend(fontsize=8)
     ax.grid(True, alpha=0.3)

@@ -170,7 +170,8 @@ void print_weight_note(const std::vector<Record> &rs) {
       "1)),\n"
       "zero point and scale, bias. res/i8 may exceed the goal by 1 KiB, the C++ objects "
       "themselves.\n"
-      "conv rows: gemm:... = im2col's GEMM weights per group, bits = b bit planes per output\n"
+      "conv rows: gemm:... = im2col's GEMM weights per group (taps:... the same, read by the\n"
+      "Dot8 conv that skips padding taps), bits = b bit planes per output\n"
       "channel (exactly b bits a weight), which the direct kernels decode per call, lut64 = the\n"
       "implicit LUT64 conv's 2-bit nibbles per group (channels padded to 4); res/i8 is\n"
       "PackedConvWeights::resident_bytes(), everything the conv weights hold.\n");

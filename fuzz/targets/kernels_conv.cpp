@@ -26,7 +26,7 @@ namespace {
 // decides).
 kernels::detail::ConvAlgo forced_algo(const std::uint8_t *data, std::size_t size) {
   using A = kernels::detail::ConvAlgo;
-  static constexpr A kForced[] = {A::Lut64, A::Planes, A::Direct, A::Im2col, A::Small};
+  static constexpr A kForced[] = {A::Lut64, A::Planes, A::Direct, A::Im2col, A::Small, A::Taps};
   if (size == 0 || !(data[size - 1] & 0x80))
     return A::Auto;
   return kForced[(data[size - 1] & 0x7F) % std::size(kForced)];

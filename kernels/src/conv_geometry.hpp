@@ -87,7 +87,7 @@ Geometry conv_geometry(const QTensor &x, const PackedConvWeights &w, const Conv2
 // and width pair (Auto); tests force one (process-wide setting; the environment variable
 // SAMD_CONV_ALGO=small, direct, im2col, planes or lut64 sets it at start-up, for measurements).
 // Forcing Small where it does not apply leaves the choice between the other two to Auto.
-enum class ConvAlgo { Auto, Direct, Im2col, Small, Planes, Lut64 };
+enum class ConvAlgo { Auto, Direct, Im2col, Small, Planes, Lut64, Taps };
 void force_conv_algo(ConvAlgo a);
 // Whether conv2d (on `path`, resolved) uses the direct kernels for this layer (false off AVX-512).
 bool conv_uses_direct(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
@@ -105,6 +105,12 @@ bool conv_uses_planes(const QTensor &x, const PackedConvWeights &w, const Conv2d
 // the choice to Auto, as for Small.
 bool conv_uses_lut64(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                      Path path);
+// Whether conv2d (on `path`, resolved) runs the Dot8 tap kernel that skips padding taps
+// (conv_taps.hpp; false off AVX-512 and where it does not apply: a width pair the GEMM runs as
+// bit-serial or table lookup, channels per group not a multiple of 4). Forcing Taps where it does
+// not apply leaves the choice to Auto, as for Small.
+bool conv_uses_taps(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
+                    const Geometry &g, Path path);
 // Whether conv2d (on `path`, resolved) tries the direct kernel for few taps first (it may still
 // decline weights whose bytes or sums it cannot hold; then the choice above applies).
 bool conv_uses_small(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,

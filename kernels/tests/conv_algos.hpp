@@ -23,12 +23,14 @@ struct ForceAlgo {
 // The choices to try on a path: on AVX-512 its own, the direct kernel for few taps (where it
 // applies: NCHW, groups = 1), the other direct kernels, im2col + GEMM and the implicit GEMM on the
 // image's bit planes (where it applies: channels per group a multiple of 64, a bit-serial pair)
-// and the implicit LUT64 GEMM on the index image (where it applies: W2A2, KW = 3, VBMI).
+// the implicit LUT64 GEMM on the index image (where it applies: W2A2, KW = 3, VBMI) and the Dot8
+// tap kernel that skips padding taps (where it applies: a Dot8 pair, channels per group a multiple
+// of 4).
 inline std::vector<ConvAlgo> algos(Path p) {
   if (resolve_path(p) != Path::Avx512)
     return {ConvAlgo::Auto};
-  return {ConvAlgo::Auto,   ConvAlgo::Small,  ConvAlgo::Direct,
-          ConvAlgo::Im2col, ConvAlgo::Planes, ConvAlgo::Lut64};
+  return {ConvAlgo::Auto,   ConvAlgo::Small, ConvAlgo::Direct, ConvAlgo::Im2col,
+          ConvAlgo::Planes, ConvAlgo::Lut64, ConvAlgo::Taps};
 }
 inline const char *algo_name(ConvAlgo a) {
   return a == ConvAlgo::Auto     ? "auto"
@@ -36,7 +38,8 @@ inline const char *algo_name(ConvAlgo a) {
          : a == ConvAlgo::Direct ? "direct"
          : a == ConvAlgo::Im2col ? "im2col"
          : a == ConvAlgo::Planes ? "planes"
-                                 : "lut64";
+         : a == ConvAlgo::Lut64  ? "lut64"
+                                 : "taps";
 }
 
 } // namespace samd::kernels::test

@@ -692,6 +692,76 @@ TEST_CASE("conv2d: the implicit LUT64 GEMM on the index image equals Reference")
     }
 }
 
+TEST_CASE("conv2d: the Dot8 tap kernel that skips padding taps equals Reference") {
+  // conv_taps.hpp, forced (a Dot8 pair, channels per group a multiple of 4): pixels whose padding
+  // taps differ (corners, edges, interior: runs of 1-6 rows and more, so every block size runs),
+  // outputs lying wholly in the padding (a 1 x 1 kernel on 2 pixels of padding: every tap skipped,
+  // the result the tap sums' correction alone), a 1 x 1 image (the centre tap only), 5 x 5 and 1
+  // x 3 kernels, stride 2, dilation 2 in x, asymmetric padding, two groups, 1-3 images, both
+  // formats, output channels around the 16-column panels and 64-column blocks (1-4 panels a
+  // block), K up to 2304, signed and unsigned layouts, every fill, biases on the int32 bound (the
+  // int64 epilogue) and small ones (int32), 1-3 threads.
+  if (!supported(Path::Avx512))
+    return;
+  std::mt19937_64 rng(27);
+  const ConvEdge edges[] = {
+      {1, 64, 1, 7, 7, 64, 3, 3, 1, 1, 1, DataFormat::NHWC},
+      {2, 8, 1, 5, 9, 70, 3, 3, 1, 1, 1, DataFormat::NHWC},
+      {1, 4, 2, 6, 6, 20, 3, 3, 2, 1, 1, DataFormat::NCHW},
+      {3, 12, 1, 4, 4, 33, 5, 5, 1, 1, 2, DataFormat::NHWC},
+      {1, 16, 1, 3, 8, 16, 3, 3, 1, 2, 1, DataFormat::NHWC},
+      {1, 8, 1, 1, 1, 17, 3, 3, 1, 1, 1, DataFormat::NHWC},
+      {2, 4, 1, 2, 3, 8, 1, 1, 1, 1, 2, DataFormat::NHWC},
+      {2, 32, 1, 9, 5, 48, 1, 3, 1, 1, 1, DataFormat::NCHW},
+      {1, 256, 1, 3, 3, 50, 3, 3, 1, 1, 1, DataFormat::NHWC},
+  };
+  const std::pair<unsigned, unsigned> widths[] = {{4, 4}, {8, 8}, {3, 5}, {8, 2}, {7, 6}};
+  const Uses uses = [](const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
+                       Path path) {
+    return samd::kernels::detail::conv_uses_taps(
+        x, w, p, samd::kernels::detail::conv_geometry(x, w, p), path);
+  };
+  int rep = 0;
+  for (const ConvEdge &ed : edges)
+    for (const auto &[ab, wb] : widths) {
+      ++rep;
+      const EdgeCase e = edge_case(rng, ed, ab, wb, rep);
+      check_forced(e, edge_biases(rng, e, rep), ConvAlgo::Taps, uses, rep);
+    }
+}
+
+TEST_CASE("conv2d: Auto runs the tap kernel on layers with many padding taps") {
+  // conv.cpp conv_uses_taps: K >= 512 and at least 4 % of the products on padding taps (ResNet-18
+  // conv3_x-conv5_x: 4.7-18.1 %), not conv2_x (2.4 %); never for a bit-serial or table-lookup pair
+  // or channels per group not a multiple of 4.
+  if (!supported(Path::Avx512))
+    return;
+  std::mt19937_64 rng(28);
+  const auto uses = [&](std::int64_t c, std::int64_t hw, unsigned ab, unsigned wb,
+                        std::int64_t pad) {
+    const Layout al = layout(ab, false), wl = layout(wb, true);
+    Conv2dParams p;
+    p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = pad;
+    p.format = DataFormat::NHWC;
+    const QTensor x = tensor(rng, {1, hw, hw, c}, al, Fill::Random);
+    const PackedConvWeights w =
+        PackedConvWeights::prepack(tensor(rng, {8, c, 3, 3}, wl, Fill::Random, 8, 0), {}, al, 1);
+    return samd::kernels::detail::conv_uses_taps(
+        x, w, p, samd::kernels::detail::conv_geometry(x, w, p), Path::Avx512);
+  };
+  CHECK(uses(512, 7, 4, 4, 1));  // conv5_x: 18.1 %
+  CHECK(uses(128, 28, 8, 8, 1)); // conv3_x: 4.7 %
+  CHECK(!uses(64, 56, 4, 4, 1)); // conv2_x: 2.4 %
+  CHECK(!uses(512, 7, 4, 4, 0)); // no padding
+  CHECK(!uses(512, 7, 1, 1, 1)); // bit-serial
+  CHECK(!uses(30, 7, 8, 8, 1));  // 30 channels: not whole quads
+  CHECK(!uses(32, 7, 8, 8, 1));  // K = 288 < 512
+  {
+    const ForceAlgo force(ConvAlgo::Im2col);
+    CHECK(!uses(512, 7, 4, 4, 1));
+  }
+}
+
 TEST_CASE("conv2d: the LUT64 conv is refused where it does not apply, and Auto's choice") {
   // Forced on a kernel width other than 3 or a pair other than W2A2 it leaves the choice to Auto
   // (the results stay exact: every test forces it through algos()); Auto picks it where it

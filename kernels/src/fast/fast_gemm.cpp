@@ -361,12 +361,16 @@ void gemm_raw(Path p, Method method, const FastWeights &w, const FastActs &a, co
   if (built_bytes(w, format_of(kernel)) != format_bytes(w, format_of(kernel)))
     throw std::logic_error(std::string("samd: gemm_raw: weight format ") +
                            to_string(format_of(kernel)) + " is not built");
+  if (a.taps != nullptr && kernel != Kernel::Avx512Dot8)
+    throw std::logic_error("samd: gemm_raw: conv tap rows need the AVX-512 Dot8 kernel");
   auto run = [&](std::int64_t n0, std::int64_t n1) {
     switch (kernel) {
 #if defined(SAMD_HAVE_X86_KERNELS)
     case Kernel::Avx512Bitserial:
       return bitserial_avx512(a, w, e, n0, n1);
     case Kernel::Avx512Dot8:
+      if (a.taps != nullptr)
+        return dot8_taps_avx512(a, w, e, n0, n1);
       return dot8_avx512(a, w, e, n0, n1);
     case Kernel::Avx2BitserialFused:
       return bitserial_avx2_fused(a, w, e, n0, n1);

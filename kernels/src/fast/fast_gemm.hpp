@@ -159,6 +159,23 @@ struct QuadSource {
   const std::int64_t *org = nullptr; // FastActs::groups entries
 };
 
+// A conv's rows for the AVX-512 Dot8 tap kernel (dot8_taps_avx512, conv_taps.hpp), read in place
+// from the padded image's offset bytes (NHWC): row m's k-quad q of tap t (k = 4q' in the tap's
+// channels, q = t * tap_quads + q') is the 4 bytes at image + row_off[m] + tap_off[t] + 4 q'. Bit t
+// of pad_taps[m] says that tap t of row m reads a padding pixel, every byte of which is `pad`.
+// order: the m rows in the order the kernel takes them in blocks (rows with the same pad_taps
+// adjacent, so that a block can skip the taps all its rows read padding in).
+struct ConvTaps {
+  const std::uint8_t *image = nullptr;
+  const std::int64_t *row_off = nullptr;   // m
+  const std::uint64_t *pad_taps = nullptr; // m
+  const std::int32_t *order = nullptr;     // m, a permutation of 0 .. m - 1
+  const std::int64_t *tap_off = nullptr;   // taps
+  std::int64_t taps = 0, tap_quads = 0;    // K = taps * tap_quads * 4
+  std::uint8_t pad = 0;
+};
+inline constexpr std::int64_t kConvTapsMax = 64; // taps a pad_taps mask holds
+
 // Activations prepared once per call: ua = a - a_min.
 struct FastActs {
   std::int64_t m = 0, kpad = 0;
@@ -186,6 +203,9 @@ struct FastActs {
   bool lut64 = false;
   std::vector<std::uint16_t> lut64_index;
   std::int64_t lut64_stride = 0;
+  // Non-null: a conv's rows in place (ConvTaps), no bytes, inter or planes; gemm_raw runs
+  // dot8_taps_avx512 on them (Method::Dot8 on Path::Avx512 only).
+  const ConvTaps *taps = nullptr;
 };
 inline constexpr std::int64_t kInterleaveMinRows = 8;
 // The AVX2 table lookup's tables: each 16-byte table twice (both 128-bit halves of a ymm).
@@ -295,6 +315,18 @@ void gemm_raw(Path p, Method method, const FastWeights &w, const FastActs &a, co
 // ISA kernels (each compiled with its own target flags), for n in [n0, n1).
 // AVX-512: the epilogue is fused (results written as int32 into e.out).
 void bitserial_avx512(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
+                      std::int64_t n1);
+// The Dot8 conv with the output channels in the vector lanes (16 columns a panel, 4 panels a
+// block) and a row's activation quad broadcast: each row takes only its own taps, so a block of
+// rows skips the taps where all of them read padding, whose products are pad * the tap's weight
+// sums (added per column). D[m][n] is then the im2col GEMM's raw sum exactly: a skipped tap's
+// bytes are all `pad`, and the others are read from the padded image the GEMM row copies.
+// pre: m = a.m rows of c = *a.taps; w's pstreams built, w.k = c.taps * c.tap_quads * 4 <= 4 *
+// kDot8BcastFlushGroups (a lane adds at most that many 4-product groups, the broadcast schedule's
+// bound, so it never flushes), c.taps <= kConvTapsMax; e.rowsum: the rows' full sums (padding taps
+// included); n0 a multiple of kPanel; the CPU has AVX-512 F, BW, VL and VNNI.
+// post: e.out rows [0, m), columns [n0, n1) as the Dot8 GEMM writes them from the im2col rows.
+void dot8_taps_avx512(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
                       std::int64_t n1);
 void dot8_avx512(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
                  std::int64_t n1);

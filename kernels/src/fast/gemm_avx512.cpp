@@ -805,6 +805,197 @@ void dot8_width(const FastActs &a, const FastWeights &w, const Epilogue &e, std:
   return dot8_gemm<WB, 2, 8, false, std::int64_t>(a, w, e, n0, n1);
 }
 
+// ---- Dot8 conv taps (dot8_taps_avx512): output channels in the lanes, rows broadcast. ----
+
+// Rows order[i0 .. i0 + R) x C panels from column n (past N: the last panel again, not stored),
+// all of K, each row's taps except those in which all R rows read padding. wp[c]: panel c's
+// unpacked vectors (16 columns x 4 k each); tsum[(t * C + c) * 16 + l]: the sum of tap t's weights
+// of column l of panel c. k32: e.int32_exact's columns (int32_columns), else null.
+template <int R, int C>
+inline void taps_block(const ConvTaps &t, std::int64_t i0, const std::uint8_t *const (&wp)[C],
+                       const std::int32_t *tsum, const Epilogue &e, const Int32Columns *k32,
+                       std::int64_t n, std::int64_t n1) {
+  std::int64_t row[R];
+  const std::uint8_t *ap[R];
+  std::uint64_t skip = ~std::uint64_t{0};
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r) {
+    row[r] = t.order[i0 + r];
+    ap[r] = t.image + t.row_off[row[r]];
+    skip &= t.pad_taps[row[r]];
+  }
+  __m512i acc[R][C];
+#pragma GCC unroll 32
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+    for (int c = 0; c < C; ++c)
+      acc[r][c] = _mm512_setzero_si512();
+  for (std::int64_t tap = 0; tap < t.taps; ++tap) {
+    if ((skip >> tap) & 1)
+      continue;
+    const std::int64_t q0 = tap * t.tap_quads;
+    const std::uint8_t *at[R];
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r)
+      at[r] = ap[r] + t.tap_off[tap];
+    for (std::int64_t q = 0; q < t.tap_quads; ++q) {
+      __m512i wv[C];
+#pragma GCC unroll 4
+      for (int c = 0; c < C; ++c)
+        wv[c] = _mm512_loadu_si512(wp[c] + (q0 + q) * 64);
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r) {
+        std::int32_t v;
+        std::memcpy(&v, at[r] + 4 * q, 4);
+        const __m512i b = _mm512_set1_epi32(v);
+#pragma GCC unroll 4
+        for (int c = 0; c < C; ++c)
+          acc[r][c] = _mm512_dpbusd_epi32(acc[r][c], b, wv[c]);
+      }
+    }
+  }
+  // The skipped taps' products: pad times their weight sums (|sum| <= K * 128 < 2^31), a partial
+  // sum of D's products (a skipped tap's ua are all pad).
+  static_assert(4 * kDot8BcastFlushGroups * 128 <= INT32_MAX);
+  __m512i tap_sums[C];
+#pragma GCC unroll 4
+  for (int c = 0; c < C; ++c) {
+    tap_sums[c] = _mm512_setzero_si512();
+    for (std::int64_t tap = 0; tap < t.taps; ++tap)
+      if ((skip >> tap) & 1)
+        tap_sums[c] = _mm512_add_epi32(tap_sums[c], _mm512_loadu_si512(tsum + (tap * C + c) * 16));
+  }
+  if (k32 != nullptr) {
+    // e.int32_exact: D, its partial sums, fixed, dz * rowsum and the result all fit int32, so
+    // (D + fixed) + dz * rowsum in int32 lanes is exact (as panel_epilogue32).
+    const __m512i pad32 = _mm512_set1_epi32(t.pad);
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+      const __m512i rs = _mm512_set1_epi32(static_cast<std::int32_t>(e.rowsum[row[r]]));
+#pragma GCC unroll 4
+      for (int c = 0; c < C; ++c) {
+        const std::int64_t col = n + c * kPanel;
+        if (col >= n1)
+          break;
+        const int valid = static_cast<int>(std::min<std::int64_t>(kPanel, n1 - col));
+        const __mmask16 k = static_cast<__mmask16>((1u << valid) - 1u);
+        const __m512i d = _mm512_add_epi32(acc[r][c], _mm512_mullo_epi32(tap_sums[c], pad32));
+        const __m512i v =
+            _mm512_add_epi32(_mm512_add_epi32(d, _mm512_maskz_loadu_epi32(k, k32->fixed + col)),
+                             _mm512_mullo_epi32(rs, _mm512_maskz_loadu_epi32(k, k32->dz + col)));
+        _mm512_mask_storeu_epi32(e.out + row[r] * e.ld + col, k, v);
+      }
+    }
+    return;
+  }
+  __m512i corr[C][2]; // in int64
+  const __m512i pad = _mm512_set1_epi64(t.pad);
+#pragma GCC unroll 4
+  for (int c = 0; c < C; ++c) {
+    corr[c][0] = _mm512_mul_epi32(_mm512_cvtepi32_epi64(_mm512_castsi512_si256(tap_sums[c])), pad);
+    corr[c][1] =
+        _mm512_mul_epi32(_mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(tap_sums[c], 1)), pad);
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 4
+    for (int c = 0; c < C; ++c) {
+      const std::int64_t col = n + c * kPanel;
+      if (col >= n1)
+        break;
+      const int valid = static_cast<int>(std::min<std::int64_t>(kPanel, n1 - col));
+      const __m512i lo =
+          _mm512_add_epi64(_mm512_cvtepi32_epi64(_mm512_castsi512_si256(acc[r][c])), corr[c][0]);
+      store_row(e, row[r], col, lo, std::min(8, valid));
+      if (valid > 8) {
+        const __m512i hi = _mm512_add_epi64(
+            _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(acc[r][c], 1)), corr[c][1]);
+        store_row(e, row[r], col + 8, hi, valid - 8);
+      }
+    }
+  }
+}
+
+// The last `rows` (< 6) rows of a run from i0: one block of exactly that many (R counts down).
+template <int R, int C>
+inline void taps_rest(std::int64_t rows, const ConvTaps &t, std::int64_t i0,
+                      const std::uint8_t *const (&wp)[C], const std::int32_t *tsum,
+                      const Epilogue &e, const Int32Columns *k32, std::int64_t n, std::int64_t n1) {
+  if constexpr (R >= 1) {
+    if (rows == R)
+      return taps_block<R, C>(t, i0, wp, tsum, e, k32, n, n1);
+    taps_rest<R - 1, C>(rows, t, i0, wp, tsum, e, k32, n, n1);
+  }
+}
+
+// Columns [n, n1) (at most C panels): the panels' weights unpacked once (all of K: 64 columns of
+// conv5_x's 4608 k are 295 KB, read from L2 by every block of rows), their taps' weight sums,
+// then the rows in blocks: each run of rows with the same padding taps (ConvTaps::order puts them
+// together) in blocks of 6 and one of its remaining 1-5, so that a block never loses a skip to a
+// row of another run.
+template <unsigned WB, int C>
+void taps_panels(const FastActs &a, const FastWeights &w, const Epilogue &e,
+                 const Int32Columns *k32, std::int64_t n, std::int64_t n1) {
+  const ConvTaps &t = *a.taps;
+  const std::int64_t qv = (w.k + 31) / 32 * 8, panels = (w.n + kPanel - 1) / kPanel;
+  thread_local std::vector<std::uint8_t> buf;
+  thread_local std::vector<std::int32_t> tsum;
+  if (WB != 8 && buf.size() < static_cast<std::size_t>(C * qv * 64))
+    buf.resize(static_cast<std::size_t>(C * qv * 64));
+  tsum.resize(static_cast<std::size_t>(t.taps * C * 16));
+  const std::uint8_t *wp[C];
+  for (int c = 0; c < C; ++c) {
+    const std::int64_t P = std::min<std::int64_t>(n / kPanel + c, panels - 1);
+    if constexpr (WB == 8) { // the packed vectors are the bytes (unpack_slot<8> is a load)
+      wp[c] = w.pstreams.data() + static_cast<std::size_t>(P) * w.pstream_panel_bytes;
+    } else {
+      unpack_panel<WB>(w, P, 0, qv, buf.data() + c * qv * 64);
+      wp[c] = buf.data() + c * qv * 64;
+    }
+  }
+  // vpdpbusd with ones: a lane adds its column's 4 weights of each of the tap's quads.
+  const __m512i ones = _mm512_set1_epi8(1);
+  for (std::int64_t tap = 0; tap < t.taps; ++tap)
+    for (int c = 0; c < C; ++c) {
+      __m512i s = _mm512_setzero_si512();
+      for (std::int64_t q = tap * t.tap_quads; q < (tap + 1) * t.tap_quads; ++q)
+        s = _mm512_dpbusd_epi32(s, ones, _mm512_loadu_si512(wp[c] + q * 64));
+      _mm512_storeu_si512(tsum.data() + (tap * C + c) * 16, s);
+    }
+  for (std::int64_t i = 0; i < a.m;) {
+    const std::uint64_t mask = t.pad_taps[t.order[i]];
+    std::int64_t j = i + 1;
+    while (j < a.m && t.pad_taps[t.order[j]] == mask)
+      ++j;
+    for (; i + 6 <= j; i += 6)
+      taps_block<6, C>(t, i, wp, tsum.data(), e, k32, n, n1);
+    taps_rest<5, C>(j - i, t, i, wp, tsum.data(), e, k32, n, n1);
+    i = j;
+  }
+}
+
+// 6 rows x 4 panels: 24 accumulators, 4 weight vectors and a broadcast (29 of 32 zmm); per quad
+// 4 loads and 6 broadcasts for 24 vpdpbusd. Fewer panels for the last columns.
+template <unsigned WB>
+void dot8_taps(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
+               std::int64_t n1) {
+  Int32Columns k32{};
+  if (e.int32_exact)
+    k32 = int32_columns(e, n0, n1);
+  const Int32Columns *k = e.int32_exact ? &k32 : nullptr;
+  for (std::int64_t n = n0; n < n1; n += 4 * kPanel) {
+    const std::int64_t left = (n1 - n + kPanel - 1) / kPanel, end = std::min(n1, n + 4 * kPanel);
+    if (left >= 4)
+      taps_panels<WB, 4>(a, w, e, k, n, end);
+    else if (left == 3)
+      taps_panels<WB, 3>(a, w, e, k, n, end);
+    else if (left == 2)
+      taps_panels<WB, 2>(a, w, e, k, n, end);
+    else
+      taps_panels<WB, 1>(a, w, e, k, n, end);
+  }
+}
+
 } // namespace
 
 void interleave_avx512(const std::uint8_t *bytes, std::int64_t M, std::int64_t K, std::int64_t kpad,
@@ -881,28 +1072,46 @@ void conv_bitserial_avx512(const ConvRows &c, const FastWeights &w, const Epilog
   bitserial_pairs(ImageRows{c, c.m, c.plane, c.run}, c.ab, w, e, n0, n1);
 }
 
+namespace {
+// f.template operator()<WB>() for the weight width wb (1-8; 8 for any other).
+template <class F> void by_weight_bits(unsigned wb, F &&f) {
+  switch (wb) {
+  case 1:
+    return f.template operator()<1>();
+  case 2:
+    return f.template operator()<2>();
+  case 3:
+    return f.template operator()<3>();
+  case 4:
+    return f.template operator()<4>();
+  case 5:
+    return f.template operator()<5>();
+  case 6:
+    return f.template operator()<6>();
+  case 7:
+    return f.template operator()<7>();
+  default:
+    return f.template operator()<8>();
+  }
+}
+} // namespace
+
+void dot8_taps_avx512(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
+                      std::int64_t n1) {
+  const ConvTaps *t = a.taps;
+  if (t == nullptr || t->taps > kConvTapsMax || t->taps * t->tap_quads * 4 != w.k ||
+      w.k > 4 * kDot8BcastFlushGroups)
+    throw std::logic_error("samd: dot8_taps_avx512: the conv's taps do not match the weights' K");
+  if (a.m == 0 || n0 >= n1)
+    return;
+  by_weight_bits(w.wb, [&]<unsigned WB>() { dot8_taps<WB>(a, w, e, n0, n1); });
+}
+
 void dot8_avx512(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
                  std::int64_t n1) {
   if (a.m == 0 || n0 >= n1)
     return;
-  switch (w.wb) {
-  case 1:
-    return dot8_width<1>(a, w, e, n0, n1);
-  case 2:
-    return dot8_width<2>(a, w, e, n0, n1);
-  case 3:
-    return dot8_width<3>(a, w, e, n0, n1);
-  case 4:
-    return dot8_width<4>(a, w, e, n0, n1);
-  case 5:
-    return dot8_width<5>(a, w, e, n0, n1);
-  case 6:
-    return dot8_width<6>(a, w, e, n0, n1);
-  case 7:
-    return dot8_width<7>(a, w, e, n0, n1);
-  default:
-    return dot8_width<8>(a, w, e, n0, n1);
-  }
+  by_weight_bits(w.wb, [&]<unsigned WB>() { dot8_width<WB>(a, w, e, n0, n1); });
 }
 
 } // namespace samd::kernels::detail::fast

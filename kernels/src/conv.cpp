@@ -2088,7 +2088,8 @@ bool conv_uses_taps(const QTensor &x, const PackedConvWeights &w, const Conv2dPa
   // Measured on a Zen 4 (1 thread, ResNet-18 3x3 stages NHWC batch 1, W4A4 / W8A8, GMAC/s of the
   // tap kernel over im2col + GEMM, alternating runs): conv2_x (K = 576, 2.4 % padding taps)
   // 0.92-0.93x / 0.89-0.91x, conv3_x (K = 1152, 4.7 %) 1.04x / 1.04x, conv4_x (2304, 9.3 %) 1.11x
-  // / 1.11x, conv5_x (4608, 18.1 %) 1.06x / 1.09x. Below K = 512 the direct kernels run (direct).
+  // / 1.11x, conv5_x (4608, 18.1 %) 1.06x / 1.09x. Below K = 512 im2col or the direct kernels
+  // run (conv_uses_direct), as measured for them.
   const std::int64_t K = w.in_channels_per_group() * w.kernel_h() * w.kernel_w();
   return K >= 512 && conv_padding_share(g, p, w.kernel_h(), w.kernel_w()) >= 0.04;
 }

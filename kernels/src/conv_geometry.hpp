@@ -85,7 +85,8 @@ Geometry conv_geometry(const QTensor &x, const PackedConvWeights &w, const Conv2
 // On the AVX-512 path conv2d runs the direct kernel for few taps (conv_small.hpp; NCHW, groups =
 // 1), the other direct kernels or im2col + the fast GEMM, whichever is faster for the layer's shape
 // and width pair (Auto); tests force one (process-wide setting; the environment variable
-// SAMD_CONV_ALGO=small, direct, im2col, planes or lut64 sets it at start-up, for measurements).
+// SAMD_CONV_ALGO=small, direct, im2col, planes, lut64 or taps sets it at start-up, for
+// measurements).
 // Forcing Small where it does not apply leaves the choice between the other two to Auto.
 enum class ConvAlgo { Auto, Direct, Im2col, Small, Planes, Lut64, Taps };
 void force_conv_algo(ConvAlgo a);
@@ -107,8 +108,10 @@ bool conv_uses_lut64(const QTensor &x, const PackedConvWeights &w, const Conv2dP
                      Path path);
 // Whether conv2d (on `path`, resolved) runs the Dot8 tap kernel that skips padding taps
 // (conv_taps.hpp; false off AVX-512 and where it does not apply: a width pair the GEMM runs as
-// bit-serial or table lookup, channels per group not a multiple of 4). Forcing Taps where it does
-// not apply leaves the choice to Auto, as for Small.
+// bit-serial or table lookup, channels per group not a multiple of 4, more than 64 taps, K above
+// 65,536 or more than 2^31 - 1 output pixels an image). Auto takes it from K >= 512 with at least
+// 4 % of the products on padding taps; forcing Taps where it does not apply leaves the choice to
+// Auto, as for Small.
 bool conv_uses_taps(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                     const Geometry &g, Path path);
 // Whether conv2d (on `path`, resolved) tries the direct kernel for few taps first (it may still

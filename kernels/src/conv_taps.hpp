@@ -26,8 +26,9 @@ double conv_padding_share(const Geometry &g, const Conv2dParams &p, std::int64_t
                           std::int64_t kw);
 
 // conv2d_s32 by the tap kernel, image by image and group by group, on opt.threads threads
-// (split by 64-column blocks of output channels, as the GEMM splits its columns).
-// pre: conv_taps_apply(x, w, path); g and za from conv_setup (the int32 bound checked).
+// (splitting the output channels in 16-column panels, as gemm_raw splits a GEMM's columns).
+// pre: conv_taps_apply(x, w, path), g.oh * g.ow <= INT32_MAX (conv_uses_taps checks both); g and
+// za from conv_setup (the int32 bound checked).
 // post: out (g.out_shape(O), p.format) holds the exact results; throws std::logic_error if one
 // fell outside int32 (impossible after the K bound).
 void conv_taps(Path path, const QTensor &x, const Geometry &g, std::int32_t za,

@@ -696,11 +696,11 @@ TEST_CASE("conv2d: the Dot8 tap kernel that skips padding taps equals Reference"
   // conv_taps.hpp, forced (a Dot8 pair, channels per group a multiple of 4): pixels whose padding
   // taps differ (corners, edges, interior: runs of 1-6 rows and more, so every block size runs),
   // outputs lying wholly in the padding (a 1 x 1 kernel on 2 pixels of padding: every tap skipped,
-  // the result the tap sums' correction alone), a 1 x 1 image (the centre tap only), 5 x 5 and 1
-  // x 3 kernels, stride 2, dilation 2 in x, asymmetric padding, two groups, 1-3 images, both
-  // formats, output channels around the 16-column panels and 64-column blocks (1-4 panels a
-  // block), K up to 2304, signed and unsigned layouts, every fill, biases on the int32 bound (the
-  // int64 epilogue) and small ones (int32), 1-3 threads.
+  // the result the tap sums' correction alone), a 1 x 1 image (the centre tap only), 5 x 5 and 1 x
+  // 3 kernels and an 8 x 8 one (64 taps, the mask's last bit), stride 2, dilation 2 in x,
+  // asymmetric padding, two groups, 1-3 images, both formats, output channels around the 16-column
+  // panels and 64-column blocks (1-4 panels a block), K up to 2304, signed and unsigned layouts,
+  // every fill, biases on the int32 bound (the int64 epilogue) and small ones (int32), 1-3 threads.
   if (!supported(Path::Avx512))
     return;
   std::mt19937_64 rng(27);
@@ -714,6 +714,7 @@ TEST_CASE("conv2d: the Dot8 tap kernel that skips padding taps equals Reference"
       {2, 4, 1, 2, 3, 8, 1, 1, 1, 1, 2, DataFormat::NHWC},
       {2, 32, 1, 9, 5, 48, 1, 3, 1, 1, 1, DataFormat::NCHW},
       {1, 256, 1, 3, 3, 50, 3, 3, 1, 1, 1, DataFormat::NHWC},
+      {1, 4, 1, 9, 9, 20, 8, 8, 1, 1, 2, DataFormat::NHWC}, // 64 taps: mask bit 63
   };
   const std::pair<unsigned, unsigned> widths[] = {{4, 4}, {8, 8}, {3, 5}, {8, 2}, {7, 6}};
   const Uses uses = [](const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
@@ -732,20 +733,20 @@ TEST_CASE("conv2d: the Dot8 tap kernel that skips padding taps equals Reference"
 
 TEST_CASE("conv2d: Auto runs the tap kernel on layers with many padding taps") {
   // conv.cpp conv_uses_taps: K >= 512 and at least 4 % of the products on padding taps (ResNet-18
-  // conv3_x-conv5_x: 4.7-18.1 %), not conv2_x (2.4 %); never for a bit-serial or table-lookup pair
-  // or channels per group not a multiple of 4.
+  // conv3_x-conv5_x: 4.7-18.1 %), not conv2_x (2.4 %); never for a bit-serial or table-lookup pair,
+  // channels per group not a multiple of 4, more than 64 taps or K above 65,536, not even forced.
   if (!supported(Path::Avx512))
     return;
   std::mt19937_64 rng(28);
-  const auto uses = [&](std::int64_t c, std::int64_t hw, unsigned ab, unsigned wb,
-                        std::int64_t pad) {
+  const auto uses = [&](std::int64_t c, std::int64_t hw, unsigned ab, unsigned wb, std::int64_t pad,
+                        std::int64_t k = 3) {
     const Layout al = layout(ab, false), wl = layout(wb, true);
     Conv2dParams p;
     p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = pad;
     p.format = DataFormat::NHWC;
     const QTensor x = tensor(rng, {1, hw, hw, c}, al, Fill::Random);
     const PackedConvWeights w =
-        PackedConvWeights::prepack(tensor(rng, {8, c, 3, 3}, wl, Fill::Random, 8, 0), {}, al, 1);
+        PackedConvWeights::prepack(tensor(rng, {8, c, k, k}, wl, Fill::Random, 8, 0), {}, al, 1);
     return samd::kernels::detail::conv_uses_taps(
         x, w, p, samd::kernels::detail::conv_geometry(x, w, p), Path::Avx512);
   };
@@ -760,6 +761,11 @@ TEST_CASE("conv2d: Auto runs the tap kernel on layers with many padding taps") {
     const ForceAlgo force(ConvAlgo::Im2col);
     CHECK(!uses(512, 7, 4, 4, 1));
   }
+  const ForceAlgo force(ConvAlgo::Taps);
+  CHECK(uses(8, 9, 8, 8, 3, 8));  // 64 taps
+  CHECK(!uses(8, 9, 8, 8, 4, 9)); // 81 taps
+  CHECK(uses(7280, 3, 4, 4, 1));  // K = 65,520
+  CHECK(!uses(7288, 3, 4, 4, 1)); // K = 65,592
 }
 
 TEST_CASE("conv2d: the LUT64 conv is refused where it does not apply, and Auto's choice") {

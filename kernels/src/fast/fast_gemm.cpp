@@ -361,8 +361,11 @@ void gemm_raw(Path p, Method method, const FastWeights &w, const FastActs &a, co
   if (built_bytes(w, format_of(kernel)) != format_bytes(w, format_of(kernel)))
     throw std::logic_error(std::string("samd: gemm_raw: weight format ") +
                            to_string(format_of(kernel)) + " is not built");
-  if (a.taps != nullptr && kernel != Kernel::Avx512Dot8)
-    throw std::logic_error("samd: gemm_raw: conv tap rows need the AVX-512 Dot8 kernel");
+  // Checked here, before the threads (an exception must not leave an OpenMP region).
+  if (a.taps != nullptr && (kernel != Kernel::Avx512Dot8 || !conv_taps_fit(*a.taps, w)))
+    throw std::logic_error(
+        "samd: gemm_raw: conv tap rows need the AVX-512 Dot8 kernel and K = taps x channels <= "
+        "65536");
   auto run = [&](std::int64_t n0, std::int64_t n1) {
     switch (kernel) {
 #if defined(SAMD_HAVE_X86_KERNELS)

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include <samd/kernels/exact_sums.hpp>
+#include <samd/kernels/fast_bounds.hpp>
 #include <samd/kernels/path.hpp>
 #include <samd/layout.hpp>
 
@@ -175,6 +176,12 @@ struct ConvTaps {
   std::uint8_t pad = 0;
 };
 inline constexpr std::int64_t kConvTapsMax = 64; // taps a pad_taps mask holds
+// Whether dot8_taps_avx512 can run tap rows t on weights w: at most kConvTapsMax taps, K = taps *
+// tap_quads * 4, and K <= 4 * kDot8BcastFlushGroups (its lanes never flush).
+inline bool conv_taps_fit(const ConvTaps &t, const FastWeights &w) {
+  return t.taps <= kConvTapsMax && t.taps * t.tap_quads * 4 == w.k &&
+         w.k <= 4 * kDot8BcastFlushGroups;
+}
 
 // Activations prepared once per call: ua = a - a_min.
 struct FastActs {

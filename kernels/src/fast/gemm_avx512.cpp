@@ -807,7 +807,8 @@ void dot8_width(const FastActs &a, const FastWeights &w, const Epilogue &e, std:
 
 // ---- Dot8 conv taps (dot8_taps_avx512): output channels in the lanes, rows broadcast. ----
 
-// Rows order[i0 .. i0 + R) x C panels from column n (past N: the last panel again, not stored),
+// Rows order[i0 .. i0 + R) x C panels from column n (dot8_taps passes no more panels than are
+// left before n1; columns from n1 on are not stored),
 // all of K, each row's taps except those in which all R rows read padding. wp[c]: panel c's
 // unpacked vectors (16 columns x 4 k each); tsum[(t * C + c) * 16 + l]: the sum of tap t's weights
 // of column l of panel c. k32: e.int32_exact's columns (int32_columns), else null.
@@ -1098,9 +1099,7 @@ template <class F> void by_weight_bits(unsigned wb, F &&f) {
 
 void dot8_taps_avx512(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
                       std::int64_t n1) {
-  const ConvTaps *t = a.taps;
-  if (t == nullptr || t->taps > kConvTapsMax || t->taps * t->tap_quads * 4 != w.k ||
-      w.k > 4 * kDot8BcastFlushGroups)
+  if (a.taps == nullptr || !conv_taps_fit(*a.taps, w))
     throw std::logic_error("samd: dot8_taps_avx512: the conv's taps do not match the weights' K");
   if (a.m == 0 || n0 >= n1)
     return;

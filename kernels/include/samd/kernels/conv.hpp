@@ -88,7 +88,8 @@ public:
   // The weight format conv2d_s32(x, *this, p, opt) reads and its bytes: "bits" (the bit planes,
   // which the reference loops and the AVX-512 direct kernels decode per call; by the shape rules
   // conv_uses_small / conv_uses_direct) with the per-channel data, or "gemm:" + the first group's
-  // PackedWeights::weight_format and the sum of the groups' weight_bytes, or "lut64" (the LUT64
+  // PackedWeights::weight_format and the sum of the groups' weight_bytes ("taps:" instead when
+  // the Dot8 conv that skips padding taps reads those same weights), or "lut64" (the LUT64
   // conv's nibbles) with their bytes, the column sums and the per-channel data.
   // pre: conv2d_s32(x, *this, p, opt) would not throw (else its std::invalid_argument).
   // post: the GEMM (or LUT64) weights are built as that call would build them (nothing else
@@ -119,7 +120,8 @@ private:
 // use bytes; conv_small.cpp), else small channel counts (K below ~256-384) or 1-2-bit pairs up to
 // ~0.5M weights (the rules and their measurements are in conv.cpp, conv_uses_small and
 // conv_uses_direct); W2A2 layers of width-3 kernels can run the implicit LUT64 GEMM (conv.cpp
-// conv_uses_lut64). Each is exact.
+// conv_uses_lut64), and layers at a vpdpbusd width pair with many padding taps (K >= 512, at
+// least 4 % of the products) a conv that skips them (conv.cpp conv_uses_taps). Each is exact.
 Int32Tensor conv2d_s32(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                        const KernelOptions &opt = {});
 // The same into out, for callers that run a layer many times: out's storage is reused (resized to

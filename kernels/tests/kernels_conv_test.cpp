@@ -716,7 +716,9 @@ TEST_CASE("conv2d: the Dot8 tap kernel that skips padding taps equals Reference"
       {1, 256, 1, 3, 3, 50, 3, 3, 1, 1, 1, DataFormat::NHWC},
       {1, 4, 1, 9, 9, 20, 8, 8, 1, 1, 2, DataFormat::NHWC}, // 64 taps: mask bit 63
   };
-  const std::pair<unsigned, unsigned> widths[] = {{4, 4}, {8, 8}, {3, 5}, {8, 2}, {7, 6}};
+  // (ab, wb): every weight width 1-8 among them, each a vpdpbusd pair.
+  const std::pair<unsigned, unsigned> widths[] = {{4, 4}, {8, 8}, {3, 5}, {8, 2},
+                                                  {7, 6}, {5, 1}, {2, 7}, {6, 3}};
   const Uses uses = [](const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                        Path path) {
     return samd::kernels::detail::conv_uses_taps(

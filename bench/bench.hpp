@@ -33,7 +33,8 @@ struct Record {
   std::string weight_format;
   long long resident_bytes = 0;
   // conv: the fraction of M * N * K whose activation is a padding pixel (the im2col rows' taps
-  // outside the image). oneDNN's direct conv skips those taps; samd's convs compute them.
+  // outside the image). oneDNN's direct conv skips those taps, as samd's tap conv does (Dot8
+  // pairs, taps:...); samd's other convs compute them.
   double padding_taps = 0;
   std::string cpu; // cpu_description() of the machine that measured it
 };

@@ -267,7 +267,8 @@ void print_goals(const std::vector<Record> &rs) {
     std::printf(
         "  (padding taps: the share p of a layer's M x N x K whose activation is a padding pixel.\n"
         "   Both sides' effective MAC/s count them, but oneDNN's direct conv skips them where\n"
-        "   samd's convs (im2col GEMM, implicit LUT64) multiply them, so oneDNN's conv can read "
+        "   samd's im2col GEMM, bit-serial and LUT64 convs multiply them (its tap conv, taps:...,\n"
+        "   skips them too), so oneDNN's conv can read "
         "up\n"
         "   to 1 / (1 - p) of the rate it computes at: on a Zen 4 machine its conv5_x (p = 18.1 "
         "%%)\n"

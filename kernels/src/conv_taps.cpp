@@ -9,6 +9,7 @@
 
 #include <samd/kernels/fast_bounds.hpp>
 
+#include "fast/byte_sums.hpp"
 #include "fast/fast_gemm.hpp"
 #include "gemm_internal.hpp"
 
@@ -87,7 +88,7 @@ void conv_taps(Path path, const QTensor &x, const Geometry &g, std::int32_t za,
       s.pixel_sums.resize(static_cast<std::size_t>(s.padded.hp * wp));
       for (std::int64_t px = 0; px < s.padded.hp * wp; ++px) {
         const std::uint8_t *c0 = s.padded.bytes.data() + px * C + grp * CG;
-        s.pixel_sums[static_cast<std::size_t>(px)] = std::accumulate(c0, c0 + CG, std::int64_t{0});
+        s.pixel_sums[static_cast<std::size_t>(px)] = fast::sum_bytes(c0, CG);
       }
       for (std::int64_t pix = 0; pix < P; ++pix) {
         const std::int64_t oy = pix / g.ow, ox = pix % g.ow;

@@ -328,10 +328,11 @@ void bitserial_avx512(const FastActs &a, const FastWeights &w, const Epilogue &e
 // rows skips the taps where all of them read padding, whose products are pad * the tap's weight
 // sums (added per column). D[m][n] is then the im2col GEMM's raw sum exactly: a skipped tap's
 // bytes are all `pad`, and the others are read from the padded image the GEMM row copies.
-// pre: m = a.m rows of c = *a.taps; w's pstreams built, w.k = c.taps * c.tap_quads * 4 <= 4 *
-// kDot8BcastFlushGroups (a lane adds at most that many 4-product groups, the broadcast schedule's
-// bound, so it never flushes), c.taps <= kConvTapsMax; e.rowsum: the rows' full sums (padding taps
-// included); n0 a multiple of kPanel; the CPU has AVX-512 F, BW, VL and VNNI.
+// pre: m = a.m rows of c = *a.taps; conv_taps_fit(c, w) (gemm_raw checks it), so w.k = c.taps *
+// c.tap_quads * 4 <= 4 * kDot8BcastFlushGroups (a lane adds at most that many 4-product groups,
+// the broadcast schedule's bound, so it never flushes); w's pstreams built; e.rowsum: the rows'
+// full sums (padding taps included); n0 a multiple of kPanel; the CPU has AVX-512 F, BW, VL and
+// VNNI.
 // post: e.out rows [0, m), columns [n0, n1) as the Dot8 GEMM writes them from the im2col rows.
 void dot8_taps_avx512(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
                       std::int64_t n1);

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Set up, build, and run the whole test suite:
 #   1. build/      GCC, Release            -> ctest (all labels)
-#   2. build-asan/ clang-14, ASan + UBSan  -> ctest (without label `install`)
-#   3. build-fuzz/ clang-14, libFuzzer     -> fuzz/run: every fuzz target, >= 10^5 executions each
+#   2. build-asan/ clang-14, ASan + UBSan  -> ctest (without labels `install` and `proofs`)
+#   3. build-asan/ again, libFuzzer        -> fuzz/run: every fuzz target, >= 10^5 executions each
 #   4. build-arm/  aarch64-linux-gnu-g++   -> tools/test-arm.sh: kernel tests under qemu-aarch64
 #
 # SAMD_TEST_LABELS=REGEX  run only tests whose label matches REGEX (ctest -L), e.g.
@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-section() { printf '\n==== %s ====\n' "$*"; }
+section() { printf '\n==== %s (at %d s) ====\n' "$*" "$SECONDS"; }
 
 # check_sanitized BUILD_DIR: every compile step in BUILD_DIR/build.ninja carries
 # -fsanitize=address,undefined -fno-sanitize-recover=all and every executable / shared library is
@@ -52,9 +52,12 @@ CC=gcc CXX=g++ bash tools/build.sh build -DCMAKE_BUILD_TYPE=Release
 section "test: build/"
 ctest --test-dir build --output-on-failure -j2 "${label_args[@]}"
 
-section "build: build-asan/ (clang++-14, ASan+UBSan, RelWithDebInfo)"
+# The libFuzzer targets are built here too (SAMD_FUZZ=ON): one ASan+UBSan compile of the library
+# serves the tests and the fuzzers (a separate fuzz build cost ~220 s of the run). The kernels and
+# the importer then carry the fuzzers' coverage counters in the tests as well.
+section "build: build-asan/ (clang++-14, ASan+UBSan + libFuzzer targets, RelWithDebInfo)"
 CC=clang-14 CXX=clang++-14 bash tools/build.sh build-asan \
-  -DSAMD_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  -DSAMD_SANITIZE=ON -DSAMD_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
 echo "test: checking that build-asan/ is sanitized"
 check_sanitized build-asan
 
@@ -66,15 +69,15 @@ ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}" \
   ctest --test-dir build-asan --output-on-failure -j2 -LE '^(install|proofs)$' "${label_args[@]}"
 
 # Every fuzz target gets at least 10^5 executions (-runs: a deterministic count), two targets at a
-# time; the cheap op-catalogue targets (25-60k exec/s) get more. About 2-4 minutes with the build.
-section "fuzz: build-fuzz/ (clang++-14, libFuzzer + ASan + UBSan)"
+# time; the cheap op-catalogue targets (25-100k exec/s) get more.
+section "fuzz: build-asan/'s libFuzzer targets (clang++-14, libFuzzer + ASan + UBSan)"
 if [[ -n "${SAMD_TEST_LABELS:-}" ]] && ! [[ fuzz =~ $SAMD_TEST_LABELS ]]; then
   echo "test: fuzzing skipped (label 'fuzz' does not match '$SAMD_TEST_LABELS')"
 else
   fuzz_runs=()
   for name in add logic shift compare minmax mul reduce; do fuzz_runs+=(--runs-for "$name=400000"); done
   # The importer compiles and runs each model it accepts (~150 exec/s): a smaller budget.
-  bash fuzz/run --parallel 2 --runs 100000 "${fuzz_runs[@]}" --runs-for convert=200000 --runs-for onnx_import=5000
+  bash fuzz/run --in-build build-asan --parallel 2 --runs 100000 "${fuzz_runs[@]}" --runs-for convert=200000 --runs-for onnx_import=5000
 fi
 
 # AArch64 cross build (g++-aarch64-linux-gnu), kernel tests and examples under qemu-aarch64: the NEON
@@ -87,4 +90,4 @@ else
 fi
 
 section "result"
-echo "test.sh: ALL TESTS PASSED (build/, build-asan/, build-fuzz/ and build-arm/)"
+echo "test.sh: ALL TESTS PASSED (build/, build-asan/ with its fuzzers, and build-arm/)"

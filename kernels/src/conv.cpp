@@ -767,7 +767,10 @@ struct PlanesScratch {
   PaddedImage padded;
   detail::PlaneImage image;
   detail::PlaneTables tables;
-  std::vector<std::int64_t> tables_key; // the geometry the tables are for
+  std::vector<std::int64_t> tables_key; // the geometry the tables (and pad_runs) are for
+  std::vector<std::uint64_t> pad_runs;  // plane_pad_runs
+  bool any_pad_runs = false;
+  std::vector<std::int64_t> pad_sums; // conv_pad_run_sums, per group
   std::vector<std::int64_t> word_sums, pixel_sums, rowsum, dz, fixed;
   std::vector<std::int32_t> dz32, fixed32; // mod 2^32 (Epilogue::known_int32)
   std::vector<std::int32_t> res;
@@ -813,9 +816,13 @@ void conv_planes_implicit(Path path, const QTensor &x, const detail::Geometry &g
     // The tables depend on the geometry only: kept from call to call while it stays the same.
     const std::vector<std::int64_t> key{s.image.hp,   s.image.wp, cw,         w.kernel_h(),
                                         w.kernel_w(), p.stride_h, p.stride_w, p.dilation_h,
-                                        p.dilation_w, CG,         g.oh,       g.ow};
+                                        p.dilation_w, CG,         g.oh,       g.ow,
+                                        p.pad_top,    p.pad_left, g.h,        g.w};
     if (key != s.tables_key) {
       detail::plane_tables(s.image, taps, g.oh, g.ow, s.tables);
+      s.any_pad_runs =
+          detail::plane_pad_runs(s.tables, taps, {p.pad_top, p.pad_left, p.pad_bottom, p.pad_right},
+                                 g.h, g.w, s.image.wp, s.pad_runs);
       s.tables_key = key;
     }
     for (std::int64_t grp = 0; grp < G; ++grp) {
@@ -867,6 +874,11 @@ void conv_planes_implicit(Path path, const QTensor &x, const detail::Geometry &g
       rows.m = P;
       rows.plane = pixels * cw;
       rows.ab = ab;
+      if (s.any_pad_runs) { // blocks leave out the runs all their rows read in padding
+        rows.pad_runs = s.pad_runs.data();
+        fast::conv_pad_run_sums(rows, fw, pad, s.pad_sums);
+        rows.pad_sums = s.pad_sums.data();
+      }
       std::atomic<int> bad{0};
       fast::Epilogue e;
       e.rowsum = s.rowsum.data();

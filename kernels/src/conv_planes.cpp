@@ -31,6 +31,34 @@ void plane_tables(const PlaneImage &img, const PlaneTaps &t, std::int64_t oh, st
 }
 
 #if defined(SAMD_HAVE_X86_KERNELS)
+bool plane_pad_runs(const PlaneTables &tab, const PlaneTaps &t, const PlanePadding &pad_by,
+                    std::int64_t h, std::int64_t w, std::int64_t wp,
+                    std::vector<std::uint64_t> &pad_runs) {
+  const std::int64_t runs = static_cast<std::int64_t>(tab.run_start.size());
+  const std::int64_t taps_per_run = runs == t.kh * t.kw ? 1 : t.kw; // tap runs or kernel-row runs
+  pad_runs.assign(tab.row_pixel.size(), 0);
+  if (runs > 64)
+    return false;
+  const auto padding = [&](std::int64_t px) { // a padded pixel index
+    const std::int64_t y = px / wp, x = px % wp;
+    return y < pad_by.top || y >= pad_by.top + h || x < pad_by.left || x >= pad_by.left + w;
+  };
+  bool any = false;
+  for (std::size_t m = 0; m < pad_runs.size(); ++m) {
+    std::uint64_t mask = 0;
+    for (std::int64_t q = 0; q < runs; ++q) {
+      bool all = true;
+      for (std::int64_t i = 0; i < taps_per_run && all; ++i)
+        all = padding(tab.row_pixel[m] +
+                      tab.pixel_off[static_cast<std::size_t>(q * taps_per_run + i)]);
+      mask |= static_cast<std::uint64_t>(all) << q;
+    }
+    pad_runs[m] = mask;
+    any = any || mask != 0;
+  }
+  return any;
+}
+
 __attribute__((target("avx512f,avx512vpopcntdq"))) void
 plane_word_sums(const PlaneImage &img, std::vector<std::int64_t> &sums) {
   const std::int64_t n = img.hp * img.wp * img.cw;

@@ -73,6 +73,16 @@ void plane_image_words(const std::uint64_t *words, std::int64_t h, std::int64_t 
                        const PlanePadding &pad_by, std::int64_t groups, unsigned ab, bool is_signed,
                        std::uint8_t pad, PlaneImage &img);
 
+// Which runs of each row read padding pixels only (a kernel row above or below the image, or a
+// tap outside it): bit q of pad_runs[m] for run q of row m (PlaneTables: a run is a kernel row's
+// or a tap's words). The kernel may leave such a run out of a block whose rows all have it and add
+// pad x the run's weight sums instead. pre: tab from plane_tables(img, t, oh, ow) for an image of
+// h x w pixels padded by pad_by. post: pad_runs holds oh * ow masks; all 0 when the tables have
+// more than 64 runs. Returns whether any mask is nonzero.
+bool plane_pad_runs(const PlaneTables &tab, const PlaneTaps &t, const PlanePadding &pad_by,
+                    std::int64_t h, std::int64_t w, std::int64_t wp,
+                    std::vector<std::uint64_t> &pad_runs);
+
 // pre: bytes holds hp * wp pixels of c activation offsets each (NHWC, each < 2^ab), groups >= 1,
 // c % (64 * groups) == 0, 1 <= ab <= 8, and the CPU has AVX-512 F and BW.
 // post: img.words[(i * hp * wp + y * wp + x) * cw + j] has bit b = bit i of the offset of channel

@@ -348,7 +348,19 @@ struct ConvRows {
   const std::int64_t *run_start = nullptr;
   std::int64_t m = 0, plane = 0, run = 1;
   unsigned ab = 0;
+  // Optional (both or neither): pad_runs[r], bit q: row r's run q reads padding pixels only
+  // (plane_pad_runs); pad_sums[q * npad + n]: that run's raw sum for column n, pad x the sum of
+  // the column's weight offsets over the run (conv_pad_run_sums; npad = 8 x weight panels). A
+  // block whose rows all have run q adds pad_sums instead of its products.
+  const std::uint64_t *pad_runs = nullptr;
+  const std::int64_t *pad_sums = nullptr;
 };
+// pad x the weight offsets' sums over each run of c's tables: sums[q * npad + n] for the runs of
+// w.k's words (run q: words [q * c.run, min((q + 1) * c.run, ceil(K / 64)))), npad = 8 x panels,
+// columns past N 0. pre: w's bit-serial format (iplanes) built; pad < 2^8; the CPU has AVX-512 F
+// and VPOPCNTDQ. post: sums holds runs x npad values.
+void conv_pad_run_sums(const ConvRows &c, const FastWeights &w, std::uint8_t pad,
+                       std::vector<std::int64_t> &sums);
 // The bit-serial kernel on those rows (the same blocks, accumulators and epilogue as
 // bitserial_avx512, whose GEMM rows it replaces), columns [n0, n1).
 // pre: w.k a multiple of 64 and of 64 * c.run (every run whole), e.rowsum holds the M rows' sums

@@ -64,6 +64,8 @@ struct GemmRows {
   std::int64_t m, plane, run;
   const std::uint64_t *row(std::int64_t r) const { return a.planes.data() + r * a.ab * plane; }
   std::int64_t run_start(std::int64_t) const { return 0; }
+  std::uint64_t pad_runs(std::int64_t) const { return 0; }
+  const std::int64_t *pad_sums() const { return nullptr; }
 };
 // The implicit conv's rows (ConvRows): the plane image read in place, runs from the tap table.
 struct ImageRows {
@@ -72,6 +74,8 @@ struct ImageRows {
   std::int64_t m, plane, run;
   const std::uint64_t *row(std::int64_t r) const { return c.image + c.row_base[r]; }
   std::int64_t run_start(std::int64_t q) const { return c.run_start[q]; }
+  std::uint64_t pad_runs(std::int64_t r) const { return c.pad_runs ? c.pad_runs[r] : 0; }
+  const std::int64_t *pad_sums() const { return c.pad_sums; }
 };
 
 // A whole block's results (MR rows, 8 * NRV columns from n0) when every result is known to fit
@@ -171,7 +175,7 @@ template <unsigned AB, unsigned WB, int MR, int NRV, class Rows>
   // The words in runs of consecutive words (the GEMM's row: one run; the conv's: a tap's or a
   // kernel row's words), so that within a run the addresses step as in a plain GEMM row (a table
   // lookup per word cost the W2A1 conv5_x kernel a quarter of its speed).
-  if (needed == 0) { // K = 0: no word to set the accumulators from
+  const auto zero = [&] {
 #pragma GCC unroll 8
     for (unsigned s = 0; s < S; ++s)
 #pragma GCC unroll 8
@@ -179,23 +183,47 @@ template <unsigned AB, unsigned WB, int MR, int NRV, class Rows>
 #pragma GCC unroll 8
         for (int c = 0; c < NRV; ++c)
           acc[s][r][c] = _mm512_setzero_si512();
+  };
+  if (needed == 0) { // K = 0: no word to set the accumulators from
+    zero();
   } else if constexpr (Rows::kOneRun) { // the GEMM's loop as it was tuned
     word.template operator()<true>(ap, 0, 0);
     for (std::int64_t x = 1; x < needed; ++x)
       word.template operator()<false>(ap, x, x);
-  } else
+  } else {
+    // The runs that every row of the block reads in padding only (ConvRows::pad_runs) are left
+    // out: pad x the run's weight sums is added per column instead, the same part of the same raw
+    // D (a padding pixel's offsets are all pad), so the epilogue and its bounds are unchanged.
+    std::uint64_t skip = ~std::uint64_t{0};
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; ++r)
+      skip &= a.pad_runs(std::min<std::int64_t>(m0 + r, a.m - 1));
+    if (skip != 0)
+      zero();
     for (std::int64_t q = 0, x0 = 0; x0 < needed; ++q, x0 += a.run) {
+      if (skip != 0 && q < 64 && ((skip >> q) & 1) != 0) {
+#pragma GCC unroll 8
+        for (int c = 0; c < NRV; ++c) {
+          const __m512i sums = _mm512_loadu_si512(
+              a.pad_sums() + q * panels * 8 + std::min<std::int64_t>(n0 / 8 + c, panels - 1) * 8);
+#pragma GCC unroll 8
+          for (int r = 0; r < MR; ++r)
+            acc[0][r][c] = _mm512_add_epi64(acc[0][r][c], sums);
+        }
+        continue;
+      }
       const std::uint64_t *rp[MR];
 #pragma GCC unroll 8
       for (int r = 0; r < MR; ++r)
         rp[r] = ap[r] + a.run_start(q);
       const std::int64_t len = std::min<std::int64_t>(a.run, needed - x0);
       std::int64_t u = 0;
-      if (x0 == 0)
+      if (x0 == 0 && skip == 0)
         word.template operator()<true>(rp, x0, u++);
       for (; u < len; ++u)
         word.template operator()<false>(rp, x0 + u, u);
     }
+  }
   // The epilogue, per column vector: its dz and fixed loaded once for the block's rows, and the
   // block's largest and smallest result kept in vectors, checked against int32 once (at K = 576
   // the epilogue cost as much as the products; per-vector compares to masks, and e's fields read
@@ -1071,6 +1099,31 @@ void conv_bitserial_avx512(const ConvRows &c, const FastWeights &w, const Epilog
   if (c.m == 0 || n0 >= n1)
     return;
   bitserial_pairs(ImageRows{c, c.m, c.plane, c.run}, c.ab, w, e, n0, n1);
+}
+
+void conv_pad_run_sums(const ConvRows &c, const FastWeights &w, std::uint8_t pad,
+                       std::vector<std::int64_t> &sums) {
+  const std::int64_t needed = (w.k + 63) / 64, panels = (w.n + 7) / 8, npad = panels * 8;
+  const std::int64_t runs = (needed + c.run - 1) / c.run;
+  sums.assign(static_cast<std::size_t>(runs * npad), 0);
+  if (pad == 0)
+    return;
+  // Per panel of 8 columns: the popcounts of plane j's words, weighted 2^j (the columns' offsets
+  // u summed), times pad.
+  for (std::int64_t q = 0; q < runs; ++q)
+    for (std::int64_t p = 0; p < panels; ++p) {
+      __m512i t = _mm512_setzero_si512();
+      for (unsigned j = 0; j < w.wb; ++j)
+        for (std::int64_t x = q * c.run; x < std::min<std::int64_t>((q + 1) * c.run, needed); ++x)
+          t = _mm512_add_epi64(
+              t, _mm512_slli_epi64(_mm512_popcnt_epi64(_mm512_loadu_si512(
+                                       w.iplanes.data() + ((p * w.wb + j) * w.iwords + x) * 8)),
+                                   j));
+      std::int64_t *const dst = sums.data() + q * npad + p * 8;
+      _mm512_storeu_si512(dst, t);
+      for (int n = 0; n < 8; ++n) // < 2^8 x K (2^8 - 1): no overflow for any K the GEMM takes
+        dst[n] *= pad;
+    }
 }
 
 namespace {

@@ -49,8 +49,9 @@ bash tools/setup.sh
 section "build: build/ (g++, Release)"
 CC=gcc CXX=g++ bash tools/build.sh build -DCMAKE_BUILD_TYPE=Release
 
-# Label proofs-quick (proofs_quick: widths 1-4, a subset of proofs_all; proofs_unknown_fails) runs
-# in build-asan/ below, where the prover's own code is sanitized; here proofs_all covers it (31 s).
+# Label proofs-quick (proofs_quick: every family at width 5, a subset of proofs_all;
+# proofs_unknown_fails) runs in build-asan/ below, where the prover's own code is sanitized; here
+# proofs_all covers it.
 section "test: build/"
 ctest --test-dir build --output-on-failure -j2 -LE '^proofs-quick$' "${label_args[@]}"
 

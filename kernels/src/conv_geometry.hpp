@@ -68,6 +68,13 @@ inline Geometry make_geometry(const Shape &s, DataFormat f, const Window &win, c
   return g;
 }
 
+// Whether coordinate `pos` of a padded axis falls in the image rather than its padding: the
+// image's `size` pixels start at `start` (the leading padding). Shared by the kernels that skip
+// or correct for padding taps (conv_planes.cpp, conv_taps.cpp).
+inline bool in_image(std::int64_t pos, std::int64_t start, std::int64_t size) {
+  return pos >= start && pos < start + size;
+}
+
 // One image's activation offsets, NHWC, with the padding around it (the zero point's offset):
 // every window tap is inside, so gathering needs no bounds checks.
 struct PaddedImage {

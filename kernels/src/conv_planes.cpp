@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "conv_geometry.hpp"
 #include "x86_intrinsics.hpp"
 
 namespace samd::kernels::detail {
@@ -41,7 +42,7 @@ bool plane_pad_runs(const PlaneTables &tab, const PlaneTaps &t, const PlanePaddi
     return false;
   const auto padding = [&](std::int64_t px) { // a padded pixel index
     const std::int64_t y = px / wp, x = px % wp;
-    return y < pad_by.top || y >= pad_by.top + h || x < pad_by.left || x >= pad_by.left + w;
+    return !in_image(y, pad_by.top, h) || !in_image(x, pad_by.left, w);
   };
   bool any = false;
   for (std::size_t m = 0; m < pad_runs.size(); ++m) {

@@ -29,10 +29,8 @@ double conv_padding_share(const Geometry &g, const Conv2dParams &p, std::int64_t
                          std::int64_t pad, std::int64_t size) {
     std::int64_t n = 0;
     for (std::int64_t o = 0; o < out; ++o)
-      for (std::int64_t t = 0; t < k; ++t) {
-        const std::int64_t x = o * stride + t * dil - pad;
-        n += x >= 0 && x < size;
-      }
+      for (std::int64_t t = 0; t < k; ++t)
+        n += in_image(o * stride + t * dil, pad, size);
     return static_cast<double>(n);
   };
   const double all = static_cast<double>(g.oh * kh) * static_cast<double>(g.ow * kw);
@@ -98,9 +96,7 @@ void conv_taps(Path path, const QTensor &x, const Geometry &g, std::int32_t za,
         for (std::int64_t ky = 0; ky < KH; ++ky)
           for (std::int64_t kx = 0; kx < KW; ++kx) {
             const std::int64_t y = y0 + ky * p.dilation_h, xx = x0 + kx * p.dilation_w;
-            const bool inside =
-                y >= p.pad_top && y < p.pad_top + g.h && xx >= p.pad_left && xx < p.pad_left + g.w;
-            if (!inside)
+            if (!in_image(y, p.pad_top, g.h) || !in_image(xx, p.pad_left, g.w))
               mask |= std::uint64_t{1} << (ky * KW + kx);
             sum += s.pixel_sums[static_cast<std::size_t>(y * wp + xx)];
           }

@@ -57,15 +57,14 @@ inline void store_row(const Epilogue &e, std::int64_t m, std::int64_t n, __m512i
 
 // Where a block's activation words are: plane i, word x = q * run + u (u < run) of row m at
 // row(m)[i * plane + run_start(q) + u].
-// The GEMM's rows (FastActs::planes): each row's planes one after another, one run.
+// The GEMM's rows (FastActs::planes): each row's planes one after another, one run starting at 0
+// and no padding (bitserial_body reads run_start, pad_runs and pad_sums only when kOneRun is
+// false).
 struct GemmRows {
   static constexpr bool kOneRun = true;
   const FastActs &a;
   std::int64_t m, plane, run;
   const std::uint64_t *row(std::int64_t r) const { return a.planes.data() + r * a.ab * plane; }
-  std::int64_t run_start(std::int64_t) const { return 0; }
-  std::uint64_t pad_runs(std::int64_t) const { return 0; }
-  const std::int64_t *pad_sums() const { return nullptr; }
 };
 // The implicit conv's rows (ConvRows): the plane image read in place, runs from the tap table.
 struct ImageRows {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up, build, and run the whole test suite:
-#   1. build/      GCC, Release            -> ctest (all labels)
+#   1. build/      GCC, Release            -> ctest (all labels but `proofs-quick`, a subset of proofs_all)
 #   2. build-asan/ clang-14, ASan + UBSan  -> ctest (without labels `install` and `proofs`)
 #   3. build-asan/ again, libFuzzer        -> fuzz/run: every fuzz target, >= 10^5 executions each
 #   4. build-arm/  aarch64-linux-gnu-g++   -> tools/test-arm.sh: kernel tests under qemu-aarch64

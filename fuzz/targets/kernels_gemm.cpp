@@ -8,8 +8,9 @@
 // W2A2 / W1A2 / W2A1, Dot8 GEMM for M >= 8 in 2 groups of 16 rows x 8 columns, GEMV below 8 rows;
 // AVX2 fused Dot8 for M >= 8; AVX-512 VBMI Lut64 for W2A2 in tiles of 1-5 rows x 1-4 panels of 64
 // columns) and K past the 32 / 64 / 512 / 1024 (Dot8 chunk) / 1984 (AVX2 bit-serial u8 counts)
-// boundaries and Lut64's 24-k chunks (its partial tail chunk) and 576. M * N * K is capped (kWork)
-// so an execution stays cheap.
+// boundaries and Lut64's 24-k chunks (its partial tail chunk) and 576; AVX2 table lookup from 32
+// rows (expanded index bytes; W1A1 in paired rows) when the last byte's bit 6 is set. M * N * K is
+// capped (kWork) so an execution stays cheap.
 #include <algorithm>
 #include <cstdint>
 #include <sstream>
@@ -54,6 +55,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
   const Layout al = fuzz::kernel_layout(in), wl = fuzz::kernel_layout(in);
   // Single-threaded: threads are covered by the unit tests; OpenMP under ASan slows the fuzzer 10x.
   std::int64_t M = fuzz::in_range(in, 1, 24), N = fuzz::in_range(in, 1, 40);
+  // The last byte's bit 6 adds 32 rows: the AVX2 table lookup's expanded index bytes and, for W1A1,
+  // its paired rows start at kLutExpandMinRows = 32 (apart from the stream, as bit 7).
+  if (size > 0 && (data[size - 1] & 0x40))
+    M += 32;
   const std::int64_t K = pick_k(in);
   const std::int64_t kWork = (in.u8() & 7) == 0 ? kWorkLarge : kWorkSmall;
   if (M * N * K > kWork) { // shrink N, then M (K keeps its boundary)

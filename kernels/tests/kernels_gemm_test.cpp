@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <exception>
 #include <string>
 #include <thread>
@@ -262,6 +263,35 @@ TEST_CASE("gemm: the table-lookup kernel's u8 and u16 flushes are exact (K past 
   }
 }
 
+TEST_CASE("gemm: the paired-row table lookup (W1A1 from 32 rows) is exact on every phase "
+          "remainder, row tail and full field") {
+  // lut_avx2 looks W1A1 up in row pairs from kLutExpandMinRows rows: blocks of 4 rows (2 pairs),
+  // then a pair, then a last odd row unpaired; phases of lut_field_steps = 3 steps (g = 4 k each)
+  // inside u8 chunks of 62 steps, so K runs through step counts of 3p, 3p + 1, 3p + 2 at and past a
+  // chunk, and all-max entries (4 in both fields: 12 of 15 after a phase) fill the fields.
+  namespace fast = samd::kernels::detail::fast;
+  static_assert(kernels::lut_field_steps(1, 1) == 3 && fast::kLutExpandMinRows == 32);
+  std::mt19937_64 rng(20);
+  const std::int64_t g = kernels::lut_group(1), chunk = 2 * (kernels::lut_u8_steps(1, 1) / 2);
+  const std::int64_t ks[] = {1,
+                             g,
+                             2 * g,
+                             3 * g,
+                             4 * g + 1,
+                             chunk * g,
+                             (chunk + 1) * g,
+                             (chunk + 2) * g - 3,
+                             3 * chunk * g + 7};
+  int rep = 0;
+  for (std::int64_t m : {32, 34, 35, 37, 39})
+    for (std::int64_t k : ks)
+      for (Fill f : {Fill::AllMax, Fill::Random}) {
+        ++rep;
+        check_pair(rng, layout(1, rep % 2 == 0), layout(1, rep % 3 == 0), {m, rep % 2 ? 33 : 64, k},
+                   f, 5, rep % 2 == 1, rep % 5 == 0);
+      }
+}
+
 TEST_CASE("gemm: the table-lookup kernel's thread ranges (n0 inside a 64-column panel)") {
   // gemm_raw splits N in panels of 16 columns: N = 100 in 2 threads starts the second at n0 = 48,
   // in 3 at 32 and 64.
@@ -421,6 +451,45 @@ TEST_CASE(
                   want * fast::kLutTableBytes);
         }
     }
+}
+
+TEST_CASE("gemm: the paired rows' table offsets and the paired tables (W1A1 from 32 rows)") {
+  namespace fast = samd::kernels::detail::fast;
+  // lut_paired[p * S + s] = lut[2p][s] + 16 lut[2p + 1][s] for W1A1 from kLutExpandMinRows rows
+  // (an odd last row has none), empty below it and for every other pair.
+  std::mt19937_64 rng(21);
+  for (auto [ab, wb] : kLutPairs)
+    for (std::int64_t M : {fast::kLutExpandMinRows - 1, fast::kLutExpandMinRows, std::int64_t{35}})
+      for (std::int64_t K : {5, 77}) {
+        std::vector<std::uint8_t> ua(static_cast<std::size_t>(M * K));
+        for (auto &x : ua)
+          x = static_cast<std::uint8_t>(uniform(rng, 0, (1 << ab) - 1));
+        const fast::FastActs x =
+            fast::build_acts(Path::Avx2, ua.data(), M, K, 512, ab, wb, fast::Method::Lut);
+        INFO("ab=" << ab << " wb=" << wb << " M=" << M << " K=" << K);
+        if (!kernels::lut_paired_rows(ab, wb) || M < fast::kLutExpandMinRows) {
+          CHECK(x.lut_paired.empty());
+          continue;
+        }
+        const std::int64_t S = x.lut_steps;
+        REQUIRE(x.lut_paired.size() == static_cast<std::size_t>(M / 2 * S));
+        for (std::int64_t p = 0; p < M / 2; ++p)
+          for (std::int64_t s = 0; s < S; ++s)
+            REQUIRE(x.lut_paired[static_cast<std::size_t>(p * S + s)] ==
+                    x.lut[static_cast<std::size_t>(2 * p * S + s)] +
+                        16 * x.lut[static_cast<std::size_t>((2 * p + 1) * S + s)]);
+      }
+  // The paired tables' bytes (table a0 + 16 a1, entry nib, both 128-bit halves) are the two rows'
+  // entries in the fields of lut_fields_entry, so the fields' sums are each row's.
+  const std::uint8_t *t = fast::lut_paired_tables();
+  for (unsigned a0 = 0; a0 < 16; ++a0)
+    for (unsigned a1 = 0; a1 < 16; ++a1)
+      for (unsigned j = 0; j < fast::kLutTableBytes; ++j) {
+        const unsigned nib = j % 16;
+        const unsigned e0 = static_cast<unsigned>(std::popcount(a0 & nib)),
+                       e1 = static_cast<unsigned>(std::popcount(a1 & nib));
+        REQUIRE(t[(a0 + 16 * a1) * fast::kLutTableBytes + j] == e0 + 16 * e1);
+      }
 }
 
 TEST_CASE("gemm: multi-threaded SIMD paths give the same integers on ragged N") {

@@ -228,6 +228,17 @@ template <unsigned G, unsigned AB> void lut_index_rows(FastActs &x, std::int64_t
     }
   }
 }
+// FastActs::lut_paired from x.lut (as documented there).
+void lut_pair_rows(FastActs &x) {
+  const std::int64_t S = x.lut_steps;
+  x.lut_paired.assign(static_cast<std::size_t>(x.m / 2 * S), 0);
+  for (std::int64_t p = 0; p < x.m / 2; ++p) {
+    const std::uint16_t *r0 = x.lut.data() + 2 * p * S, *r1 = r0 + S;
+    std::uint16_t *out = x.lut_paired.data() + p * S;
+    for (std::int64_t s = 0; s < S; ++s) // <= 15 * 32 + 16 * 15 * 32 = 8160
+      out[s] = static_cast<std::uint16_t>(r0[s] + 16 * r1[s]);
+  }
+}
 } // namespace
 
 void build_lut_index(FastActs &x, std::int64_t K, unsigned wb) {
@@ -239,9 +250,13 @@ void build_lut_index(FastActs &x, std::int64_t K, unsigned wb) {
     throw std::logic_error("samd: build_lut_index: rows shorter than ceil(K / g) steps");
   x.lut_steps = (steps + 1) / 2 * 2;
   x.lut.assign(static_cast<std::size_t>(x.m * x.lut_steps), 0);
+  x.lut_paired.clear();
   switch (wb * 16 + x.ab) {
   case 0x11:
-    return lut_index_rows<4, 1>(x, steps);
+    lut_index_rows<4, 1>(x, steps);
+    if (lut_paired_rows(x.ab, wb) && x.m >= kLutExpandMinRows)
+      lut_pair_rows(x);
+    return;
   case 0x12:
     return lut_index_rows<4, 2>(x, steps);
   case 0x21:
@@ -283,6 +298,21 @@ const std::uint8_t *lut_tables(unsigned ab, unsigned wb) {
     throw std::logic_error("samd: lut_tables: not a table-lookup width pair");
   static const LutTables tables;
   return tables.t[lut_slot(ab, wb)];
+}
+
+const std::uint8_t *lut_paired_tables() {
+  struct Paired {
+    alignas(64) std::uint8_t t[256 * kLutTableBytes] = {};
+    Paired() {
+      const std::uint8_t *src = lut_tables(1, 1);
+      for (unsigned p = 0; p < 256; ++p)
+        for (unsigned j = 0; j < kLutTableBytes; ++j)
+          t[p * kLutTableBytes + j] = lut_fields_entry<std::uint8_t>(src[(p % 16) * 16 + j % 16],
+                                                                     src[(p / 16) * 16 + j % 16]);
+    }
+  };
+  static const Paired paired;
+  return paired.t;
 }
 
 Int32Columns int32_columns(const Epilogue &e, std::int64_t n0, std::int64_t n1) {

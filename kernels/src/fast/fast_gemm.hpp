@@ -205,6 +205,11 @@ struct FastActs {
   // instruction less per table load than scaling an index by 32 (beyond an address's scale of 8).
   std::vector<std::uint16_t> lut;
   std::int64_t lut_steps = 0;
+  // Lut with paired rows (lut_paired_rows(ab, wb), i.e. W1A1, and m >= kLutExpandMinRows): the
+  // offset of rows 2p and 2p + 1's paired table at step s, lut_paired[p * lut_steps + s] =
+  // lut[2p][s] + 16 lut[2p + 1][s] (table a0 + 16 a1 of the paired tables, fast_bounds.hpp
+  // lut_fields_entry), for p < m / 2; else empty. One load a step for both rows.
+  std::vector<std::uint16_t> lut_paired;
   // Lut64 (lut64 true): row m's table offset of group j (lut64.hpp) at lut64_index[m *
   // lut64_stride + j], lut64_stride = lut64_groups_of_k(K).
   bool lut64 = false;
@@ -217,6 +222,9 @@ struct FastActs {
 inline constexpr std::int64_t kInterleaveMinRows = 8;
 // The AVX2 table lookup's tables: each 16-byte table twice (both 128-bit halves of a ymm).
 inline constexpr unsigned kLutTableBytes = 32;
+// From this many rows on, the AVX2 table lookup expands each column block's nibbles to index bytes
+// first (gemm_lut_avx2.cpp, where it is measured) and, for W1A1, looks up rows in pairs.
+inline constexpr std::int64_t kLutExpandMinRows = 32;
 inline constexpr std::int64_t kPanel = 16; // weight rows per pstreams panel
 // From unsigned offsets ua = a - a_min (M rows of K bytes): the method's format for path p. wb:
 // the weights' width (Method::Lut groups lut_group(wb) k per table index; unused otherwise).
@@ -232,6 +240,11 @@ void build_lut_index(FastActs &x, std::int64_t K, unsigned wb);
 // The 2^(g * ab) tables of the pair, 16 bytes each: table a, entry nib = lut_entry(ab, wb, a, nib)
 // (fast_bounds.hpp). pre: lut_pair(ab, wb). post: a static array, 16-byte aligned, built once.
 const std::uint8_t *lut_tables(unsigned ab, unsigned wb);
+// The paired-row tables of W1A1 (fast_bounds.hpp lut_fields_entry): table p = a0 + 16 a1 at
+// p * kLutTableBytes (the offsets of FastActs::lut_paired), entry nib = lut_entry(1, 1, a0, nib) +
+// 16 lut_entry(1, 1, a1, nib), in both 16-byte halves. post: a static array, 64-byte aligned,
+// 256 tables, built once.
+const std::uint8_t *lut_paired_tables();
 // The lut_pairs in one order, for per-pair arrays: (1, 1), (2, 1), then (1..4, 2) as (ab, wb).
 // pre: lut_pair(ab, wb). post: in [0, kLutPairs).
 inline constexpr int kLutPairs = 6;

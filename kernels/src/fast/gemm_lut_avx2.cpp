@@ -8,7 +8,9 @@
 // are added in u8 lanes for at most lut_u8_steps steps, widened into u16 lanes at most
 // kLutU16Widenings times, then added into int64 sums (fast_bounds.hpp, proven in proofs/). With
 // at least kLutExpandMinRows rows, a column block's nibbles are first expanded to one index byte
-// per column and step, so the inner loop needs no nibble masks.
+// per column and step, so the inner loop needs no nibble masks; and W1A1 then looks two rows up
+// with one vpshufb (paired rows: fast_bounds.hpp lut_fields_entry, proven in proofs/), 10 vector
+// ops per 3 steps of a row pair and 32 columns where unpaired rows take 12.
 #include <immintrin.h>
 
 #include <algorithm>
@@ -32,7 +34,7 @@ inline constexpr std::int64_t kHalf = 32; // columns per ymm (half a kLutPanel p
 // ratio): the expansion (64 KB a block for W1A1, 128 KB for W2A2, past L1) costs about 3 rows of
 // lookups, so W1A1 N = 4096 gains from M = 32 (M = 16: 0.92x, 32: 1.02x), N = 256 from M = 24
 // (16: 0.95x, 32: 1.04x, 256: 1.12x); W2A2 N = 256 from M = 24 (16: 0.99x, 256: 1.13x).
-inline constexpr std::int64_t kLutExpandMinRows = 32;
+static_assert(kLutExpandMinRows == 32, "the measurements above");
 
 // acc += the lookup, kept in acc's register: without the (empty) asm GCC reassociates the adds of
 // the two steps of a vector into one and keeps more temporaries live than there are ymm registers,
@@ -41,6 +43,22 @@ inline void add_lookup(__m256i &acc, __m256i table, __m256i nibbles) {
   __m256i sum = _mm256_add_epi8(acc, _mm256_shuffle_epi8(table, nibbles));
   asm("" : "+x"(sum)); // on a local: an array element in an asm operand would stay in memory
   acc = sum;
+}
+
+// acc += x (u8 lanes), written into acc's own register: with the intrinsic (and add_lookup's empty
+// asm) GCC put the sum of the paired rows' split into x's register and copied it back, 7 register
+// moves a phase.
+inline void add_kept(__m256i &acc, __m256i x) {
+  __m256i sum = acc;
+  asm("vpaddb %1, %0, %0" : "+x"(sum) : "x"(x));
+  acc = sum;
+}
+
+// acc = the lookup (a phase's first step), kept in its register as add_lookup's sum.
+inline void set_lookup(__m256i &acc, __m256i table, __m256i nibbles) {
+  __m256i entries = _mm256_shuffle_epi8(table, nibbles);
+  asm("" : "+x"(entries));
+  acc = entries;
 }
 
 #define SAMD_LUT_INLINE __attribute__((always_inline))
@@ -107,6 +125,62 @@ SAMD_LUT_INLINE inline void lut_chunk(Acc<R, C> &acc, const std::uint8_t *tables
   }
 }
 
+// One phase of the paired-row lookup (W1A1, fast_bounds.hpp lut_fields_entry): steps [s, s + L)
+// of R / 2 row pairs (rows 2p, 2p + 1 of the block) x C halves, from the expanded index bytes.
+// pre: L <= lut_field_steps(1, 1); R even; ptables = lut_paired_tables(); pp[p] row pair p's
+// FastActs::lut_paired (its tables' offsets, one a step). post:
+// acc.v[2p][c] (u8 lanes) += the sum of row 2p's L entries, acc.v[2p + 1][c] += row 2p + 1's (a
+// field's phase sum is exact: proof lut_fields).
+template <int L, int R, int C>
+SAMD_LUT_INLINE inline void paired_phase(Acc<R, C> &acc, const std::uint8_t *ptables,
+                                         const std::uint8_t *idx,
+                                         const std::uint16_t *const (&pp)[R / 2], std::int64_t s) {
+  __m256i fields[R / 2][C];
+  unrolled<L>([&](auto i) SAMD_LUT_INLINE {
+    __m256i wv[C];
+    unrolled<C>([&](auto c) SAMD_LUT_INLINE {
+      wv[c] = _mm256_load_si256(reinterpret_cast<const __m256i *>(idx + ((s + i) * C + c) * kHalf));
+    });
+    unrolled<R / 2>([&](auto p) SAMD_LUT_INLINE {
+      const __m256i t =
+          _mm256_load_si256(reinterpret_cast<const __m256i *>(ptables + pp[p][s + i]));
+      unrolled<C>([&](auto c) SAMD_LUT_INLINE {
+        if constexpr (i == 0)
+          set_lookup(fields[p][c], t, wv[c]);
+        else
+          add_lookup(fields[p][c], t, wv[c]);
+      });
+    });
+  });
+  const __m256i low = _mm256_set1_epi8(0x0F);
+  unrolled<R / 2>([&](auto p) SAMD_LUT_INLINE {
+    unrolled<C>([&](auto c) SAMD_LUT_INLINE {
+      add_kept(acc.v[2 * p][c], _mm256_and_si256(fields[p][c], low));
+      add_kept(acc.v[2 * p + 1][c], _mm256_and_si256(_mm256_srli_epi16(fields[p][c], 4), low));
+    });
+  });
+}
+
+// The u8 stage of one chunk, steps [s0, s1), by paired rows in phases of lut_field_steps(1, 1).
+// pre: s1 - s0 <= lut_u8_steps(1, 1); as paired_phase's. post: as lut_chunk<R, C, true>'s for
+// the same steps (each row's u8 lanes hold the same sums of the same entries).
+template <int R, int C>
+SAMD_LUT_INLINE inline void
+lut_chunk_paired(Acc<R, C> &acc, const std::uint8_t *ptables, const std::uint8_t *idx,
+                 const std::uint16_t *const (&pp)[R / 2], std::int64_t s0, std::int64_t s1) {
+  static_assert(R % 2 == 0 && lut_field_steps(1, 1) == 3, "phases of 3, remainders of 1 and 2");
+  unrolled<R>([&](auto r) SAMD_LUT_INLINE {
+    unrolled<C>([&](auto c) SAMD_LUT_INLINE { acc.v[r][c] = _mm256_setzero_si256(); });
+  });
+  std::int64_t s = s0;
+  for (; s + 3 <= s1; s += 3)
+    paired_phase<3>(acc, ptables, idx, pp, s);
+  if (s1 - s == 2)
+    paired_phase<2>(acc, ptables, idx, pp, s);
+  else if (s1 - s == 1)
+    paired_phase<1>(acc, ptables, idx, pp, s);
+}
+
 // The index bytes of C halves from h0, all steps, as lut_chunk<R, C, true> reads them.
 // pre: h0 + C <= ceil(w.n / 32); out 32-byte aligned with room for 2 * w.lut_vectors * C * 32
 // bytes. post: out[(s * C + c) * 32 + l] = the nibble of column (h0 + c) * 32 + l at step s, for
@@ -155,9 +229,10 @@ struct Ctx {
   const FastActs &a;
   const FastWeights &w;
   const Epilogue &e;
-  const std::uint8_t *tables; // wide_tables of the pair
-  std::int64_t pairs;         // vectors (2 steps each) per u8 chunk: 2 * pairs <= lut_u8_steps
-  std::int64_t n0, n1;        // the columns this call puts
+  const std::uint8_t *tables;  // wide_tables of the pair
+  const std::uint8_t *ptables; // lut_paired_tables() where the rows are paired, else null
+  std::int64_t pairs;          // vectors (2 steps each) per u8 chunk: 2 * pairs <= lut_u8_steps
+  std::int64_t n0, n1;         // the columns this call puts
   // Epilogue::int32_exact: dz and fixed mod 2^32 (= their values), indexed by column; else null.
   const std::int32_t *dz32, *fixed32;
 };
@@ -197,7 +272,8 @@ inline void put_half_int32(const Ctx &c, std::int64_t m, std::int64_t col0, __m2
 // pre: m0 + R <= a.m, h0 + C <= ceil(N / 32); X: idx = expand_block<C>(w, h0). post: e.put(m, n,
 // D[m][n]) (or its int32 form) for the block's rows and its columns in [n0, n1); columns past N are
 // padding and never written.
-template <int R, int C, bool X>
+// Paired: the rows' u8 stage by paired rows (lut_chunk_paired: pre R even, X, c.ptables).
+template <int R, int C, bool X, bool Paired>
 void lut_block(const Ctx &c, std::int64_t m0, std::int64_t h0, const std::uint8_t *idx) {
   const FastWeights &w = c.w;
   const std::int64_t V = w.lut_vectors, S2 = c.a.lut_steps;
@@ -211,6 +287,10 @@ void lut_block(const Ctx &c, std::int64_t m0, std::int64_t h0, const std::uint8_
   }
   for (int r = 0; r < R; ++r)
     ip[r] = c.a.lut.data() + (m0 + r) * S2;
+  const std::uint16_t *pp[(R + 1) / 2]; // Paired: m0 is even (blocks of 4, then of 2, from row 0)
+  if constexpr (Paired)
+    for (int p = 0; p < R / 2; ++p)
+      pp[p] = c.a.lut_paired.data() + (m0 / 2 + p) * S2;
   const __m256i even = _mm256_set1_epi16(0x00FF);
   // u16 stage: [r][j][0] the even bytes' (columns 2i) sums, [1] the odd bytes' (2i + 1).
   __m256i acc16[R][C][2];
@@ -242,7 +322,10 @@ void lut_block(const Ctx &c, std::int64_t m0, std::int64_t h0, const std::uint8_
     // u8 stage: each lane adds 2 entries per vector (steps 2v and 2v + 1), at most
     // 2 * pairs <= lut_u8_steps entries in all.
     Acc<R, C> acc;
-    lut_chunk<R, C, X>(acc, c.tables, src, ip, v0, v1);
+    if constexpr (Paired)
+      lut_chunk_paired<R, C>(acc, c.ptables, idx, pp, 2 * v0, 2 * v1);
+    else
+      lut_chunk<R, C, X>(acc, c.tables, src, ip, v0, v1);
     // One widening: each u8 lane (<= 255) into its own u16 lane.
     unrolled<R>([&](auto r) SAMD_LUT_INLINE {
       unrolled<C>([&](auto j) SAMD_LUT_INLINE {
@@ -269,15 +352,24 @@ void lut_block(const Ctx &c, std::int64_t m0, std::int64_t h0, const std::uint8_
       }
 }
 
-// Rows [m, a.m) of halves [h, h + C): blocks of R rows, the rest in blocks of fewer.
-// pre: as lut_block's.
-template <int R, int C, bool X>
+// Rows [m, a.m) of halves [h, h + C): blocks of R rows, the rest in blocks of fewer (Paired: of 2
+// rows, a last odd row unpaired). pre: as lut_block's.
+template <int R, int C, bool X, bool Paired>
 void lut_rows(const Ctx &c, std::int64_t m, std::int64_t h, const std::uint8_t *idx) {
   for (; m + R <= c.a.m; m += R)
-    lut_block<R, C, X>(c, m, h, idx);
-  if constexpr (R > 1)
+    lut_block<R, C, X, Paired>(c, m, h, idx);
+  if constexpr (Paired) {
+    if constexpr (R > 2)
+      if (m + 2 <= c.a.m) {
+        lut_block<2, C, X, true>(c, m, h, idx);
+        m += 2;
+      }
     if (m < c.a.m)
-      lut_rows<R - 1, C, X>(c, m, h, idx);
+      lut_block<1, C, X, false>(c, m, h, idx);
+  } else if constexpr (R > 1) {
+    if (m < c.a.m)
+      lut_rows<R - 1, C, X, false>(c, m, h, idx);
+  }
 }
 
 struct alignas(32) Bytes32 {
@@ -286,7 +378,7 @@ struct alignas(32) Bytes32 {
 
 // Columns [n0, n1) in blocks of C halves (the last ones one at a time), each over all rows; X:
 // each block's index bytes expanded first (expand_block) into a thread_local scratch.
-template <int R, int C, bool X> void lut_cols(const Ctx &c) {
+template <int R, int C, bool X, bool Paired> void lut_cols(const Ctx &c) {
   const std::int64_t h1 = (c.n1 + kHalf - 1) / kHalf;
   std::int64_t h = c.n0 / kHalf;
   thread_local std::vector<Bytes32> scratch;
@@ -300,12 +392,12 @@ template <int R, int C, bool X> void lut_cols(const Ctx &c) {
   for (; h + C <= h1; h += C) {
     if constexpr (X)
       expand_block<C>(c.w, h, idx);
-    lut_rows<R, C, X>(c, 0, h, idx);
+    lut_rows<R, C, X, Paired>(c, 0, h, idx);
   }
   for (; h < h1; ++h) {
     if constexpr (X)
       expand_block<1>(c.w, h, idx);
-    lut_rows<R, 1, X>(c, 0, h, idx);
+    lut_rows<R, 1, X, Paired>(c, 0, h, idx);
   }
   // A thread keeps a scratch of up to kKeepScratchBytes for its next call (K up to 16,384 at W2A2);
   // a larger one, of a rare long K, is released rather than held for the thread's lifetime.
@@ -337,7 +429,19 @@ void lut_avx2(const FastActs &a, const FastWeights &w, const Epilogue &e, std::i
   // The halves holding columns [n0, n1): n0 need not be a multiple of 32 (gemm_raw's threads
   // split N in panels of 16), so a boundary half is computed by both neighbours and each puts its
   // own columns only.
-  Ctx c{a, w, e, wide_tables(a.ab, w.wb), lut_u8_steps(a.ab, w.wb) / 2, n0, n1, nullptr, nullptr};
+  const bool paired = lut_paired_rows(a.ab, w.wb) && a.m >= kLutExpandMinRows;
+  if (paired && a.lut_paired.size() < static_cast<std::size_t>(a.m / 2 * a.lut_steps))
+    throw std::logic_error("samd: lut_avx2: the activations lack the paired rows' table offsets");
+  Ctx c{a,
+        w,
+        e,
+        wide_tables(a.ab, w.wb),
+        paired ? lut_paired_tables() : nullptr,
+        lut_u8_steps(a.ab, w.wb) / 2,
+        n0,
+        n1,
+        nullptr,
+        nullptr};
   if (e.int32_exact) { // dz and fixed fit int32 (Epilogue::int32_exact)
     const Int32Columns k = int32_columns(e, n0, n1);
     c.dz32 = k.dz;
@@ -348,10 +452,15 @@ void lut_avx2(const FastActs &a, const FastWeights &w, const Epilogue &e, std::i
   // 2 x 3, 2 x 4, 3 x 3, 4 x 1, 8 x 1: best or within 3 % of it for W1A1, W2A2, W1A2 and W2A1.
   // Expanded (no mask, 12 ymm), 4 x 2 again: 5 x 2 0.98x, 6 x 2 0.96x, 3 x 3 0.91x, 2 x 4 0.85x
   // its speed for W1A1 (256 x 256 x 4096; W2A2 alike).
+  // Paired rows (W1A1, expanded): 4 rows x 2 halves again, 8 u8 sums and 4 paired lanes (with
+  // the index vectors read from memory by the vpshufbs, 15 ymm). Measured (256 x 256 x 4096 W1A1,
+  // alternating runs of both builds, max of 8): 727 against 594 GMAC/s unpaired.
   if (a.m < kLutExpandMinRows)
-    lut_cols<4, 2, false>(c);
+    lut_cols<4, 2, false, false>(c);
+  else if (paired)
+    lut_cols<4, 2, true, true>(c);
   else
-    lut_cols<4, 2, true>(c);
+    lut_cols<4, 2, true, false>(c);
 }
 
 } // namespace samd::kernels::detail::fast

@@ -351,6 +351,41 @@ void check_lut_u8(Query &q, std::int64_t steps, std::int64_t max_entry) {
   const z3::expr t = z3::zext(e, kCalc - 8);
   check_accumulation(q, {8, false, steps, 0, max_entry, t, z3::ule(t, calc(q.ctx, max_entry))});
 }
+// Paired rows (fast_bounds.hpp lut_fields_entry): both byte lanes of a 16-bit word add `steps`
+// paired entries e + 16 e' (e, e' <= max_entry, built by lut_fields_entry as the table builder
+// does), wrapping in 8 bits as vpaddb does; then the split of the word as the kernel does it,
+// (x & 0x0F0F) and ((x >> 4) & 0x0F0F) (vpsrlw shifts 16-bit words, so the high byte's low bits
+// land in the low byte's field), gives each lane's exact sums of its e and of its e'.
+void check_lut_fields(Query &q, std::int64_t steps, std::int64_t max_entry) {
+  z3::context &c = q.ctx;
+  const z3::expr max = c.bv_val(static_cast<std::uint64_t>(max_entry), 8);
+  z3::expr lane[2] = {c.bv_val(0, 8), c.bv_val(0, 8)};
+  z3::expr lo_exact[2] = {calc(c, 0), calc(c, 0)}, hi_exact[2] = {calc(c, 0), calc(c, 0)};
+  std::vector<z3::expr> entries;
+  for (int l = 0; l < 2; ++l)
+    for (std::int64_t i = 0; i < steps; ++i) {
+      const std::string at = std::to_string(l) + "_" + std::to_string(i);
+      const z3::expr e = c.bv_const(("e" + at).c_str(), 8),
+                     e_hi = c.bv_const(("f" + at).c_str(), 8);
+      q.require(z3::ule(e, max) && z3::ule(e_hi, max));
+      lane[l] = lane[l] + kernels::lut_fields_entry(e, e_hi);
+      lo_exact[l] = lo_exact[l] + z3::zext(e, kCalc - 8);
+      hi_exact[l] = hi_exact[l] + z3::zext(e_hi, kCalc - 8);
+      entries.push_back(e);
+      entries.push_back(e_hi);
+    }
+  const z3::expr word = z3::concat(lane[1], lane[0]);
+  const z3::expr lo = word & c.bv_val(0x0F0F, 16), hi = z3::lshr(word, 4) & c.bv_val(0x0F0F, 16);
+  for (int l = 0; l < 2; ++l) {
+    const unsigned b = 8u * static_cast<unsigned>(l);
+    q.goal("the low field of byte " + std::to_string(l) + " is the exact sum of its rows' e",
+           z3::zext(lo.extract(b + 7, b), kCalc - 8) == lo_exact[l]);
+    q.goal("the high field of byte " + std::to_string(l) + " is the exact sum of its rows' e'",
+           z3::zext(hi.extract(b + 7, b), kCalc - 8) == hi_exact[l]);
+  }
+  q.column("entries", entries, false);
+  q.column("word", {word}, false);
+}
 // A u16 lane adds one u8 lane (<= 255) per widening, `widenings` times (then goes to int64).
 void check_lut_u16(Query &q, std::int64_t widenings) {
   const z3::expr d = q.ctx.bv_const("u8_lane", 8);
@@ -823,6 +858,9 @@ void register_kernels(std::vector<Obligation> &out) {
             [=](Query &q) { check_lut_entry(q, kernels::lut_group(wb), ab, wb, lut, e); });
       f.add("lut_u8", Lw, pair_name(wb, ab),
             [=](Query &q) { check_lut_u8(q, kernels::lut_u8_steps(ab, wb), e); });
+      if (kernels::lut_paired_rows(ab, wb))
+        f.add("lut_fields", Lw, pair_name(wb, ab) + ", paired rows",
+              [=](Query &q) { check_lut_fields(q, kernels::lut_field_steps(ab, wb), e); });
     }
   // LUT64 (W2A2, 3 weights per 64-entry table).
   const LutEntry lut64 = [](unsigned, unsigned, const z3::expr &a, const z3::expr &w) {

@@ -114,6 +114,29 @@ static_assert(lut_u8_steps(1, 1) == 63 && lut_u8_steps(2, 2) == 14 && lut_u8_ste
 static_assert(lut_u8_steps(2, 1) * lut_max_entry(2, 1) <= 255 && kLutU16Widenings * 255 <= 65535,
               "LUT: a u8 or u16 lane could overflow");
 
+// Paired rows (the AVX2 table lookup for W1A1 from kLutExpandMinRows rows): one table serves rows
+// 2p and 2p + 1 of a block, its entry lut_fields_entry(e, e') = e + 16 e' for row 2p's entry e and
+// row 2p + 1's entry e', so one vpshufb + vpaddb adds both rows' entries, each in a 4-bit field of
+// the byte. A phase adds at most lut_field_steps(ab, wb) = 15 / lut_max_entry such bytes (its
+// first replaces the lane), then splits the lane: (x & 15) into row 2p's u8 lane, ((x >> 4) & 15)
+// into row 2p + 1's. Neither field carries into the other and the byte does not wrap (proof
+// lut_fields: both fields' phase sums are exact), so each row's u8 lane holds the same sums of
+// the same entries as without pairing, and the u8 / u16 stages above stand. Worth it where a
+// phase is at least 3 lookups: per 3 steps of a row pair 3 vpshufb + 2 vpaddb and 5 ops to split,
+// against 6 + 6 unpaired (only W1A1: lut_max_entry 4).
+template <class T> constexpr T lut_fields_entry(const T &e, const T &e_hi) {
+  return static_cast<T>(e + e_hi * 16);
+}
+constexpr std::int64_t lut_field_steps(unsigned ab, unsigned wb) {
+  return lut_pair(ab, wb) ? 15 / lut_max_entry(ab, wb) : 0;
+}
+constexpr bool lut_paired_rows(unsigned ab, unsigned wb) { return lut_field_steps(ab, wb) >= 3; }
+static_assert(lut_field_steps(1, 1) == 3 && lut_paired_rows(1, 1) && !lut_paired_rows(2, 1) &&
+              !lut_paired_rows(1, 2) && !lut_paired_rows(2, 2));
+static_assert(lut_field_steps(1, 1) * lut_max_entry(1, 1) <= 15 &&
+                  lut_field_steps(1, 1) * lut_max_entry(1, 1) * 17 <= 255,
+              "LUT paired rows: a field could carry or the byte wrap within a phase");
+
 // LUT64 (AVX-512 VBMI vpermb on 64-entry tables) for W2A2: 3 weights per lookup. The weight index
 // w (6 bits) holds kLut64Group weight offsets u of 2 bits, the table index a the 3 matching
 // activation offsets ua of 2 bits: 64 tables of 64 entries, entry lut64_entry(a, w) = sum_t ua_t *

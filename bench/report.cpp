@@ -227,18 +227,16 @@ void print_goals(const std::vector<Record> &rs) {
   // vpmaddwd + vpaddd per 32 MACs.
   std::printf(
       "  (bounds: AVX-512 bit-serial <= 4 pipes / 3 ops x 512 MAC = 683 MAC/cycle vs 2 x 64 for\n"
-      "   vpdpbusd: W1A1 <= 5.3x, W2A2 <= 5.3x / 4 = 1.33x with bit-serial. W2A2 on VBMI uses\n"
-      "   vpermb table lookup with 3 weights a lookup (Lut64, README): ~1.7x measured; lookups\n"
-      "   run at <= ~1.85 vpermb + vpaddb pairs a cycle, so W1A1 lookups (256 MAC\n"
-      "   a pair) stay below bit-serial. AVX2 vs oneDNN's vpmaddubsw+vpmaddwd+vpaddd (3 ops per "
-      "32\n"
-      "   MAC): table lookup does 2 ops (vpshufb+vpaddb) per 32 x g MAC, g = 4 / wb, plus ~0.25 "
-      "op\n"
-      "   of index and table loads (no nibble masks from 32 rows): ~5.3x (wb = 1) and ~2.7x\n"
-      "   (wb = 2) at equal ops per cycle; W1A1 from 32 rows looks two rows up a vpshufb\n"
-      "   (entries e + 16 e', split after 3 lookups: 10 ops per 768 MAC), ~7.2x before loads;\n"
-      "   measured on Zen 5 W1A1 5.96-6.45x (unpaired), W1A2 5.42-5.53x, W2A2 2.55-2.65x,\n"
-      "   W2A1 3.07-3.13x)\n");
+      "   vpdpbusd: W1A1 <= 5.3x, W2A2 <= 5.3x / 4 = 1.33x with bit-serial (scalar popcnt on the\n"
+      "   integer pipes beside it: ~5.5x at best, bench/prototypes/avx512_w1a1_hybrid). W2A2 on\n"
+      "   VBMI uses vpermb table lookup with 3 weights a lookup (Lut64, README): ~1.7x measured;\n"
+      "   lookups run at <= ~1.85 vpermb + vpaddb pairs a cycle, so W1A1 lookups (256 MAC a pair)\n"
+      "   stay below bit-serial. AVX2 vs oneDNN's vpmaddubsw+vpmaddwd+vpaddd (3 ops per 32 MAC):\n"
+      "   table lookup does 2 ops (vpshufb+vpaddb) per 32 x g MAC, g = 4 / wb, plus ~0.25 op of\n"
+      "   index and table loads (no nibble masks from 32 rows): ~5.3x (wb = 1) and ~2.7x (wb = 2)\n"
+      "   at equal ops per cycle; W1A1 from 32 rows looks two rows up a vpshufb (entries\n"
+      "   e + 16 e', split after 3 lookups: 10 ops per 768 MAC), ~7.2x before loads; measured on\n"
+      "   Zen 5 W1A1 5.96-6.45x (unpaired), W1A2 5.42-5.53x, W2A2 2.55-2.65x, W2A1 3.07-3.13x)\n");
   for (auto [wb, ab] : {std::pair{1, 1}, std::pair{2, 2}, std::pair{4, 4}, std::pair{8, 8}}) {
     const auto t1 = find(rs, "gemm", kGemmGoal, "samd", wb, ab, 1, "native"),
                t2 = find(rs, "gemm", kGemmGoal, "samd", wb, ab, 2, "native");

@@ -395,9 +395,10 @@ void bitserial_avx2(const FastActs &a, const FastWeights &w, std::int64_t *D, st
 void dot8_avx2(const FastActs &a, const FastWeights &w, std::int64_t *D, std::int64_t n0,
                std::int64_t n1);
 // AVX2 table lookup (Method::Lut; gemm_lut_avx2.cpp), fused the same way.
-// pre: lut_pair(a.ab, w.wb), w.nibbles built, a.lut built for w.wb, 0 <= n0 <= n1 <= w.n, the CPU
-// has AVX2. post: e.put(m, n, D[m][n]) for every m < a.m and n in [n0, n1), D the exact raw sum
-// sum_k ua[m][k] * (w[n][k] - plane_offset); nothing else written.
+// pre: lut_pair(a.ab, w.wb), w.nibbles built, a.lut (and, for W1A1 from kLutExpandMinRows rows,
+// a.lut_paired) built for w.wb by build_lut_index, 0 <= n0 <= n1 <= w.n, the CPU has AVX2. post:
+// e.put(m, n, D[m][n]) for every m < a.m and n in [n0, n1), D the exact raw sum sum_k ua[m][k] *
+// (w[n][k] - plane_offset); nothing else written.
 void lut_avx2(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
               std::int64_t n1);
 // NEON (AArch64 only; gemm_neon.cpp): vcntq_u8 bit-serial, and Dot8 with exact widening multiplies.

@@ -167,6 +167,12 @@ def gemm_seeds():
         gemm_seed(2, False, 2, True, 5, 40, k_edge(8, -1), True, mode=1) + bytes([0x80]),
         gemm_seed(2, True, 2, False, 11, 40, k_edge(8, 3), True, bias=True) + bytes([0x80]),
         gemm_seed(2, False, 2, True, 1, 28, k_edge(9, 1), True) + bytes([0x80]),
+        # AVX2 table lookup from 32 rows (the last byte's bit 6 adds 32 to M): W1A1 in paired rows,
+        # 35 rows (a lone last row) past a u8 chunk (K 257: 65 steps), 38 rows all-max at K 33, 36
+        # rows x 40 columns at K 7.
+        gemm_seed(1, False, 1, False, 3, 1, k_edge(4, 1), True) + bytes([0x40]),
+        gemm_seed(1, True, 1, False, 6, 12, k_exact(33), True, mode=1) + bytes([0x40]),
+        gemm_seed(1, False, 1, True, 4, 40, k_exact(7), True, bias=True) + bytes([0x40]),
     ]
 
 

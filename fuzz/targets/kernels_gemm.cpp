@@ -56,7 +56,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
   // Single-threaded: threads are covered by the unit tests; OpenMP under ASan slows the fuzzer 10x.
   std::int64_t M = fuzz::in_range(in, 1, 24), N = fuzz::in_range(in, 1, 40);
   // The last byte's bit 6 adds 32 rows: the AVX2 table lookup's expanded index bytes and, for W1A1,
-  // its paired rows start at kLutExpandMinRows = 32 (apart from the stream, as bit 7).
+  // its paired rows start at kLutExpandMinRows = 32 (apart from the stream, as bit 7; the seeds
+  // blocks-13..15 set it, and so do the random seeds seed-00, seed-02 and seed-04).
   if (size > 0 && (data[size - 1] & 0x40))
     M += 32;
   const std::int64_t K = pick_k(in);

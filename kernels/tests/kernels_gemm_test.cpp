@@ -267,12 +267,16 @@ TEST_CASE("gemm: the paired-row table lookup (W1A1 from 32 rows) is exact on eve
           "remainder, row tail and full field") {
   // lut_avx2 looks W1A1 up in row pairs from kLutExpandMinRows rows: blocks of 4 rows (2 pairs),
   // then a pair, then a last odd row unpaired; phases of lut_field_steps = 3 steps (g = 4 k each)
-  // inside u8 chunks of 62 steps, so K runs through step counts of 3p, 3p + 1, 3p + 2 at and past a
-  // chunk, and all-max entries (4 in both fields: 12 of 15 after a phase) fill the fields.
+  // inside u8 chunks of 62 steps. K gives step counts of each remainder mod 3 within a first chunk
+  // (1-5 steps, 62) and past it (63, 64, 68: 2, 0 and 0 + a full phase into the second chunk;
+  // 187 = 3 chunks + 1), and all-max entries (4 in both fields: 12 of 15 after a phase) fill the
+  // fields. Fill, N and the layouts cycle on separate counters, so that each fill meets both N
+  // (a column block of 2 halves, 64, and one of 1, 33) and signed and unsigned operands.
   namespace fast = samd::kernels::detail::fast;
   static_assert(kernels::lut_field_steps(1, 1) == 3 && fast::kLutExpandMinRows == 32);
   std::mt19937_64 rng(20);
   const std::int64_t g = kernels::lut_group(1), chunk = 2 * (kernels::lut_u8_steps(1, 1) / 2);
+  static_assert(2 * (kernels::lut_u8_steps(1, 1) / 2) == 62);
   const std::int64_t ks[] = {1,
                              g,
                              2 * g,
@@ -281,15 +285,16 @@ TEST_CASE("gemm: the paired-row table lookup (W1A1 from 32 rows) is exact on eve
                              chunk * g,
                              (chunk + 1) * g,
                              (chunk + 2) * g - 3,
-                             3 * chunk * g + 7};
-  int rep = 0;
+                             (chunk + 6) * g,
+                             3 * chunk * g + 1};
+  int shape = 0;
   for (std::int64_t m : {32, 34, 35, 37, 39})
-    for (std::int64_t k : ks)
-      for (Fill f : {Fill::AllMax, Fill::Random}) {
-        ++rep;
-        check_pair(rng, layout(1, rep % 2 == 0), layout(1, rep % 3 == 0), {m, rep % 2 ? 33 : 64, k},
-                   f, 5, rep % 2 == 1, rep % 5 == 0);
-      }
+    for (std::int64_t k : ks) {
+      ++shape;
+      for (Fill f : {Fill::AllMax, Fill::Random})
+        check_pair(rng, layout(1, shape % 2 == 0), layout(1, shape % 3 == 0),
+                   {m, shape % 4 < 2 ? 33 : 64, k}, f, 5, shape % 5 < 2, shape % 7 == 0);
+    }
 }
 
 TEST_CASE("gemm: the table-lookup kernel's thread ranges (n0 inside a 64-column panel)") {

@@ -235,7 +235,8 @@ FastActs build_acts(Path p, const std::int64_t *a, std::int64_t M, std::int64_t 
                     std::int64_t kpad, const Layout &al, unsigned wb, Method method);
 // FastActs::lut from x.bytes (x.m rows of x.kpad offset bytes, zero past K) for weights of wb
 // bits. pre: lut_pair(x.ab, wb). post: x.lut holds x.m * x.lut_steps table offsets as documented
-// above.
+// above; x.lut_paired the paired rows' offsets where lut_paired_rows(x.ab, wb) and x.m >=
+// kLutExpandMinRows, else it is empty.
 void build_lut_index(FastActs &x, std::int64_t K, unsigned wb);
 // The 2^(g * ab) tables of the pair, 16 bytes each: table a, entry nib = lut_entry(ab, wb, a, nib)
 // (fast_bounds.hpp). pre: lut_pair(ab, wb). post: a static array, 16-byte aligned, built once.

@@ -135,6 +135,7 @@ template <int L, int R, int C>
 SAMD_LUT_INLINE inline void paired_phase(Acc<R, C> &acc, const std::uint8_t *ptables,
                                          const std::uint8_t *idx,
                                          const std::uint16_t *const (&pp)[R / 2], std::int64_t s) {
+  static_assert(L >= 1 && L <= lut_field_steps(1, 1), "the first step sets the fields");
   __m256i fields[R / 2][C];
   unrolled<L>([&](auto i) SAMD_LUT_INLINE {
     __m256i wv[C];
@@ -181,7 +182,8 @@ lut_chunk_paired(Acc<R, C> &acc, const std::uint8_t *ptables, const std::uint8_t
     paired_phase<1>(acc, ptables, idx, pp, s);
 }
 
-// The index bytes of C halves from h0, all steps, as lut_chunk<R, C, true> reads them.
+// The index bytes of C halves from h0, all steps, as lut_chunk<R, C, true> and lut_chunk_paired
+// read them.
 // pre: h0 + C <= ceil(w.n / 32); out 32-byte aligned with room for 2 * w.lut_vectors * C * 32
 // bytes. post: out[(s * C + c) * 32 + l] = the nibble of column (h0 + c) * 32 + l at step s, for
 // s < 2 * w.lut_vectors (0 past N and K, as in the nibbles format).
@@ -231,7 +233,7 @@ struct Ctx {
   const Epilogue &e;
   const std::uint8_t *tables;  // wide_tables of the pair
   const std::uint8_t *ptables; // lut_paired_tables() where the rows are paired, else null
-  std::int64_t pairs;          // vectors (2 steps each) per u8 chunk: 2 * pairs <= lut_u8_steps
+  std::int64_t chunk_vectors;  // vectors (2 steps each) a u8 chunk, 2 chunk_vectors <= lut_u8_steps
   std::int64_t n0, n1;         // the columns this call puts
   // Epilogue::int32_exact: dz and fixed mod 2^32 (= their values), indexed by column; else null.
   const std::int32_t *dz32, *fixed32;
@@ -317,10 +319,10 @@ void lut_block(const Ctx &c, std::int64_t m0, std::int64_t h0, const std::uint8_
     widenings = 0;
     flushed = true;
   };
-  for (std::int64_t v0 = 0; v0 < V; v0 += c.pairs) {
-    const std::int64_t v1 = std::min(V, v0 + c.pairs);
+  for (std::int64_t v0 = 0; v0 < V; v0 += c.chunk_vectors) {
+    const std::int64_t v1 = std::min(V, v0 + c.chunk_vectors);
     // u8 stage: each lane adds 2 entries per vector (steps 2v and 2v + 1), at most
-    // 2 * pairs <= lut_u8_steps entries in all.
+    // 2 * chunk_vectors <= lut_u8_steps entries in all.
     Acc<R, C> acc;
     if constexpr (Paired)
       lut_chunk_paired<R, C>(acc, c.ptables, idx, pp, 2 * v0, 2 * v1);
@@ -454,7 +456,7 @@ void lut_avx2(const FastActs &a, const FastWeights &w, const Epilogue &e, std::i
   // its speed for W1A1 (256 x 256 x 4096; W2A2 alike).
   // Paired rows (W1A1, expanded): 4 rows x 2 halves again, 8 u8 sums and 4 paired lanes (with
   // the index vectors read from memory by the vpshufbs, 15 ymm). Measured (256 x 256 x 4096 W1A1,
-  // alternating runs of both builds, max of 8): 727 against 594 GMAC/s unpaired.
+  // alternating runs of both builds, max of 8 each): 727 against 594 GMAC/s unpaired.
   if (a.m < kLutExpandMinRows)
     lut_cols<4, 2, false, false>(c);
   else if (paired)

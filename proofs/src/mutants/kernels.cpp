@@ -130,20 +130,28 @@ void register_kernel_mutants(MutantSet &set) {
                    };
                    check_lut_entry(q, lut_group(wb), ab, wb, swapped, lut_max_entry(ab, wb));
                  })});
-  // Paired rows: a phase of 4 lookups (16 > 15: the low field carries into the high one), and
-  // W2A1 paired on W1A1's phase of 3 (entries <= 6: 18 > 15).
+  // Paired rows: a phase of 4 lookups (16 > 15: the low field carries into the high one), W2A1
+  // paired on W1A1's phase of 3 (entries <= 6: 18 > 15), and a split that keeps the high byte's
+  // low field in bits 4-7 of the low byte's high field (mask 0x0FFF after the shift, not 0x0F0F).
   set.add(Mutant{"lut_fields/four-steps",
                  "lut_fields",
                  "a paired-row phase adds 4 entries before its split",
                  {kernel_check("lut_fields", 1, 1, [](Query &q) {
-                   check_lut_fields(q, lut_field_steps(1, 1) + 1, lut_max_entry(1, 1));
+                   check_lut_fields(q, lut_field_steps(1, 1) + 1, lut_max_entry(1, 1), 0x0F0F);
                  })}});
   set.add(Mutant{"lut_fields/w2a1",
                  "lut_fields",
                  "W2A1 looked up in paired rows on W1A1's phases of 3",
                  {kernel_check("lut_fields", 1, 2, [](Query &q) {
-                   check_lut_fields(q, lut_field_steps(1, 1), lut_max_entry(1, 2));
+                   check_lut_fields(q, lut_field_steps(1, 1), lut_max_entry(1, 2), 0x0F0F);
                  })}});
+  set.add(
+      Mutant{"lut_fields/unmasked-shift",
+             "lut_fields",
+             "the split shifts the high field down without masking the neighbouring byte's bits",
+             {kernel_check("lut_fields", 1, 1, [](Query &q) {
+               check_lut_fields(q, lut_field_steps(1, 1), lut_max_entry(1, 1), 0x0FFF);
+             })}});
   // LUT64: a 10-entry u8 stage (270 > 255), and a builder that keeps the 16-entry tables' g = 2
   // (the third weight's product is lost).
   set.add(Mutant{"lut64_u8/ten-steps",

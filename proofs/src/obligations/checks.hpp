@@ -188,7 +188,8 @@ void check_neon_cnt_u8(Query &q, std::int64_t vectors);
 void check_lut_entry(Query &q, unsigned g, unsigned ab, unsigned wb, const LutEntry &entry,
                      std::int64_t max_entry);
 void check_lut_u8(Query &q, std::int64_t steps, std::int64_t max_entry);
-void check_lut_fields(Query &q, std::int64_t steps, std::int64_t max_entry);
+void check_lut_fields(Query &q, std::int64_t steps, std::int64_t max_entry,
+                      std::uint64_t high_mask);
 void check_lut_u16(Query &q, std::int64_t widenings);
 void check_lut64_stage(Query &q, const kernels::Lut64Schedule &s);
 void check_lut64_window(Query &q, const kernels::Lut64Schedule &s);

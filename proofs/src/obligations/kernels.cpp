@@ -356,7 +356,9 @@ void check_lut_u8(Query &q, std::int64_t steps, std::int64_t max_entry) {
 // does), wrapping in 8 bits as vpaddb does; then the split of the word as the kernel does it,
 // (x & 0x0F0F) and ((x >> 4) & 0x0F0F) (vpsrlw shifts 16-bit words, so the high byte's low bits
 // land in the low byte's field), gives each lane's exact sums of its e and of its e'.
-void check_lut_fields(Query &q, std::int64_t steps, std::int64_t max_entry) {
+// high_mask: the mask after the shift (0x0F0F; a mutant leaves the neighbouring byte's bits in).
+void check_lut_fields(Query &q, std::int64_t steps, std::int64_t max_entry,
+                      std::uint64_t high_mask) {
   z3::context &c = q.ctx;
   const z3::expr max = c.bv_val(static_cast<std::uint64_t>(max_entry), 8);
   z3::expr lane[2] = {c.bv_val(0, 8), c.bv_val(0, 8)};
@@ -375,7 +377,7 @@ void check_lut_fields(Query &q, std::int64_t steps, std::int64_t max_entry) {
       entries.push_back(e_hi);
     }
   const z3::expr word = z3::concat(lane[1], lane[0]);
-  const z3::expr lo = word & c.bv_val(0x0F0F, 16), hi = z3::lshr(word, 4) & c.bv_val(0x0F0F, 16);
+  const z3::expr lo = word & c.bv_val(0x0F0F, 16), hi = z3::lshr(word, 4) & c.bv_val(high_mask, 16);
   for (int l = 0; l < 2; ++l) {
     const unsigned b = 8u * static_cast<unsigned>(l);
     q.goal("the low field of byte " + std::to_string(l) + " is the exact sum of its rows' e",
@@ -860,7 +862,7 @@ void register_kernels(std::vector<Obligation> &out) {
             [=](Query &q) { check_lut_u8(q, kernels::lut_u8_steps(ab, wb), e); });
       if (kernels::lut_paired_rows(ab, wb))
         f.add("lut_fields", Lw, pair_name(wb, ab) + ", paired rows",
-              [=](Query &q) { check_lut_fields(q, kernels::lut_field_steps(ab, wb), e); });
+              [=](Query &q) { check_lut_fields(q, kernels::lut_field_steps(ab, wb), e, 0x0F0F); });
     }
   // LUT64 (W2A2, 3 weights per 64-entry table).
   const LutEntry lut64 = [](unsigned, unsigned, const z3::expr &a, const z3::expr &w) {

@@ -1,5 +1,5 @@
 # Catch2 (2.x, header-only) for every test directory, and samd_catch_main: the one object holding
-# Catch2's main and runner. Compiling that runner takes 20-35 s (longer under ASan); each test
+# Catch2's main and runner. Compiling that runner takes 10-13 s at -O0 (below); each test
 # directory compiling its own copy cost a fresh build about a minute of its two cores.
 #
 # In a cross build (tools/test-arm.sh) the host's /usr/include must not become an include
@@ -21,3 +21,9 @@ endif()
 
 add_library(samd_catch_main OBJECT "${CMAKE_CURRENT_LIST_DIR}/catch_main.cpp")
 target_link_libraries(samd_catch_main PUBLIC Catch2::Catch2 PRIVATE samd_warnings)
+# The runner's own speed does not matter, and -O0 (after the configuration's -O flag, so it wins)
+# compiles it in a third of the time: measured 19 -> 10 s with g++, 40 -> 13 s with clang++-14
+# under ASan + UBSan (still instrumented: the sanitizers stay all-or-nothing).
+if(NOT MSVC)
+  target_compile_options(samd_catch_main PRIVATE -O0)
+endif()

@@ -316,6 +316,9 @@ std::vector<Case> cases(const Options &o) {
 std::vector<Record> measure(const Options &o) {
   if (o.isa != "native" && o.isa != "avx2")
     throw std::invalid_argument("samd bench: --isa " + o.isa + " is not one of native, avx2");
+  if (o.repetitions < 1 || !(o.min_time > 0))
+    throw std::invalid_argument("samd bench: --repetitions must be at least 1 and --min-time "
+                                "positive");
   if (o.isa == "avx2" && !supported(Path::Avx2))
     throw std::invalid_argument("samd bench: --isa avx2 needs a CPU with AVX2");
   omp_set_num_threads(1); // baselines single-threaded; samd's threads come from KernelOptions

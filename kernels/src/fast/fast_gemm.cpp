@@ -254,22 +254,27 @@ void build_lut_index(FastActs &x, std::int64_t K, unsigned wb) {
   switch (wb * 16 + x.ab) {
   case 0x11:
     lut_index_rows<4, 1>(x, steps);
-    if (lut_paired_rows(x.ab, wb) && x.m >= kLutExpandMinRows)
-      lut_pair_rows(x);
-    return;
+    break;
   case 0x12:
-    return lut_index_rows<4, 2>(x, steps);
+    lut_index_rows<4, 2>(x, steps);
+    break;
   case 0x21:
-    return lut_index_rows<2, 1>(x, steps);
+    lut_index_rows<2, 1>(x, steps);
+    break;
   case 0x22:
-    return lut_index_rows<2, 2>(x, steps);
+    lut_index_rows<2, 2>(x, steps);
+    break;
   case 0x23:
-    return lut_index_rows<2, 3>(x, steps);
+    lut_index_rows<2, 3>(x, steps);
+    break;
   case 0x24:
-    return lut_index_rows<2, 4>(x, steps);
+    lut_index_rows<2, 4>(x, steps);
+    break;
   default: // lut_pair above admits no other pair
     throw std::logic_error("samd: build_lut_index: no index builder for this pair");
   }
+  if (lut_rows_paired(x.ab, wb, x.m))
+    lut_pair_rows(x);
 }
 
 namespace {

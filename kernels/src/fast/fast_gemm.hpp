@@ -205,7 +205,7 @@ struct FastActs {
   // instruction less per table load than scaling an index by 32 (beyond an address's scale of 8).
   std::vector<std::uint16_t> lut;
   std::int64_t lut_steps = 0;
-  // Lut with paired rows (lut_paired_rows(ab, wb), i.e. W1A1, and m >= kLutExpandMinRows): the
+  // Lut with paired rows (lut_rows_paired(ab, wb, m): W1A1 from kLutExpandMinRows rows): the
   // offset of rows 2p and 2p + 1's paired table at step s, lut_paired[p * lut_steps + s] =
   // lut[2p][s] + 16 lut[2p + 1][s] (table a0 + 16 a1 of the paired tables, fast_bounds.hpp
   // lut_fields_entry), for p < m / 2; else empty. One load a step for both rows.
@@ -225,6 +225,12 @@ inline constexpr unsigned kLutTableBytes = 32;
 // From this many rows on, the AVX2 table lookup expands each column block's nibbles to index bytes
 // first (gemm_lut_avx2.cpp, where it is measured) and, for W1A1, looks up rows in pairs.
 inline constexpr std::int64_t kLutExpandMinRows = 32;
+// Whether the AVX2 table lookup serves rows in pairs: W1A1 (lut_paired_rows) from
+// kLutExpandMinRows rows. One decision for build_lut_index (which builds FastActs::lut_paired) and
+// lut_avx2 (which reads it).
+inline constexpr bool lut_rows_paired(unsigned ab, unsigned wb, std::int64_t m) {
+  return lut_paired_rows(ab, wb) && m >= kLutExpandMinRows;
+}
 inline constexpr std::int64_t kPanel = 16; // weight rows per pstreams panel
 // From unsigned offsets ua = a - a_min (M rows of K bytes): the method's format for path p. wb:
 // the weights' width (Method::Lut groups lut_group(wb) k per table index; unused otherwise).
@@ -235,8 +241,8 @@ FastActs build_acts(Path p, const std::int64_t *a, std::int64_t M, std::int64_t 
                     std::int64_t kpad, const Layout &al, unsigned wb, Method method);
 // FastActs::lut from x.bytes (x.m rows of x.kpad offset bytes, zero past K) for weights of wb
 // bits. pre: lut_pair(x.ab, wb). post: x.lut holds x.m * x.lut_steps table offsets as documented
-// above; x.lut_paired the paired rows' offsets where lut_paired_rows(x.ab, wb) and x.m >=
-// kLutExpandMinRows, else it is empty.
+// above; x.lut_paired the paired rows' offsets where lut_rows_paired(x.ab, wb, x.m), else it is
+// empty.
 void build_lut_index(FastActs &x, std::int64_t K, unsigned wb);
 // The 2^(g * ab) tables of the pair, 16 bytes each: table a, entry nib = lut_entry(ab, wb, a, nib)
 // (fast_bounds.hpp). pre: lut_pair(ab, wb). post: a static array, 16-byte aligned, built once.

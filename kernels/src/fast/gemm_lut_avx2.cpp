@@ -431,7 +431,7 @@ void lut_avx2(const FastActs &a, const FastWeights &w, const Epilogue &e, std::i
   // The halves holding columns [n0, n1): n0 need not be a multiple of 32 (gemm_raw's threads
   // split N in panels of 16), so a boundary half is computed by both neighbours and each puts its
   // own columns only.
-  const bool paired = lut_paired_rows(a.ab, w.wb) && a.m >= kLutExpandMinRows;
+  const bool paired = lut_rows_paired(a.ab, w.wb, a.m);
   if (paired && a.lut_paired.size() < static_cast<std::size_t>(a.m / 2 * a.lut_steps))
     throw std::logic_error("samd: lut_avx2: the activations lack the paired rows' table offsets");
   Ctx c{a,

@@ -228,7 +228,9 @@ void print_goals(const std::vector<Record> &rs) {
   std::printf(
       "  (bounds: AVX-512 bit-serial <= 4 pipes / 3 ops x 512 MAC = 683 MAC/cycle vs 2 x 64 for\n"
       "   vpdpbusd: W1A1 <= 5.3x, W2A2 <= 5.3x / 4 = 1.33x with bit-serial (scalar popcnt on the\n"
-      "   integer pipes beside it: ~5.5x at best, bench/prototypes/avx512_w1a1_hybrid). W2A2 on\n"
+      "   integer pipes beside it: ~5.5x at best, bench/prototypes/avx512_w1a1_hybrid; full adders\n"
+      "   over XORs take 18 ops per 7 words, a mix 1.11x faster, 1.23x with scalar popcnt beside\n"
+      "   it, but as a kernel no faster: bench/prototypes/avx512_w1a1_carry). W2A2 on\n"
       "   VBMI uses vpermb table lookup with 3 weights a lookup (Lut64, README): ~1.7x measured;\n"
       "   lookups run at <= ~1.85 vpermb + vpaddb pairs a cycle, so W1A1 lookups (256 MAC a pair)\n"
       "   stay below bit-serial. AVX2 vs oneDNN's vpmaddubsw+vpmaddwd+vpaddd (3 ops per 32 MAC):\n"

@@ -16,31 +16,43 @@ Registers are fixed (one asm block per loop), so no compiler spill or reordering
 SCALAR_TRIPLES = [0, 8, 16, 24, 32, 48]
 
 
-def loop_asm(s):
-    lines = [f"vpxorq %%zmm{i}, %%zmm{i}, %%zmm{i}" for i in range(24)]
-    lines += [f"xor %%{r}d, %%{r}d" for r in ("r10", "r11", "r12", "r13")]
-    lines.append("1:")
-    vector = [f"vmovdqu64 {64 * c}(%[w]), %%zmm{24 + c}" for c in range(4)]
+def and_word(x=0, rows=6, cols=4):
+    """Word x of the vector block: cols weight vectors loaded, then per row and column vector
+    vpandq (the row's word broadcast from memory) + vpopcntq + vpaddq into zmm(cols * r + c)."""
+    vector = [f"vmovdqu64 {64 * (cols * x + c)}(%[w]), %%zmm{24 + c}" for c in range(cols)]
     t = 0
-    for r in range(6):
-        for c in range(4):
+    for r in range(rows):
+        for c in range(cols):
             tmp = 28 + t % 4
             t += 1
-            vector += [f"vpandq {8 * r}(%[a])%{{1to8%}}, %%zmm{24 + c}, %%zmm{tmp}",
+            vector += [f"vpandq {8 * (rows * x + r)}(%[a])%{{1to8%}}, %%zmm{24 + c}, %%zmm{tmp}",
                        f"vpopcntq %%zmm{tmp}, %%zmm{tmp}",
-                       f"vpaddq %%zmm{tmp}, %%zmm{4 * r + c}, %%zmm{4 * r + c}"]
+                       f"vpaddq %%zmm{tmp}, %%zmm{cols * r + c}, %%zmm{cols * r + c}"]
+    return vector
+
+
+def with_scalar(vector, s):
+    """vector with s scalar triples (andn + popcnt + add into r10..r13) spread evenly in it."""
     scalar = []
     for j in range(s):
         tmp = ("%%rax", "%%rcx", "%%rdx", "%%r8")[j % 4]
         acc = ("%%r10", "%%r11", "%%r12", "%%r13")[j % 4]
         scalar.append([f"andn {8 * (j % 16)}(%[b]), %[x], {tmp}", f"popcnt {tmp}, {tmp}",
                        f"add {tmp}, {acc}"])
-    done = 0
+    lines, done = [], 0
     for i, v in enumerate(vector):
         lines.append(v)
         while done < s and (done + 1) * len(vector) <= (i + 1) * s:
             lines += scalar[done]
             done += 1
+    return lines
+
+
+def loop_asm(s):
+    lines = [f"vpxorq %%zmm{i}, %%zmm{i}, %%zmm{i}" for i in range(24)]
+    lines += [f"xor %%{r}d, %%{r}d" for r in ("r10", "r11", "r12", "r13")]
+    lines.append("1:")
+    lines += with_scalar(and_word(), s)
     lines += ["dec %[n]", "jnz 1b"]
     lines += [f"vpaddq %%zmm{i}, %%zmm0, %%zmm0" for i in range(1, 24)]
     lines += ["vmovdqu64 %%zmm0, (%[o])", "add %%r11, %%r10", "add %%r12, %%r10",

@@ -48,30 +48,34 @@ def with_scalar(vector, s):
     return lines
 
 
-def loop_asm(s):
+def mix_function(name, body):
+    """C++ function mix_<name>(n, a, w, b, x, o) running body n times on fixed registers: the 24
+    vector accumulators zmm0..23 and the 4 scalar ones r10..r13 zeroed before, their sums stored
+    to o[0..7] and o[8] after."""
     lines = [f"vpxorq %%zmm{i}, %%zmm{i}, %%zmm{i}" for i in range(24)]
     lines += [f"xor %%{r}d, %%{r}d" for r in ("r10", "r11", "r12", "r13")]
     lines.append("1:")
-    lines += with_scalar(and_word(), s)
+    lines += body
     lines += ["dec %[n]", "jnz 1b"]
     lines += [f"vpaddq %%zmm{i}, %%zmm0, %%zmm0" for i in range(1, 24)]
     lines += ["vmovdqu64 %%zmm0, (%[o])", "add %%r11, %%r10", "add %%r12, %%r10",
               "add %%r13, %%r10", "mov %%r10, 64(%[o])"]
-    return "\\n\\t".join(lines)
-
-
-def kernel(s):
+    asm = "\\n\\t".join(lines)
     clobbers = ", ".join(f'"xmm{i}"' for i in range(32))
     return f"""
-void mix_{s}(long n, const unsigned long *a, const unsigned long *w, const unsigned long *b,
+void mix_{name}(long n, const unsigned long *a, const unsigned long *w, const unsigned long *b,
             unsigned long x, unsigned long *o) {{
-  asm volatile("{loop_asm(s)}"
+  asm volatile("{asm}"
                : [n] "+r"(n)
                : [a] "r"(a), [w] "r"(w), [b] "r"(b), [x] "r"(x), [o] "r"(o)
                : "rax", "rcx", "rdx", "r8", "r10", "r11", "r12", "r13", "memory", "cc",
                  {clobbers});
 }}
 """
+
+
+def kernel(s):
+    return mix_function(s, with_scalar(and_word(), s))
 
 
 def main():

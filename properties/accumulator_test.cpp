@@ -325,7 +325,8 @@ TEST_CASE("accumulators at every layout and accumulator guard (sweep)", "[accumu
 // public words constructor: reaching them add by add takes ~2^32 adds.)
 // Found by this suite: capacities used to be bounded by the field alone, so a 64-bit field at
 // capacity held sums above INT64_MAX and lanes() returned garbage. Now int64 bounds them too.
-TEST_CASE("at capacity, lanes() and total() still return the exact sums", "[accumulator][capacity]") {
+TEST_CASE("at capacity, lanes() and total() still return the exact sums",
+          "[accumulator][capacity]") {
   {
     constexpr Layout L = U(16, 0);
     constexpr unsigned G = 32;
@@ -337,8 +338,10 @@ TEST_CASE("at capacity, lanes() and total() still return the exact sums", "[accu
     INFO("StaticDotAccumulator<u16g0, 32> after "
          << Acc::capacity << " adds of 65535*65535: expected every lane = " << field << ", got "
          << show(got));
-    for (std::int64_t v : got) CHECK(v == static_cast<std::int64_t>(field));
-    CHECK(Acc(w).total() == static_cast<std::int64_t>(field) * static_cast<std::int64_t>(L.lanes()));
+    for (std::int64_t v : got)
+      CHECK(v == static_cast<std::int64_t>(field));
+    CHECK(Acc(w).total() ==
+          static_cast<std::int64_t>(field) * static_cast<std::int64_t>(L.lanes()));
   }
   {
     constexpr Layout L = U(32, 32);

@@ -237,7 +237,8 @@ TEST_CASE("convert refuses Overflow::Error; convert_checked names the lane and v
 // signed layout with bits 0 that was undefined behaviour). It validates first now.
 TEST_CASE("widen rejects invalid layouts naming the value and the limit", "[convert][bad-input]") {
   const Layout u8{8, 0, Signedness::Unsigned}, u0{0, 0, Signedness::Unsigned},
-      u33{33, 0, Signedness::Unsigned}, s0{0, 0, Signedness::Signed}, s70{70, 0, Signedness::Signed};
+      u33{33, 0, Signedness::Unsigned}, s0{0, 0, Signedness::Signed},
+      s70{70, 0, Signedness::Signed};
   const std::vector<std::uint64_t> src = {0};
   CHECK_THROWS_WITH(widen(u8, u0, src),
                     Catch::Contains("bits = 0") && Catch::Contains("at least 1"));

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 # One list, so later work can add packages here.
-SAMD_PACKAGES="build-essential g++ clang-14 libclang-rt-14-dev cmake ninja-build pkg-config git
+SAMD_PACKAGES="build-essential g++ clang-14 libclang-rt-14-dev clang-format-14 cmake ninja-build pkg-config git
 libz3-dev z3 librapidcheck-dev catch2 libcli11-dev libfmt-dev libdnnl-dev
 libomp-14-dev libbenchmark-dev nlohmann-json3-dev
 g++-aarch64-linux-gnu qemu-user

@@ -17,9 +17,11 @@ int main() {
 
   // conv2d on a 1x1x4x4 input with a 3x3 filter, padding 1, requantized to 4 bits with ReLU.
   std::vector<std::int64_t> img(16);
-  for (int i = 0; i < 16; ++i) img[i] = i % 16;
+  for (int i = 0; i < 16; ++i)
+    img[i] = i % 16;
   const QTensor x = QTensor::from_ints({1, 1, 4, 4}, a4, img, {{0.1f}, {0}, -1});
-  const QTensor k = QTensor::from_ints({1, 1, 3, 3}, w3, std::vector<std::int64_t>(9, 1), {{0.05f}, {0}, -1});
+  const QTensor k =
+      QTensor::from_ints({1, 1, 3, 3}, w3, std::vector<std::int64_t>(9, 1), {{0.05f}, {0}, -1});
   const PackedConvWeights pk = PackedConvWeights::prepack(k, {}, a4, /*groups=*/1);
   Conv2dParams p;
   p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;

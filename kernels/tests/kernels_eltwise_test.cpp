@@ -18,24 +18,30 @@ TEST_CASE("add: Swar equals Reference for every width combination") {
         Requant rq;
         rq.out_layout = layout(static_cast<unsigned>(uniform(rng, 1, 8)), uniform(rng, 0, 1) == 1);
         rq.out_scale = 0.01f * static_cast<float>(uniform(rng, 1, 100));
-        rq.out_zero_point = static_cast<std::int32_t>(uniform(rng, rq.out_layout.min_value(), rq.out_layout.max_value()));
-        if (uniform(rng, 0, 1)) rq.clamp_min = rq.out_zero_point;
+        rq.out_zero_point = static_cast<std::int32_t>(
+            uniform(rng, rq.out_layout.min_value(), rq.out_layout.max_value()));
+        if (uniform(rng, 0, 1))
+          rq.clamp_min = rq.out_zero_point;
         INFO(describe(al, bl) << " out=" << samd::to_string(rq.out_layout) << " fill=" << name(f));
         const QTensor r = add(a, b, rq, KernelOptions{Path::Reference});
-        for (Path p : optimized_paths()) REQUIRE(r.to_ints() == add(a, b, rq, KernelOptions{p}).to_ints());
+        for (Path p : optimized_paths())
+          REQUIRE(r.to_ints() == add(a, b, rq, KernelOptions{p}).to_ints());
       }
 }
 
 TEST_CASE("add: known values") {
   // a: scale 0.5, zp 2; b: scale 0.25, zp 0; out: scale 0.5, zp 1.
   // a = 6 -> 2.0, b = 3 -> 0.75, sum 2.75 -> 5.5 -> 6 (half away) + 1 = 7.
-  const QTensor a = QTensor::from_ints({1}, layout(4, false), std::vector<std::int64_t>{6}, {{0.5f}, {2}, -1});
-  const QTensor b = QTensor::from_ints({1}, layout(3, true), std::vector<std::int64_t>{3}, {{0.25f}, {0}, -1});
+  const QTensor a =
+      QTensor::from_ints({1}, layout(4, false), std::vector<std::int64_t>{6}, {{0.5f}, {2}, -1});
+  const QTensor b =
+      QTensor::from_ints({1}, layout(3, true), std::vector<std::int64_t>{3}, {{0.25f}, {0}, -1});
   Requant rq;
   rq.out_layout = layout(4, false);
   rq.out_scale = 0.5f;
   rq.out_zero_point = 1;
-  for (Path p : supported_paths()) CHECK(add(a, b, rq, KernelOptions{p}).to_ints() == std::vector<std::int64_t>{7});
+  for (Path p : supported_paths())
+    CHECK(add(a, b, rq, KernelOptions{p}).to_ints() == std::vector<std::int64_t>{7});
 }
 
 TEST_CASE("add: bad input") {

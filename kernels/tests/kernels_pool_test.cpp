@@ -10,7 +10,7 @@ using namespace samd::kernels::test;
 
 namespace {
 
-Pool2dParams random_pool(std::mt19937_64& rng) {
+Pool2dParams random_pool(std::mt19937_64 &rng) {
   Pool2dParams p;
   p.kernel_h = uniform(rng, 1, 4);
   p.kernel_w = uniform(rng, 1, 4);
@@ -42,11 +42,13 @@ TEST_CASE("pooling: Swar equals Reference for every width and signedness") {
           const std::int64_t w = p.dilation_w * (p.kernel_w - 1) + 1 + uniform(rng, 0, 6);
           const Shape xs = p.format == DataFormat::NCHW ? Shape{n, c, h, w} : Shape{n, h, w, c};
           const bool per_channel = uniform(rng, 0, 1) == 1;
-          const QTensor x = tensor(rng, xs, layout(bits, s), f, per_channel ? static_cast<std::size_t>(c) : 0,
-                                   p.format == DataFormat::NCHW ? 1 : 3);
-          INFO("bits=" << bits << " signed=" << s << " fill=" << name(f) << " x=" << to_string(xs) << " k=" << p.kernel_h
-                       << "x" << p.kernel_w << " stride=" << p.stride_h << "," << p.stride_w << " dil=" << p.dilation_h
-                       << "," << p.dilation_w << " pads=" << p.pad_top << "," << p.pad_left << "," << p.pad_bottom << ","
+          const QTensor x =
+              tensor(rng, xs, layout(bits, s), f, per_channel ? static_cast<std::size_t>(c) : 0,
+                     p.format == DataFormat::NCHW ? 1 : 3);
+          INFO("bits=" << bits << " signed=" << s << " fill=" << name(f) << " x=" << to_string(xs)
+                       << " k=" << p.kernel_h << "x" << p.kernel_w << " stride=" << p.stride_h
+                       << "," << p.stride_w << " dil=" << p.dilation_h << "," << p.dilation_w
+                       << " pads=" << p.pad_top << "," << p.pad_left << "," << p.pad_bottom << ","
                        << p.pad_right << " include_pad=" << p.count_include_pad);
           std::string err;
           try {
@@ -62,7 +64,7 @@ TEST_CASE("pooling: Swar equals Reference for every width and signedness") {
                       global_avg_pool(x, p.format, KernelOptions{path}).to_ints());
             }
             ++ran;
-          } catch (const std::invalid_argument& e) {
+          } catch (const std::invalid_argument &e) {
             // Dilated windows that see only padding are refused, on both paths alike.
             CHECK_THAT(std::string(e.what()), Catch::Contains("covers only padding"));
             CHECK_THROWS(max_pool2d(x, p, KernelOptions{Path::Swar}));
@@ -73,7 +75,8 @@ TEST_CASE("pooling: Swar equals Reference for every width and signedness") {
 
 TEST_CASE("pooling: known values and rounding") {
   // 1x1x2x3 input [[1, 2, 4], [3, 5, -8]] signed 5-bit.
-  const QTensor x = QTensor::from_ints({1, 1, 2, 3}, layout(5, true), std::vector<std::int64_t>{1, 2, 4, 3, 5, -8});
+  const QTensor x = QTensor::from_ints({1, 1, 2, 3}, layout(5, true),
+                                       std::vector<std::int64_t>{1, 2, 4, 3, 5, -8});
   Pool2dParams p;
   p.kernel_h = 2;
   p.kernel_w = 2;
@@ -85,21 +88,27 @@ TEST_CASE("pooling: known values and rounding") {
     // global mean 7/6 = 1.17 -> 1
     CHECK(global_avg_pool(x, DataFormat::NCHW, o).to_ints() == std::vector<std::int64_t>{1});
   }
-  const QTensor neg = QTensor::from_ints({1, 1, 1, 2}, layout(4, true), std::vector<std::int64_t>{-2, -3});
+  const QTensor neg =
+      QTensor::from_ints({1, 1, 1, 2}, layout(4, true), std::vector<std::int64_t>{-2, -3});
   Pool2dParams q;
   q.kernel_w = 2;
   for (Path path : supported_paths())
-    CHECK(avg_pool2d(neg, q, KernelOptions{path}).to_ints() == std::vector<std::int64_t>{-3}); // -2.5 -> -3
+    CHECK(avg_pool2d(neg, q, KernelOptions{path}).to_ints() ==
+          std::vector<std::int64_t>{-3}); // -2.5 -> -3
 }
 
 TEST_CASE("pooling: bad input") {
-  const QTensor x = QTensor::from_ints({1, 1, 3, 3}, layout(4, false), std::vector<std::int64_t>(9, 1));
+  const QTensor x =
+      QTensor::from_ints({1, 1, 3, 3}, layout(4, false), std::vector<std::int64_t>(9, 1));
   Pool2dParams p;
   p.kernel_h = p.kernel_w = 2;
   p.pad_top = 2;
   CHECK_THAT(error_of([&] { max_pool2d(x, p); }), Catch::Contains("padding must be smaller"));
-  const QTensor x9 = QTensor::from_ints({1, 1, 1, 1}, layout(9, false), std::vector<std::int64_t>{1});
+  const QTensor x9 =
+      QTensor::from_ints({1, 1, 1, 1}, layout(9, false), std::vector<std::int64_t>{1});
   CHECK_THAT(error_of([&] { avg_pool2d(x9, Pool2dParams{}); }), Catch::Contains("9 bits"));
-  CHECK_THAT(error_of([&] { global_avg_pool(QTensor({2, 2}, layout(4, false)), DataFormat::NCHW); }),
+  CHECK_THAT(error_of([&] {
+               global_avg_pool(QTensor({2, 2}, layout(4, false)), DataFormat::NCHW);
+             }),
              Catch::Contains("4-D"));
 }

@@ -40,8 +40,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <memory>
 #include <ctime>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -63,7 +63,7 @@ template <class T> constexpr T lut_entry(unsigned ab, unsigned wb, const T &a, c
 }
 constexpr std::int64_t kLutMaxEntry = std::int64_t{kG} * 3 * 3;
 constexpr int kU8Steps = int(255 / kLutMaxEntry); // lut_u8_steps(2, 2)
-constexpr int kU16Widenings = 257;                 // kLutU16Widenings
+constexpr int kU16Widenings = 257;                // kLutU16Widenings
 static_assert(kU8Steps == 14 && kU8Steps * kLutMaxEntry <= 255 && kU16Widenings * 255 <= 65535);
 constexpr int kU8Vectors = kU8Steps / 2; // a weight vector holds 2 steps
 static_assert(kU8Steps % 2 == 0);
@@ -76,7 +76,8 @@ struct Tables {
       for (unsigned nib = 0; nib < 16; ++nib) {
         const auto e = static_cast<std::uint8_t>(lut_entry<unsigned>(kAb, kWb, a, nib));
         t16[a][nib] = e;
-        for (int r = 0; r < 4; ++r) t64[a][16 * r + nib] = e;
+        for (int r = 0; r < 4; ++r)
+          t64[a][16 * r + nib] = e;
       }
   }
 };
@@ -88,7 +89,8 @@ struct Tables1 {
   Tables1() {
     for (unsigned a = 0; a < 256; ++a)
       for (unsigned nib = 0; nib < 16; ++nib)
-        for (int r = 0; r < 4; ++r) t64[a][16 * r + nib] = static_cast<std::uint8_t>(lut_entry<unsigned>(2, 1, a, nib));
+        for (int r = 0; r < 4; ++r)
+          t64[a][16 * r + nib] = static_cast<std::uint8_t>(lut_entry<unsigned>(2, 1, a, nib));
   }
 };
 const Tables1 kT1;
@@ -117,7 +119,9 @@ void pack(const std::vector<std::uint8_t> &a, const std::vector<std::uint8_t> &u
   p.w_raw.assign(std::size_t(p.P) * p.V * 64 + 64, 0);
   auto base = reinterpret_cast<std::uintptr_t>(p.w_raw.data());
   p.w = p.w_raw.data() + ((64 - base % 64) % 64);
-  auto uw = [&](int n, int k) -> unsigned { return (n < N && k < K) ? u[std::size_t(n) * K + k] : 0; };
+  auto uw = [&](int n, int k) -> unsigned {
+    return (n < N && k < K) ? u[std::size_t(n) * K + k] : 0;
+  };
   auto ua = [&](int m, int k) -> unsigned { return k < K ? a[std::size_t(m) * K + k] : 0; };
   for (int P = 0; P < p.P; ++P)
     for (int v = 0; v < p.V; ++v)
@@ -127,7 +131,8 @@ void pack(const std::vector<std::uint8_t> &a, const std::vector<std::uint8_t> &u
         for (int h = 0; h < 2; ++h) {
           const int s = 2 * v + h;
           unsigned nib = 0;
-          for (int t = 0; t < g; ++t) nib |= uw(n, g * s + t) << (t * wb);
+          for (int t = 0; t < g; ++t)
+            nib |= uw(n, g * s + t) << (t * wb);
           b |= nib << (4 * h);
         }
         p.w[(std::size_t(P) * p.V + v) * 64 + l] = static_cast<std::uint8_t>(b);
@@ -136,7 +141,8 @@ void pack(const std::vector<std::uint8_t> &a, const std::vector<std::uint8_t> &u
   for (int m = 0; m < M; ++m)
     for (int s = 0; s < p.S2; ++s) {
       unsigned x = 0;
-      for (int t = 0; t < g; ++t) x |= ua(m, g * s + t) << (2 * t);
+      for (int t = 0; t < g; ++t)
+        x |= ua(m, g * s + t) << (2 * t);
       p.idx[std::size_t(m) * p.S2 + s] = static_cast<std::uint8_t>(x);
     }
 }
@@ -144,13 +150,14 @@ void pack(const std::vector<std::uint8_t> &a, const std::vector<std::uint8_t> &u
 void g3_offsets(const Packed &p, int &groups, std::vector<std::uint16_t> &off);
 void pack_g3(Packed &p) { g3_offsets(p, p.groups6, p.off6); }
 
-void reference(const std::vector<std::uint8_t> &a, const std::vector<std::uint8_t> &u, int M,
-               int N, int K, std::vector<std::int64_t> &D) {
+void reference(const std::vector<std::uint8_t> &a, const std::vector<std::uint8_t> &u, int M, int N,
+               int K, std::vector<std::int64_t> &D) {
   D.assign(std::size_t(M) * N, 0);
   for (int m = 0; m < M; ++m)
     for (int n = 0; n < N; ++n) {
       std::int64_t s = 0;
-      for (int k = 0; k < K; ++k) s += std::int64_t{a[std::size_t(m) * K + k]} * u[std::size_t(n) * K + k];
+      for (int k = 0; k < K; ++k)
+        s += std::int64_t{a[std::size_t(m) * K + k]} * u[std::size_t(n) * K + k];
       D[std::size_t(m) * N + n] = s;
     }
 }
@@ -162,12 +169,12 @@ enum class Op { Permb, Shufb };
 inline void flush_u16(const std::uint16_t *even, const std::uint16_t *odd, std::int32_t *acc32) {
   const __m512i e = _mm512_load_si512(even), o = _mm512_load_si512(odd);
   // interleave: word 2w = e[w], word 2w+1 = o[w]; lo holds columns 0..31, hi 32..63
-  alignas(64) static constexpr std::uint16_t lo_i[32] = {
-      0, 32, 1, 33, 2, 34, 3, 35, 4, 36, 5, 37, 6, 38, 7, 39,
-      8, 40, 9, 41, 10, 42, 11, 43, 12, 44, 13, 45, 14, 46, 15, 47};
-  alignas(64) static constexpr std::uint16_t hi_i[32] = {
-      16, 48, 17, 49, 18, 50, 19, 51, 20, 52, 21, 53, 22, 54, 23, 55,
-      24, 56, 25, 57, 26, 58, 27, 59, 28, 60, 29, 61, 30, 62, 31, 63};
+  alignas(64) static constexpr std::uint16_t lo_i[32] = {0,  32, 1,  33, 2,  34, 3,  35, 4,  36, 5,
+                                                         37, 6,  38, 7,  39, 8,  40, 9,  41, 10, 42,
+                                                         11, 43, 12, 44, 13, 45, 14, 46, 15, 47};
+  alignas(64) static constexpr std::uint16_t hi_i[32] = {16, 48, 17, 49, 18, 50, 19, 51, 20, 52, 21,
+                                                         53, 22, 54, 23, 55, 24, 56, 25, 57, 26, 58,
+                                                         27, 59, 28, 60, 29, 61, 30, 62, 31, 63};
   const __m512i lo = _mm512_permutex2var_epi16(e, _mm512_load_si512(lo_i), o);
   const __m512i hi = _mm512_permutex2var_epi16(e, _mm512_load_si512(hi_i), o);
   const __m512i parts[4] = {_mm512_cvtepu16_epi32(_mm512_castsi512_si256(lo)),
@@ -175,19 +182,21 @@ inline void flush_u16(const std::uint16_t *even, const std::uint16_t *odd, std::
                             _mm512_cvtepu16_epi32(_mm512_castsi512_si256(hi)),
                             _mm512_cvtepu16_epi32(_mm512_extracti64x4_epi64(hi, 1))};
   for (int q = 0; q < 4; ++q)
-    _mm512_store_si512(acc32 + 16 * q, _mm512_add_epi32(_mm512_load_si512(acc32 + 16 * q), parts[q]));
+    _mm512_store_si512(acc32 + 16 * q,
+                       _mm512_add_epi32(_mm512_load_si512(acc32 + 16 * q), parts[q]));
 }
 
 // Variant knobs.
 enum : unsigned {
-  kPre = 1,  // high nibbles pre-shifted once per GEMM call into a scratch copy (loads instead of vpsrlw)
+  kPre = 1,  // high nibbles pre-shifted once per GEMM call into a scratch copy (loads instead of
+             // vpsrlw)
   kMemT = 2, // vpermb reads its table from memory (no table register; C table loads per row-step)
 };
 
 struct Ctx {
   const Packed &p;
   const std::uint8_t (*t64)[64]; // kT.t64 (W2A2) or kT1.t64 (W1A2)
-  const std::uint8_t *hi; // kPre: vector v of panel P = (that weight vector) >> 4 (vpsrlw)
+  const std::uint8_t *hi;        // kPre: vector v of panel P = (that weight vector) >> 4 (vpsrlw)
 };
 
 // One tile: R rows x C panels (64 columns each), all of K.
@@ -215,25 +224,31 @@ __attribute__((noinline)) void tile(const Ctx &ctx, int m0, int P0, std::int32_t
         for (int j = 0; j < C; ++j) {
           const std::size_t off = j * pstride + std::size_t(v) * 64;
           if constexpr (OP == Op::Permb) {
-            // vpermb reads index bits 0-5: bits 4-5 pick one of the 4 equal replicas, 6-7 are ignored
-            if (h == 0) x[j] = _mm512_load_si512(wp + off);
-            else if constexpr (F & kPre) x[j] = _mm512_load_si512(hp + off);
-            else x[j] = _mm512_srli_epi16(_mm512_load_si512(wp + off), 4);
+            // vpermb reads index bits 0-5: bits 4-5 pick one of the 4 equal replicas, 6-7 are
+            // ignored
+            if (h == 0)
+              x[j] = _mm512_load_si512(wp + off);
+            else if constexpr (F & kPre)
+              x[j] = _mm512_load_si512(hp + off);
+            else
+              x[j] = _mm512_srli_epi16(_mm512_load_si512(wp + off), 4);
           } else { // vpshufb zeroes a lane whose index has bit 7 set: mask to the nibble
             const __m512i w = _mm512_load_si512(wp + off);
             x[j] = _mm512_and_si512(h == 0 ? w : _mm512_srli_epi16(w, 4), nib_mask);
           }
         }
         for (int i = 0; i < R; ++i) {
-                    const unsigned a = ip[i * S2 + 2 * v + h];
+          const unsigned a = ip[i * S2 + 2 * v + h];
           __m512i tb;
           if constexpr (OP == Op::Permb)
             tb = _mm512_load_si512(ctx.t64[a]);
           else
-            tb = _mm512_broadcast_i32x4(_mm_load_si128(reinterpret_cast<const __m128i *>(kT.t16[a])));
+            tb = _mm512_broadcast_i32x4(
+                _mm_load_si128(reinterpret_cast<const __m128i *>(kT.t16[a])));
           for (int j = 0; j < C; ++j) {
             if (First && h == 0) {
-              a8[i][j] = OP == Op::Permb ? _mm512_permutexvar_epi8(x[j], tb) : _mm512_shuffle_epi8(tb, x[j]);
+              a8[i][j] = OP == Op::Permb ? _mm512_permutexvar_epi8(x[j], tb)
+                                         : _mm512_shuffle_epi8(tb, x[j]);
               continue;
             }
             // lookup + add as one asm block: with intrinsics GCC 12 reassociates the adds and
@@ -241,13 +256,16 @@ __attribute__((noinline)) void tile(const Ctx &ctx, int m0, int P0, std::int32_t
             __m512i e;
             if constexpr (OP == Op::Permb && (F & kMemT))
               asm("vpermb %[t], %[x], %[e]\n\tvpaddb %[e], %[a], %[a]"
-                  : [a] "+v"(a8[i][j]), [e] "=&v"(e) : [t] "m"(ctx.t64[a]), [x] "v"(x[j]));
+                  : [a] "+v"(a8[i][j]), [e] "=&v"(e)
+                  : [t] "m"(ctx.t64[a]), [x] "v"(x[j]));
             else if constexpr (OP == Op::Permb)
               asm("vpermb %[t], %[x], %[e]\n\tvpaddb %[e], %[a], %[a]"
-                  : [a] "+v"(a8[i][j]), [e] "=&v"(e) : [t] "v"(tb), [x] "v"(x[j]));
+                  : [a] "+v"(a8[i][j]), [e] "=&v"(e)
+                  : [t] "v"(tb), [x] "v"(x[j]));
             else
               asm("vpshufb %[x], %[t], %[e]\n\tvpaddb %[e], %[a], %[a]"
-                  : [a] "+v"(a8[i][j]), [e] "=&v"(e) : [t] "v"(tb), [x] "v"(x[j]));
+                  : [a] "+v"(a8[i][j]), [e] "=&v"(e)
+                  : [t] "v"(tb), [x] "v"(x[j]));
           }
         }
       }
@@ -256,9 +274,11 @@ __attribute__((noinline)) void tile(const Ctx &ctx, int m0, int P0, std::int32_t
     vec(v0, std::true_type{});
     if (v1 - v0 == kU8Vectors) {
 #pragma GCC unroll 16
-      for (int t = 1; t < kU8Vectors; ++t) vec(v0 + t, std::false_type{});
+      for (int t = 1; t < kU8Vectors; ++t)
+        vec(v0 + t, std::false_type{});
     } else {
-      for (int v = v0 + 1; v < v1; ++v) vec(v, std::false_type{});
+      for (int v = v0 + 1; v < v1; ++v)
+        vec(v, std::false_type{});
     }
     // u16 stage: one widening of each u8 lane into one u16 lane.
     for (int i = 0; i < R; ++i)
@@ -269,30 +289,37 @@ __attribute__((noinline)) void tile(const Ctx &ctx, int m0, int P0, std::int32_t
         __m512i t;
         asm("vpandd %[m], %[a], %[t]\n\tvpaddw %[ev], %[t], %[t]\n\tvmovdqa64 %[t], %[ev]\n\t"
             "vpsrlw $8, %[a], %[t]\n\tvpaddw %[od], %[t], %[t]\n\tvmovdqa64 %[t], %[od]"
-            : [ev] "+m"(*ev), [od] "+m"(*od), [t] "=&v"(t) : [a] "v"(a8[i][j]), [m] "v"(lo8));
+            : [ev] "+m"(*ev), [od] "+m"(*od), [t] "=&v"(t)
+            : [a] "v"(a8[i][j]), [m] "v"(lo8));
       }
     if (++widenings == kU16Widenings) {
       for (int i = 0; i < R; ++i)
-        for (int j = 0; j < C; ++j) flush_u16(acc16[i][j][0], acc16[i][j][1], acc32[i] + 64 * j);
+        for (int j = 0; j < C; ++j)
+          flush_u16(acc16[i][j][0], acc16[i][j][1], acc32[i] + 64 * j);
       std::memset(acc16, 0, sizeof acc16);
       widenings = 0;
     }
   }
   for (int i = 0; i < R; ++i)
-    for (int j = 0; j < C; ++j) flush_u16(acc16[i][j][0], acc16[i][j][1], acc32[i] + 64 * j);
+    for (int j = 0; j < C; ++j)
+      flush_u16(acc16[i][j][0], acc16[i][j][1], acc32[i] + 64 * j);
   const int ncols = std::min(C * 64, p.N - 64 * P0);
-  for (int i = 0; i < R; ++i) std::memcpy(D + std::size_t(m0 + i) * ldd + 64 * P0, acc32[i], sizeof(std::int32_t) * ncols);
+  for (int i = 0; i < R; ++i)
+    std::memcpy(D + std::size_t(m0 + i) * ldd + 64 * P0, acc32[i], sizeof(std::int32_t) * ncols);
 }
 
 using TileFn = void (*)(const Ctx &, int, int, std::int32_t *, int);
-template <Op OP, unsigned F, int R, int C> constexpr std::array<std::array<TileFn, C>, R> make_tiles() {
+template <Op OP, unsigned F, int R, int C>
+constexpr std::array<std::array<TileFn, C>, R> make_tiles() {
   std::array<std::array<TileFn, C>, R> t{};
   auto row = [&]<int I>(std::integral_constant<int, I>) {
-    [&]<int... J>(std::integer_sequence<int, J...>) { ((t[I][J] = &tile<OP, F, I + 1, J + 1>), ...); }(
-        std::make_integer_sequence<int, C>{});
+    [&]<int... J>(std::integer_sequence<int, J...>) {
+      ((t[I][J] = &tile<OP, F, I + 1, J + 1>), ...);
+    }
+    (std::make_integer_sequence<int, C>{});
   };
-  [&]<int... I>(std::integer_sequence<int, I...>) { (row(std::integral_constant<int, I>{}), ...); }(
-      std::make_integer_sequence<int, R>{});
+  [&]<int... I>(std::integer_sequence<int, I...>) { (row(std::integral_constant<int, I>{}), ...); }
+  (std::make_integer_sequence<int, R>{});
   return t;
 }
 
@@ -316,7 +343,6 @@ template <Op OP, unsigned F, int R, int C> void gemm(const Packed &p, std::int32
     }
   }
 }
-
 
 // ---- the hand-scheduled vpermb kernel (R rows x 4 panels, staggered widening) ----
 // Its inline asm is generated: python3 gen_lut_asm.py > lut_w2a2_asm.inc (not committed, 350 KB).
@@ -349,7 +375,8 @@ __attribute__((noinline)) void tile_asm(const Ctx &ctx, int m0, int P0, std::int
   constexpr int NV = W1 ? 10 : kU8Vectors;
   constexpr int C = 4, NL = R * C;
   const Packed &p = ctx.p;
-  alignas(64) std::uint8_t buf[NL * 128 + NL * 64]; // u16 lanes (even, odd) per lane, then the a8 state
+  alignas(64)
+      std::uint8_t buf[NL * 128 + NL * 64]; // u16 lanes (even, odd) per lane, then the a8 state
   alignas(64) std::int32_t acc32[R][C * 64];
   std::memset(buf, 0, sizeof buf);
   std::memset(acc32, 0, sizeof acc32);
@@ -359,7 +386,8 @@ __attribute__((noinline)) void tile_asm(const Ctx &ctx, int m0, int P0, std::int
   const std::uint8_t *wp = p.w + std::size_t(P0) * ps;
   const std::uint8_t *ip = p.idx.data() + std::size_t(m0) * S2;
   auto flush = [&] {
-    for (int q = 0; q < NL; ++q) flush_u16(a16 + 64 * q, a16 + 64 * q + 32, acc32[q / C] + 64 * (q % C));
+    for (int q = 0; q < NL; ++q)
+      flush_u16(a16 + 64 * q, a16 + 64 * q + 32, acc32[q / C] + 64 * (q % C));
     std::memset(buf, 0, NL * 128);
   };
   auto widen = [&](int q) {
@@ -372,15 +400,19 @@ __attribute__((noinline)) void tile_asm(const Ctx &ctx, int m0, int P0, std::int
   int v = 0;
   while (chunks > 0) {
     const long n = std::min(chunks, long{kU16Widenings - 2});
-    if constexpr (W1) run_chunks_w1<R>(wp + std::size_t(v) * 64, ps, ip + 2 * v, S2, ctx.t64[0], buf, n);
-    else run_chunks<R>(wp + std::size_t(v) * 64, ps, ip + 2 * v, S2, ctx.t64[0], buf, n);
+    if constexpr (W1)
+      run_chunks_w1<R>(wp + std::size_t(v) * 64, ps, ip + 2 * v, S2, ctx.t64[0], buf, n);
+    else
+      run_chunks<R>(wp + std::size_t(v) * 64, ps, ip + 2 * v, S2, ctx.t64[0], buf, n);
     v += int(n) * NV;
     chunks -= n;
-    if (chunks > 0) flush();
+    if (chunks > 0)
+      flush();
   }
   // lanes of phase < NV-1 hold unwidened steps (phase NV-1: already widened)
   for (int q = 0; q < NL; ++q)
-    if (q % NV != NV - 1) widen(q);
+    if (q % NV != NV - 1)
+      widen(q);
   std::memset(st, 0, NL * 64);
   if (v < p.V) { // tail: < NV vectors, then one widening
     for (; v < p.V; ++v)
@@ -389,16 +421,19 @@ __attribute__((noinline)) void tile_asm(const Ctx &ctx, int m0, int P0, std::int
           const __m512i tb = _mm512_load_si512(ctx.t64[ip[i * S2 + 2 * v + h]]);
           for (int j = 0; j < C; ++j) {
             __m512i x = _mm512_load_si512(wp + j * ps + std::size_t(v) * 64);
-            if (h) x = _mm512_srli_epi16(x, 4);
+            if (h)
+              x = _mm512_srli_epi16(x, 4);
             __m512i *a = reinterpret_cast<__m512i *>(st + 64 * (i * C + j));
             _mm512_store_si512(a, _mm512_add_epi8(*a, _mm512_permutexvar_epi8(x, tb)));
           }
         }
-    for (int q = 0; q < NL; ++q) widen(q);
+    for (int q = 0; q < NL; ++q)
+      widen(q);
   }
   flush();
   const int ncols = std::min(C * 64, p.N - 64 * P0);
-  for (int i = 0; i < R; ++i) std::memcpy(D + std::size_t(m0 + i) * ldd + 64 * P0, acc32[i], sizeof(std::int32_t) * ncols);
+  for (int i = 0; i < R; ++i)
+    std::memcpy(D + std::size_t(m0 + i) * ldd + 64 * P0, acc32[i], sizeof(std::int32_t) * ncols);
 }
 
 template <int R, bool W1 = false> void gemm_asm(const Packed &p, std::int32_t *D) {
@@ -409,24 +444,26 @@ template <int R, bool W1 = false> void gemm_asm(const Packed &p, std::int32_t *D
     const int c = std::min(4, p.P - P0);
     for (int m0 = 0; m0 < p.M; m0 += R) {
       const int r = std::min(R, p.M - m0);
-      if (r == R && c == 4) tile_asm<R, W1>(ctx, m0, P0, D, p.N);
-      else tiles[r - 1][c - 1](ctx, m0, P0, D, p.N);
+      if (r == R && c == 4)
+        tile_asm<R, W1>(ctx, m0, P0, D, p.N);
+      else
+        tiles[r - 1][c - 1](ctx, m0, P0, D, p.N);
     }
   }
 }
 
-
 #endif // LUT_HAVE_ASM
 
-// ---- experimental g = 3 (6-bit index, 3 weights per lookup; NOT the fast_bounds g = 2 schedule) ----
-// Entry T6[a][w] = sum_t a_t * w_t over 3 weights (<= 27); u8 lanes add 8 lookups (<= 216).
+// ---- experimental g = 3 (6-bit index, 3 weights per lookup; NOT the fast_bounds g = 2 schedule)
+// ---- Entry T6[a][w] = sum_t a_t * w_t over 3 weights (<= 27); u8 lanes add 8 lookups (<= 216).
 struct Tables6 {
   alignas(64) std::uint8_t t[64][64];
   Tables6() {
     for (unsigned a = 0; a < 64; ++a)
       for (unsigned w = 0; w < 64; ++w) {
         unsigned e = 0;
-        for (unsigned q = 0; q < 3; ++q) e += ((a >> (2 * q)) & 3) * ((w >> (2 * q)) & 3);
+        for (unsigned q = 0; q < 3; ++q)
+          e += ((a >> (2 * q)) & 3) * ((w >> (2 * q)) & 3);
         t[a][w] = static_cast<std::uint8_t>(e);
       }
   }
@@ -460,8 +497,9 @@ void g3_offsets(const Packed &p, int &groups, std::vector<std::uint16_t> &off) {
       const __mmask64 lm = left >= 64 ? ~__mmask64{0} : (__mmask64{1} << left) - 1;
       const __m512i x = _mm512_maskz_loadu_epi8(lm, in + 6 * b);
       const __m512i A = _mm512_permutexvar_epi8(pa, x), B = _mm512_permutexvar_epi8(pb, x);
-      const __m512i v012 = _mm512_or_si512(_mm512_and_si512(A, _mm512_set1_epi16(0x0F)),
-                                           _mm512_and_si512(_mm512_srli_epi16(A, 4), _mm512_set1_epi16(0x30)));
+      const __m512i v012 =
+          _mm512_or_si512(_mm512_and_si512(A, _mm512_set1_epi16(0x0F)),
+                          _mm512_and_si512(_mm512_srli_epi16(A, 4), _mm512_set1_epi16(0x30)));
       const __m512i v3 = _mm512_or_si512(
           _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(A, 2), _mm512_set1_epi16(0x03)),
                           _mm512_and_si512(_mm512_srli_epi16(A, 8), _mm512_set1_epi16(0x0C))),
@@ -475,8 +513,8 @@ void g3_offsets(const Packed &p, int &groups, std::vector<std::uint16_t> &off) {
 
 #ifdef LUT_HAVE_ASM
 template <int R>
-__attribute__((noinline)) void tile_g3(const Ctx &ctx, const std::uint16_t *off, int groups, int m0, int P0,
-                                       std::int32_t *D, int ldd) {
+__attribute__((noinline)) void tile_g3(const Ctx &ctx, const std::uint16_t *off, int groups, int m0,
+                                       int P0, std::int32_t *D, int ldd) {
   constexpr int C = 4, NL = R * C, NP = 8;
   const Packed &p = ctx.p;
   alignas(64) std::uint8_t buf[NL * 128 + NL * 64];
@@ -490,7 +528,8 @@ __attribute__((noinline)) void tile_g3(const Ctx &ctx, const std::uint16_t *off,
   const std::uint8_t *ip = p.idx.data() + std::size_t(m0) * S2;
   const std::uint16_t *op = off + std::size_t(m0) * groups;
   auto flush = [&] {
-    for (int q = 0; q < NL; ++q) flush_u16(a16 + 64 * q, a16 + 64 * q + 32, acc32[q / C] + 64 * (q % C));
+    for (int q = 0; q < NL; ++q)
+      flush_u16(a16 + 64 * q, a16 + 64 * q + 32, acc32[q / C] + 64 * (q % C));
     std::memset(buf, 0, NL * 128);
   };
   auto widen = [&](int q) {
@@ -503,13 +542,16 @@ __attribute__((noinline)) void tile_g3(const Ctx &ctx, const std::uint16_t *off,
   int v = 0;
   while (chunks > 0) {
     const long n = std::min(chunks, long{kU16Widenings - 2});
-    run_chunks_g3<R>(wp + std::size_t(v) * 64, ps, op + (v / 6) * NP, 2 * std::size_t(groups), kT6.t[0], buf, n);
+    run_chunks_g3<R>(wp + std::size_t(v) * 64, ps, op + (v / 6) * NP, 2 * std::size_t(groups),
+                     kT6.t[0], buf, n);
     v += int(n) * 6;
     chunks -= n;
-    if (chunks > 0) flush();
+    if (chunks > 0)
+      flush();
   }
   for (int q = 0; q < NL; ++q)
-    if (q % NP != NP - 1) widen(q);
+    if (q % NP != NP - 1)
+      widen(q);
   std::memset(st, 0, NL * 64);
   if (v < p.V) { // tail (< 6 vectors = < 12 steps) with the g = 2 nibble tables, then one widening
     for (; v < p.V; ++v)
@@ -518,19 +560,24 @@ __attribute__((noinline)) void tile_g3(const Ctx &ctx, const std::uint16_t *off,
           const __m512i tb = _mm512_load_si512(ctx.t64[ip[i * S2 + 2 * v + h]]);
           for (int j = 0; j < C; ++j) {
             __m512i x = _mm512_load_si512(wp + j * ps + std::size_t(v) * 64);
-            if (h) x = _mm512_srli_epi16(x, 4);
+            if (h)
+              x = _mm512_srli_epi16(x, 4);
             __m512i *a = reinterpret_cast<__m512i *>(st + 64 * (i * C + j));
             _mm512_store_si512(a, _mm512_add_epi8(*a, _mm512_permutexvar_epi8(x, tb)));
           }
         }
-    for (int q = 0; q < NL; ++q) widen(q);
+    for (int q = 0; q < NL; ++q)
+      widen(q);
   }
   flush();
   const int ncols = std::min(C * 64, p.N - 64 * P0);
-  for (int i = 0; i < R; ++i) std::memcpy(D + std::size_t(m0 + i) * ldd + 64 * P0, acc32[i], sizeof(std::int32_t) * ncols);
+  for (int i = 0; i < R; ++i)
+    std::memcpy(D + std::size_t(m0 + i) * ldd + 64 * P0, acc32[i], sizeof(std::int32_t) * ncols);
 }
 
-template <int R> void gemm_g3_core(const Packed &p, const std::vector<std::uint16_t> &off, int groups, std::int32_t *D) {
+template <int R>
+void gemm_g3_core(const Packed &p, const std::vector<std::uint16_t> &off, int groups,
+                  std::int32_t *D) {
   assert(std::int64_t{p.K} * 9 < (std::int64_t{1} << 31));
   static constexpr auto tiles = make_tiles<Op::Permb, 0, R, 4>(); // edges: g = 2 intrinsics tiles
   const Ctx ctx{p, p.wb == 1 ? kT1.t64 : kT.t64, nullptr};
@@ -538,13 +585,17 @@ template <int R> void gemm_g3_core(const Packed &p, const std::vector<std::uint1
     const int c = std::min(4, p.P - P0);
     for (int m0 = 0; m0 < p.M; m0 += R) {
       const int r = std::min(R, p.M - m0);
-      if (r == R && c == 4) tile_g3<R>(ctx, off.data(), groups, m0, P0, D, p.N);
-      else tiles[r - 1][c - 1](ctx, m0, P0, D, p.N);
+      if (r == R && c == 4)
+        tile_g3<R>(ctx, off.data(), groups, m0, P0, D, p.N);
+      else
+        tiles[r - 1][c - 1](ctx, m0, P0, D, p.N);
     }
   }
 }
 // Activation offsets built by pack_g3 (an activation quantizer would emit them directly).
-template <int R> void gemm_g3(const Packed &p, std::int32_t *D) { gemm_g3_core<R>(p, p.off6, p.groups6, D); }
+template <int R> void gemm_g3(const Packed &p, std::int32_t *D) {
+  gemm_g3_core<R>(p, p.off6, p.groups6, D);
+}
 // The same, rebuilding the activation offsets from idx in every call.
 template <int R> void gemm_g3_prepass(const Packed &p, std::int32_t *D) {
   static std::vector<std::uint16_t> off;
@@ -598,18 +649,24 @@ double thread_seconds() {
 
 std::vector<std::uint8_t> random_vals(std::mt19937_64 &g, std::size_t n, unsigned mask = 3) {
   std::vector<std::uint8_t> v(n);
-  for (auto &x : v) x = static_cast<std::uint8_t>(g() & mask);
+  for (auto &x : v)
+    x = static_cast<std::uint8_t>(g() & mask);
   return v;
 }
 
-// wb = 2: W2A2 variants; wb = 1: W1A2 variants (K scaled so the same u8 / u16 flush points are crossed).
+// wb = 2: W2A2 variants; wb = 1: W1A2 variants (K scaled so the same u8 / u16 flush points are
+// crossed).
 int run_tests(int wb) {
   std::mt19937_64 g(12345 + wb);
   const auto &vars = wb == 2 ? variants() : variants_w1();
-  struct Case { int M, N, K; bool all3; };
+  struct Case {
+    int M, N, K;
+    bool all3;
+  };
   std::vector<Case> cases;
   for (int K : {0, 1, 2, 3, 4, 5, 27, 28, 29, 30, 55, 56, 57, 100, 4095, 4096})
-    for (auto [M, N] : std::vector<std::pair<int, int>>{{1, 1}, {3, 65}, {7, 200}, {9, 63}, {17, 129}, {8, 256}, {13, 300}})
+    for (auto [M, N] : std::vector<std::pair<int, int>>{
+             {1, 1}, {3, 65}, {7, 200}, {9, 63}, {17, 129}, {8, 256}, {13, 300}})
       cases.push_back({M, N, K, false});
   // crosses the u8 flush (14 steps) and the u16 flush (257 widenings) more than once
   const int kBig = 2 * 14 * 257 * 2 + 3;
@@ -620,21 +677,27 @@ int run_tests(int wb) {
   cases.push_back({7, 257, kBig, true});
   cases.push_back({13, 300, kBig, false});
   cases.push_back({6, 256, 2 * 14 * 255 * 2, true}); // 2 x 255 chunks, no tail
-  cases.push_back({6, 256, 4 * (255 * 7 + 3), true}); // 255 chunks + tail: 257 widenings per u16 lane
-  cases.push_back({12, 256, 14 * 14 * 3, false});     // whole chunks only
-  if (wb == 1) { // W1A2: u8 stage = 10 vectors = 20 steps = 80 k
-    cases.push_back({6, 256, 80 * 255 * 2, true});      // 2 x 255 chunks, no tail
+  cases.push_back(
+      {6, 256, 4 * (255 * 7 + 3), true});          // 255 chunks + tail: 257 widenings per u16 lane
+  cases.push_back({12, 256, 14 * 14 * 3, false});  // whole chunks only
+  if (wb == 1) {                                   // W1A2: u8 stage = 10 vectors = 20 steps = 80 k
+    cases.push_back({6, 256, 80 * 255 * 2, true}); // 2 x 255 chunks, no tail
     cases.push_back({6, 256, 8 * (255 * 10 + 3), true}); // 255 chunks + tail: 257 widenings
     cases.push_back({7, 300, 80 * 257 * 2 + 5, false});
   }
   int fails = 0, runs = 0;
   for (const auto &c : cases) {
     const unsigned wmax = wb == 2 ? 3 : 1;
-    auto a = random_vals(g, std::size_t(c.M) * c.K), u = random_vals(g, std::size_t(c.N) * c.K, wmax);
-    if (c.all3) { std::fill(a.begin(), a.end(), 3); std::fill(u.begin(), u.end(), wmax); } // max entries: worst case
+    auto a = random_vals(g, std::size_t(c.M) * c.K),
+         u = random_vals(g, std::size_t(c.N) * c.K, wmax);
+    if (c.all3) {
+      std::fill(a.begin(), a.end(), 3);
+      std::fill(u.begin(), u.end(), wmax);
+    } // max entries: worst case
     Packed p;
     pack(a, u, c.M, c.N, c.K, p, wb);
-    if (wb == 2) pack_g3(p);
+    if (wb == 2)
+      pack_g3(p);
     std::vector<std::int64_t> ref;
     reference(a, u, c.M, c.N, c.K, ref);
     for (const auto &var : vars) {
@@ -643,13 +706,15 @@ int run_tests(int wb) {
       ++runs;
       for (std::size_t i = 0; i < D.size(); ++i)
         if (D[i] != ref[i]) {
-          std::printf("FAIL %s M=%d N=%d K=%d at %zu: %d != %lld\n", var.name.c_str(), c.M, c.N, c.K, i, D[i], (long long)ref[i]);
+          std::printf("FAIL %s M=%d N=%d K=%d at %zu: %d != %lld\n", var.name.c_str(), c.M, c.N,
+                      c.K, i, D[i], (long long)ref[i]);
           ++fails;
           break;
         }
     }
   }
-  std::printf("tests W%dA2: %zu shapes x %zu variants = %d runs, %d failures\n", wb, cases.size(), vars.size(), runs, fails);
+  std::printf("tests W%dA2: %zu shapes x %zu variants = %d runs, %d failures\n", wb, cases.size(),
+              vars.size(), runs, fails);
   return fails;
 }
 
@@ -664,13 +729,15 @@ double time_dnnl(int M, int N, int K, int reps) {
   memory::desc c_md({M, N}, memory::data_type::s32, memory::format_tag::ab);
   matmul::desc d(a_md, b_md, c_md);
   matmul::primitive_desc pd(d, eng);
-  memory A(a_md, eng), Bplain({{K, N}, memory::data_type::s8, memory::format_tag::ab}, eng), B(pd.weights_desc(), eng),
-      C(c_md, eng);
+  memory A(a_md, eng), Bplain({{K, N}, memory::data_type::s8, memory::format_tag::ab}, eng),
+      B(pd.weights_desc(), eng), C(c_md, eng);
   std::mt19937_64 g(7);
   auto *ap = static_cast<std::uint8_t *>(A.get_data_handle());
-  for (std::size_t i = 0; i < std::size_t(M) * K; ++i) ap[i] = static_cast<std::uint8_t>(g() & 3);
+  for (std::size_t i = 0; i < std::size_t(M) * K; ++i)
+    ap[i] = static_cast<std::uint8_t>(g() & 3);
   auto *bp = static_cast<std::int8_t *>(Bplain.get_data_handle());
-  for (std::size_t i = 0; i < std::size_t(K) * N; ++i) bp[i] = static_cast<std::int8_t>(g() & 3);
+  for (std::size_t i = 0; i < std::size_t(K) * N; ++i)
+    bp[i] = static_cast<std::int8_t>(g() & 3);
   reorder(Bplain, B).execute(s, Bplain, B); // pre-packed weights, like our packed nibbles
   matmul mm(pd);
   std::printf("oneDNN impl: %s\n", pd.impl_info_str());
@@ -696,7 +763,8 @@ int main(int argc, char **argv) {
   omp_set_num_threads(1); // single thread, like the LUT kernel
 #endif
   const bool bench_only = argc > 1 && std::string(argv[1]) == "bench";
-  if (!bench_only && run_tests(2) + run_tests(1) != 0) return 1;
+  if (!bench_only && run_tests(2) + run_tests(1) != 0)
+    return 1;
   const int reps = argc > 2 ? std::atoi(argv[2]) : 40, M = argc > 3 ? std::atoi(argv[3]) : 256,
             N = argc > 4 ? std::atoi(argv[4]) : 256, K = argc > 5 ? std::atoi(argv[5]) : 4096;
   const double macs = double(M) * N * K;
@@ -725,7 +793,8 @@ int main(int argc, char **argv) {
       asm volatile("" ::"r"(off.data()) : "memory");
       best = std::min(best, thread_seconds() - t0);
     }
-    std::printf("(g3 activation pre-pass alone, AVX-512, not in the g3 times: %.1f us)\n", best * 1e6);
+    std::printf("(g3 activation pre-pass alone, AVX-512, not in the g3 times: %.1f us)\n",
+                best * 1e6);
   }
   for (const auto &var : variants()) {
     std::vector<std::int32_t> D(std::size_t(M) * N);
@@ -736,8 +805,10 @@ int main(int argc, char **argv) {
       best = std::min(best, thread_seconds() - t0);
     }
     bool ok = true;
-    for (std::size_t i = 0; i < D.size(); ++i) ok &= D[i] == ref[i];
-    std::printf("%-28s %8.1f GMAC/s  %.2fx oneDNN  %s\n", var.name.c_str(), macs / best / 1e9, td / best, ok ? "exact" : "WRONG");
+    for (std::size_t i = 0; i < D.size(); ++i)
+      ok &= D[i] == ref[i];
+    std::printf("%-28s %8.1f GMAC/s  %.2fx oneDNN  %s\n", var.name.c_str(), macs / best / 1e9,
+                td / best, ok ? "exact" : "WRONG");
   }
   // W1A2: same shape, weights 0..1
   auto u1 = random_vals(g, std::size_t(N) * K, 1);
@@ -753,8 +824,10 @@ int main(int argc, char **argv) {
       best = std::min(best, thread_seconds() - t0);
     }
     bool ok = true;
-    for (std::size_t i = 0; i < D.size(); ++i) ok &= D[i] == ref[i];
-    std::printf("%-28s %8.1f GMAC/s  %.2fx oneDNN  %s\n", var.name.c_str(), macs / best / 1e9, td / best, ok ? "exact" : "WRONG");
+    for (std::size_t i = 0; i < D.size(); ++i)
+      ok &= D[i] == ref[i];
+    std::printf("%-28s %8.1f GMAC/s  %.2fx oneDNN  %s\n", var.name.c_str(), macs / best / 1e9,
+                td / best, ok ? "exact" : "WRONG");
   }
   return 0;
 }

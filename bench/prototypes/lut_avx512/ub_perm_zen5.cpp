@@ -2,11 +2,13 @@
 // vpermb / vpshufb alone, with vpsrlw / vpmaddubsw / vpandd (independent), and the kernel's
 // dependent lookup + vpaddb pairs into 16 accumulators. Timed by thread CPU time, best of 200.
 // Build: g++ -O2 -std=c++20 -march=native ub_perm_zen5.cpp
-#include <immintrin.h>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <algorithm>
 #include <ctime>
+#include <immintrin.h>
+// The asm macro rows below are tables, and clang-format 14 does not converge on them.
+// clang-format off
 static double tcpu(){timespec t; clock_gettime(CLOCK_THREAD_CPUTIME_ID,&t); return t.tv_sec+1e-9*t.tv_nsec;}
 // inline-asm loop: N pairs of (vpermb|vpshufb) + vpaddb into 16 accumulators (zmm16..31), index zmm0..3, tables zmm4..7
 #define PERM(i,t,d) "vpermb %%zmm" #t ", %%zmm" #i ", %%zmm" #d "\n\t"
@@ -33,13 +35,31 @@ __attribute__((noinline)) void perm_srl(long n){ asm volatile("1:\n\t" MIX2(PERM
 __attribute__((noinline)) void perm_madd(long n){ asm volatile("1:\n\t" MIX2(PERM,MADD) MIX2(PERM,MADD) "dec %0\n\tjnz 1b" : "+r"(n) :: CLOB, "cc"); }
 __attribute__((noinline)) void madd_only(long n){ asm volatile("1:\n\t" MIX2(MADD,MADD) MIX2(MADD,MADD) "dec %0\n\tjnz 1b" : "+r"(n) :: CLOB, "cc"); }
 __attribute__((noinline)) void perm_and(long n){ asm volatile("1:\n\t" MIX2(PERM,AND) MIX2(PERM,AND) "dec %0\n\tjnz 1b" : "+r"(n) :: CLOB, "cc"); }
+// clang-format on
 // perm + add with the table as memory operand (no broadcast reuse)
-int main(){
-  long n=300000;
+int main() {
+  long n = 300000;
   double ghz = 4.1;
-  auto tm=[&](void(*f)(long),const char*nm,double ops){ double best=1e9; for(int r=0;r<200;++r){double a=tcpu(); f(n); double b=tcpu(); best=std::min(best,b-a);}
-    printf("%-18s %.3f G/s (%.2f per cycle @%.2f GHz)\n",nm,ops*n/best/1e9,ops*n/best/(ghz*1e9),ghz); return ops*n/best/1e9;};
+  auto tm = [&](void (*f)(long), const char *nm, double ops) {
+    double best = 1e9;
+    for (int r = 0; r < 200; ++r) {
+      double a = tcpu();
+      f(n);
+      double b = tcpu();
+      best = std::min(best, b - a);
+    }
+    printf("%-18s %.3f G/s (%.2f per cycle @%.2f GHz)\n", nm, ops * n / best / 1e9,
+           ops * n / best / (ghz * 1e9), ghz);
+    return ops * n / best / 1e9;
+  };
   // Zen 5 vpaddb zmm latency is 2 cycles: a dependent chain runs at clock / 2
-  ghz = 2 * tm(chain,"dep. vpaddb chain",32);
-  tm(perm_only,"vpermb only",32); tm(shuf_only,"vpshufb only",32); tm(perm_srl,"vpermb+vpsrlw",32); tm(perm_madd,"vpermb+vpmaddubsw",32); tm(madd_only,"vpmaddubsw",32); tm(perm_and,"vpermb+vpandd",32); tm(perm_add,"vpermb+add pairs",16); tm(shuf_add,"vpshufb+add pairs",16);
+  ghz = 2 * tm(chain, "dep. vpaddb chain", 32);
+  tm(perm_only, "vpermb only", 32);
+  tm(shuf_only, "vpshufb only", 32);
+  tm(perm_srl, "vpermb+vpsrlw", 32);
+  tm(perm_madd, "vpermb+vpmaddubsw", 32);
+  tm(madd_only, "vpmaddubsw", 32);
+  tm(perm_and, "vpermb+vpandd", 32);
+  tm(perm_add, "vpermb+add pairs", 16);
+  tm(shuf_add, "vpshufb+add pairs", 16);
 }

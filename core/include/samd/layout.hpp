@@ -21,7 +21,9 @@ inline constexpr unsigned kMaxMulBits = 16; // multiplication and every widening
 
 namespace detail {
 // Bits [0, k) set; k may be 64.
-constexpr std::uint64_t low_bits(unsigned k) { return k >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << k) - 1; }
+constexpr std::uint64_t low_bits(unsigned k) {
+  return k >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << k) - 1;
+}
 } // namespace detail
 
 struct Layout {
@@ -36,40 +38,55 @@ struct Layout {
   // bit 0 of each lane: sum_i 2^(i f) = (2^(n f) - 1) / (2^f - 1), in O(1) (runtime layouts
   // compute their masks on every op call).
   constexpr std::uint64_t lane_low_mask() const {
-    return field() >= kWordBits ? 1 : detail::low_bits(lanes() * field()) / detail::low_bits(field());
+    return field() >= kWordBits ? 1
+                                : detail::low_bits(lanes() * field()) / detail::low_bits(field());
   }
-  // Each mask repeats one per-lane pattern (< 2^f) at every lane position; the products never overlap.
+  // Each mask repeats one per-lane pattern (< 2^f) at every lane position; the products never
+  // overlap.
   constexpr std::uint64_t repeat(std::uint64_t pattern) const { return pattern * lane_low_mask(); }
-  constexpr std::uint64_t value_mask() const { return repeat(detail::low_bits(bits)); } // the b value bits
-  constexpr std::uint64_t high_mask() const { return repeat(std::uint64_t{1} << (bits - 1)); } // bit b-1
-  constexpr std::uint64_t guard_mask() const { return repeat(detail::low_bits(field()) & ~detail::low_bits(bits)); }
+  constexpr std::uint64_t value_mask() const {
+    return repeat(detail::low_bits(bits));
+  } // the b value bits
+  constexpr std::uint64_t high_mask() const {
+    return repeat(std::uint64_t{1} << (bits - 1));
+  } // bit b-1
+  constexpr std::uint64_t guard_mask() const {
+    return repeat(detail::low_bits(field()) & ~detail::low_bits(bits));
+  }
   constexpr std::uint64_t field_mask() const { return repeat(detail::low_bits(field())); }
-  constexpr std::uint64_t lane_bits() const { return detail::low_bits(bits); } // one lane's value bits at bit 0
+  constexpr std::uint64_t lane_bits() const {
+    return detail::low_bits(bits);
+  } // one lane's value bits at bit 0
 
   // Range of a lane value.
-  constexpr std::int64_t min_value() const { return is_signed() ? -(std::int64_t{1} << (bits - 1)) : 0; }
+  constexpr std::int64_t min_value() const {
+    return is_signed() ? -(std::int64_t{1} << (bits - 1)) : 0;
+  }
   constexpr std::int64_t max_value() const {
-    return is_signed() ? (std::int64_t{1} << (bits - 1)) - 1 : static_cast<std::int64_t>(detail::low_bits(bits));
+    return is_signed() ? (std::int64_t{1} << (bits - 1)) - 1
+                       : static_cast<std::int64_t>(detail::low_bits(bits));
   }
 
   // The same lanes read as unsigned / signed.
   constexpr Layout as_unsigned() const { return {bits, guard, Signedness::Unsigned}; }
   constexpr Layout as_signed() const { return {bits, guard, Signedness::Signed}; }
 
-  friend constexpr bool operator==(const Layout&, const Layout&) = default;
+  friend constexpr bool operator==(const Layout &, const Layout &) = default;
 };
 
 // Largest guard a b-bit layout allows: one lane must still fit in the word.
 constexpr unsigned max_guard(unsigned bits) { return bits >= kWordBits ? 0 : kWordBits - bits; }
 
-std::string to_string(const Layout& L);
+std::string to_string(const Layout &L);
 
 // validate: throws std::invalid_argument naming the offending value and the limit.
 // In a constant expression (static layouts) the throw is a compile-time error.
-constexpr const Layout& validate(const Layout& L) {
-  if (L.bits == 0) throw std::invalid_argument("samd: layout bits = 0; lane width must be at least 1");
+constexpr const Layout &validate(const Layout &L) {
+  if (L.bits == 0)
+    throw std::invalid_argument("samd: layout bits = 0; lane width must be at least 1");
   if (L.bits > kMaxBits)
-    throw std::invalid_argument("samd: layout bits = " + std::to_string(L.bits) + " exceeds the limit of 32");
+    throw std::invalid_argument("samd: layout bits = " + std::to_string(L.bits) +
+                                " exceeds the limit of 32");
   if (L.field() > kWordBits)
     throw std::invalid_argument("samd: layout field = bits + guard = " + std::to_string(L.field()) +
                                 " exceeds the 64-bit word");
@@ -77,30 +94,35 @@ constexpr const Layout& validate(const Layout& L) {
 }
 
 // make_layout: the checked way to build a runtime layout.
-inline Layout make_layout(unsigned bits, unsigned guard, Signedness sign) { return validate(Layout{bits, guard, sign}); }
+inline Layout make_layout(unsigned bits, unsigned guard, Signedness sign) {
+  return validate(Layout{bits, guard, sign});
+}
 
 // Requirements of particular ops (each throws std::invalid_argument naming op, value, limit).
-constexpr void require_mul_bits(const Layout& L, const char* op) {
+constexpr void require_mul_bits(const Layout &L, const char *op) {
   validate(L);
   if (L.bits > kMaxMulBits)
     throw std::invalid_argument(std::string("samd: ") + op + ": bits = " + std::to_string(L.bits) +
                                 " exceeds the multiplication limit of 16");
 }
-constexpr void require_guard(const Layout& L, unsigned need, const char* op) {
+constexpr void require_guard(const Layout &L, unsigned need, const char *op) {
   validate(L);
   if (L.guard < need)
-    throw std::invalid_argument(std::string("samd: ") + op + ": guard = " + std::to_string(L.guard) +
-                                " is too small; the op needs at least " + std::to_string(need) + " guard bit(s)");
+    throw std::invalid_argument(
+        std::string("samd: ") + op + ": guard = " + std::to_string(L.guard) +
+        " is too small; the op needs at least " + std::to_string(need) + " guard bit(s)");
 }
-constexpr void require_signed(const Layout& L, bool want, const char* op) {
+constexpr void require_signed(const Layout &L, bool want, const char *op) {
   validate(L);
   if (L.is_signed() != want)
-    throw std::invalid_argument(std::string("samd: ") + op + ": needs a " + (want ? "signed" : "unsigned") +
-                                " layout, got " + (L.is_signed() ? "signed" : "unsigned"));
+    throw std::invalid_argument(std::string("samd: ") + op + ": needs a " +
+                                (want ? "signed" : "unsigned") + " layout, got " +
+                                (L.is_signed() ? "signed" : "unsigned"));
 }
 
-inline std::string to_string(const Layout& L) {
-  return std::string(L.is_signed() ? "s" : "u") + std::to_string(L.bits) + "g" + std::to_string(L.guard);
+inline std::string to_string(const Layout &L) {
+  return std::string(L.is_signed() ? "s" : "u") + std::to_string(L.bits) + "g" +
+         std::to_string(L.guard);
 }
 
 } // namespace samd

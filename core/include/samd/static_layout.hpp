@@ -25,7 +25,8 @@ namespace samd {
 template <Layout L> struct Lanes {
   static_assert(L.bits >= 1, "samd: static layout: bits = 0; lane width must be at least 1");
   static_assert(L.bits <= kMaxBits, "samd: static layout: bits exceeds the limit of 32");
-  static_assert(L.field() <= kWordBits, "samd: static layout: bits + guard exceeds the 64-bit word");
+  static_assert(L.field() <= kWordBits,
+                "samd: static layout: bits + guard exceeds the 64-bit word");
 
   using word = std::uint64_t;
   static constexpr Layout layout = L;
@@ -37,9 +38,13 @@ template <Layout L> struct Lanes {
   static constexpr word add_sat(word x, word y) { return samd::add_sat(L, x, y); }
   static constexpr word sub_sat(word x, word y) { return samd::sub_sat(L, x, y); }
   static constexpr Flagged<word> add_carry(word x, word y) { return samd::add_carry(L, x, y); }
-  static constexpr Flagged<word> add_overflow(word x, word y) { return samd::add_overflow(L, x, y); }
+  static constexpr Flagged<word> add_overflow(word x, word y) {
+    return samd::add_overflow(L, x, y);
+  }
   static constexpr Flagged<word> sub_borrow(word x, word y) { return samd::sub_borrow(L, x, y); }
-  static constexpr Flagged<word> sub_overflow(word x, word y) { return samd::sub_overflow(L, x, y); }
+  static constexpr Flagged<word> sub_overflow(word x, word y) {
+    return samd::sub_overflow(L, x, y);
+  }
   static constexpr word add_exact(word x, word y) {
     static_assert(L.guard >= 1, "samd: add_exact needs at least one guard bit");
     return samd::add_exact(L, x, y);
@@ -47,22 +52,30 @@ template <Layout L> struct Lanes {
   static constexpr word carry_flags(word s) { return samd::carry_flags(L, s); }
 
   static constexpr word mul_wrap(word x, word y) {
-    static_assert(L.bits <= kMaxMulBits, "samd: mul_wrap: bits exceeds the multiplication limit of 16");
+    static_assert(L.bits <= kMaxMulBits,
+                  "samd: mul_wrap: bits exceeds the multiplication limit of 16");
     return samd::mul_wrap(L, x, y);
   }
   static constexpr word mul_scalar(word x, word k) {
-    static_assert(L.bits <= kMaxMulBits, "samd: mul_scalar: bits exceeds the multiplication limit of 16");
+    static_assert(L.bits <= kMaxMulBits,
+                  "samd: mul_scalar: bits exceeds the multiplication limit of 16");
     return samd::mul_scalar(L, x, k);
   }
   template <unsigned Guard = 0> static std::vector<word> mul_widen(word x, word y) {
-    static_assert(L.bits <= kMaxMulBits, "samd: mul_widen: bits exceeds the multiplication limit of 16");
-    static_assert(2 * L.bits + Guard <= kWordBits, "samd: mul_widen: destination field exceeds 64 bits");
+    static_assert(L.bits <= kMaxMulBits,
+                  "samd: mul_widen: bits exceeds the multiplication limit of 16");
+    static_assert(2 * L.bits + Guard <= kWordBits,
+                  "samd: mul_widen: destination field exceeds 64 bits");
     return samd::mul_widen(L, widening_layout(L, Guard), x, y);
   }
 
   static constexpr word shift_left(word x, unsigned k) { return samd::shift_left(L, x, k); }
-  static constexpr word shift_right_logical(word x, unsigned k) { return samd::shift_right_logical(L, x, k); }
-  static constexpr word shift_right_arithmetic(word x, unsigned k) { return samd::shift_right_arithmetic(L, x, k); }
+  static constexpr word shift_right_logical(word x, unsigned k) {
+    return samd::shift_right_logical(L, x, k);
+  }
+  static constexpr word shift_right_arithmetic(word x, unsigned k) {
+    return samd::shift_right_arithmetic(L, x, k);
+  }
   static constexpr word shift_right(word x, unsigned k) { return samd::shift_right(L, x, k); }
 
   static constexpr word bit_and(word x, word y) { return samd::bit_and(L, x, y); }
@@ -90,8 +103,10 @@ template <Layout L> struct Lanes {
     static_assert(L.bits <= kMaxMulBits, "samd: dot: bits exceeds the multiplication limit of 16");
     return samd::dot(L, x, y);
   }
-  template <Layout To> static std::vector<word> convert(const std::vector<word>& src, Overflow policy) {
-    static_assert(To.bits >= 1 && To.bits <= kMaxBits && To.field() <= kWordBits, "samd: convert: invalid target");
+  template <Layout To>
+  static std::vector<word> convert(const std::vector<word> &src, Overflow policy) {
+    static_assert(To.bits >= 1 && To.bits <= kMaxBits && To.field() <= kWordBits,
+                  "samd: convert: invalid target");
     return samd::convert(L, To, src, policy);
   }
 };

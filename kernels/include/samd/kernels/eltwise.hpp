@@ -11,6 +11,6 @@
 namespace samd::kernels {
 
 // a, b: the same shape, 1–8 bits, per-tensor quantized (no broadcasting).
-QTensor add(const QTensor& a, const QTensor& b, const Requant& rq, const KernelOptions& opt = {});
+QTensor add(const QTensor &a, const QTensor &b, const Requant &rq, const KernelOptions &opt = {});
 
 } // namespace samd::kernels

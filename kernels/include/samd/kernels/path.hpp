@@ -15,7 +15,7 @@ enum class Path { Auto, Reference, Swar, Avx2, Avx512, Neon };
 // parse_path: "auto" | "reference" | "swar" | "avx2" | "avx512" | "neon"; throws
 // std::invalid_argument naming the value.
 Path parse_path(std::string_view name);
-const char* to_string(Path p);
+const char *to_string(Path p);
 
 // supported: compiled in and the CPU has the instructions (AVX-512 needs F, BW, VL, VNNI and
 // VPOPCNTDQ). Reference and Swar are always supported.

@@ -31,6 +31,8 @@ constexpr std::uint64_t gemm_capacity(unsigned ab, unsigned wb, unsigned guard) 
 // gemm_step: pre: L = gemm_weight_layout(ab, wb, guard); u canonical in L (wb-bit lanes);
 // a < 2^ab; every field of acc holds v_i <= (gemm_capacity - 1) * (2^ab - 1)(2^wb - 1).
 // post: field i = v_i + a * u_i exactly (< 2^f: no field disturbs another).
-template <class W> constexpr W gemm_step(const W& acc, const W& u, const W& a) { return add(acc, mul(u, a)); }
+template <class W> constexpr W gemm_step(const W &acc, const W &u, const W &a) {
+  return add(acc, mul(u, a));
+}
 
 } // namespace samd::kernels

@@ -8,6 +8,9 @@
 namespace samd::infer {
 namespace {
 
+// The largest IDX file read (its data bytes, and the file as read after decompression).
+constexpr std::size_t kMaxIdxBytes = std::size_t{1} << 31;
+
 // Whole file through zlib's gzread (which also reads uncompressed files as they are).
 std::vector<std::uint8_t> read_gz(const std::string &path) {
   gzFile f = gzopen(path.c_str(), "rb");
@@ -26,7 +29,7 @@ std::vector<std::uint8_t> read_gz(const std::string &path) {
     if (n == 0)
       break;
     out.insert(out.end(), buf, buf + n);
-    if (out.size() > (std::size_t{1} << 31)) {
+    if (out.size() > kMaxIdxBytes) {
       gzclose(f);
       throw DatasetError("samd infer: '" + path + "' is larger than 2 GiB");
     }
@@ -57,7 +60,13 @@ std::vector<std::int64_t> idx_dims(const std::vector<std::uint8_t> &d, unsigned 
     dims.push_back(be32(d, 4 + 4 * i));
     if (dims.back() > (1 << 28))
       throw DatasetError("samd infer: '" + path + "' has an implausible dimension");
-    n *= static_cast<std::size_t>(dims.back());
+    // Checked: dimensions of 2^28 each multiply past 2^64 and would wrap to a small count.
+    const auto dim = static_cast<std::size_t>(dims.back());
+    if (dim != 0 && n > kMaxIdxBytes / dim)
+      throw DatasetError("samd infer: '" + path +
+                         "': its header's dimensions make more than 2147483648 bytes of data "
+                         "(the limit, 2 GiB)");
+    n *= dim;
   }
   if (d.size() != 4 + 4 * rank + n)
     throw DatasetError("samd infer: '" + path + "' holds " +
@@ -134,7 +143,10 @@ ImageSet load_fashion_mnist(const std::string &dir, const std::string &split) {
     throw DatasetError("samd infer: Fashion-MNIST directory '" + dir +
                        "' not found; install the dataset with: apt-get install "
                        "dataset-fashion-mnist (or pass --data DIR)");
-  ImageSet s = read_idx_images(find_file(dir, split + "-images-idx3-ubyte"));
+  const std::string images = find_file(dir, split + "-images-idx3-ubyte");
+  ImageSet s = read_idx_images(images);
+  if (s.count == 0) // nothing to evaluate or calibrate on: an accuracy would be 0 / 0
+    throw DatasetError("samd infer: '" + images + "' holds no images");
   s.labels = read_idx_labels(find_file(dir, split + "-labels-idx1-ubyte"));
   if (static_cast<std::int64_t>(s.labels.size()) != s.count)
     throw DatasetError("samd infer: " + std::to_string(s.count) + " images but " +

@@ -7,6 +7,7 @@
 #include <latch>
 #include <mutex>
 #include <stdexcept>
+#include <string>
 #include <thread>
 
 namespace samd::infer {
@@ -75,8 +76,21 @@ EvalResult evaluate(const PixelRunner &run, const ImageSet &data, const EvalOpti
     }
   };
   std::vector<std::thread> pool;
-  for (int t = 0; t < workers; ++t)
-    pool.emplace_back(worker);
+  pool.reserve(static_cast<std::size_t>(workers));
+  try {
+    for (int t = 0; t < workers; ++t)
+      pool.emplace_back(worker);
+  } catch (const std::exception &e) { // std::system_error, or std::bad_alloc for its state
+    // The workers started so far spin on `go`: release them to stop, and join them, or the
+    // joinable threads' destructors would call std::terminate.
+    stop = true;
+    go.store(true, std::memory_order_release);
+    for (auto &t : pool)
+      t.join();
+    throw std::runtime_error("samd infer: cannot start " + std::to_string(workers) +
+                             " worker threads (" + std::to_string(pool.size()) +
+                             " started): " + e.what());
+  }
   warmed.wait();
   const auto t0 = std::chrono::steady_clock::now();
   go.store(true, std::memory_order_release);

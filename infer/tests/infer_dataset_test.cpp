@@ -1,14 +1,28 @@
 // The IDX reader: gzipped and plain files, truncated and malformed ones, a missing dataset.
-// Also leaves a well-formed set of 32 x 32 images in ./wrong-size/ for the CLI test that checks
-// the "image size does not match the model" message.
+// The embedded models' manifest and the number syntax it shares with the CLI; evaluate() when its
+// worker threads cannot start. Also leaves a well-formed set of 32 x 32 images in ./wrong-size/ for
+// the CLI test that checks the "image size does not match the model" message.
 #include <catch2/catch.hpp>
 
 #include <samd/infer/dataset.hpp>
+#include <samd/infer/evaluate.hpp>
+#include <samd/infer/model_files.hpp>
+
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
 #include <zlib.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SAMD_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SAMD_TEST_ASAN 1
+#endif
+#endif
 
 using namespace samd::infer;
 
@@ -95,6 +109,20 @@ TEST_CASE("IDX images and labels, gzipped or plain", "[infer][dataset]") {
     CHECK_THAT(error_of([&] { read_idx_labels((dir / "labels.idx").string()); }),
                Catch::Contains("label 10"));
   }
+  SECTION("a header whose dimensions multiply past the size limit names the file and the limit") {
+    // 256 x 2^28 x 2^28 = 2^64 pixels: the product wraps to 0, which the 0 data bytes matched.
+    write_plain((dir / "wrap.idx").string(), idx(0x803, {256, 1u << 28, 1u << 28}, 0, 0));
+    const std::string e = error_of([&] { read_idx_images((dir / "wrap.idx").string()); });
+    CHECK_THAT(e, Catch::Contains("wrap.idx") && Catch::Contains("2 GiB"));
+  }
+  SECTION("a set of 0 images is an error naming the file") {
+    const fs::path empty = dir / "empty";
+    fs::create_directories(empty);
+    write_plain((empty / "t10k-images-idx3-ubyte").string(), idx(0x803, {0, 28, 28}, 0, 0));
+    write_plain((empty / "t10k-labels-idx1-ubyte").string(), idx(0x801, {0}, 0, 0));
+    CHECK_THAT(error_of([&] { load_fashion_mnist(empty.string(), "t10k"); }),
+               Catch::Contains("t10k-images-idx3-ubyte' holds no images"));
+  }
   fs::remove_all(dir);
 }
 
@@ -103,4 +131,82 @@ TEST_CASE("a set of 32 x 32 images for the CLI's wrong-size test", "[infer][data
   write_gz("wrong-size/t10k-images-idx3-ubyte.gz", idx(0x803, {4, 32, 32}, 4 * 32 * 32, 0));
   write_gz("wrong-size/t10k-labels-idx1-ubyte.gz", idx(0x801, {4}, 4, 0));
   CHECK(load_fashion_mnist("wrong-size", "t10k").rows == 32);
+}
+
+TEST_CASE("the manifest: one model a line, anything else names the line", "[infer][manifest]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "samd_infer_manifest_test";
+  fs::create_directories(dir);
+  const auto manifest = [&](const std::string &text) {
+    std::ofstream(dir / "embedded.txt") << text;
+    return error_of([&] { read_manifest(dir.string()); });
+  };
+  CHECK(manifest("# comment\na.onnx\nb.onnx float # fp32\n\nc.onnx ptq 4/2\n").empty());
+  const std::vector<EmbeddedModel> ms = read_manifest(dir.string());
+  REQUIRE(ms.size() == 3);
+  CHECK((ms[2].mode == EmbeddedModel::Mode::Ptq && ms[2].wbits == 4 && ms[2].abits == 2));
+  CHECK_THAT(manifest("a.onnx\nb.onnx ptq -1/4\n"),
+             Catch::Contains("embedded.txt:2: '-1/4' is not W/A with widths 1-8"));
+  for (const char *bad : {"ptq 4/9", "ptq 4", "ptq 4/", "ptq /4", "ptq +4/4", "ptq 4/4x"})
+    CHECK_THAT(manifest(std::string("a.onnx ") + bad + "\n"),
+               Catch::Contains("embedded.txt:1: '") && Catch::Contains("is not W/A"));
+  CHECK_THAT(manifest("a.onnx ptq 4/4 garbage\n"),
+             Catch::Contains("embedded.txt:1: expected '<file.onnx> [float | ptq W/A]', got "
+                             "'a.onnx ptq 4/4 garbage'"));
+  CHECK_THAT(manifest("a.onnx\na.onnx float extra words\n"), Catch::Contains("embedded.txt:2"));
+  CHECK_THAT(manifest("a.onnx bogus\n"), Catch::Contains("embedded.txt:1: expected"));
+  CHECK_THAT(manifest("# nothing\n\n"), Catch::Contains("embedded.txt lists no model"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("numbers: plain decimal digits only, no saturation", "[infer][manifest]") {
+  CHECK(parse_decimal("0") == 0u);
+  CHECK(parse_decimal("18446744073709551615") == 18446744073709551615u);
+  for (const char *bad : {"", "-1", "+4", " 4", "4 ", "4x", "4.5", "0x10", "18446744073709551616"})
+    CHECK_FALSE(parse_decimal(bad));
+  CHECK(parse_width("8", 8) == 8u);
+  CHECK_FALSE(parse_width("0", 8));
+  CHECK_FALSE(parse_width("9", 8));
+  CHECK_FALSE(parse_width("4294967297", 32)); // 2^32 + 1: no narrowing to 1
+  CHECK(parse_width("32", 32) == 32u);
+}
+
+namespace {
+
+// The process's virtual memory size in bytes (/proc/self/statm: pages).
+std::size_t virtual_bytes() {
+  std::size_t pages = 0;
+  std::ifstream("/proc/self/statm") >> pages;
+  return pages * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+}
+
+} // namespace
+
+TEST_CASE("evaluate: worker threads that cannot start are an error, not std::terminate",
+          "[infer][evaluate]") {
+#ifdef SAMD_TEST_ASAN
+  SUCCEED("skipped: AddressSanitizer reserves far more address space than the limit below");
+#else
+  ImageSet s;
+  s.count = 4, s.rows = 1, s.cols = 1;
+  s.pixels = {0, 1, 2, 3};
+  s.labels = {0, 1, 0, 1};
+  const PixelRunner run = [](const PixelBatch &b) {
+    return FloatTensor{{b.shape[0], 2},
+                       std::vector<float>(static_cast<std::size_t>(b.shape[0]) * 2)};
+  };
+  EvalOptions o;
+  o.threads = 256;
+  o.batch = 1;
+  // Address space for the test's own allocations, not for 256 thread stacks (MiBs each).
+  rlimit old{};
+  REQUIRE(getrlimit(RLIMIT_AS, &old) == 0);
+  const rlimit tight{virtual_bytes() + (std::size_t{64} << 20), old.rlim_max};
+  REQUIRE(setrlimit(RLIMIT_AS, &tight) == 0);
+  const std::string e = error_of([&] { evaluate(run, s, o); });
+  REQUIRE(setrlimit(RLIMIT_AS, &old) == 0);
+  CHECK_THAT(e, Catch::Contains("samd infer: cannot start 256 worker threads"));
+  o.threads = 2; // and the limit lifted, it runs
+  CHECK(evaluate(run, s, o).images == 4);
+#endif
 }

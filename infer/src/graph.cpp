@@ -1,5 +1,6 @@
 #include <samd/infer/graph.hpp>
 
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -157,10 +158,13 @@ Shape infer_shape(const Layer &l, const std::vector<Shape> &in) {
     if (p.groups < 1 || w[0] % p.groups != 0)
       fail(l, "group = " + std::to_string(p.groups) + " must divide the " + std::to_string(w[0]) +
                   " output channels");
-    if (x[1] != w[1] * p.groups)
+    // x[1] == w[1] * groups, without forming a product that could overflow.
+    if (x[1] % p.groups != 0 || x[1] / p.groups != w[1])
       fail(l, "input has " + std::to_string(x[1]) + " channels; the weights " +
                   kernels::to_string(w) + " with group = " + std::to_string(p.groups) + " expect " +
-                  std::to_string(w[1] * p.groups));
+                  (w[1] <= std::numeric_limits<std::int64_t>::max() / p.groups
+                       ? std::to_string(w[1] * p.groups)
+                       : std::string("more than 2^63")));
     if (w[2] != p.kernel_h || w[3] != p.kernel_w)
       fail(l, "kernel_shape does not match the weights");
     const std::int64_t oh =

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <string_view>
 
 #include <samd/kernels/swar_schedule.hpp>
 
@@ -131,7 +132,7 @@ public:
     done_.assign(g_.layers.size(), false);
     for (std::size_t i = 0; i < g_.layers.size(); ++i)
       if (!done_[i])
-        layer(static_cast<int>(i));
+        compile_layer(i);
     output();
     fuse_pools();
     return std::move(m_);
@@ -142,6 +143,20 @@ private:
     throw std::invalid_argument("samd infer: " + l.op_type + " node '" + l.name + "': " + msg);
   }
   static std::string where(const Layer &l) { return l.op_type + " node '" + l.name + "'"; }
+  // A kernels-level error (requantization multiplier, packing, quantization parameters) gets the
+  // name of the layer being compiled; the compiler's own errors name theirs already.
+  void compile_layer(std::size_t i) {
+    try {
+      layer(static_cast<int>(i));
+    } catch (const std::invalid_argument &e) {
+      std::string_view msg = e.what();
+      if (msg.starts_with("samd infer: "))
+        throw;
+      if (msg.starts_with("samd: "))
+        msg.remove_prefix(6);
+      fail(g_.layers[i], std::string(msg));
+    }
+  }
   int new_slot() { return m_.slots++; }
   const Domain &input_domain(const Layer &l, std::size_t i = 0) const {
     return dom_[static_cast<std::size_t>(l.inputs[i])];

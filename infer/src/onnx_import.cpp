@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <limits>
 #include <map>
+#include <system_error>
 #include <variant>
 
 #include "onnx_proto.hpp"
@@ -62,10 +64,21 @@ public:
     for (const auto &p : m_.metadata_props())
       g_.metadata[p.key()] = p.value();
     count_uses(gp);
+    std::size_t decoded = 0;
     for (int i = 0; i < gp.initializer_size(); ++i) {
       const auto &t = gp.initializer(i);
-      define(t.name(), Constant{decode_tensor(t, "initializer '" + t.name() + "'"), std::nullopt},
-             "initializer");
+      // Only what a node reads is decoded (8 bytes an element): an unused initializer costs no
+      // memory and cannot fail the import.
+      Constant c;
+      if (uses_.count(t.name())) {
+        c.t = decode_tensor(t, what_ + ": initializer '" + t.name() + "'");
+        decoded += c.t.size();
+        if (decoded > kMaxTotalConstElements)
+          fail("the initializers read by nodes hold more than " +
+               std::to_string(kMaxTotalConstElements) + " elements in total (at '" + t.name() +
+               "')");
+      }
+      define(t.name(), std::move(c), "initializer");
     }
     define_input(gp);
     for (int i = 0; i < gp.node_size(); ++i)
@@ -189,6 +202,11 @@ private:
   // --- node inputs ----------------------------------------------------------------------------
   std::string where(const onnx::NodeProto &n) const {
     return n.op_type() + " node '" + name_ + "'";
+  }
+
+  // A node's attributes, whose errors name the model file and the node.
+  Attributes attributes(const onnx::NodeProto &n) const {
+    return Attributes(n, what_ + ": " + where(n));
   }
 
   bool has_input(const onnx::NodeProto &n, int i) const {
@@ -344,6 +362,8 @@ private:
   Weights make_weights(const onnx::NodeProto &n, const Constant &c) const {
     if (c.t.is_integer() && !c.quant)
       fail(where(n) + ": the weights are " + dtype_name(c.t.dtype) + " without a DequantizeLinear");
+    if (c.t.size() == 0)
+      fail(where(n) + ": the weights " + kernels::to_string(c.t.shape) + " are empty");
     Weights w;
     w.real.shape = c.t.shape;
     w.real.data.assign(c.t.values.begin(), c.t.values.end());
@@ -389,7 +409,7 @@ private:
     if (wc.t.shape.size() != 4)
       fail(where(n) + ": only 2-D convolution is supported; the weights have shape " +
            kernels::to_string(wc.t.shape));
-    const Attributes a(n, where(n));
+    const Attributes a = attributes(n);
     Layer l;
     l.kind = LayerKind::Conv;
     l.weights = make_weights(n, wc);
@@ -473,7 +493,7 @@ private:
   }
 
   void gemm(const onnx::NodeProto &n) {
-    const Attributes a(n, where(n));
+    const Attributes a = attributes(n);
     if (a.get_int("transA", 0) != 0)
       fail(where(n) + ": transA = 1 is not supported");
     const Constant *c = has_input(n, 2) ? &constant(n, 2) : nullptr;
@@ -500,7 +520,7 @@ private:
   void clip_node(const onnx::NodeProto &n) {
     float lo = -std::numeric_limits<float>::infinity(), hi = std::numeric_limits<float>::infinity();
     if (opset_ < 11) {
-      const Attributes a(n, where(n));
+      const Attributes a = attributes(n);
       lo = a.get_float("min", lo);
       hi = a.get_float("max", hi);
     } else {
@@ -514,7 +534,7 @@ private:
 
   void pool(const onnx::NodeProto &n) {
     const int x = activation(n, 0);
-    const Attributes a(n, where(n));
+    const Attributes a = attributes(n);
     if (a.get_int("ceil_mode", 0) != 0)
       fail(where(n) + ": ceil_mode = 1 is not supported");
     if (a.get_int("storage_order", 0) != 0)
@@ -548,7 +568,7 @@ private:
 
   void flatten(const onnx::NodeProto &n) {
     const int x = activation(n, 0);
-    const Attributes a(n, where(n));
+    const Attributes a = attributes(n);
     const auto rank =
         static_cast<std::int64_t>(g_.values[static_cast<std::size_t>(x)].shape.size());
     std::int64_t axis = a.get_int("axis", 1);
@@ -567,7 +587,7 @@ private:
     const Constant &shape = constant(n, 1);
     if (shape.t.shape.size() != 1 || shape.t.size() > 8)
       fail(where(n) + ": the target shape must be a 1-D constant of at most 8 values");
-    if (Attributes(n, where(n)).get_int("allowzero", 0) != 0)
+    if (attributes(n).get_int("allowzero", 0) != 0)
       fail(where(n) + ": allowzero = 1 is not supported");
     Layer l;
     l.kind = LayerKind::Reshape;
@@ -648,7 +668,7 @@ private:
 
   void batch_norm(const onnx::NodeProto &n) {
     const int x = activation(n, 0);
-    const Attributes a(n, where(n));
+    const Attributes a = attributes(n);
     if (a.get_int("training_mode", 0) != 0)
       fail(where(n) + ": training_mode = 1 is not supported");
     Layer *l = foldable_producer(n.input(0), x);
@@ -672,8 +692,12 @@ private:
     }
     // y = k * (conv(x) + b - mean) + beta: scale the weights, fold the rest into the bias.
     const std::size_t per = l->weights.real.data.size() / channels;
-    for (std::size_t i = 0; i < l->weights.real.data.size(); ++i)
+    for (std::size_t i = 0; i < l->weights.real.data.size(); ++i) {
       l->weights.real.data[i] = static_cast<float>(l->weights.real.data[i] * k[i / per]);
+      if (!std::isfinite(l->weights.real.data[i]))
+        fail(where(n) + ": folded into '" + l->name + "', it makes weight " + std::to_string(i) +
+             " (channel " + std::to_string(i / per) + ") overflow float32");
+    }
     if (l->weights.quant) {
       QuantWeights &q = *l->weights.quant;
       if (q.scale.size() == 1)
@@ -686,12 +710,19 @@ private:
                " has a factor <= 0, which cannot be folded into "
                "the scale of quantized weights (fold BatchNormalization before quantizing)");
         q.scale[c] = static_cast<float>(q.scale[c] * k[c]);
+        if (!(q.scale[c] > 0) || !std::isfinite(q.scale[c]))
+          fail(where(n) + ": folded into '" + l->name + "', it makes the weight scale of channel " +
+               std::to_string(c) + " " + std::to_string(q.scale[c]) + ", not a finite float32 > 0");
       }
     }
     if (l->bias.real.empty())
       l->bias.real.assign(channels, 0.0f);
-    for (std::size_t c = 0; c < channels; ++c)
+    for (std::size_t c = 0; c < channels; ++c) {
       l->bias.real[c] = static_cast<float>((l->bias.real[c] - mean[c]) * k[c] + beta[c]);
+      if (!std::isfinite(l->bias.real[c]))
+        fail(where(n) + ": folded into '" + l->name + "', it makes the bias of channel " +
+             std::to_string(c) + " overflow float32");
+    }
     l->bias.q.clear();
     define_output_value(n, x);
   }
@@ -717,8 +748,9 @@ private:
              std::to_string(scale.size()) + " scales");
       zp_dtype = z.t.dtype;
       for (std::size_t i = 0; i < zp.size(); ++i) {
-        if (std::fabs(z.t.values[i]) > 2147483647.0)
-          fail(where(n) + ": zero point out of range");
+        if (!(std::fabs(z.t.values[i]) <= 2147483647.0)) // NaN too
+          fail(where(n) + ": zero point " + std::to_string(z.t.values[i]) +
+               " is not an int32 value");
         zp[i] = static_cast<std::int32_t>(z.t.values[i]);
       }
     }
@@ -727,7 +759,7 @@ private:
       if (per_tensor_only)
         fail(where(n) + ": an activation must be quantized per tensor (one scale)");
       const auto rank = static_cast<std::int64_t>(x_shape.size());
-      std::int64_t ax = Attributes(n, where(n)).get_int("axis", 1);
+      std::int64_t ax = attributes(n).get_int("axis", 1);
       if (ax < 0)
         ax += rank;
       if (ax < 0 || ax >= rank ||
@@ -816,8 +848,11 @@ private:
     if (std::holds_alternative<int>(in))
       fail(where(n) + ": dequantizes an activation that no QuantizeLinear produced");
     const Constant &c = std::get<Constant>(in);
-    if (!c.t.is_integer())
-      fail(where(n) + ": dequantizes a " + dtype_name(c.t.dtype) + " tensor; expected integers");
+    // The types ONNX allows here (opset <= 21, without the 4-bit and float8 ones).
+    if (c.t.dtype != TP::INT8 && c.t.dtype != TP::UINT8 && c.t.dtype != TP::INT32 &&
+        c.t.dtype != TP::INT16 && c.t.dtype != TP::UINT16)
+      fail(where(n) + ": dequantizes a " + dtype_name(c.t.dtype) +
+           " tensor; expected int8, uint8, int16, uint16 or int32");
     quant_params(n, c.t.shape, false, scale, zp, zp_dtype, axis);
     if (has_input(n, 2) && zp_dtype != c.t.dtype)
       fail(where(n) + ": zero point type " + dtype_name(zp_dtype) + " differs from the input's " +
@@ -844,10 +879,10 @@ private:
   }
 
   void constant_node(const onnx::NodeProto &n) {
-    const Attributes a(n, where(n));
+    const Attributes a = attributes(n);
     Constant c;
     if (const onnx::TensorProto *t = a.get_tensor("value")) {
-      c.t = decode_tensor(*t, where(n));
+      c.t = decode_tensor(*t, what_ + ": " + where(n));
     } else if (auto ints = a.get_ints("value_ints")) {
       c.t.dtype = TP::INT64;
       c.t.shape = {static_cast<std::int64_t>(ints->size())};
@@ -873,7 +908,7 @@ private:
 } // namespace
 
 Graph import_onnx_bytes(std::span<const std::uint8_t> bytes, const std::string &what) {
-  if (bytes.size() > (std::size_t{1} << 30))
+  if (bytes.size() > kMaxModelBytes)
     throw ImportError("samd infer: " + what + ": larger than 1 GiB");
   onnx::ModelProto m;
   if (!m.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
@@ -889,13 +924,29 @@ Graph import_onnx_bytes(std::span<const std::uint8_t> bytes, const std::string &
 }
 
 Graph import_onnx_file(const std::string &path) {
+  // Size first: a directory, a device or an endless stream is refused before anything is read.
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status))
+    throw ImportError("samd infer: cannot open model '" + path + "'" +
+                      (ec ? ": " + ec.message() : ""));
+  if (!std::filesystem::is_regular_file(status))
+    throw ImportError("samd infer: model '" + path + "' is not a regular file");
+  const std::uintmax_t size = std::filesystem::file_size(path, ec);
+  if (ec)
+    throw ImportError("samd infer: model '" + path + "': " + ec.message());
+  if (size == 0)
+    throw ImportError("samd infer: model '" + path + "' is empty");
+  if (size > kMaxModelBytes)
+    throw ImportError("samd infer: model '" + path + "' is larger than 1 GiB");
   std::ifstream f(path, std::ios::binary);
   if (!f)
     throw ImportError("samd infer: cannot open model '" + path + "'");
-  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(f)),
-                                  std::istreambuf_iterator<char>());
-  if (bytes.empty())
-    throw ImportError("samd infer: model '" + path + "' is empty");
+  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
+  f.read(reinterpret_cast<char *>(bytes.data()), static_cast<std::streamsize>(size));
+  if (f.gcount() != static_cast<std::streamsize>(size))
+    throw ImportError("samd infer: model '" + path + "': read " + std::to_string(f.gcount()) +
+                      " of its " + std::to_string(size) + " bytes");
   return import_onnx_bytes(bytes, path);
 }
 

@@ -35,8 +35,48 @@ std::size_t element_size(int dtype) {
   }
 }
 
+// Integers are held as double, exact up to 2^53: a wider int64 / uint64 value is refused (no
+// operator this importer supports needs one, and its rounding would change the model).
+constexpr std::uint64_t kMaxExactInteger = std::uint64_t{1} << 53;
+
+double exact_int64(std::int64_t v, const std::string &what, std::size_t i) {
+  if (v < -static_cast<std::int64_t>(kMaxExactInteger) ||
+      v > static_cast<std::int64_t>(kMaxExactInteger))
+    fail(what + ": element " + std::to_string(i) + " = " + std::to_string(v) +
+         " is beyond +-2^53, the integers this importer holds exactly");
+  return static_cast<double>(v);
+}
+
+double exact_uint64(std::uint64_t v, const std::string &what, std::size_t i) {
+  if (v > kMaxExactInteger)
+    fail(what + ": element " + std::to_string(i) + " = " + std::to_string(v) +
+         " is beyond 2^53, the integers this importer holds exactly");
+  return static_cast<double>(v);
+}
+
+// The range of an element type stored in int32_data or uint64_data (ONNX keeps the narrow
+// types there), so that a malformed file cannot widen an int8 tensor.
+bool fits_dtype(double v, int dtype) {
+  switch (dtype) {
+  case TP::INT8:
+    return v >= -128 && v <= 127;
+  case TP::UINT8:
+    return v >= 0 && v <= 255;
+  case TP::BOOL:
+    return v == 0 || v == 1;
+  case TP::INT16:
+    return v >= -32768 && v <= 32767;
+  case TP::UINT16:
+    return v >= 0 && v <= 65535;
+  case TP::UINT32:
+    return v >= 0 && v <= 4294967295.0;
+  default:
+    return true;
+  }
+}
+
 // One little-endian element of raw_data.
-double raw_element(const std::string &raw, std::size_t i, int dtype) {
+double raw_element(const std::string &raw, std::size_t i, int dtype, const std::string &what) {
   const std::size_t es = element_size(dtype);
   unsigned char b[8] = {};
   std::memcpy(b, raw.data() + i * es, es);
@@ -69,12 +109,20 @@ double raw_element(const std::string &raw, std::size_t i, int dtype) {
   case TP::UINT32:
     return static_cast<std::uint32_t>(u);
   case TP::INT64:
-    return static_cast<double>(static_cast<std::int64_t>(u));
+    return exact_int64(static_cast<std::int64_t>(u), what, i);
   case TP::UINT64:
-    return static_cast<double>(u);
+    return exact_uint64(u, what, i);
   default:
     return 0;
   }
+}
+
+void check_dtype_range(const ConstTensor &c, const std::string &what) {
+  for (std::size_t i = 0; i < c.values.size(); ++i)
+    if (!fits_dtype(c.values[i], c.dtype))
+      fail(what + ": element " + std::to_string(i) + " = " +
+           std::to_string(static_cast<long long>(c.values[i])) + " does not fit its type " +
+           dtype_name(c.dtype));
 }
 
 } // namespace
@@ -143,12 +191,17 @@ ConstTensor decode_tensor(const onnx::TensorProto &t, const std::string &what) {
          ": tensors with external data are not supported; save the model with the data inside");
   if (element_size(c.dtype) == 0)
     fail(what + ": element type " + dtype_name(c.dtype) + " is not supported");
-  std::size_t n = 1;
+  // The nonzero dimensions are bounded too: a 0 elsewhere must not let a huge one through to
+  // the shape arithmetic that follows.
+  std::size_t n = 1, nonzero = 1;
   for (std::int64_t d : t.dims()) {
     if (d < 0)
       fail(what + ": negative dimension " + std::to_string(d));
-    if (d > 0 && n > kMaxConstElements / static_cast<std::size_t>(d))
-      fail(what + ": more than " + std::to_string(kMaxConstElements) + " elements");
+    if (d > 0 && nonzero > kMaxConstElements / static_cast<std::size_t>(d))
+      fail(what + ": dimensions " + kernels::to_string(Shape(t.dims().begin(), t.dims().end())) +
+           " multiply to more than " + std::to_string(kMaxConstElements) + " elements");
+    if (d > 0)
+      nonzero *= static_cast<std::size_t>(d);
     n *= static_cast<std::size_t>(d);
     c.shape.push_back(d);
   }
@@ -163,7 +216,7 @@ ConstTensor decode_tensor(const onnx::TensorProto &t, const std::string &what) {
     if (raw.size() != n * element_size(c.dtype))
       count_error(raw.size() / element_size(c.dtype));
     for (std::size_t i = 0; i < n; ++i)
-      c.values[i] = raw_element(raw, i, c.dtype);
+      c.values[i] = raw_element(raw, i, c.dtype, what);
     return c;
   }
   switch (c.dtype) {
@@ -183,20 +236,22 @@ ConstTensor decode_tensor(const onnx::TensorProto &t, const std::string &what) {
     if (static_cast<std::size_t>(t.int64_data_size()) != n)
       count_error(static_cast<std::size_t>(t.int64_data_size()));
     for (std::size_t i = 0; i < n; ++i)
-      c.values[i] = static_cast<double>(t.int64_data(static_cast<int>(i)));
+      c.values[i] = exact_int64(t.int64_data(static_cast<int>(i)), what, i);
     break;
   case TP::UINT32:
   case TP::UINT64:
     if (static_cast<std::size_t>(t.uint64_data_size()) != n)
       count_error(static_cast<std::size_t>(t.uint64_data_size()));
     for (std::size_t i = 0; i < n; ++i)
-      c.values[i] = static_cast<double>(t.uint64_data(static_cast<int>(i)));
+      c.values[i] = exact_uint64(t.uint64_data(static_cast<int>(i)), what, i);
+    check_dtype_range(c, what);
     break;
   default: // int8, uint8, bool, int16, uint16, int32 live in int32_data
     if (static_cast<std::size_t>(t.int32_data_size()) != n)
       count_error(static_cast<std::size_t>(t.int32_data_size()));
     for (std::size_t i = 0; i < n; ++i)
       c.values[i] = t.int32_data(static_cast<int>(i));
+    check_dtype_range(c, what);
     break;
   }
   return c;

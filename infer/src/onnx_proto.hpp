@@ -15,7 +15,8 @@
 
 namespace samd::infer::onnx_detail {
 
-// A constant: values held as double (exact for every int8..int32 and float value).
+// A constant: values held as double (exact for every float and every integer within +-2^53;
+// decode_tensor refuses wider int64 / uint64 values).
 struct ConstTensor {
   Shape shape;
   int dtype = onnx::TensorProto_DataType_FLOAT;
@@ -25,8 +26,12 @@ struct ConstTensor {
   std::size_t size() const { return values.size(); }
 };
 
-// Largest initializer accepted (elements): bounds memory on hostile input.
+// Largest initializer accepted (elements), and all that nodes read together: decoded constants
+// take 8 bytes an element, so these bound the memory a hostile file can make the import use.
 inline constexpr std::size_t kMaxConstElements = std::size_t{1} << 26;
+inline constexpr std::size_t kMaxTotalConstElements = std::size_t{1} << 27;
+// Largest model file read.
+inline constexpr std::size_t kMaxModelBytes = std::size_t{1} << 30;
 
 ConstTensor decode_tensor(const onnx::TensorProto &t, const std::string &what);
 const char *dtype_name(int dtype);

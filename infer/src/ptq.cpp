@@ -58,12 +58,19 @@ unsigned downstream_abits(const Graph &g, int v, const std::map<int, unsigned> &
 }
 
 // Activation quantization from calibration samples.
-FakeQuantParams activation_params(std::vector<float> s, unsigned bits, bool exact_minmax) {
+// `what` names the activation in errors.
+FakeQuantParams activation_params(std::vector<float> s, unsigned bits, bool exact_minmax,
+                                  const std::string &what) {
   FakeQuantParams p;
   const std::int64_t levels = (std::int64_t{1} << bits) - 1;
   p.qmin = 0, p.qmax = levels;
   if (s.empty())
     return p;
+  for (float v : s)
+    if (!std::isfinite(v))
+      throw std::invalid_argument("samd infer: calibration: activation '" + what +
+                                  "' takes the value " + std::to_string(v) +
+                                  " on the float model; its range cannot be quantized");
   const auto [mn, mx] = std::minmax_element(s.begin(), s.end());
   const double lo = *mn, hi = *mx;
   if (lo >= 0) {
@@ -86,13 +93,18 @@ FakeQuantParams activation_params(std::vector<float> s, unsigned bits, bool exac
   }
   const double span = std::max(hi, 0.0) - lo;
   p.scale = static_cast<float>(span / double(levels));
+  if (!(p.scale > 0) || !std::isfinite(p.scale)) // the span overflows or underflows float32
+    throw std::invalid_argument("samd infer: calibration: activation '" + what + "' spans [" +
+                                std::to_string(lo) + ", " + std::to_string(hi) +
+                                "], whose step is not a finite float32 > 0");
   p.zero_point = static_cast<std::int32_t>(
       std::clamp<double>(std::nearbyint(-lo / p.scale), 0, double(levels)));
   return p;
 }
 
 // Per-output-channel symmetric weight quantization (bits >= 2) or sign with mean |w| (1 bit).
-void quantize_weights(Weights &w, unsigned bits) {
+// `layer` names the layer in errors.
+void quantize_weights(Weights &w, unsigned bits, const std::string &layer) {
   const std::int64_t O = w.real.shape[0];
   const std::size_t per =
       w.real.data.size() / static_cast<std::size_t>(std::max<std::int64_t>(O, 1));
@@ -128,6 +140,11 @@ void quantize_weights(Weights &w, unsigned bits) {
       }
     }
     const auto fscale = static_cast<float>(scale);
+    if (!(fscale > 0) || !std::isfinite(fscale)) // weights near float32's ends
+      throw std::invalid_argument("samd infer: layer '" + layer + "': the weights of channel " +
+                                  std::to_string(c) + " (largest |w| " + std::to_string(amax) +
+                                  ") give " + std::to_string(bits) + "-bit scale " +
+                                  std::to_string(scale) + ", not a finite float32 > 0");
     q.scale.push_back(fscale);
     for (std::size_t i = 0; i < per; ++i) {
       out[i] = bits == 1 ? (v[i] >= 0 ? 1 : -1)
@@ -231,7 +248,8 @@ Graph quantize_post_training(const Graph &g, const PtqSpec &spec, const FloatTen
     fq.kind = LayerKind::FakeQuant;
     fq.name = g.values[static_cast<std::size_t>(v)].name + "/ptq";
     fq.op_type = "QuantizeLinear+DequantizeLinear";
-    fq.fq = activation_params(std::move(samples[v]), points[v], v == g.input);
+    fq.fq = activation_params(std::move(samples[v]), points[v], v == g.input,
+                              g.values[static_cast<std::size_t>(v)].name);
     fq.inputs = {v};
     q.values.push_back(Value{fq.name, g.values[static_cast<std::size_t>(v)].shape});
     fq.output = static_cast<int>(q.values.size()) - 1;
@@ -246,7 +264,7 @@ Graph quantize_post_training(const Graph &g, const PtqSpec &spec, const FloatTen
       if (auto it = renamed.find(in); it != renamed.end())
         in = it->second;
     if (l.kind == LayerKind::Conv || l.kind == LayerKind::Gemm)
-      quantize_weights(l.weights, spec[next_compute++].wbits);
+      quantize_weights(l.weights, spec[next_compute++].wbits, l.name);
     const int out = l.output;
     q.layers.push_back(std::move(l));
     if (points.count(out))

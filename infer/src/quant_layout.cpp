@@ -1,6 +1,8 @@
 #include "quant_layout.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <set>
 
 namespace samd::infer::detail {
@@ -39,7 +41,13 @@ unsigned signed_bits(std::int64_t lo, std::int64_t hi) {
 IntLayout range_layout(std::int64_t lo, std::int64_t hi, std::int64_t zlo, std::int64_t zhi) {
   const std::int64_t all_lo = std::min(lo, zlo), all_hi = std::max(hi, zhi);
   const unsigned natural = all_lo >= 0 ? unsigned_bits(all_hi) : signed_bits(all_lo, all_hi);
-  const unsigned offset = unsigned_bits(all_hi - all_lo);
+  // The span in unsigned arithmetic: all_hi - all_lo can exceed INT64_MAX.
+  const std::uint64_t span =
+      static_cast<std::uint64_t>(all_hi) - static_cast<std::uint64_t>(all_lo);
+  const unsigned offset =
+      span > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())
+          ? 63
+          : unsigned_bits(static_cast<std::int64_t>(span));
   IntLayout r;
   if (natural <= offset) {
     r.layout = Layout{natural, 0, all_lo >= 0 ? Signedness::Unsigned : Signedness::Signed};
@@ -65,7 +73,7 @@ IntLayout weight_layout(const std::vector<std::int64_t> &q,
   if (q.empty())
     zlo = lo = std::min<std::int64_t>(0, zlo), zhi = hi = std::max<std::int64_t>(0, zhi);
   IntLayout r = range_layout(lo, hi, zlo, zhi);
-  if (r.layout.bits == 1 || !allow_two_level || hi - lo < 1)
+  if (r.layout.bits == 1 || !allow_two_level || hi <= lo)
     return r;
   const std::set<std::int64_t> distinct(q.begin(), q.end());
   if (distinct.size() != 2)

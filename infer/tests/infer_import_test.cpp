@@ -5,8 +5,11 @@
 #include <samd/infer/infer.hpp>
 
 #include <cmath>
+#include <filesystem>
+#include <limits>
 #include <random>
 
+#include "../src/quant_layout.hpp"
 #include "onnx_builder.hpp"
 
 using namespace samd::infer;
@@ -31,7 +34,7 @@ std::vector<float> random_floats(std::size_t n, std::uint32_t seed, float lo = -
 
 // A small QDQ CNN: 8-bit input, conv 3x3 (weights in [-wmax, wmax]), Clip to `abits` unsigned,
 // maxpool, flatten, gemm with binary (+-1) weights.
-std::string qdq_cnn(std::int32_t wmax, unsigned abits) {
+std::string qdq_cnn(std::int32_t wmax, unsigned abits, float as = 0.05f) {
   OnnxBuilder b({-1, 1, 6, 6});
   std::string x = b.qdq("input", "in", 1.0f / 255, 0, TP::UINT8);
   std::mt19937 rng(7);
@@ -51,7 +54,6 @@ std::string qdq_cnn(std::int32_t wmax, unsigned abits) {
                     std::int64_t{0});
   auto *conv = b.node("Conv", {x, "w.dq", "bias.dq"}, {"c"}, "conv");
   OnnxBuilder::attr(conv, "pads", std::vector<std::int64_t>{1, 1, 1, 1});
-  const float as = 0.05f;
   b.floats("lo", {}, {0.0f});
   b.floats("hi", {}, {as * float((1 << abits) - 1)});
   b.node("Clip", {"c", "lo", "hi"}, {"r"}, "clip");
@@ -280,4 +282,143 @@ TEST_CASE("the integer executor refuses what it cannot run exactly", "[infer][im
              Catch::Contains("already quantized"));
   CHECK_THAT(error_of([&] { parse_layer_spec("8/8,9/2", q); }), Catch::Contains("outside"));
   CHECK_THAT(error_of([&] { parse_layer_spec("8/8", q); }), Catch::Contains("2 Conv / Gemm"));
+}
+
+TEST_CASE("empty weights and huge dimensions are refused before any arithmetic on them",
+          "[infer][import]") {
+  // A Conv with 0 output channels, then a BatchNormalization: it divided by the 0 channels.
+  OnnxBuilder b({-1, 1, 6, 6});
+  b.floats("w", {0, 1, 3, 3}, {});
+  b.node("Conv", {"input", "w"}, {"c"}, "conv0");
+  for (const char *p : {"g", "be", "mu", "var"})
+    b.floats(p, {0}, {});
+  b.node("BatchNormalization", {"c", "g", "be", "mu", "var"}, {"y"}, "bn");
+  b.output("y");
+  CHECK_THAT(error_of([&] { import(b.bytes()); }),
+             Catch::Contains("'conv0'") && Catch::Contains("{0, 1, 3, 3} are empty"));
+
+  // A 0 dimension used to let any other through (and w[1] * group overflow after it).
+  OnnxBuilder c({-1, 4, 6, 6});
+  c.floats("w", {0, std::int64_t{1} << 62, 3, 3}, {});
+  auto *conv = c.node("Conv", {"input", "w"}, {"y"}, "conv");
+  OnnxBuilder::attr(conv, "group", std::int64_t{4});
+  c.output("y");
+  CHECK_THAT(error_of([&] { import(c.bytes()); }),
+             Catch::Contains("initializer 'w'") && Catch::Contains("multiply to more than"));
+}
+
+TEST_CASE("integer constants are exact or refused", "[infer][import]") {
+  // int64 is no DequantizeLinear input in ONNX; the importer held it as double, inexactly.
+  OnnxBuilder b({-1, 4});
+  b.int64s("w", {2, 4}, std::vector<std::int64_t>(8, 1));
+  b.floats("w.s", {}, {0.5f});
+  b.node("DequantizeLinear", {"w", "w.s"}, {"w.dq"}, "w/DQ");
+  auto *gemm = b.node("Gemm", {"input", "w.dq"}, {"y"}, "fc");
+  OnnxBuilder::attr(gemm, "transB", std::int64_t{1});
+  b.output("y");
+  CHECK_THAT(error_of([&] { import(b.bytes()); }),
+             Catch::Contains("'w/DQ'") && Catch::Contains("dequantizes a int64"));
+
+  // An int64 beyond 2^53 (here a Reshape shape) has no exact double.
+  OnnxBuilder c({-1, 4});
+  c.int64s("shape", {2}, {0, (std::int64_t{1} << 53) + 1});
+  c.node("Reshape", {"input", "shape"}, {"y"}, "reshape");
+  c.output("y");
+  CHECK_THAT(error_of([&] { import(c.bytes()); }),
+             Catch::Contains("test model: initializer 'shape'") &&
+                 Catch::Contains("9007199254740993 is beyond"));
+
+  // An int8 tensor whose int32_data holds 1000 is malformed, not a 10-bit weight.
+  OnnxBuilder d({-1, 4});
+  d.ints("w", TP::INT8, {2, 4}, {1, 0, 0, 0, 0, 0, 0, 1000});
+  d.floats("w.s", {}, {0.5f});
+  d.ints("w.z", TP::INT8, {}, {0});
+  d.node("DequantizeLinear", {"w", "w.s", "w.z"}, {"w.dq"}, "w/DQ");
+  auto *gemm_d = d.node("Gemm", {"input", "w.dq"}, {"y"}, "fc");
+  OnnxBuilder::attr(gemm_d, "transB", std::int64_t{1});
+  d.output("y");
+  CHECK_THAT(error_of([&] { import(d.bytes()); }),
+             Catch::Contains("element 7 = 1000 does not fit its type int8"));
+
+  // An initializer no node reads is not decoded: its bad value does not matter.
+  OnnxBuilder e({-1, 4});
+  e.int64s("unused", {1}, {std::numeric_limits<std::int64_t>::max()});
+  e.node("Relu", {"input"}, {"y"}, "relu");
+  e.output("y");
+  CHECK(import(e.bytes()).layers.size() == 1);
+}
+
+TEST_CASE("a NaN zero point is an error, not a conversion", "[infer][import]") {
+  OnnxBuilder b({-1, 4});
+  b.floats("s", {}, {0.1f});
+  b.floats("z", {}, {std::numeric_limits<float>::quiet_NaN()});
+  b.node("QuantizeLinear", {"input", "s", "z"}, {"q"}, "in/Q");
+  b.node("DequantizeLinear", {"q", "s", "z"}, {"y"}, "in/DQ");
+  b.output("y");
+  CHECK_THAT(error_of([&] { import(b.bytes()); }),
+             Catch::Contains("'in/Q'") && Catch::Contains("zero point nan is not an int32"));
+}
+
+TEST_CASE("a folded BatchNormalization must leave finite weights and bias", "[infer][import]") {
+  OnnxBuilder b({-1, 1, 4, 4});
+  b.floats("w", {1, 1, 1, 1}, {3e38f});
+  b.node("Conv", {"input", "w"}, {"c"}, "conv");
+  b.floats("g", {1}, {100.0f});
+  b.floats("be", {1}, {0.0f});
+  b.floats("mu", {1}, {0.0f});
+  b.floats("var", {1}, {1.0f});
+  b.node("BatchNormalization", {"c", "g", "be", "mu", "var"}, {"y"}, "bn");
+  b.output("y");
+  CHECK_THAT(error_of([&] { import(b.bytes()); }), Catch::Contains("'bn'") &&
+                                                       Catch::Contains("folded into 'conv'") &&
+                                                       Catch::Contains("overflow float32"));
+}
+
+TEST_CASE("post-training quantization refuses ranges float32 cannot step through",
+          "[infer][import]") {
+  OnnxBuilder b({-1, 1, 2, 2});
+  b.floats("w", {2, 1, 1, 1}, {1e-45f, -1e-45f}); // the smallest denormals: a 4-bit step of 0
+  b.node("Conv", {"input", "w"}, {"y"}, "tiny");
+  b.output("y");
+  const Graph g = import(b.bytes());
+  const FloatTensor calib{{1, 1, 2, 2}, {0.1f, 0.2f, 0.3f, 0.4f}};
+  CHECK_THAT(error_of([&] { quantize_post_training(g, uniform_spec(g, 4, 4), calib); }),
+             Catch::Contains("layer 'tiny'") && Catch::Contains("not a finite float32 > 0"));
+
+  OnnxBuilder c({-1, 1, 2, 2});
+  c.floats("w", {1, 1, 1, 1}, {0.5f});
+  c.node("Conv", {"input", "w"}, {"y"}, "conv");
+  c.output("y");
+  const Graph h = import(c.bytes());
+  const float inf = std::numeric_limits<float>::infinity();
+  CHECK_THAT(error_of([&] {
+               quantize_post_training(h, uniform_spec(h, 4, 4),
+                                      FloatTensor{{1, 1, 2, 2}, {0.1f, -inf, 0.3f, 0.4f}});
+             }),
+             Catch::Contains("activation 'input'") && Catch::Contains("-inf"));
+}
+
+TEST_CASE("a kernels-level error names the layer it came from", "[infer][import]") {
+  // An activation scale of 1e-38 makes the Conv's requantization multiplier ~1e34.
+  const Graph g = import(qdq_cnn(7, 4, 1e-38f));
+  CHECK_THAT(error_of([&] { IntegerModel::compile(g); }),
+             Catch::Contains("Conv node 'conv'") && Catch::Contains("requantization multiplier"));
+}
+
+TEST_CASE("the widest integer range gets a layout without overflowing", "[infer][import]") {
+  // all_hi - all_lo = 2^63 overflowed int64 and picked a 1-bit offset layout.
+  const auto r =
+      samd::infer::detail::range_layout(-(std::int64_t{1} << 62), std::int64_t{1} << 62, 0, 0);
+  CHECK(r.encoding == samd::infer::detail::Encoding::Natural);
+  CHECK(r.layout.bits == 63);
+}
+
+TEST_CASE("a model path that is not a regular file is refused before reading", "[infer][import]") {
+  const std::string dir = std::filesystem::temp_directory_path().string();
+  CHECK_THAT(error_of([&] { import_onnx_file(dir); }),
+             Catch::Contains("'" + dir + "' is not a regular file"));
+  CHECK_THAT(error_of([&] { import_onnx_file("/dev/zero"); }),
+             Catch::Contains("'/dev/zero' is not a regular file"));
+  CHECK_THAT(error_of([&] { import_onnx_file("/nonexistent/model.onnx"); }),
+             Catch::Contains("cannot open model '/nonexistent/model.onnx'"));
 }

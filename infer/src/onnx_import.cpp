@@ -149,7 +149,7 @@ private:
       if (shape.size() != 2 && shape.size() != 4)
         fail("graph input '" + in.name() + "' must be {N, K} or {N, C, H, W}; it has rank " +
              std::to_string(shape.size()));
-      kernels::element_count(shape, "graph input");
+      check_activation_size(shape, "graph input '" + in.name() + "'");
       g_.input = new_value(in.name(), shape, Range{}, -1);
       define(in.name(), g_.input, "the graph input");
     }
@@ -271,10 +271,19 @@ private:
     } catch (const std::invalid_argument &e) {
       throw ImportError(std::string(e.what()) + " (in " + what_ + ")");
     }
+    check_activation_size(out, where(n) + ": its output");
     l.output = new_value(n.output_size() > 0 ? n.output(0) : name_, out, r,
                          static_cast<int>(g_.layers.size()));
     g_.layers.push_back(std::move(l));
     return g_.layers.back().output;
+  }
+
+  // An activation of one image (the batch dimension is 1 here) within the importer's limit, so
+  // that running the model fails here, naming the node, and not in an allocation.
+  void check_activation_size(const Shape &shape, const std::string &what) const {
+    if (kernels::element_count(shape, "activation") > kMaxActivationElements)
+      fail(what + " " + kernels::to_string(shape) + " holds more than " +
+           std::to_string(kMaxActivationElements) + " elements an image (1 GiB of float32)");
   }
 
   // --- nodes ----------------------------------------------------------------------------------

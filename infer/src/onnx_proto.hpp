@@ -30,6 +30,8 @@ struct ConstTensor {
 // take 8 bytes an element, so these bound the memory a hostile file can make the import use.
 inline constexpr std::size_t kMaxConstElements = std::size_t{1} << 26;
 inline constexpr std::size_t kMaxTotalConstElements = std::size_t{1} << 27;
+// Largest activation of one image (elements) a model may compute.
+inline constexpr std::size_t kMaxActivationElements = std::size_t{1} << 28;
 // Largest model file read.
 inline constexpr std::size_t kMaxModelBytes = std::size_t{1} << 30;
 

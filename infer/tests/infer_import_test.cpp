@@ -422,3 +422,14 @@ TEST_CASE("a model path that is not a regular file is refused before reading", "
   CHECK_THAT(error_of([&] { import_onnx_file("/nonexistent/model.onnx"); }),
              Catch::Contains("cannot open model '/nonexistent/model.onnx'"));
 }
+
+TEST_CASE("an activation beyond the per-image limit names the node that makes it",
+          "[infer][import]") {
+  OnnxBuilder b({-1, 1, 8, 8});
+  b.floats("w", {64, 1, 1, 1}, std::vector<float>(64, 0.5f));
+  auto *conv = b.node("Conv", {"input", "w"}, {"y"}, "wide");
+  OnnxBuilder::attr(conv, "pads", std::vector<std::int64_t>{2000, 2000, 2000, 2000});
+  b.output("y");
+  CHECK_THAT(error_of([&] { import(b.bytes()); }),
+             Catch::Contains("Conv node 'wide': its output {1, 64, 4008, 4008} holds more than"));
+}

@@ -1,7 +1,9 @@
 // layout.hpp: every mask against a bit-by-bit construction, validation of bad layouts (messages
 // name the value and the limit), and the boundary bias of the lane generator in gen.hpp.
 #include "harness.hpp"
+#include "samd/accumulator.hpp"
 #include "samd/layout.hpp"
+#include "samd/pack.hpp"
 
 using namespace samd;
 using namespace samd::props;
@@ -95,6 +97,19 @@ TEST_CASE("invalid runtime layouts throw std::invalid_argument naming the value 
                               Catch::Contains("64-bit word"));
       }
     CHECK_THROWS_WITH(validate(Layout{8, 60, s}), Catch::Contains("68") && Catch::Contains("64"));
+    // Guards near UINT_MAX: bits + guard wraps around to a small field in unsigned.
+    for (unsigned g : {0xFFFFFFFFu, 0xFFFFFFFCu, 0xFFFFFFC1u, 0x80000000u}) {
+      INFO("guard " << g);
+      CHECK_THROWS_WITH(make_layout(8, g, s),
+                        Catch::Contains("bits + guard = " + std::to_string(8 + std::uint64_t{g})));
+      CHECK_THROWS_AS(make_layout(1, g, s), std::invalid_argument);
+      CHECK_THROWS_AS(DotAccumulator(Layout{8, 0, s}, g), std::invalid_argument);
+    }
+    CHECK_THROWS_WITH(DotAccumulator(Layout{8, 0, s}, 0xFFFFFFF0u),
+                      Catch::Contains("2*bits + acc_guard = 4294967296"));
+    CHECK_THROWS_WITH(DotAccumulator(Layout{8, 0, s}, 49), Catch::Contains("= 65 exceeds"));
+    CHECK_NOTHROW(DotAccumulator(Layout{8, 0, s}, 48));
+    CHECK_THROWS_AS(get_lane(Layout{0, 0, s}, 0, 0), std::invalid_argument);
   }
   CHECK_THROWS_WITH(require_mul_bits(Layout{17, 0, S::Unsigned}, "op"),
                     Catch::Contains("op") && Catch::Contains("bits = 17") &&

@@ -148,12 +148,19 @@ void check_dot(Bytes &in) {
 
 // Construction: std::invalid_argument exactly when the layout or the accumulator field is invalid.
 void check_construction(Bytes &in) {
-  const std::uint8_t b = in.u8();
-  const Layout L{b % 40u, in.u8() % 70u,
+  const std::uint8_t b = in.u8(), wide = in.u8();
+  // Guards near UINT_MAX too (bit 6 / bit 7 of `wide`), where bits + guard wraps in unsigned.
+  const auto guard_of = [](std::uint8_t v, bool near_max) {
+    return near_max ? 0xFFFFFFFFu - (v % 70u) : v % 70u;
+  };
+  const Layout L{b % 40u, guard_of(in.u8(), (wide & 0x40u) != 0),
                  (b & 0x80u) != 0 ? Signedness::Signed : Signedness::Unsigned};
-  const unsigned acc_guard = in.u8() % 70u;
-  const bool layout_ok = L.bits >= 1 && L.bits <= kMaxBits && L.field() <= kWordBits;
-  const bool dot_ok = layout_ok && L.bits <= kMaxMulBits && 2 * L.bits + acc_guard <= kWordBits;
+  const unsigned acc_guard = guard_of(in.u8(), (wide & 0x80u) != 0);
+  // The oracle sums in 64 bits, so it cannot wrap.
+  const bool layout_ok = L.bits >= 1 && L.bits <= kMaxBits &&
+                         std::uint64_t{L.bits} + std::uint64_t{L.guard} <= kWordBits;
+  const bool dot_ok = layout_ok && L.bits <= kMaxMulBits &&
+                      2 * std::uint64_t{L.bits} + std::uint64_t{acc_guard} <= kWordBits;
   const bool sum_ok = layout_ok && L.guard >= 1;
   const std::string what = " for bits " + std::to_string(L.bits) + " guard " +
                            std::to_string(L.guard) + " acc_guard " + std::to_string(acc_guard);

@@ -94,9 +94,9 @@ std::vector<W> dot_step(const Layout &L, unsigned acc_guard, const std::vector<W
 namespace detail {
 inline void validate_dot(const Layout &L, unsigned acc_guard) {
   require_mul_bits(L, "DotAccumulator");
-  if (2 * L.bits + acc_guard > kWordBits)
+  if (!fits_word(2 * L.bits, acc_guard))
     throw std::invalid_argument("samd: DotAccumulator: accumulator field 2*bits + acc_guard = " +
-                                std::to_string(2 * L.bits + acc_guard) +
+                                std::to_string(2 * std::uint64_t{L.bits} + acc_guard) +
                                 " exceeds the 64-bit word");
 }
 // Unbias each accumulator field and return one sum per source lane position.
@@ -191,9 +191,9 @@ private:
 template <Layout L, unsigned AccGuard, std::uint64_t N = 0> class StaticDotAccumulator {
   static_assert(L.bits >= 1 && L.bits <= kMaxMulBits,
                 "samd: StaticDotAccumulator: bits must be 1..16");
-  static_assert(2 * L.bits + AccGuard <= kWordBits,
+  static_assert(fits_word(2 * L.bits, AccGuard),
                 "samd: StaticDotAccumulator: 2*bits + AccGuard exceeds 64");
-  static_assert(L.field() <= kWordBits, "samd: StaticDotAccumulator: bits + guard exceeds 64");
+  static_assert(fits_word(L.bits, L.guard), "samd: StaticDotAccumulator: bits + guard exceeds 64");
 
 public:
   static constexpr std::uint64_t capacity = dot_capacity(L, AccGuard);
@@ -236,7 +236,7 @@ private:
 template <Layout L, std::uint64_t N = 0> class StaticSumAccumulator {
   static_assert(L.bits >= 1 && L.bits <= kMaxBits,
                 "samd: StaticSumAccumulator: bits must be 1..32");
-  static_assert(L.field() <= kWordBits, "samd: StaticSumAccumulator: bits + guard exceeds 64");
+  static_assert(fits_word(L.bits, L.guard), "samd: StaticSumAccumulator: bits + guard exceeds 64");
   static_assert(L.guard >= 1, "samd: StaticSumAccumulator: needs at least one guard bit");
 
 public:

@@ -77,19 +77,29 @@ struct Layout {
 // Largest guard a b-bit layout allows: one lane must still fit in the word.
 constexpr unsigned max_guard(unsigned bits) { return bits >= kWordBits ? 0 : kWordBits - bits; }
 
+// A field of `bits` + `guard` bits fits the 64-bit word. Compared without forming the sum,
+// which wraps around in unsigned for guards near UINT_MAX.
+constexpr bool fits_word(unsigned bits, unsigned guard) {
+  return bits <= kWordBits && guard <= kWordBits - bits;
+}
+
 std::string to_string(const Layout &L);
 
 // validate: throws std::invalid_argument naming the offending value and the limit.
 // In a constant expression (static layouts) the throw is a compile-time error.
+// The word ops in ops/ take a valid layout as a precondition and do not call this on every word:
+// build runtime layouts with make_layout (or validate them once). Ops with requirements of their
+// own (require_* below), pack / unpack, the accumulators and the kernels do validate.
 constexpr const Layout &validate(const Layout &L) {
   if (L.bits == 0)
     throw std::invalid_argument("samd: layout bits = 0; lane width must be at least 1");
   if (L.bits > kMaxBits)
     throw std::invalid_argument("samd: layout bits = " + std::to_string(L.bits) +
                                 " exceeds the limit of 32");
-  if (L.field() > kWordBits)
-    throw std::invalid_argument("samd: layout field = bits + guard = " + std::to_string(L.field()) +
-                                " exceeds the 64-bit word");
+  if (!fits_word(L.bits, L.guard))
+    throw std::invalid_argument(
+        "samd: layout field = bits + guard = " + std::to_string(std::uint64_t{L.bits} + L.guard) +
+        " exceeds the 64-bit word");
   return L;
 }
 

@@ -69,6 +69,7 @@ inline std::uint64_t pack_word(const Layout &L, std::span<const std::int64_t> va
 
 // get_lane: pre: i < lanes. post: the value of lane i (guard bits ignored).
 inline std::int64_t get_lane(const Layout &L, std::uint64_t w, unsigned i) {
+  validate(L);
   if (i >= L.lanes())
     throw std::out_of_range("samd: get_lane: lane " + std::to_string(i) +
                             " >= " + std::to_string(L.lanes()) + " lanes of " + to_string(L));

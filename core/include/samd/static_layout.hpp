@@ -25,7 +25,7 @@ namespace samd {
 template <Layout L> struct Lanes {
   static_assert(L.bits >= 1, "samd: static layout: bits = 0; lane width must be at least 1");
   static_assert(L.bits <= kMaxBits, "samd: static layout: bits exceeds the limit of 32");
-  static_assert(L.field() <= kWordBits,
+  static_assert(fits_word(L.bits, L.guard),
                 "samd: static layout: bits + guard exceeds the 64-bit word");
 
   using word = std::uint64_t;
@@ -105,7 +105,7 @@ template <Layout L> struct Lanes {
   }
   template <Layout To>
   static std::vector<word> convert(const std::vector<word> &src, Overflow policy) {
-    static_assert(To.bits >= 1 && To.bits <= kMaxBits && To.field() <= kWordBits,
+    static_assert(To.bits >= 1 && To.bits <= kMaxBits && fits_word(To.bits, To.guard),
                   "samd: convert: invalid target");
     return samd::convert(L, To, src, policy);
   }

@@ -1,4 +1,5 @@
 // Addition family: wrapping, flagged, saturating and exact (into guard headroom).
+// Every op here: pre: L valid (layout.hpp's validate; not re-checked per word, for speed).
 #pragma once
 
 #include "samd/layout.hpp"

@@ -1,5 +1,6 @@
 // Comparisons to lane masks (all-ones lane = true, zero lane = false; guard bits 0).
 // lt / le / gt / ge compare as signed or unsigned according to L.
+// Every op here: pre: L valid (layout.hpp's validate; not re-checked per word, for speed).
 #pragma once
 
 #include "samd/layout.hpp"

@@ -1,4 +1,5 @@
 // Conversions between layouts (widen and narrow) and the out-of-range policy.
+// Every op here: pre: L valid (layout.hpp's validate; not re-checked per word, for speed).
 #pragma once
 
 #include <cstddef>

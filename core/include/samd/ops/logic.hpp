@@ -1,4 +1,5 @@
 // Bitwise ops, lane-wise. They act on value bits only and keep guard bits 0.
+// Every op here: pre: L valid (layout.hpp's validate; not re-checked per word, for speed).
 #pragma once
 
 #include "samd/layout.hpp"

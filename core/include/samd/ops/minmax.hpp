@@ -1,4 +1,5 @@
 // select, min, max, abs.
+// Every op here: pre: L valid (layout.hpp's validate; not re-checked per word, for speed).
 #pragma once
 
 #include "samd/layout.hpp"

@@ -1,4 +1,5 @@
 // Multiplication: lane-wise low half, by a scalar, and widening (b -> 2b).
+// Every op here: pre: L valid (layout.hpp's validate; not re-checked per word, for speed).
 #pragma once
 
 #include <vector>

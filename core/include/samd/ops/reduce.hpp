@@ -1,4 +1,5 @@
 // Horizontal reductions: the sum of a word's lanes and the dot product of two words.
+// Every op here: pre: L valid (layout.hpp's validate; not re-checked per word, for speed).
 #pragma once
 
 #include "samd/layout.hpp"

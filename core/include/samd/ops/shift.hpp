@@ -1,4 +1,5 @@
 // Lane-wise shifts by a constant amount k (any k >= 0; k >= b shifts every bit out).
+// Every op here: pre: L valid (layout.hpp's validate; not re-checked per word, for speed).
 #pragma once
 
 #include "samd/layout.hpp"

@@ -90,6 +90,21 @@ QTensor::QTensor(Shape shape, Layout layout, QuantParams quant)
 }
 
 namespace {
+// round_half_to_even(x / s) of the exact quotient (s > 0), whatever the FP rounding mode: the
+// computed quotient q (rounded in any mode: within an ulp of x / s) gives r = floor(q), and the
+// exact quotient's nearest integer is r or r + 1. The sign of (r + 1/2) * s - x, in one fma,
+// decides: exact before its one rounding, which keeps the sign (x and s are floats, so a nonzero
+// value is a multiple of 2^-150, far from underflowing to 0 in double). |q| >= 2^31 (or inf) is
+// returned as it is: the caller clamps it to a layout's range (16 bits at most).
+double round_quotient_half_even(double x, double s) {
+  const double q = x / s;
+  if (!(std::fabs(q) < 2147483648.0))
+    return q;
+  const double r = std::floor(q);
+  const double d = std::fma(r + 0.5, s, -x);
+  return d < 0.0 || (d == 0.0 && std::fmod(r, 2.0) != 0.0) ? r + 1.0 : r;
+}
+
 // Whole words of F-bit fields with the value in the low `bits`: the shifts are constants.
 template <unsigned F, class T>
 void pack_fields(const T *v, std::size_t full, std::uint64_t mask, std::uint64_t *out) {
@@ -234,17 +249,28 @@ bool have_avx512() {
   return yes;
 }
 // quantize's loop, 8 values at a time in double exactly as the scalar code (division, round half
-// to even = nearbyint in the default rounding mode, + zero point, clamp). Stops at the first block
-// holding a NaN (the scalar loop then names it); returns how many values it did.
+// to even as round_quotient_half_even: floor, then the sign of one fma, so the FP rounding mode
+// does not matter; + zero point, clamp). Stops at the first block holding a NaN (the scalar loop
+// then names it); returns how many values it did.
 SAMD_TENSOR_AVX512 std::size_t quantize_avx512(const float *v, std::size_t n, double scale,
                                                double zp, double lo, double hi, std::int32_t *q) {
+  const __m512d s = _mm512_set1_pd(scale), half = _mm512_set1_pd(0.5), one = _mm512_set1_pd(1.0),
+                zero = _mm512_setzero_pd();
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
     const __m512d x = _mm512_cvtps_pd(_mm256_loadu_ps(v + i));
     if (_mm512_cmp_pd_mask(x, x, _CMP_UNORD_Q) != 0)
       break;
-    __m512d r = _mm512_roundscale_pd(_mm512_div_pd(x, _mm512_set1_pd(scale)),
-                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    // |quotient| >= 2^31 or inf: any r on that side clamps to the same bound.
+    __m512d r =
+        _mm512_roundscale_pd(_mm512_div_pd(x, s), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    const __m512d d = _mm512_fmsub_pd(_mm512_add_pd(r, half), s, x); // (r + 1/2) s - x, exact sign
+    const __m512d r_half =
+        _mm512_roundscale_pd(_mm512_mul_pd(r, half), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    const __mmask8 odd = _mm512_cmp_pd_mask(_mm512_add_pd(r_half, r_half), r, _CMP_NEQ_OQ);
+    const __mmask8 up = static_cast<__mmask8>(_mm512_cmp_pd_mask(d, zero, _CMP_LT_OQ) |
+                                              (_mm512_cmp_pd_mask(d, zero, _CMP_EQ_OQ) & odd));
+    r = _mm512_mask_add_pd(r, up, r, one);
     r = _mm512_add_pd(r, _mm512_set1_pd(zp));
     r = _mm512_min_pd(_mm512_max_pd(r, _mm512_set1_pd(lo)), _mm512_set1_pd(hi));
     _mm256_storeu_si256(reinterpret_cast<__m256i *>(q + i), _mm512_cvtpd_epi32(r));
@@ -369,8 +395,9 @@ QTensor QTensor::quantize(Shape shape, Layout layout, std::span<const float> val
       throw std::invalid_argument("samd: QTensor::quantize: value at index " + std::to_string(i) +
                                   " is NaN");
     const std::size_t c = t.channel_of(i);
-    // nearbyint rounds half to even in the default rounding mode; clamp before converting.
-    const double r = std::nearbyint(static_cast<double>(values[i]) / t.quant_.scale_of(c)) +
+    // Round half to even in any FP rounding mode; clamp before converting.
+    const double r = round_quotient_half_even(static_cast<double>(values[i]),
+                                              static_cast<double>(t.quant_.scale_of(c))) +
                      t.quant_.zero_point_of(c);
     q[i] = static_cast<std::int32_t>(r < lo ? lo : (r > hi ? hi : r));
   }
@@ -447,11 +474,10 @@ std::vector<std::int64_t> QTensor::to_ints() const {
   for (std::size_t w = i / lanes; i < size_; ++w) {
     std::uint64_t word = words_[w];
     const unsigned n = static_cast<unsigned>(std::min<std::size_t>(lanes, size_ - i));
+    // field % 64: a one-lane word (field 64) has n = 1, so its shift by 0 is never used.
     for (unsigned lane = 0; lane < n; ++lane, ++i, word >>= field % 64) {
       const std::uint64_t bits = word << up; // the lane's value bits at the top
       out[i] = sign ? static_cast<std::int64_t>(bits) >> up : static_cast<std::int64_t>(bits >> up);
-      if (field == 64)
-        break;
     }
   }
   return out;

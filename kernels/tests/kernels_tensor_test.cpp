@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cfenv>
 #include <cmath>
 
 #include <samd/pack.hpp>
@@ -43,6 +44,25 @@ TEST_CASE("from_ints / to_ints round-trip at every width, with tails") {
       const QTensor t = QTensor::from_ints({static_cast<std::int64_t>(n)}, L, v);
       CHECK(t.to_ints() == v);
       CHECK(t.words().size() == (n + L.lanes() - 1) / L.lanes());
+    }
+}
+
+TEST_CASE("to_ints / to_offsets / dequantize of one lane per word (bits + guard = 64)") {
+  // The loop over a word's lanes used to leave the element index behind for field 64 and read
+  // past the words.
+  for (unsigned bits : {1u, 4u, 8u, 16u})
+    for (bool s : {false, true}) {
+      const Layout L{bits, 64 - bits, s ? Signedness::Signed : Signedness::Unsigned};
+      const std::vector<std::int64_t> v{L.max_value(), L.min_value(), 0, L.max_value() / 2, -1 * s};
+      const QTensor t = QTensor::from_ints({5}, L, v);
+      REQUIRE(t.words().size() == 5);
+      CHECK(t.to_ints() == v);
+      CHECK(t.dequantize() == std::vector<float>(v.begin(), v.end()));
+      if (bits <= 8) {
+        const std::vector<std::uint8_t> off = t.to_offsets();
+        for (std::size_t i = 0; i < v.size(); ++i)
+          CHECK(off[i] == v[i] - L.min_value());
+      }
     }
 }
 
@@ -191,4 +211,42 @@ TEST_CASE("quantize: every value as ONNX QuantizeLinear (also the vectorized loo
   x[37] = std::nanf("");
   CHECK_THROWS_WITH(QTensor::quantize({40}, layout(8, false), x, QuantParams{{1.0f}, {0}, -1}),
                     Catch::Contains("index 37 is NaN"));
+}
+
+TEST_CASE("quantize rounds half to even in every FP rounding mode, per tensor and per channel") {
+  // Ties, near-ties and values the division rounds differently by mode; 24 values a channel so
+  // that the vectorized loop (per tensor) and the scalar one (per channel, tails) both run. The
+  // scalar loop used nearbyint, which follows the rounding mode: 0.5 became 1 under FE_UPWARD.
+  std::vector<float> x;
+  for (int i = -6; i < 6; ++i)
+    x.push_back(static_cast<float>(i) + 0.5f); // exact ties at scale 1
+  for (int i = 0; i < 12; ++i)
+    x.push_back(static_cast<float>(i - 6) * 0.37f + (i % 2 ? 0.185f : -0.185f)); // near ties
+  const std::int64_t n = static_cast<std::int64_t>(x.size());
+  std::vector<float> x2 = x;
+  x2.insert(x2.end(), x.begin(), x.end());
+  const Layout L = layout(8, true);
+  auto quantize_all = [&] {
+    return std::vector<std::vector<std::int64_t>>{
+        QTensor::quantize({n}, L, x, QuantParams{{1.0f}, {3}, -1}).to_ints(),
+        QTensor::quantize({n}, L, x, QuantParams{{0.37f}, {-2}, -1}).to_ints(),
+        QTensor::quantize({2, n}, L, x2, QuantParams{{1.0f, 0.37f}, {3, -2}, 0}).to_ints()};
+  };
+  const std::vector<std::vector<std::int64_t>> want = quantize_all(); // default: round to nearest
+  CHECK(want[0][6] == 3);                                             // 0.5 -> 0
+  CHECK(want[0][7] == 5);                                             // 1.5 -> 2
+  CHECK(want[0][5] == 3);                                             // -0.5 -> 0
+  CHECK(want[0][4] == 1);                                             // -1.5 -> -2
+  for (int mode : {FE_UPWARD, FE_DOWNWARD, FE_TOWARDZERO}) {
+    const int saved = std::fegetround();
+    REQUIRE(std::fesetround(mode) == 0);
+    const std::vector<std::vector<std::int64_t>> got = quantize_all();
+    std::fesetround(saved);
+    INFO("rounding mode " << mode);
+    CHECK(got == want);
+    // Per channel: channel 0 is the scale-1 tensor, channel 1 the 0.37 one.
+    CHECK(std::vector<std::int64_t>(got[2].begin(), got[2].begin() + n) == want[0]);
+  }
+  const std::vector<std::int64_t> per_channel(want[2].begin() + n, want[2].end());
+  CHECK(per_channel == want[1]);
 }

@@ -47,7 +47,8 @@ public:
   static QTensor from_ints(Shape shape, Layout layout, std::span<const std::int64_t> values,
                            QuantParams quant = {}, Overflow policy = Overflow::Error);
   // quantize: q = clamp(round_half_to_even(x / scale) + zero_point, min, max) — ONNX
-  // QuantizeLinear semantics. A NaN input is an error naming its index.
+  // QuantizeLinear semantics, x / scale the exact quotient, in any FP rounding mode (fesetround)
+  // and the same integers per tensor and per channel. A NaN input is an error naming its index.
   static QTensor quantize(Shape shape, Layout layout, std::span<const float> values,
                           QuantParams quant);
 

@@ -136,34 +136,6 @@ Int32Tensor gemm_s32(const PreparedActivations &a, const PackedWeights &w,
   return out;
 }
 
-QTensor requantize(const Int32Tensor &acc, float a_scale, const QuantParams &wq, int channel_axis,
-                   const Requant &rq) {
-  const auto [lo, hi] = requant_range(rq);
-  if (channel_axis < 0 || channel_axis >= static_cast<int>(acc.shape.size()))
-    throw std::invalid_argument("samd: requantize: channel axis " + std::to_string(channel_axis) +
-                                " outside the result's rank " + std::to_string(acc.shape.size()));
-  const std::size_t channels =
-      static_cast<std::size_t>(acc.shape[static_cast<std::size_t>(channel_axis)]);
-  if (wq.channels() != 1 && wq.channels() != channels)
-    throw std::invalid_argument("samd: requantize: " + std::to_string(wq.channels()) +
-                                " weight scales for " + std::to_string(channels) +
-                                " output channels");
-  std::vector<FixedMultiplier> mult;
-  for (std::size_t c = 0; c < channels; ++c)
-    mult.push_back(make_multiplier(static_cast<double>(a_scale) * wq.scale_of(c) / rq.out_scale));
-  std::size_t inner = 1;
-  for (std::size_t d = static_cast<std::size_t>(channel_axis) + 1; d < acc.shape.size(); ++d)
-    inner *= static_cast<std::size_t>(acc.shape[d]);
-  std::vector<std::int64_t> q(acc.data.size());
-  for (std::size_t i = 0; i < q.size(); ++i) {
-    const std::size_t c = channels == 0 ? 0 : (i / inner) % channels;
-    const std::int64_t v = rq.out_zero_point + apply(mult[c], acc.data[i]);
-    q[i] = v < lo ? lo : (v > hi ? hi : v);
-  }
-  return QTensor::from_ints(acc.shape, rq.out_layout, q,
-                            QuantParams{{rq.out_scale}, {rq.out_zero_point}, -1});
-}
-
 QTensor gemm(const QTensor &a, const PackedWeights &w, const Requant &rq,
              const KernelOptions &opt) {
   requant_range(rq); // reject a bad output spec before any work

@@ -1,16 +1,36 @@
 #include <samd/kernels/requant.hpp>
 
+#include <samd/kernels/gemm.hpp>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
 namespace samd::kernels {
 
+namespace {
+std::string readable(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+} // namespace
+
 FixedMultiplier make_multiplier(double m) {
-  if (!std::isfinite(m) || !(m > 0.0) || m >= 2147483648.0)
-    throw std::invalid_argument("samd: requantization multiplier " + std::to_string(m) +
-                                " must be finite, > 0 and < 2^31");
+  auto fail = [&](const char *why) {
+    throw std::invalid_argument("samd: requantization multiplier " + readable(m) + " " + why);
+  };
+  if (!std::isfinite(m) || !(m > 0.0))
+    fail("must be finite and > 0");
+  // At shift 0 the mantissa is round(m): 2^31 from 2^31 - 1/2 on.
+  if (m >= kMaxMultiplier)
+    fail("must be < 2^31 - 1/2 (2147483647.5), the largest whose mantissa stays below 2^31");
+  // At the largest shift, 62, the mantissa is round(m * 2^62): 0 below 2^-63.
+  if (m < kMinMultiplier)
+    fail("must be >= 2^-63 (1.08e-19), the smallest with a nonzero mantissa at the largest "
+         "shift, 62");
   FixedMultiplier f;
   // round(m * 2^s) only grows with s, and m * 2^s >= 2^31 once s >= 32 - e (m >= 2^(e-1)):
   // start the search there (the same answer as starting at 62).
@@ -19,15 +39,12 @@ FixedMultiplier make_multiplier(double m) {
   const unsigned start = static_cast<unsigned>(std::clamp(32 - e, 0, 62));
   for (unsigned s = start;; --s) {
     const double scaled = std::round(std::ldexp(m, static_cast<int>(s)));
-    if (scaled < 2147483648.0 || s == 0) {
+    if (scaled < 2147483648.0 || s == 0) { // s == 0: round(m) < 2^31 (m < 2^31 - 1/2)
       f.mantissa = static_cast<std::int64_t>(scaled);
       f.shift = s;
       break;
     }
   }
-  if (f.mantissa == 0)
-    throw std::invalid_argument("samd: requantization multiplier " + std::to_string(m) +
-                                " rounds to 0");
   return f;
 }
 
@@ -83,8 +100,17 @@ Requantizer::Requantizer(float a_scale, const QuantParams &wq, std::size_t chann
   channels_ = channels;
   // One multiplier per channel (or one for all when the weights have one scale).
   const std::size_t n = channels == 0 ? 0 : (wq.channels() == 1 ? 1 : channels);
-  for (std::size_t c = 0; c < n; ++c)
-    mult_.push_back(make_multiplier(static_cast<double>(a_scale) * wq.scale_of(c) / rq.out_scale));
+  for (std::size_t c = 0; c < n; ++c) {
+    const double m = static_cast<double>(a_scale) * wq.scale_of(c) / rq.out_scale;
+    try {
+      mult_.push_back(make_multiplier(m));
+    } catch (const std::invalid_argument &e) { // name the channel and the scales
+      throw std::invalid_argument(std::string(e.what()) + " (channel " + std::to_string(c) +
+                                  ": input scale " + readable(a_scale) + " x weight scale " +
+                                  readable(wq.scale_of(c)) + " / output scale " +
+                                  readable(rq.out_scale) + ")");
+    }
+  }
   steps_.assign(1, Steps{});
   if (hi_ - lo_ > 3 || n == 0)
     return;
@@ -110,25 +136,40 @@ Requantizer::Requantizer(float a_scale, const QuantParams &wq, std::size_t chann
   }
 }
 
-QTensor requantize_with(const Requantizer &r, const Int32Tensor &acc, int channel_axis) {
-  const Requant &rq = r.requant();
+namespace {
+// The size of acc's channel axis, after checking the axis and that acc's shape (dimensions >= 0,
+// at most 2^40 elements) and its number of sums agree.
+std::size_t checked_channels(const Int32Tensor &acc, int channel_axis) {
   if (channel_axis < 0 || channel_axis >= static_cast<int>(acc.shape.size()))
     throw std::invalid_argument("samd: requantize: channel axis " + std::to_string(channel_axis) +
                                 " outside the result's rank " + std::to_string(acc.shape.size()));
-  std::size_t outer = 1, inner = 1;
-  for (int d = 0; d < channel_axis; ++d)
-    outer *= static_cast<std::size_t>(acc.shape[static_cast<std::size_t>(d)]);
-  for (std::size_t d = static_cast<std::size_t>(channel_axis) + 1; d < acc.shape.size(); ++d)
-    inner *= static_cast<std::size_t>(acc.shape[d]);
-  const std::size_t channels =
-      static_cast<std::size_t>(acc.shape[static_cast<std::size_t>(channel_axis)]);
+  const std::size_t n = element_count(acc.shape, "requantize: the sums' shape");
+  if (n != acc.data.size())
+    throw std::invalid_argument("samd: requantize: " + std::to_string(acc.data.size()) +
+                                " sums for shape " + to_string(acc.shape) + " of " +
+                                std::to_string(n) + " elements");
+  return static_cast<std::size_t>(acc.shape[static_cast<std::size_t>(channel_axis)]);
+}
+} // namespace
+
+QTensor requantize(const Int32Tensor &acc, float a_scale, const QuantParams &wq, int channel_axis,
+                   const Requant &rq) {
+  const std::size_t channels = checked_channels(acc, channel_axis);
+  return requantize_with(Requantizer(a_scale, wq, channels, rq), acc, channel_axis);
+}
+
+QTensor requantize_with(const Requantizer &r, const Int32Tensor &acc, int channel_axis) {
+  const Requant &rq = r.requant();
+  const std::size_t channels = checked_channels(acc, channel_axis);
   if (channels != r.channels())
     throw std::invalid_argument("samd: requantize: the requantizer was made for " +
                                 std::to_string(r.channels()) + " channels, the sums have " +
                                 std::to_string(channels));
-  if (outer * channels * inner != acc.data.size())
-    throw std::invalid_argument("samd: requantize: " + std::to_string(acc.data.size()) +
-                                " sums for shape " + to_string(acc.shape));
+  std::size_t outer = 1, inner = 1; // the shape is checked: no overflow
+  for (int d = 0; d < channel_axis; ++d)
+    outer *= static_cast<std::size_t>(acc.shape[static_cast<std::size_t>(d)]);
+  for (std::size_t d = static_cast<std::size_t>(channel_axis) + 1; d < acc.shape.size(); ++d)
+    inner *= static_cast<std::size_t>(acc.shape[d]);
   std::vector<std::int32_t> q(acc.data.size());
   const std::int32_t *v = acc.data.data();
   std::int32_t *dst = q.data();

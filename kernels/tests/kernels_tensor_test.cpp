@@ -185,6 +185,52 @@ TEST_CASE("requantization: the int64 fast path of apply equals the 128-bit one; 
                     Catch::Contains("2 weight scales"));
 }
 
+TEST_CASE("make_multiplier: mantissa below 2^31 at the top of the range, readable refusals") {
+  // 2^31 - 1/2 and above used to give mantissa 2^31 at shift 0.
+  const FixedMultiplier top = make_multiplier(std::nextafter(kMaxMultiplier, 0.0));
+  CHECK(top.mantissa == 2147483647);
+  CHECK(top.shift == 0);
+  CHECK_THROWS_WITH(make_multiplier(2147483647.6),
+                    Catch::Contains("2147483648") && Catch::Contains("< 2^31 - 1/2"));
+  CHECK_THROWS_WITH(make_multiplier(kMaxMultiplier), Catch::Contains("< 2^31 - 1/2"));
+  // The bottom: 2^-63 has mantissa 1 at shift 62; below it rounds to 0.
+  const FixedMultiplier bottom = make_multiplier(kMinMultiplier);
+  CHECK(bottom.mantissa == 1);
+  CHECK(bottom.shift == 62);
+  CHECK_THROWS_WITH(make_multiplier(1e-19),
+                    Catch::Contains("multiplier 1e-19 ") && Catch::Contains(">= 2^-63"));
+  CHECK_THROWS_WITH(make_multiplier(-1.0), Catch::Contains("-1 must be finite and > 0"));
+  // Through requantize: the channel and the scales are named.
+  const Int32Tensor acc{{1, 2}, {1, 2}};
+  CHECK_THROWS_WITH(requantize(acc, 1e-10f, QuantParams{{1.0f, 1e-10f}, {0, 0}, 0}, 1,
+                               Requant{layout(8, false), 1.0f, 0, {}, {}}),
+                    Catch::Contains("channel 1: input scale 1.000000013e-10 x weight scale "
+                                    "1.000000013e-10 / output scale 1)"));
+}
+
+TEST_CASE("requantize checks that the sums' shape and data agree, like requantize_with") {
+  const Requant rq{layout(8, false), 1.0f, 0, {}, {}};
+  const QuantParams wq{{1.0f}, {0}, -1};
+  // A 0 dimension with 3 sums: requantize divided by the 0 (SIGFPE).
+  CHECK_THROWS_WITH(requantize(Int32Tensor{{1, 3, 0}, {1, 2, 3}}, 1.0f, wq, 1, rq),
+                    Catch::Contains("3 sums for shape {1, 3, 0} of 0 elements"));
+  // A negative or huge channel dimension: it built that many multipliers.
+  CHECK_THROWS_WITH(requantize(Int32Tensor{{1, -1}, {1}}, 1.0f, wq, 1, rq),
+                    Catch::Contains("dimension 1 is -1"));
+  CHECK_THROWS_WITH(requantize(Int32Tensor{{1, std::int64_t{1} << 40}, {1}}, 1.0f, wq, 1, rq),
+                    Catch::Contains("1 sums for shape {1, 1099511627776}"));
+  CHECK_THROWS_WITH(requantize(Int32Tensor{{2, 2}, {1, 2, 3}}, 1.0f, wq, 1, rq),
+                    Catch::Contains("3 sums for shape {2, 2} of 4 elements"));
+  CHECK_THROWS_WITH(requantize(Int32Tensor{{2, 2}, {1, 2, 3, 4}}, 1.0f, wq, 2, rq),
+                    Catch::Contains("channel axis 2"));
+  // The same integers as requantize_with.
+  const Int32Tensor acc{{2, 3}, {-7, 0, 5, 100, -100, 33}};
+  const QuantParams pc{{0.5f, 1.0f, 0.25f}, {0, 0, 0}, 0};
+  const Requant r8{layout(8, true), 0.3f, 1, {}, {}};
+  CHECK(requantize(acc, 0.7f, pc, 1, r8).to_ints() ==
+        requantize_with(Requantizer(0.7f, pc, 3, r8), acc, 1).to_ints());
+}
+
 TEST_CASE("quantize: every value as ONNX QuantizeLinear (also the vectorized loop), NaN named at "
           "any index") {
   std::mt19937_64 rng(33);

@@ -189,7 +189,12 @@ QTensor gemm(const QTensor &a, const PackedWeights &w, const Requant &rq,
              const KernelOptions &opt = {});
 
 // Requantize an int32 tensor whose last dimension (or dimension `channel_axis`) indexes the
-// weight channels: shared by gemm and conv2d.
+// weight channels: shared by gemm and conv2d. requantize_with(Requantizer(a_scale, wq,
+// acc.shape[channel_axis], rq), acc, channel_axis).
+// pre: 0 <= channel_axis < rank; acc.shape's dimensions >= 0 (at most 2^40 elements, as
+// element_count) and acc.data.size() equal to their product; wq per tensor or with
+// acc.shape[channel_axis] scales; every multiplier in make_multiplier's range
+// (std::invalid_argument naming the problem otherwise, nothing allocated for the result).
 QTensor requantize(const Int32Tensor &acc, float a_scale, const QuantParams &wq, int channel_axis,
                    const Requant &rq);
 

@@ -20,7 +20,11 @@ struct FixedMultiplier {
   unsigned shift = 0;
 };
 
-// make_multiplier: pre: m finite and > 0 and < 2^31 (std::invalid_argument naming m otherwise).
+// The range make_multiplier takes: from 2^-63 (below, round(m * 2^62) is 0) to below 2^31 - 1/2
+// (from there, round(m) at shift 0 is 2^31).
+inline constexpr double kMinMultiplier = 0x1p-63, kMaxMultiplier = 2147483647.5;
+// make_multiplier: pre: m finite, kMinMultiplier <= m < kMaxMultiplier (std::invalid_argument
+// naming m and the limit otherwise). post: 0 < mantissa < 2^31, shift <= 62.
 FixedMultiplier make_multiplier(double m);
 // apply: round_half_away_from_zero(v * mantissa / 2^shift), exact.
 std::int64_t apply_wide(const FixedMultiplier &f, std::int64_t v); // the 128-bit computation
@@ -54,7 +58,8 @@ std::pair<std::int64_t, std::int64_t> requant_range(const Requant &r);
 
 // Requantizer: the requantization of int32 sums (gemm.hpp's requantize) prepared once:
 // q = clamp(out_zero_point + apply(M[c], acc), range) with M[c] = make_multiplier(a_scale *
-// w_scale[c] / out_scale). Validates like requantize (std::invalid_argument).
+// w_scale[c] / out_scale). Validates like requantize (std::invalid_argument; a multiplier out of
+// make_multiplier's range is named with its channel and the three scales).
 class Requantizer {
 public:
   Requantizer(float a_scale, const QuantParams &wq, std::size_t channels, const Requant &rq);
@@ -91,6 +96,8 @@ private:
 
 // requantize_with: gemm.hpp's requantize with a prepared Requantizer (made for the size of acc's
 // channel axis): the same integers, in a packed tensor of its Requant's layout and parameters.
+// pre: as requantize's (axis, acc's shape and sums agree) and r.channels() ==
+// acc.shape[channel_axis] (std::invalid_argument otherwise).
 QTensor requantize_with(const Requantizer &r, const Int32Tensor &acc, int channel_axis);
 
 } // namespace samd::kernels

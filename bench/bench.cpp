@@ -313,6 +313,8 @@ std::vector<Case> cases(const Options &o) {
 
 } // namespace
 
+bool any_case(const Options &o) { return !cases(o).empty(); }
+
 std::vector<Record> measure(const Options &o) {
   if (o.isa != "native" && o.isa != "avx2")
     throw std::invalid_argument("samd bench: --isa " + o.isa + " is not one of native, avx2");

@@ -47,6 +47,8 @@ double weight_ratio(const Record &r);
 inline constexpr double kObjectBytes = 1024;
 bool within_weight_goal(const Record &r);
 
+// Whether o (its isa, --only and --gemm) selects any case to measure.
+bool any_case(const Options &o);
 // Runs the benchmarks for o.isa; returns the records.
 std::vector<Record> measure(const Options &o);
 // The whole command: measure, the avx2 child if asked, the table, the JSON. Returns the exit code.

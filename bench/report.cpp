@@ -16,6 +16,7 @@
 
 #include "bench.hpp"
 #include "cpu_id.hpp"
+#include "output_file.hpp"
 
 namespace samd::bench {
 namespace {
@@ -293,11 +294,20 @@ bool within_weight_goal(const Record &r) {
 }
 
 int run(const Options &o) {
+  // The avx2 mode runs in a child when it has cases to run; a run with none at all (an --only
+  // that matches nothing) would report success having measured nothing.
+  Options avx2 = o;
+  avx2.isa = "avx2", avx2.with_avx2 = false;
+  const bool with_child = o.isa == "native" && o.with_avx2 && any_case(avx2);
+  if (!with_child && !any_case(o))
+    throw std::invalid_argument("samd bench: --only '" + o.only +
+                                "' matches no case (names are like "
+                                "gemm/256x256x4096/W1A1/t1/native/samd)");
   std::vector<Record> rs = measure(o);
   const std::string cpu = cpu_description();
   for (Record &r : rs)
     r.cpu = cpu;
-  if (o.isa == "native" && o.with_avx2 && o.only.find("avx2") == std::string::npos) {
+  if (with_child) {
     const std::vector<Record> a = run_avx2_child(o);
     rs.insert(rs.end(), a.begin(), a.end());
   }
@@ -305,10 +315,7 @@ int run(const Options &o) {
     nlohmann::json j = nlohmann::json::array();
     for (const Record &r : rs)
       j.push_back(to_json(r));
-    std::ofstream out(o.json);
-    out << j.dump(2) << "\n";
-    if (!out)
-      throw std::runtime_error("samd bench: cannot write " + o.json);
+    output::write_file("samd bench", o.json, j.dump(2) + "\n");
   }
   if (o.isa == "native") {
     print_table(rs);

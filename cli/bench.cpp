@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <climits>
-#include <iostream>
 
 #include <bench.hpp>
 
@@ -35,13 +34,8 @@ void register_bench(CLI::App &app) {
     char self[PATH_MAX] = {};
     const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     o.self = n > 0 ? std::string(self, static_cast<std::size_t>(n)) : "samd";
-    try {
-      if (const int rc = bench::run(o); rc != 0)
-        throw CLI::RuntimeError(rc);
-    } catch (const std::exception &e) {
-      std::cerr << e.what() << "\n";
-      throw CLI::RuntimeError(1);
-    }
+    if (const int rc = bench::run(o); rc != 0) // errors: main() prints them
+      throw CLI::RuntimeError(rc);
   });
 }
 

@@ -3,7 +3,8 @@
 // To add a subcommand `foo`:
 //   1. write cli/foo.cpp defining `void samd::cli::register_foo(CLI::App &app)`, which does
 //      `auto *sub = app.add_subcommand("foo", "...");`, adds its options and sets
-//      `sub->callback(...)` (throw CLI::RuntimeError(code) to exit non-zero);
+//      `sub->callback(...)`: throw an exception whose what() names the problem to print it and
+//      exit 1 (main() does), or CLI::RuntimeError(code) to exit with that code;
 //   2. declare register_foo below and add it to commands();
 //   3. add foo.cpp to SAMD_CLI_SOURCES in cli/CMakeLists.txt.
 #pragma once

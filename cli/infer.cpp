@@ -2,20 +2,24 @@
 // With no arguments: every embedded model (models/embedded.txt) on the 10k Fashion-MNIST test
 // images, one row per width.
 #include "commands.hpp"
+#include "options.hpp"
+
+#include <output_file.hpp>
 
 #include <samd/infer/infer.hpp>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <iostream>
+#include <limits>
+#include <map>
 #include <optional>
-#include <sstream>
+#include <utility>
 
 namespace samd::cli {
 namespace {
@@ -26,16 +30,23 @@ struct Options {
   std::vector<std::string> models;
   std::string data = inf::kDefaultFashionMnistDir;
   std::string bits, layers, path = "auto", json;
-  unsigned wbits = 0, abits = 0;
-  int threads = 1, calib = 500;
-  std::int64_t limit = 0, batch = 64;
-  bool use_float = false;
+  unsigned wbits = 0, abits = 0; // 0: not given (the options take 1-8)
+  int threads = 1;
+  std::int64_t calib = 500, limit = 0, batch = 64;
+  bool calib_given = false, use_float = false;
 };
 
 struct Job {
+  enum class Mode { AsIs, Float, Ptq };
+  Job(std::string model_, std::string label_, Mode mode_, std::string layers_ = "")
+      : model(std::move(model_)), label(std::move(label_)), mode(mode_),
+        layers(std::move(layers_)) {}
+
   std::string model, label;
-  enum class Mode { AsIs, Float, Ptq } mode = Mode::AsIs;
-  std::string spec; // Ptq: "W/A" (all layers) or a per-layer list
+  Mode mode;
+  std::string layers;  // Ptq: the --layers list, or "" for every layer at `bits`
+  inf::LayerBits bits; // Ptq without a list
+  inf::PtqSpec spec;   // Ptq: resolved against the model before any job runs
 };
 
 struct Row {
@@ -56,10 +67,14 @@ std::string widths_text(const std::vector<inf::LayerInfo> &layers) {
   return s;
 }
 
-// Evenly spaced training images for calibration.
-inf::FloatTensor calibration_images(const std::string &data_dir, int count) {
-  const inf::ImageSet train = inf::load_fashion_mnist(data_dir, "train");
-  const std::int64_t n = std::clamp<std::int64_t>(count, 1, train.count);
+// Evenly spaced training images for calibration: --calib of them (500 by default, or the whole
+// set when it is smaller; more than the set holds, given explicitly, is an error).
+inf::FloatTensor calibration_images(const Options &o) {
+  const inf::ImageSet train = inf::load_fashion_mnist(o.data, "train"); // at least 1 image
+  if (o.calib_given && o.calib > train.count)
+    throw std::runtime_error("samd infer: --calib " + std::to_string(o.calib) + " exceeds the " +
+                             std::to_string(train.count) + " training images in '" + o.data + "'");
+  const std::int64_t n = std::min(o.calib, train.count);
   inf::FloatTensor all{{n, 1, train.rows, train.cols}, {}};
   const std::int64_t stride = train.count / n;
   for (std::int64_t i = 0; i < n; ++i) {
@@ -80,13 +95,9 @@ void progress_bar(const std::string &label, std::int64_t done, std::int64_t tota
   std::fflush(stderr);
 }
 
-Row run_job(const Job &job, const Options &o, const inf::ImageSet &test) {
-  inf::Graph g = inf::import_onnx_file(job.model);
-  const inf::Shape &in = g.values[static_cast<std::size_t>(g.input)].shape;
-  if (in.size() != 4 || in[1] != 1 || in[2] != test.rows || in[3] != test.cols)
-    throw std::runtime_error(
-        "samd infer: " + job.model + " takes input " + kernels::to_string(inf::with_batch(in, -1)) +
-        " but the images are 1 x " + std::to_string(test.rows) + " x " + std::to_string(test.cols));
+// Runs one job whose model and spec were checked (prepare_jobs).
+Row run_job(const Job &job, const inf::Graph &model, const Options &o, const inf::ImageSet &test,
+            const std::optional<inf::FloatTensor> &calibration) {
   Row row;
   row.model = std::filesystem::path(job.model).filename().string();
   row.label = job.label;
@@ -95,29 +106,18 @@ Row run_job(const Job &job, const Options &o, const inf::ImageSet &test) {
   inf::PixelRunner runner;
   std::optional<inf::IntegerModel> im;
   if (job.mode == Job::Mode::Float) {
-    if (g.has_fake_quant())
-      throw std::runtime_error("samd infer: --float needs a float model; " + job.model +
-                               " is quantized");
     row.integer = false;
     row.widths = "fp32 (float reference executor)";
     row.path = "float";
-    runner = [&g](const inf::PixelBatch &x) { return inf::run_float(g, x.floats()); };
+    runner = [&model](const inf::PixelBatch &x) { return inf::run_float(model, x.floats()); };
   } else {
-    if (job.mode == Job::Mode::Ptq) {
-      const inf::PtqSpec spec =
-          job.spec.find(',') != std::string::npos ? inf::parse_layer_spec(job.spec, g) : [&] {
-            unsigned w = 0, a = 0;
-            char slash = 0;
-            std::istringstream is(job.spec);
-            is >> w >> slash >> a;
-            return inf::uniform_spec(g, w, a);
-          }();
-      g = inf::quantize_post_training(g, spec, calibration_images(o.data, o.calib));
-      row.ptq = true;
-    }
     kernels::KernelOptions kopt;
     kopt.path = kernels::parse_path(o.path);
-    im = inf::IntegerModel::compile(g, kopt);
+    std::optional<inf::Graph> quantized;
+    if (job.mode == Job::Mode::Ptq)
+      quantized = inf::quantize_post_training(model, job.spec, *calibration);
+    im = inf::IntegerModel::compile(quantized ? *quantized : model, kopt);
+    row.ptq = job.mode == Job::Mode::Ptq;
     row.widths = widths_text(im->layers());
     row.bytes = im->model_bytes();
     row.path = kernels::to_string(im->path());
@@ -152,35 +152,29 @@ Row run_job(const Job &job, const Options &o, const inf::ImageSet &test) {
   return row;
 }
 
-std::string json_escape(const std::string &s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\')
-      out += '\\';
-    out += c;
+// One record per row; nlohmann escapes control characters in names, writes a non-finite number
+// as null and replaces bytes that are not UTF-8, so the file is always JSON.
+std::string json_text(const std::vector<Row> &rows) {
+  nlohmann::ordered_json all = nlohmann::ordered_json::array();
+  for (const Row &r : rows) {
+    nlohmann::ordered_json j = {{"model", r.model},
+                                {"label", r.label},
+                                {"wbits", r.wbits},
+                                {"abits", r.abits},
+                                {"layers", r.widths},
+                                {"path", r.path},
+                                {"images", r.eval.images},
+                                {"accuracy", r.eval.accuracy()},
+                                {"images_per_s", r.eval.images_per_s()},
+                                {"latency_ms", r.latency},
+                                {"model_bytes", r.bytes}};
+    if (r.agreement) {
+      j["pytorch_accuracy"] = *r.torch_accuracy;
+      j["pytorch_agreement"] = *r.agreement;
+    }
+    all.push_back(j);
   }
-  return out;
-}
-
-void write_json(const std::string &path, const std::vector<Row> &rows) {
-  std::ofstream f(path);
-  if (!f)
-    throw std::runtime_error("samd infer: cannot write " + path);
-  f << "[\n";
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const Row &r = rows[i];
-    f << "  {\"model\": \"" << json_escape(r.model) << "\", \"label\": \"" << json_escape(r.label)
-      << "\", \"wbits\": " << r.wbits << ", \"abits\": " << r.abits << ", \"layers\": \""
-      << json_escape(r.widths) << "\", \"path\": \"" << r.path
-      << "\", \"images\": " << r.eval.images << ", \"accuracy\": " << r.eval.accuracy()
-      << ", \"images_per_s\": " << r.eval.images_per_s() << ", \"latency_ms\": " << r.latency
-      << ", \"model_bytes\": " << r.bytes;
-    if (r.agreement)
-      f << ", \"pytorch_accuracy\": " << *r.torch_accuracy
-        << ", \"pytorch_agreement\": " << *r.agreement;
-    f << "}" << (i + 1 < rows.size() ? "," : "") << "\n";
-  }
-  f << "]\n";
+  return all.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 void print_table(const std::vector<Row> &rows, const Options &o) {
@@ -216,66 +210,125 @@ void print_table(const std::vector<Row> &rows, const Options &o) {
               rows.empty() ? "-" : o.path.c_str(), o.threads);
 }
 
-std::vector<Job> make_jobs(const Options &o) {
+// Post-training quantization of every layer at w / a bits (the first layer reads the 8-bit
+// image at 8 bits: uniform_spec).
+Job uniform_ptq_job(const std::string &model, const std::string &stem, unsigned w, unsigned a) {
+  Job j{model, stem + " PTQ W" + std::to_string(w) + "A" + std::to_string(a), Job::Mode::Ptq};
+  j.bits = {w, a};
+  return j;
+}
+
+// --bits: a comma list of widths 1-8, each used for weights and activations.
+std::vector<unsigned> bits_list(const std::string &text) {
+  std::vector<unsigned> out;
+  for (const std::string &item : split_list(text)) {
+    const auto b = inf::parse_width(item, 8);
+    if (!b)
+      throw CLI::ValidationError("--bits", "item '" + item + "' is not a width 1-8");
+    out.push_back(*b);
+  }
+  return out;
+}
+
+std::vector<Job> manifest_jobs() {
   std::vector<Job> jobs;
+  const std::string dir = inf::find_models_dir();
+  for (const inf::EmbeddedModel &m : inf::read_manifest(dir)) {
+    const std::string path = dir + "/" + m.file;
+    const std::string stem = std::filesystem::path(m.file).stem().string();
+    if (m.mode == inf::EmbeddedModel::Mode::Ptq)
+      jobs.push_back(uniform_ptq_job(path, stem, m.wbits, m.abits));
+    else if (m.mode == inf::EmbeddedModel::Mode::Float)
+      jobs.push_back({path, stem + " (fp32)", Job::Mode::Float});
+    else
+      jobs.push_back({path, stem, Job::Mode::AsIs});
+  }
+  return jobs;
+}
+
+std::vector<Job> make_jobs(const Options &o) {
   const bool ptq = !o.bits.empty() || o.wbits || o.abits || !o.layers.empty();
   if (o.models.empty()) {
     if (ptq || o.use_float)
       throw std::runtime_error(
           "samd infer: --bits, --wbits/--abits, --layers and --float need --model");
-    const std::string dir = inf::find_models_dir();
-    for (const inf::EmbeddedModel &m : inf::read_manifest(dir)) {
-      Job j{dir + "/" + m.file, std::filesystem::path(m.file).stem().string(), Job::Mode::AsIs, ""};
-      if (m.mode == inf::EmbeddedModel::Mode::Float)
-        j.mode = Job::Mode::Float, j.label += " (fp32)";
-      if (m.mode == inf::EmbeddedModel::Mode::Ptq) {
-        j.mode = Job::Mode::Ptq;
-        j.spec = std::to_string(m.wbits) + "/" + std::to_string(m.abits);
-        j.label += " PTQ W" + std::to_string(m.wbits) + "A" + std::to_string(m.abits);
-      }
-      jobs.push_back(j);
-    }
-    return jobs;
+    return manifest_jobs();
   }
   if ((o.wbits != 0) != (o.abits != 0))
     throw std::runtime_error("samd infer: give --wbits and --abits together");
+  const std::vector<unsigned> bits = bits_list(o.bits);
+  std::vector<Job> jobs;
   for (const std::string &model : o.models) {
     const std::string stem = std::filesystem::path(model).stem().string();
     if (o.use_float)
-      jobs.push_back({model, stem + " (fp32)", Job::Mode::Float, ""});
+      jobs.push_back({model, stem + " (fp32)", Job::Mode::Float});
     if (!o.layers.empty())
       jobs.push_back({model, stem + " PTQ " + o.layers, Job::Mode::Ptq, o.layers});
     if (o.wbits)
-      jobs.push_back({model,
-                      stem + " PTQ W" + std::to_string(o.wbits) + "A" + std::to_string(o.abits),
-                      Job::Mode::Ptq, std::to_string(o.wbits) + "/" + std::to_string(o.abits)});
-    std::istringstream bits(o.bits);
-    for (std::string b; std::getline(bits, b, ',');)
-      jobs.push_back({model, stem + " PTQ W" + b + "A" + b, Job::Mode::Ptq, b + "/" + b});
+      jobs.push_back(uniform_ptq_job(model, stem, o.wbits, o.abits));
+    for (unsigned b : bits)
+      jobs.push_back(uniform_ptq_job(model, stem, b, b));
     if (!ptq && !o.use_float)
-      jobs.push_back({model, stem, Job::Mode::AsIs, ""});
+      jobs.push_back({model, stem, Job::Mode::AsIs});
   }
   return jobs;
 }
 
+// The model file, imported. A directory or device opens as a stream and fails on the first
+// read with a message that names neither the file nor the problem.
+inf::Graph import_model(const std::string &path) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+    throw std::runtime_error("samd infer: model '" + path + "' is not a regular file");
+  return inf::import_onnx_file(path);
+}
+
+// Everything a job needs that can be wrong, checked before the first job runs: the model
+// (imported once however many jobs use it), its input against the images, the mode against the
+// model, and a PTQ spec against its layers.
+void prepare_job(Job &job, const inf::Graph &g, const inf::ImageSet &test) {
+  const inf::Shape &in = g.values[static_cast<std::size_t>(g.input)].shape;
+  if (in.size() != 4 || in[1] != 1 || in[2] != test.rows || in[3] != test.cols)
+    throw std::runtime_error(
+        "samd infer: " + job.model + " takes input " + kernels::to_string(inf::with_batch(in, -1)) +
+        " but the images are 1 x " + std::to_string(test.rows) + " x " + std::to_string(test.cols));
+  if (job.mode == Job::Mode::AsIs && !g.has_fake_quant()) {
+    std::fprintf(stderr,
+                 "samd infer: %s is a float model: post-training quantization at W8A8 (choose "
+                 "with --bits, --wbits/--abits, --layers, or --float)\n",
+                 job.model.c_str());
+    job.mode = Job::Mode::Ptq, job.bits = {8, 8}, job.label += " PTQ W8A8";
+  }
+  if (job.mode != Job::Mode::AsIs && g.has_fake_quant()) {
+    const char *what = job.mode == Job::Mode::Float ? "--float" : "post-training quantization";
+    throw std::runtime_error(std::string("samd infer: ") + what + " needs a float model; " +
+                             job.model + " is quantized");
+  }
+  if (job.mode == Job::Mode::Ptq)
+    job.spec = job.layers.empty() ? inf::uniform_spec(g, job.bits.wbits, job.bits.abits)
+                                  : inf::parse_layer_spec(job.layers, g);
+}
+
 int run_infer(const Options &o) {
+  kernels::resolve_path(kernels::parse_path(o.path)); // an unknown or unsupported path, up front
   std::vector<Job> jobs = make_jobs(o);
   const inf::ImageSet test = inf::load_fashion_mnist(o.data, "t10k");
-  std::vector<Row> rows;
+  std::map<std::string, inf::Graph> models;
   for (Job &j : jobs) {
-    if (j.mode == Job::Mode::AsIs && !inf::import_onnx_file(j.model).has_fake_quant()) {
-      std::fprintf(stderr,
-                   "samd infer: %s is a float model: post-training quantization at W8A8 (choose "
-                   "with --bits, "
-                   "--wbits/--abits, --layers, or --float)\n",
-                   j.model.c_str());
-      j.mode = Job::Mode::Ptq, j.spec = "8/8", j.label += " PTQ W8A8";
-    }
-    rows.push_back(run_job(j, o, test));
+    auto it = models.find(j.model);
+    if (it == models.end())
+      it = models.emplace(j.model, import_model(j.model)).first;
+    prepare_job(j, it->second, test);
   }
+  std::optional<inf::FloatTensor> calibration;
+  if (std::any_of(jobs.begin(), jobs.end(), [](const Job &j) { return j.mode == Job::Mode::Ptq; }))
+    calibration = calibration_images(o);
+  std::vector<Row> rows;
+  for (const Job &j : jobs)
+    rows.push_back(run_job(j, models.at(j.model), o, test, calibration));
   print_table(rows, o);
   if (!o.json.empty())
-    write_json(o.json, rows);
+    output::write_file("samd infer", o.json, json_text(rows));
   return 0;
 }
 
@@ -289,33 +342,35 @@ void register_infer(CLI::App &app) {
                   "ONNX model(s); default: the embedded Fashion-MNIST models at every width");
   sub->add_option("--data", o.data, "Fashion-MNIST directory (IDX files)")->capture_default_str();
   sub->add_option("--bits", o.bits,
-                  "post-training quantization of a float model, W = A, comma list (e.g. 8,4,2)");
-  sub->add_option("--wbits", o.wbits, "post-training quantization: weight bits (with --abits)");
-  sub->add_option("--abits", o.abits, "post-training quantization: activation bits (with --wbits)");
+                  "post-training quantization of a float model, W = A, comma list of widths 1-8 "
+                  "(e.g. 8,4,2)");
+  sub->add_option("--wbits", o.wbits, "post-training quantization: weight bits (with --abits)")
+      ->check(integer_in(1, 8));
+  sub->add_option("--abits", o.abits, "post-training quantization: activation bits (with --wbits)")
+      ->check(integer_in(1, 8));
   sub->add_option("--layers", o.layers,
-                  "post-training quantization per Conv/Gemm layer: W/A,W/A,... (A = input bits)");
+                  "post-training quantization per Conv/Gemm layer: W/A,W/A,... one item per layer "
+                  "(A = input bits)");
   sub->add_option("--calib", o.calib,
-                  "training images used to calibrate post-training quantization")
-      ->capture_default_str();
+                  "training images used to calibrate post-training quantization (default: 500, "
+                  "or all of a smaller set)")
+      ->check(integer_in(1, std::numeric_limits<int>::max()));
   sub->add_option("--path", o.path, "kernel path: auto | reference | swar | avx2 | avx512")
       ->capture_default_str();
   sub->add_option("--threads", o.threads, "worker threads (each runs whole batches)")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
   sub->add_option("--limit", o.limit, "evaluate only the first N test images (0: all)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(integer_in(0, std::numeric_limits<std::int64_t>::max()));
   sub->add_option("--batch", o.batch, "images per kernel call")
       ->capture_default_str()
       ->check(CLI::Range(1, 4096));
   sub->add_flag("--float", o.use_float, "run a float model on the float reference executor");
   sub->add_option("--json", o.json, "write one record per model / width to FILE");
-  sub->callback([] {
-    try {
-      run_infer(o);
-    } catch (const std::exception &e) {
-      std::cerr << e.what() << "\n";
-      throw CLI::RuntimeError(1);
-    }
+  sub->callback([sub] { // errors: main() prints them
+    o.calib_given = sub->count("--calib") > 0;
+    run_infer(o);
   });
 }
 

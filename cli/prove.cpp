@@ -4,6 +4,9 @@
 // deliberately broken op variant must yield a counterexample. Exit status 1 if anything failed,
 // was unknown (never a pass), or a mutant survived.
 #include "commands.hpp"
+#include "options.hpp"
+
+#include <output_file.hpp>
 
 #include <samd_proofs/mutants.hpp>
 #include <samd_proofs/obligation.hpp>
@@ -11,17 +14,19 @@
 #include <samd_proofs/runner.hpp>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
+#include <limits>
 #include <set>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -42,24 +47,21 @@ struct ProveOptions {
   std::size_t slowest = 10;
 };
 
-// "4", "1-8", "1-4,16": the set of widths.
+// "4", "1-8", "1-4,16": the set of widths, each item checked whole (no "4x", "+4", or 2^32 + 1
+// narrowed to 1).
 std::set<unsigned> parse_bits(const std::string &spec) {
   std::set<unsigned> out;
-  std::stringstream ss(spec);
-  for (std::string part; std::getline(ss, part, ',');) {
+  for (const std::string &part : split_list(spec)) {
     const auto dash = part.find('-');
-    try {
-      const unsigned lo = unsigned(std::stoul(part.substr(0, dash)));
-      const unsigned hi =
-          dash == std::string::npos ? lo : unsigned(std::stoul(part.substr(dash + 1)));
-      if (lo < 1 || hi > kMaxBits || lo > hi)
-        throw std::out_of_range(part);
-      for (unsigned b = lo; b <= hi; ++b)
-        out.insert(b);
-    } catch (const std::exception &) {
+    const std::string_view text(part);
+    const auto lo = infer::parse_width(text.substr(0, dash), kMaxBits);
+    const auto hi =
+        dash == std::string::npos ? lo : infer::parse_width(text.substr(dash + 1), kMaxBits);
+    if (!lo || !hi || *lo > *hi)
       throw CLI::ValidationError(
           "--bits", "'" + part + "' is not a width or range within 1-32 (e.g. 4, 1-8)");
-    }
+    for (unsigned b = *lo; b <= *hi; ++b)
+      out.insert(b);
   }
   return out;
 }
@@ -135,6 +137,9 @@ int run_obligations(const ProveOptions &o) {
       picked.push_back(&ob);
   // An obligation that assumes another's claim (dot assumes mul_widen) needs that one run too.
   const std::vector<const Obligation *> chosen = with_assumptions(picked);
+  if (chosen.empty()) // would report "0 obligations: 0 failed", a pass that proved nothing
+    throw std::runtime_error("samd prove: no obligation matches the selection (--op, --bits, "
+                             "--signed / --unsigned); see samd prove --list");
   if (o.list) {
     for (const Obligation *ob : chosen)
       std::cout << describe(*ob) << "\n";
@@ -187,10 +192,9 @@ int run_obligations(const ProveOptions &o) {
       "%zu obligations: %zu proved, %zu failed, %zu unknown in %.1f s wall on %u thread(s)\n",
       chosen.size(), chosen.size() - failed - unknown, failed, unknown, wall, o.jobs);
   if (!o.json.empty()) {
-    std::ofstream f(o.json);
-    write_json(f, records);
-    if (!f)
-      throw CLI::RuntimeError("samd prove: cannot write " + o.json, 2);
+    std::ostringstream json;
+    write_json(json, records);
+    output::write_file("samd prove", o.json, json.str());
     std::printf("wrote %s\n", o.json.c_str());
   }
   return failed + unknown == 0 ? 0 : 1;
@@ -201,6 +205,9 @@ int run_mutants(const ProveOptions &o) {
   for (const Mutant &m : all_mutants())
     if (o.ops.empty() || std::find(o.ops.begin(), o.ops.end(), m.op) != o.ops.end())
       chosen.push_back(&m);
+  if (chosen.empty()) // a kill rate of 100 % over no mutant
+    throw std::runtime_error("samd prove --mutants: no mutant of the --op selection; see samd "
+                             "prove --mutants --list");
   if (o.list) {
     for (const Mutant *m : chosen)
       std::cout << m->name << ": " << m->defect << "\n";
@@ -245,14 +252,15 @@ int run_mutants(const ProveOptions &o) {
               chosen.empty() ? 100.0 : 100.0 * double(killed) / double(chosen.size()), wall,
               o.jobs);
   if (!o.json.empty()) {
-    std::ofstream f(o.json);
-    f << "[\n";
+    nlohmann::ordered_json j = nlohmann::ordered_json::array();
     for (std::size_t i = 0; i < chosen.size(); ++i)
-      f << "  {\"mutant\": \"" << chosen[i]->name << "\", \"op\": \"" << chosen[i]->op
-        << "\", \"killed\": " << (results[i].killed ? "true" : "false")
-        << ", \"checks\": " << results[i].tried << ", \"ms\": " << results[i].ms << "}"
-        << (i + 1 < chosen.size() ? "," : "") << "\n";
-    f << "]\n";
+      j.push_back({{"mutant", chosen[i]->name},
+                   {"op", chosen[i]->op},
+                   {"killed", results[i].killed},
+                   {"checks", results[i].tried},
+                   {"ms", results[i].ms}});
+    output::write_file("samd prove", o.json, j.dump(2) + "\n");
+    std::printf("wrote %s\n", o.json.c_str());
   }
   return survived == 0 ? 0 : 1;
 }
@@ -283,7 +291,8 @@ void register_prove(CLI::App &app) {
   sub->add_flag("--list", opts->list, "list the selected obligations (or mutants) without proving");
   sub->add_flag("-v,--verbose", opts->verbose, "with --mutants: print each kill's counterexample");
   sub->add_option("--slowest", opts->slowest,
-                  "how many of the slowest obligations to list (default 10)");
+                  "how many of the slowest obligations to list (default 10)")
+      ->check(integer_in(0, std::numeric_limits<std::size_t>::max()));
   sub->callback([opts] {
     check_ops_exist(*opts, opts->mutants);
     const int rc = opts->mutants ? run_mutants(*opts) : run_obligations(*opts);

@@ -1,6 +1,7 @@
 // samd table: every core op at every width, signedness and guard configuration, checked against
 // the lane-by-lane reference on boundary-biased random words. Prints one row per op.
 #include "commands.hpp"
+#include "options.hpp"
 
 #include <samd/catalog.hpp>
 #include <samd/layout.hpp>
@@ -11,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <random>
 #include <set>
 
@@ -105,8 +107,13 @@ void register_table(CLI::App &app) {
   static unsigned cases = 200;
   static std::uint64_t seed = 1;
   static bool verbose = false;
-  sub->add_option("--cases", cases, "random word triples per op and layout")->capture_default_str();
-  sub->add_option("--seed", seed, "random seed")->capture_default_str();
+  // --cases 0 would check nothing and report success.
+  sub->add_option("--cases", cases, "random word triples per op and layout")
+      ->capture_default_str()
+      ->check(integer_in(1, std::numeric_limits<unsigned>::max()));
+  sub->add_option("--seed", seed, "random seed")
+      ->capture_default_str()
+      ->check(integer_in(0, std::numeric_limits<std::uint64_t>::max()));
   sub->add_flag("--verbose", verbose, "print every failure");
   sub->callback([] {
     if (const int rc = run_table(cases, seed, verbose); rc != 0)

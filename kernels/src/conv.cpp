@@ -2107,7 +2107,9 @@ bool conv_uses_taps(const QTensor &x, const PackedConvWeights &w, const Conv2dPa
 }
 bool conv_uses_small(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                      Path path) {
-  if (path != Path::Avx512 || p.format != DataFormat::NCHW || w.groups() != 1)
+  // K = 0 (no input channel): no tap to build the kernel's plan from; the others give the bias.
+  if (path != Path::Avx512 || p.format != DataFormat::NCHW || w.groups() != 1 ||
+      w.in_channels_per_group() == 0)
     return false;
   const auto forced = static_cast<ConvAlgo>(forced_algo.load(std::memory_order_relaxed));
   if (forced != ConvAlgo::Auto)
@@ -2255,38 +2257,56 @@ QTensor conv2d(const QTensor &x, const PackedConvWeights &w, const Conv2dParams 
   return conv2d(x, w, p, r, opt);
 }
 
+namespace detail {
+void check_two_level(const TwoLevel &t, std::int64_t channels, const char *kernel) {
+  if (channels < 1)
+    throw std::invalid_argument(std::string("samd: ") + kernel +
+                                ": two-level sums need the all-ones channel last; there are " +
+                                std::to_string(channels) + " channels");
+  const auto O = static_cast<std::size_t>(channels - 1);
+  if (t.v0_minus_zp.size() != O || t.bias.size() != O)
+    throw std::invalid_argument(std::string("samd: ") + kernel + ": " +
+                                std::to_string(t.v0_minus_zp.size()) + " / " +
+                                std::to_string(t.bias.size()) + " channel parameters for " +
+                                std::to_string(O) + " channels");
+}
+} // namespace detail
+
 Int32Tensor combine_two_level(const Int32Tensor &acc, const TwoLevel &t, int channel_axis) {
-  if (channel_axis < 0 || channel_axis >= static_cast<int>(acc.shape.size()) ||
-      acc.shape[static_cast<std::size_t>(channel_axis)] < 1)
+  if (channel_axis < 0 || channel_axis >= static_cast<int>(acc.shape.size()))
     throw std::invalid_argument("samd: combine_two_level: no channel axis " +
                                 std::to_string(channel_axis) + " in " + to_string(acc.shape));
+  const std::size_t n = element_count(acc.shape, "combine_two_level: the sums' shape");
+  if (n != acc.data.size())
+    throw std::invalid_argument("samd: combine_two_level: " + std::to_string(acc.data.size()) +
+                                " sums for shape " + to_string(acc.shape) + " of " +
+                                std::to_string(n) + " elements");
   Shape shape = acc.shape;
+  detail::check_two_level(t, shape[static_cast<std::size_t>(channel_axis)], "combine_two_level");
   const auto O = static_cast<std::size_t>(shape[static_cast<std::size_t>(channel_axis)] - 1);
-  if (t.v0_minus_zp.size() != O || t.bias.size() != O)
-    throw std::invalid_argument("samd: combine_two_level: " + std::to_string(t.v0_minus_zp.size()) +
-                                " / " + std::to_string(t.bias.size()) + " channel parameters for " +
-                                std::to_string(O) + " channels");
   shape[static_cast<std::size_t>(channel_axis)] = static_cast<std::int64_t>(O);
-  std::size_t outer = 1, inner = 1;
+  std::size_t outer = 1, inner = 1; // the shape is checked: no overflow
   for (int d = 0; d < channel_axis; ++d)
     outer *= static_cast<std::size_t>(shape[static_cast<std::size_t>(d)]);
   for (std::size_t d = static_cast<std::size_t>(channel_axis) + 1; d < shape.size(); ++d)
     inner *= static_cast<std::size_t>(shape[d]);
   Int32Tensor out{shape, std::vector<std::int32_t>(outer * O * inner)};
-  for (std::size_t n = 0; n < outer; ++n) {
-    const std::int32_t *base = acc.data.data() + n * (O + 1) * inner, *S = base + O * inner;
+  for (std::size_t b = 0; b < outer; ++b) {
+    const std::int32_t *base = acc.data.data() + b * (O + 1) * inner, *S = base + O * inner;
     for (std::size_t o = 0; o < O; ++o) {
       const std::int32_t *A = base + o * inner;
-      std::int32_t *dst = out.data.data() + (n * O + o) * inner;
-      const std::int64_t d = t.d, v0 = t.v0_minus_zp[o], bias = t.bias[o];
+      std::int32_t *dst = out.data.data() + (b * O + o) * inner;
+      // In 128 bits: |d * A| and |v0 * S| < 2^94, so the sum cannot wrap before the range check.
+      const __int128 d = t.d, v0 = t.v0_minus_zp[o], bias = t.bias[o];
       bool fits = true;
       for (std::size_t i = 0; i < inner; ++i) {
-        const std::int64_t v = d * A[i] + v0 * S[i] + bias;
+        const __int128 v = d * A[i] + v0 * S[i] + bias;
         fits &= v >= INT32_MIN && v <= INT32_MAX;
         dst[i] = static_cast<std::int32_t>(v);
       }
       if (!fits)
-        throw std::overflow_error("samd: combine_two_level: a sum exceeds int32");
+        throw std::overflow_error("samd: combine_two_level: a sum of channel " + std::to_string(o) +
+                                  " exceeds int32");
     }
   }
   return out;
@@ -2419,6 +2439,8 @@ bool conv_direct_max_pool_bits(const QTensor &x, const PackedConvWeights &w, con
 
 QTensor conv2d(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                const Requantizer &r, const KernelOptions &opt, const TwoLevel *two) {
+  if (two) // before any kernel reads the parameters
+    detail::check_two_level(*two, w.out_channels(), "conv2d");
   const std::int64_t O = two ? w.out_channels() - 1 : w.out_channels();
   if (r.channels() != static_cast<std::size_t>(O))
     throw std::invalid_argument("samd: conv2d: the requantizer was made for " +

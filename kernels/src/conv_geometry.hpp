@@ -122,7 +122,8 @@ bool conv_uses_lut64(const QTensor &x, const PackedConvWeights &w, const Conv2dP
 bool conv_uses_taps(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                     const Geometry &g, Path path);
 // Whether conv2d (on `path`, resolved) tries the direct kernel for few taps first (it may still
-// decline weights whose bytes or sums it cannot hold; then the choice above applies).
+// decline weights whose bytes or sums it cannot hold; then the choice above applies). Never for
+// K = 0 (no input channel), even when forced.
 bool conv_uses_small(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                      Path path);
 
@@ -139,6 +140,12 @@ bool conv_direct_requant(const QTensor &x, const PackedConvWeights &w, const Con
                          const Requantizer &r, const TwoLevel *two, const KernelOptions &opt,
                          Geometry &g,
                          const std::function<void(std::int64_t, const std::int32_t *)> &sink);
+
+// Two-level parameters for weights of `channels` output channels (the all-ones one last): at
+// least 1 channel and channels - 1 values in v0_minus_zp and bias, else std::invalid_argument
+// naming `kernel` and the counts. conv2d and conv2d_max_pool check them before any kernel reads
+// them (two_level_fits and the direct kernels index them unchecked).
+void check_two_level(const TwoLevel &t, std::int64_t channels, const char *kernel);
 
 // conv2d_max_pool for 1-bit unsigned outputs and a 2x2 / 2 max pool (NCHW) on the AVX-512 path:
 // the requantized outputs as bit planes, pooled with or; check_pool(conv geometry) validates the

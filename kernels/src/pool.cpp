@@ -350,6 +350,8 @@ void max_pool_s32_image(const std::int32_t *in, const Geometry &g, const Pool2dP
 QTensor conv2d_max_pool(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                         const Requantizer &r, const Pool2dParams &pool, const KernelOptions &opt,
                         const TwoLevel *two) {
+  if (two) // before any kernel reads the parameters
+    detail::check_two_level(*two, w.out_channels(), "conv2d_max_pool");
   const Requant &rq = r.requant();
   const QuantParams out_q{{rq.out_scale}, {rq.out_zero_point}, -1};
   // Every path checks the convolution and then the pool before it computes, so a pool that does

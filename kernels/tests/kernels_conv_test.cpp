@@ -305,6 +305,80 @@ TEST_CASE("conv2d: two-level weights equal the convolution with the real weights
   }
 }
 
+TEST_CASE("conv2d: two-level parameters fewer than the channels are refused on every path") {
+  // The AVX-512 direct kernels' bound (two_level_fits) and the few-tap kernel read v0_minus_zp[o]
+  // and bias[o] before combine_two_level's check: a segfault on the Auto path.
+  const QTensor x =
+      QTensor::from_ints({1, 3, 6, 6}, layout(4, false), std::vector<std::int64_t>(108, 5));
+  const QTensor wu =
+      QTensor::from_ints({9, 3, 3, 3}, layout(1, false), std::vector<std::int64_t>(243, 1));
+  const PackedConvWeights pu = PackedConvWeights::prepack(wu, {}, x.layout(), 1);
+  const Requantizer r(1.0f, QuantParams{}, 8, Requant{});
+  const Conv2dParams p{1, 1, 1, 1, 1, 1};
+  for (const TwoLevel &two : {TwoLevel{1, {}, {}}, TwoLevel{1, std::vector<std::int64_t>(8, 0),
+                                                            std::vector<std::int64_t>(7, 0)}})
+    for (Path path : supported_paths())
+      for (ConvAlgo a : algos(path)) {
+        INFO("path " << to_string(path) << " " << algo_name(a));
+        const ForceAlgo force(a);
+        CHECK_THROWS_WITH(conv2d(x, pu, p, r, KernelOptions{path}, &two),
+                          Catch::Contains("channel parameters for 8 channels"));
+        CHECK_THROWS_WITH(conv2d_max_pool(x, pu, p, r, Pool2dParams{}, KernelOptions{path}, &two),
+                          Catch::Contains("channel parameters for 8 channels"));
+      }
+}
+
+TEST_CASE("combine_two_level: sums fewer than the shape, and an exact result beyond int32") {
+  const TwoLevel two{1, {0, 0}, {0, 0}};
+  // 3 sums for a {1, 3, 64, 64} shape: it read past them.
+  CHECK_THROWS_WITH(combine_two_level(Int32Tensor{{1, 3, 64, 64}, {1, 2, 3}}, two, 1),
+                    Catch::Contains("3 sums for shape {1, 3, 64, 64} of 12288 elements"));
+  CHECK_THROWS_WITH(combine_two_level(Int32Tensor{{1, -3}, {}}, two, 1),
+                    Catch::Contains("dimension 1 is -3"));
+  CHECK_THROWS_WITH(combine_two_level(Int32Tensor{{1, 0}, {}}, two, 1),
+                    Catch::Contains("all-ones channel"));
+  // d * A = 2^62 * 4 = 2^64 wrapped to 0 in int64: the documented overflow_error instead.
+  const TwoLevel big{std::int64_t{1} << 62, {0}, {0}};
+  CHECK_THROWS_AS(combine_two_level(Int32Tensor{{1, 2}, {4, 0}}, big, 1), std::overflow_error);
+  const TwoLevel cancel{std::int64_t{1} << 40, {-(std::int64_t{1} << 40)}, {7}};
+  // 2^40 * 3 - 2^40 * 3 + 7 = 7: large parts, an exact result inside int32.
+  CHECK(combine_two_level(Int32Tensor{{1, 2}, {3, 3}}, cancel, 1).data ==
+        std::vector<std::int32_t>{7});
+  CHECK(
+      combine_two_level(Int32Tensor{{2, 3}, {1, 2, 10, 3, 4, 20}}, TwoLevel{2, {1, -1}, {5, 6}}, 1)
+          .data == std::vector<std::int32_t>{2 + 10 + 5, 4 - 10 + 6, 6 + 20 + 5, 8 - 20 + 6});
+}
+
+TEST_CASE("conv2d: no input channel (K = 0) gives the bias on every path and algorithm") {
+  // NCHW with C = 0 went to the kernel for few taps on AVX-512 (K = 0 <= its limit), which read
+  // the first of no taps.
+  for (DataFormat f : {DataFormat::NCHW, DataFormat::NHWC}) {
+    Conv2dParams p{1, 1, 1, 1, 1, 1};
+    p.format = f;
+    const Shape xs = f == DataFormat::NCHW ? Shape{2, 0, 5, 5} : Shape{2, 5, 5, 0};
+    const QTensor x = QTensor::from_ints(xs, layout(4, false), std::vector<std::int64_t>{});
+    const QTensor w =
+        QTensor::from_ints({4, 0, 3, 3}, layout(3, true), std::vector<std::int64_t>{});
+    const PackedConvWeights pw = PackedConvWeights::prepack(w, {3, -1, 0, 9}, x.layout(), 1);
+    const Int32Tensor ref = conv2d_s32(x, pw, p, KernelOptions{Path::Reference});
+    REQUIRE(ref.data.size() == 2 * 4 * 25);
+    CHECK(ref.data[25] == -1); // image 0, channel 1 (NCHW) or position 6, channel 1 (NHWC)
+    const Requantizer r(1.0f, QuantParams{}, 4, Requant{layout(8, true), 1.0f, 0, {}, {}});
+    const std::vector<std::int64_t> qref =
+        conv2d(x, pw, p, r, KernelOptions{Path::Reference}).to_ints();
+    for (Path path : optimized_paths())
+      for (ConvAlgo a : algos(path)) {
+        INFO("path " << to_string(path) << " " << algo_name(a)
+                     << (f == DataFormat::NCHW ? " NCHW" : " NHWC"));
+        const ForceAlgo force(a);
+        const Int32Tensor got = conv2d_s32(x, pw, p, KernelOptions{path});
+        CHECK(got.shape == ref.shape);
+        CHECK(got.data == ref.data);
+        CHECK(conv2d(x, pw, p, r, KernelOptions{path}).to_ints() == qref);
+      }
+  }
+}
+
 TEST_CASE("conv2d: a requantizer for the wrong channel count is refused") {
   const QTensor x =
       QTensor::from_ints({1, 2, 4, 4}, layout(4, false), std::vector<std::int64_t>(32, 1));

@@ -144,12 +144,17 @@ struct TwoLevel {
   std::vector<std::int64_t> v0_minus_zp, bias;
 };
 // The layer's int32 sums {N, O - 1, ...} from the kernel's {N, O, ...} sums (channel_axis: 1 for
-// NCHW, 3 for NHWC).
+// NCHW, 3 for NHWC). pre: acc.shape's dimensions >= 0 (at most 2^40 elements) with acc.data
+// holding exactly that many sums, O >= 1, and O - 1 values in t.v0_minus_zp and t.bias
+// (std::invalid_argument otherwise). The combination is exact whatever d, v0_minus_zp and bias;
+// a result outside int32 is the std::overflow_error above.
 Int32Tensor combine_two_level(const Int32Tensor &acc, const TwoLevel &t, int channel_axis);
 
 // The same with the requantization prepared once (for the output channels, the input scale and
-// the weights' scales), optionally of two-level sums (then r is made for O - 1 channels): for
-// callers that run a layer many times. The AVX-512 direct kernels fuse it all into the convolution.
+// the weights' scales), optionally of two-level sums (then r is made for O - 1 channels and two
+// holds O - 1 values in v0_minus_zp and bias, checked first on every path: std::invalid_argument):
+// for callers that run a layer many times. The AVX-512 direct kernels fuse it all into the
+// convolution.
 QTensor conv2d(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                const Requantizer &r, const KernelOptions &opt = {}, const TwoLevel *two = nullptr);
 

@@ -103,10 +103,14 @@ PreparedActivations prepare_activations(const QTensor &a, const PackedWeights &w
   r.layout_ = a.layout();
   r.m_ = a.shape()[0];
   r.k_ = a.shape()[1];
-  if (r.path_ == Path::Reference || r.path_ == Path::Swar)
+  if (r.path_ == Path::Reference || r.path_ == Path::Swar) {
     r.ints_ = a.to_ints();
-  else
+  } else {
     r.fast_ = std::make_shared<const detail::fast::FastActs>(fast_acts(a, w, r.path_));
+    r.wb_ = w.fast().wb;
+    r.kpad_ = w.fast().kpad;
+    r.method_ = static_cast<int>(detail::fast::gemm_method(r.path_, a.layout().bits, w.fast()));
+  }
   return r;
 }
 
@@ -120,6 +124,18 @@ void gemm_s32(const PreparedActivations &a, const PackedWeights &w, Int32Tensor 
                                 ", " + samd::to_string(a.layout_) +
                                 ") do not match the weights (K = " + std::to_string(w.k()) + ", " +
                                 samd::to_string(w.act_layout()) + ")");
+  if (a.fast_) {
+    // The SIMD formats depend on the weights (fast_acts): refuse weights of another format.
+    const detail::fast::FastWeights &fw = w.fast();
+    const auto method = detail::fast::gemm_method(a.path_, a.layout_.bits, fw);
+    if (fw.wb != a.wb_ || fw.kpad != a.kpad_ || static_cast<int>(method) != a.method_)
+      throw std::invalid_argument(
+          "samd: gemm: the activations were prepared for other weights (" + std::to_string(a.wb_) +
+          "-bit, " + detail::fast::to_string(static_cast<detail::fast::Method>(a.method_)) +
+          ", K padded to " + std::to_string(a.kpad_) + ") than these (" + std::to_string(fw.wb) +
+          "-bit, " + detail::fast::to_string(method) + ", K padded to " + std::to_string(fw.kpad) +
+          " on path " + to_string(a.path_) + "): prepare them again for these weights");
+  }
   out.shape = {a.m_, w.n()};
   if (a.fast_) {
     out.data.resize(static_cast<std::size_t>(a.m_ * w.n()));

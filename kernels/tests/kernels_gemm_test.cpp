@@ -537,6 +537,42 @@ TEST_CASE("gemm: prepared activations give the same integers on every path") {
              Catch::Contains("prepared for path reference, not swar"));
 }
 
+TEST_CASE("gemm: prepared activations with other weights: refused or exact, never misread") {
+  // Activations prepared for W1 weights and multiplied with W8 ones (same K and layout) segfaulted
+  // on AVX2 / AVX-512: their format (planes, bytes, table indices) depends on the weights.
+  std::mt19937_64 rng(19);
+  for (Path p : supported_paths())
+    for (unsigned ab : {1u, 2u, 4u, 8u})
+      for (unsigned wb1 : {1u, 2u, 8u})
+        for (unsigned wb2 : {1u, 2u, 8u}) {
+          const QTensor a = tensor(rng, {4, 300}, layout(ab, false), Fill::Random);
+          const PackedWeights w1 = PackedWeights::prepack(
+              tensor(rng, {7, 300}, layout(wb1, true), Fill::Random), {}, a.layout());
+          const PackedWeights w2 = PackedWeights::prepack(
+              tensor(rng, {5, 300}, layout(wb2, true), Fill::Random), {}, a.layout());
+          const PreparedActivations pa = prepare_activations(a, w1, p);
+          INFO("path " << to_string(p) << " ab " << ab << " wb " << wb1 << " then " << wb2);
+          const std::vector<std::int32_t> want =
+              gemm_s32(a, w2, KernelOptions{Path::Reference}).data;
+          Int32Tensor out{{1}, {42}};
+          try {
+            gemm_s32(pa, w2, out, KernelOptions{p});
+            CHECK(out.data == want); // a format that fits these weights too
+          } catch (const std::invalid_argument &e) {
+            CHECK_THAT(e.what(), Catch::Contains("prepared for other weights"));
+            CHECK(out.data == std::vector<std::int32_t>{42}); // untouched
+            CHECK(p != Path::Reference);
+            CHECK(p != Path::Swar);
+            CHECK(wb1 != wb2); // the same widths and shapes are the same format
+          }
+          // Other weights of the same width and K: always exact.
+          const PackedWeights w3 = PackedWeights::prepack(
+              tensor(rng, {7, 300}, layout(wb1, true), Fill::Random), {}, a.layout());
+          CHECK(gemm_s32(pa, w3, KernelOptions{p}).data ==
+                gemm_s32(a, w3, KernelOptions{Path::Reference}).data);
+        }
+}
+
 TEST_CASE("gemm: known values") {
   // A = [[1, 2, 3]], B rows = [1, 0, -1] and [2, 2, 2]; za = 1, zw = 0: (0, 1, 2) . rows = -2, 6.
   const QTensor a = QTensor::from_ints({1, 3}, layout(4, false), std::vector<std::int64_t>{1, 2, 3},

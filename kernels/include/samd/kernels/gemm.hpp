@@ -169,12 +169,25 @@ private:
   std::int64_t m_ = 0, k_ = 0;
   std::vector<std::int64_t> ints_;                     // Reference, Swar
   std::shared_ptr<const detail::fast::FastActs> fast_; // SIMD paths
+  // SIMD paths: what the activations' format was built for (the weights' width, padded K and
+  // the method the path picks for them), compared with the weights of each gemm_s32.
+  unsigned wb_ = 0;
+  std::int64_t kpad_ = 0;
+  int method_ = -1;
 };
 
 // prepare_activations: the checks of gemm_s32 (shape, layout, K bound) happen here.
 PreparedActivations prepare_activations(const QTensor &a, const PackedWeights &w,
                                         Path p = Path::Auto);
 // gemm_s32 on prepared activations; opt.path must be Auto or the path they were prepared for.
+// pre: w has the K and activation layout they were prepared with; on the SIMD paths, whose
+// activation format (bytes, bit planes, table indices, padding) depends on the weights, also the
+// weight width and the method the path picks (the same K padding): a reuse with the weights they
+// were prepared for, or with others prepacked alike (same widths, same K, an N and rows hint that
+// keep the method) such as Q/K/V projections of one input. Otherwise std::invalid_argument saying
+// that the activations were prepared for other weights (prepare them again for w); nothing is
+// converted behind the caller's back. Reference and Swar read plain integers: K and the layout
+// suffice there.
 Int32Tensor gemm_s32(const PreparedActivations &a, const PackedWeights &w,
                      const KernelOptions &opt = {});
 // The same into out (shape set to {M, N}), reusing out.data's storage: no allocation when it

@@ -1960,6 +1960,7 @@ ConvSetup conv_setup(const QTensor &x, const PackedConvWeights &w, const Conv2dP
                                 " channels; the weights expect " +
                                 std::to_string(w.in_channels_per_group()) + " per group x " +
                                 std::to_string(w.groups()) + " groups");
+  (void)element_count(g.out_shape(w.out_channels()), "conv2d: output"); // at most 2^40
   const std::int32_t za = detail::per_tensor_zero_point(x, "conv2d", "input");
   check_conv_k_bound(x.layout(), za, w);
   return {g, za};

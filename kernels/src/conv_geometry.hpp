@@ -10,6 +10,8 @@
 #include <samd/kernels/conv.hpp>
 #include <samd/kernels/pool.hpp>
 
+#include "checked.hpp"
+
 namespace samd::kernels::detail {
 
 struct Geometry {
@@ -37,6 +39,11 @@ struct Window {
   std::int64_t kh, kw, sh, sw, pt, pl, pb, pr, dh, dw;
 };
 
+// The geometry of a window over a 4-D input. std::invalid_argument naming `kernel` and the
+// parameter for: a rank other than 4, a kernel size, stride or dilation below 1, negative padding,
+// a dilated window extent or a padded extent beyond int64, a padded input of more than 2^40
+// positions (height x width), or a window that does not fit the padded input. The output's element
+// count is the caller's to check (it knows the output channels).
 inline Geometry make_geometry(const Shape &s, DataFormat f, const Window &win, const char *kernel) {
   auto fail = [&](const std::string &what) {
     throw std::invalid_argument(std::string("samd: ") + kernel + ": " + what);
@@ -58,13 +65,23 @@ inline Geometry make_geometry(const Shape &s, DataFormat f, const Window &win, c
   g.c = f == DataFormat::NCHW ? s[1] : s[3];
   g.h = f == DataFormat::NCHW ? s[2] : s[1];
   g.w = f == DataFormat::NCHW ? s[3] : s[2];
-  const std::int64_t eh = win.dh * (win.kh - 1) + 1, ew = win.dw * (win.kw - 1) + 1;
-  if (g.h + win.pt + win.pb < eh || g.w + win.pl + win.pr < ew)
+  // Every extent below is checked (checked.hpp): the padded input's area is at most 2^40, so
+  // window taps, coordinates and output positions all stay far inside int64.
+  const std::int64_t eh =
+      checked_mul(win.dh, win.kh - 1, kernel, "dilation_h x (kernel_h - 1)") + 1;
+  const std::int64_t ew =
+      checked_mul(win.dw, win.kw - 1, kernel, "dilation_w x (kernel_w - 1)") + 1;
+  const std::int64_t hp = checked_add(checked_add(g.h, win.pt, kernel, "input height + pad_top"),
+                                      win.pb, kernel, "input height + pad_top + pad_bottom");
+  const std::int64_t wp = checked_add(checked_add(g.w, win.pl, kernel, "input width + pad_left"),
+                                      win.pr, kernel, "input width + pad_left + pad_right");
+  checked_mul(hp, wp, kernel, "padded input height x width", kElementLimit);
+  if (hp < eh || wp < ew)
     fail("the " + std::to_string(eh) + "x" + std::to_string(ew) +
-         " window does not fit the padded " + std::to_string(g.h + win.pt + win.pb) + "x" +
-         std::to_string(g.w + win.pl + win.pr) + " input");
-  g.oh = (g.h + win.pt + win.pb - eh) / win.sh + 1;
-  g.ow = (g.w + win.pl + win.pr - ew) / win.sw + 1;
+         " window does not fit the padded " + std::to_string(hp) + "x" + std::to_string(wp) +
+         " input");
+  g.oh = (hp - eh) / win.sh + 1;
+  g.ow = (wp - ew) / win.sw + 1;
   return g;
 }
 

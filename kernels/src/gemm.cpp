@@ -22,6 +22,7 @@ std::int32_t check_gemm_operands(const QTensor &a, const PackedWeights &w) {
     throw std::invalid_argument("samd: gemm: activation layout " + samd::to_string(a.layout()) +
                                 " does not match the layout the weights were prepacked for, " +
                                 samd::to_string(w.act_layout()));
+  (void)element_count({a.shape()[0], w.n()}, "gemm: output"); // M x N, at most 2^40
   const std::int32_t za = detail::per_tensor_zero_point(a, "gemm", "activation");
   detail::check_k_bound(w.k(), a.layout(), za, w, "gemm");
   return za;

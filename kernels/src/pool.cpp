@@ -28,6 +28,9 @@ detail::Geometry pool_geometry(const Shape &shape, const Layout &layout, const Q
                             {p.kernel_h, p.kernel_w, p.stride_h, p.stride_w, p.pad_top, p.pad_left,
                              p.pad_bottom, p.pad_right, p.dilation_h, p.dilation_w},
                             kernel);
+  // make_geometry checked these extents and the padded area (<= 2^40, so the taps kernel_h x
+  // kernel_w too) and the output's element count is bounded here.
+  (void)element_count(g.out_shape(g.c), (std::string(kernel) + ": output").c_str());
   const std::int64_t eh = p.dilation_h * (p.kernel_h - 1) + 1,
                      ew = p.dilation_w * (p.kernel_w - 1) + 1;
   if (p.pad_top >= eh || p.pad_bottom >= eh || p.pad_left >= ew || p.pad_right >= ew)

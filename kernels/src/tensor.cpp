@@ -10,23 +10,30 @@
 #include <samd/kernels/path.hpp>
 #include <samd/pack.hpp>
 
+#include "checked.hpp"
 #include "x86_intrinsics.hpp"
 
 namespace samd::kernels {
 
 std::size_t element_count(const Shape &shape, const char *what) {
-  std::size_t n = 1;
+  // The bound holds for the product of the nonzero dimensions too: a 0 dimension does not admit
+  // others whose products (strides, outputs, windows over them) would overflow.
+  const bool empty = std::find(shape.begin(), shape.end(), 0) != shape.end();
+  const auto limit = static_cast<std::size_t>(detail::kMaxElements);
+  std::size_t nonzero = 1;
   for (std::size_t i = 0; i < shape.size(); ++i) {
     if (shape[i] < 0)
       throw std::invalid_argument(std::string("samd: ") + what + ": dimension " +
                                   std::to_string(i) + " is " + std::to_string(shape[i]) +
                                   "; dimensions must be >= 0");
-    if (shape[i] > 0 && n > (std::size_t{1} << 40) / static_cast<std::size_t>(shape[i]))
+    if (shape[i] > 0 && nonzero > limit / static_cast<std::size_t>(shape[i]))
       throw std::invalid_argument(std::string("samd: ") + what + ": shape " + to_string(shape) +
-                                  " has more than 2^40 elements");
-    n *= static_cast<std::size_t>(shape[i]);
+                                  (empty ? " has nonzero dimensions whose product exceeds 2^40"
+                                         : " has more than 2^40 elements"));
+    if (shape[i] > 0)
+      nonzero *= static_cast<std::size_t>(shape[i]);
   }
-  return n;
+  return empty ? 0 : nonzero;
 }
 
 std::string to_string(const Shape &shape) {

@@ -379,6 +379,50 @@ TEST_CASE("conv2d: no input channel (K = 0) gives the bias on every path and alg
   }
 }
 
+TEST_CASE("conv2d: shape and window arithmetic beyond int64 or 2^40 is refused, naming it") {
+  const QTensor x =
+      QTensor::from_ints({1, 1, 4, 4}, layout(4, false), std::vector<std::int64_t>(16, 3));
+  const QTensor w =
+      QTensor::from_ints({1, 1, 3, 3}, layout(4, true), std::vector<std::int64_t>(9, 1));
+  const PackedConvWeights pw = PackedConvWeights::prepack(w, {}, x.layout(), 1);
+  // Dilation 2^62: a result of shape {1, 1, -9223372036854775804, 2} came back.
+  Conv2dParams dil;
+  dil.dilation_h = std::int64_t{1} << 62;
+  // Pads of INT64_MAX: the message showed a wrapped padded size.
+  Conv2dParams pads;
+  pads.pad_top = pads.pad_bottom = INT64_MAX;
+  // Padding much wider than an image: 2^21 x 2^21 output positions of 1 input pixel.
+  Conv2dParams wide;
+  wide.pad_top = wide.pad_bottom = wide.pad_left = wide.pad_right = std::int64_t{1} << 20;
+  // More than 2^40 outputs from an input and weights that are not: 2^20 channels x 2^21 pixels.
+  const QTensor x2 = QTensor({1, 1, 1024, 2048}, layout(1, false));
+  const PackedConvWeights many =
+      PackedConvWeights::prepack(QTensor({1 << 20, 1, 1, 1}, layout(1, true)), {}, x2.layout(), 1);
+  for (Path path : supported_paths())
+    for (ConvAlgo a : algos(path)) {
+      INFO("path " << to_string(path) << " " << algo_name(a));
+      const ForceAlgo force(a);
+      const KernelOptions opt{path};
+      CHECK_THAT(error_of([&] { conv2d_s32(x, pw, dil, opt); }),
+                 Catch::Contains("conv2d: dilation_h x (kernel_h - 1) = 4611686018427387904 x 2 "
+                                 "exceeds 2^63 - 1"));
+      CHECK_THAT(error_of([&] { conv2d_s32(x, pw, pads, opt); }),
+                 Catch::Contains("conv2d: input height + pad_top = 4 + 9223372036854775807"));
+      CHECK_THAT(error_of([&] { conv2d_s32(x, pw, wide, opt); }),
+                 Catch::Contains("conv2d: padded input height x width = 2097156 x 2097156 "
+                                 "exceeds 2^40"));
+      CHECK_THAT(error_of([&] { conv2d_s32(x2, many, Conv2dParams{}, opt); }),
+                 Catch::Contains("conv2d: output: shape {1, 1048576, 1024, 2048} has more than "
+                                 "2^40 elements"));
+    }
+  // No input channel but 2^40 x 2^40 pixels: it passed the input check (0 elements) and
+  // conv2d's output count wrapped (a segfault).
+  CHECK_THAT(error_of([&] {
+               QTensor({1, 0, std::int64_t{1} << 40, std::int64_t{1} << 40}, layout(4, false));
+             }),
+             Catch::Contains("nonzero dimensions whose product exceeds 2^40"));
+}
+
 TEST_CASE("conv2d: a requantizer for the wrong channel count is refused") {
   const QTensor x =
       QTensor::from_ints({1, 2, 4, 4}, layout(4, false), std::vector<std::int64_t>(32, 1));

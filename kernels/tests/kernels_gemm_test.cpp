@@ -573,6 +573,26 @@ TEST_CASE("gemm: prepared activations with other weights: refused or exact, neve
         }
 }
 
+TEST_CASE("gemm: an output of more than 2^40 elements is refused, also with K = 0") {
+  // a {2^21, 0} and weights {2^20, 0}: M * N = 2^41 (2^64 with a {2^40, 0} and {2^24, 0} wrapped
+  // to 0, and the reference wrote into an empty vector).
+  const QTensor a({std::int64_t{1} << 21, 0}, layout(4, false));
+  const PackedWeights pw =
+      PackedWeights::prepack(QTensor({std::int64_t{1} << 20, 0}, layout(4, true)), {}, a.layout());
+  for (Path p : supported_paths()) {
+    INFO("path " << to_string(p));
+    CHECK_THAT(error_of([&] { gemm_s32(a, pw, KernelOptions{p}); }),
+               Catch::Contains("gemm: output: shape {2097152, 1048576} has more than 2^40"));
+  }
+  // A 0 dimension does not hide others beyond the bound.
+  CHECK_THAT(error_of([] {
+               QTensor({0, std::int64_t{1} << 62}, layout(4, false));
+             }),
+             Catch::Contains("nonzero dimensions whose product exceeds 2^40"));
+  CHECK(element_count({0, std::int64_t{1} << 40}, "t") == 0);
+  CHECK(element_count({std::int64_t{1} << 20, 0, std::int64_t{1} << 20}, "t") == 0);
+}
+
 TEST_CASE("gemm: known values") {
   // A = [[1, 2, 3]], B rows = [1, 0, -1] and [2, 2, 2]; za = 1, zw = 0: (0, 1, 2) . rows = -2, 6.
   const QTensor a = QTensor::from_ints({1, 3}, layout(4, false), std::vector<std::int64_t>{1, 2, 3},

@@ -112,3 +112,34 @@ TEST_CASE("pooling: bad input") {
              }),
              Catch::Contains("4-D"));
 }
+
+TEST_CASE("pooling: window arithmetic beyond int64 or 2^40 is refused, naming the parameter") {
+  const QTensor x =
+      QTensor::from_ints({1, 1, 4, 4}, layout(4, false), std::vector<std::int64_t>(16, 3));
+  for (Path path : supported_paths()) {
+    INFO("path " << to_string(path));
+    const KernelOptions opt{path};
+    // Dilation 2^62 x (3 - 1) wrapped: the message showed a -9223372036854775807x1 window.
+    Pool2dParams p;
+    p.kernel_h = 3;
+    p.dilation_h = std::int64_t{1} << 62;
+    CHECK_THAT(error_of([&] { max_pool2d(x, p, opt); }),
+               Catch::Contains("max_pool2d: dilation_h x (kernel_h - 1) = 4611686018427387904 x 2 "
+                               "exceeds 2^63 - 1"));
+    // A 2^31 x 2^33 window over padding (< the window on each side): its taps wrapped to 0 and
+    // the average divided by them (SIGFPE), or the reference looped ~2^64 times.
+    Pool2dParams big;
+    big.kernel_h = std::int64_t{1} << 31;
+    big.kernel_w = std::int64_t{1} << 33;
+    big.pad_top = big.pad_bottom = (std::int64_t{1} << 30) - 2;
+    big.pad_left = big.pad_right = (std::int64_t{1} << 32) - 2;
+    big.count_include_pad = true;
+    CHECK_THAT(error_of([&] { avg_pool2d(x, big, opt); }),
+               Catch::Contains("avg_pool2d: padded input height x width = 2147483648 x "
+                               "8589934592 exceeds 2^40"));
+    Pool2dParams pads;
+    pads.pad_top = INT64_MAX;
+    CHECK_THAT(error_of([&] { avg_pool2d(x, pads, opt); }),
+               Catch::Contains("input height + pad_top = 4 + 9223372036854775807 exceeds"));
+  }
+}

@@ -32,7 +32,8 @@ struct QuantParams {
 };
 
 // Number of elements of a shape; throws std::invalid_argument for a negative dimension or an
-// element count beyond 2^40 (what = the argument name used in the message).
+// element count beyond 2^40, also when a 0 dimension makes the count 0: the product of the nonzero
+// dimensions is bounded the same (what = the argument name used in the message).
 std::size_t element_count(const Shape &shape, const char *what);
 std::string to_string(const Shape &shape);
 

@@ -593,6 +593,26 @@ TEST_CASE("gemm: an output of more than 2^40 elements is refused, also with K = 
   CHECK(element_count({std::int64_t{1} << 20, 0, std::int64_t{1} << 20}, "t") == 0);
 }
 
+TEST_CASE("gemm: the Swar guard is the weights' (KernelOptions::swar_guard is not read)") {
+  // The review found opt.swar_guard documented as the Swar headroom but never read; it is
+  // documented so now. Capacity and the allow_split refusal follow prepack's guard.
+  std::mt19937_64 rng(23);
+  const QTensor a = tensor(rng, {2, 10}, layout(8, false), Fill::Random);
+  const QTensor w = tensor(rng, {3, 10}, layout(8, true), Fill::Random);
+  const PackedWeights g1 = PackedWeights::prepack(w, {}, a.layout(), 1); // capacity 2 < K
+  const PackedWeights g5 = PackedWeights::prepack(w, {}, a.layout(), 5);
+  const std::vector<std::int32_t> want = gemm_s32(a, g5, KernelOptions{Path::Reference}).data;
+  for (unsigned opt_guard : {0u, 1u, 5u, 1000u}) {
+    INFO("opt.swar_guard " << opt_guard);
+    CHECK(gemm_s32(a, g5, KernelOptions{Path::Swar, false, opt_guard}).data == want);
+    CHECK_THAT(error_of([&] {
+                 gemm_s32(a, g1, KernelOptions{Path::Swar, false, opt_guard});
+               }),
+               Catch::Contains("splitting is disabled"));
+    CHECK(gemm_s32(a, g1, KernelOptions{Path::Swar, true, opt_guard}).data == want);
+  }
+}
+
 TEST_CASE("gemm: known values") {
   // A = [[1, 2, 3]], B rows = [1, 0, -1] and [2, 2, 2]; za = 1, zw = 0: (0, 1, 2) . rows = -2, 6.
   const QTensor a = QTensor::from_ints({1, 3}, layout(4, false), std::vector<std::int64_t>{1, 2, 3},

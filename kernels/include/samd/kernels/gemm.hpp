@@ -54,7 +54,10 @@ struct KernelOptions {
   // Swar: when K exceeds the accumulator capacity, flush the fields and go on (split the
   // reduction). false: such a K is an error instead.
   bool allow_split = true;
-  // Swar: headroom bits above a product in each accumulator field (1–32).
+  // Not read by any kernel: the Swar GEMM's headroom bits are the weights' own, fixed when they
+  // are packed (PackedWeights::prepack / PackedConvWeights::prepack's swar_guard, 1–32, checked
+  // there), and so are its capacity and allow_split's limit. Kept so that positional initializers
+  // ({path, allow_split, guard, threads}) keep their meaning.
   unsigned swar_guard = 5;
   // SIMD paths: OpenMP threads over output channels (1: the calling thread only).
   int threads = 1;

@@ -195,6 +195,7 @@ TEST_CASE("numbers: plain decimal digits only, no saturation", "[infer][manifest
   CHECK(parse_width("32", 32) == 32u);
 }
 
+#ifndef SAMD_TEST_ASAN
 namespace {
 
 // The process's virtual memory size in bytes (/proc/self/statm: pages).
@@ -205,6 +206,7 @@ std::size_t virtual_bytes() {
 }
 
 } // namespace
+#endif
 
 TEST_CASE("evaluate: worker threads that cannot start are an error, not std::terminate",
           "[infer][evaluate]") {

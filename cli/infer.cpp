@@ -274,14 +274,6 @@ std::vector<Job> make_jobs(const Options &o) {
   return jobs;
 }
 
-// The model file, imported. A directory or device opens as a stream and fails on the first
-// read with a message that names neither the file nor the problem.
-inf::Graph import_model(const std::string &path) {
-  std::error_code ec;
-  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
-    throw std::runtime_error("samd infer: model '" + path + "' is not a regular file");
-  return inf::import_onnx_file(path);
-}
 
 // Everything a job needs that can be wrong, checked before the first job runs: the model
 // (imported once however many jobs use it), its input against the images, the mode against the
@@ -317,7 +309,7 @@ int run_infer(const Options &o) {
   for (Job &j : jobs) {
     auto it = models.find(j.model);
     if (it == models.end())
-      it = models.emplace(j.model, import_model(j.model)).first;
+      it = models.emplace(j.model, inf::import_onnx_file(j.model)).first;
     prepare_job(j, it->second, test);
   }
   std::optional<inf::FloatTensor> calibration;

@@ -183,8 +183,15 @@ void print_table(const std::vector<Row> &rows, const Options &o) {
   for (const Row &r : rows)
     if (r.integer && r.wbits == 8 && r.abits == 8 && (!base || (base->ptq && !r.ptq)))
       base = &r;
-  std::printf("%-26s %-18s %8s %8s %8s %9s %8s %7s %8s\n", "model", "W/A per layer", "top-1",
-              "PyTorch", "agree", "images/s", "ms/image", "vs W8A8", "bytes");
+  // The first two columns as wide as their longest entry (a --layers label can be long).
+  int label_w = 26, widths_w = 18;
+  for (const Row &r : rows) {
+    label_w = std::max(label_w, static_cast<int>(r.label.size()));
+    widths_w = std::max(widths_w, static_cast<int>(r.widths.size()));
+  }
+  std::printf("%-*s %-*s %8s %8s %8s %9s %8s %7s %8s\n", label_w, "model", widths_w,
+              "W/A per layer", "top-1", "PyTorch", "agree", "images/s", "ms/image", "vs W8A8",
+              "bytes");
   for (const Row &r : rows) {
     auto pct = [](std::optional<double> v) {
       char b[16];
@@ -197,7 +204,7 @@ void print_table(const std::vector<Row> &rows, const Options &o) {
                     r.eval.images_per_s() / base->eval.images_per_s());
     if (r.integer)
       std::snprintf(bytes, sizeof bytes, "%zu", r.bytes);
-    std::printf("%-26s %-18s %8s %8s %8s %9.0f %8.3f %7s %8s\n", r.label.c_str(),
+    std::printf("%-*s %-*s %8s %8s %8s %9.0f %8.3f %7s %8s\n", label_w, r.label.c_str(), widths_w,
                 r.integer ? r.widths.c_str() : "fp32", pct(r.eval.accuracy()).c_str(),
                 pct(r.torch_accuracy).c_str(), pct(r.agreement).c_str(), r.eval.images_per_s(),
                 r.latency, speed, bytes);
@@ -273,7 +280,6 @@ std::vector<Job> make_jobs(const Options &o) {
   }
   return jobs;
 }
-
 
 // Everything a job needs that can be wrong, checked before the first job runs: the model
 // (imported once however many jobs use it), its input against the images, the mode against the

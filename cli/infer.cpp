@@ -290,6 +290,14 @@ void prepare_job(Job &job, const inf::Graph &g, const inf::ImageSet &test) {
     throw std::runtime_error(
         "samd infer: " + job.model + " takes input " + kernels::to_string(inf::with_batch(in, -1)) +
         " but the images are 1 x " + std::to_string(test.rows) + " x " + std::to_string(test.cols));
+  // A model with fewer scores than the labels' classes could never be right on the others.
+  const inf::Shape &out = g.values[static_cast<std::size_t>(g.output)].shape;
+  const std::int64_t classes =
+      test.labels.empty() ? 0 : *std::max_element(test.labels.begin(), test.labels.end()) + 1;
+  if (out.size() != 2 || out[1] < classes)
+    throw std::runtime_error(
+        "samd infer: " + job.model + " gives " + kernels::to_string(inf::with_batch(out, -1)) +
+        " class scores, but the images' labels go up to " + std::to_string(classes - 1));
   if (job.mode == Job::Mode::AsIs && !g.has_fake_quant()) {
     std::fprintf(stderr,
                  "samd infer: %s is a float model: post-training quantization at W8A8 (choose "

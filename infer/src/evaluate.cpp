@@ -15,7 +15,7 @@ namespace samd::infer {
 std::vector<std::uint8_t> argmax_rows(const FloatTensor &logits) {
   if (logits.shape.size() != 2 || logits.shape[1] < 1 || logits.shape[1] > 256)
     throw std::invalid_argument("samd infer: the model output " + kernels::to_string(logits.shape) +
-                                " is not {N, classes} class scores");
+                                " is not {N, classes} class scores with 1-256 classes");
   const auto n = static_cast<std::size_t>(logits.shape[0]),
              c = static_cast<std::size_t>(logits.shape[1]);
   std::vector<std::uint8_t> out(n);

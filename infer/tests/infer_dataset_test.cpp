@@ -2,7 +2,8 @@
 // The embedded models' manifest and the number syntax it shares with the CLI; evaluate() when its
 // worker threads cannot start. Also leaves files for the CLI tests in the working directory: a
 // well-formed set of 32 x 32 images in ./wrong-size/ (the "image size does not match the model"
-// message), a set of 0 images in ./empty-set/ and a float model of one Gemm, ./one-gemm.onnx.
+// message), a set of 0 images in ./empty-set/ and float models of one Gemm, ./one-gemm.onnx and
+// ./three-class.onnx.
 #include <catch2/catch.hpp>
 
 #include <samd/infer/dataset.hpp>
@@ -142,19 +143,22 @@ TEST_CASE("files for the CLI tests: a set of 0 images, a float model of one laye
   std::filesystem::create_directories("empty-set");
   write_gz("empty-set/t10k-images-idx3-ubyte.gz", idx(0x803, {0, 28, 28}, 0, 0));
   write_gz("empty-set/t10k-labels-idx1-ubyte.gz", idx(0x801, {0}, 0, 0));
-  // Flatten + one Gemm (10 x 784): a --layers list of one item is the whole spec.
-  OnnxBuilder b({-1, 1, 28, 28});
-  std::vector<float> w(10 * 784);
-  for (std::size_t i = 0; i < w.size(); ++i)
-    w[i] = static_cast<float>(static_cast<int>(i * 37 % 17) - 8) / 64;
-  b.floats("fc.w", {10, 784}, w);
-  b.floats("fc.b", {10}, std::vector<float>(10, 0.0f));
-  b.node("Flatten", {"input"}, {"flat"}, "flatten");
-  OnnxBuilder::attr(b.node("Gemm", {"flat", "fc.w", "fc.b"}, {"logits"}, "fc"), "transB",
-                    std::int64_t{1});
-  b.output("logits");
-  std::ofstream("one-gemm.onnx", std::ios::binary) << b.bytes();
-  CHECK(std::filesystem::file_size("one-gemm.onnx") > 784 * 10 * 4);
+  // Flatten + one Gemm (classes x 784): a --layers list of one item is the whole spec; with 3
+  // classes the model cannot score the labels 3-9.
+  for (const auto &[file, classes] : {std::pair{"one-gemm.onnx", 10}, {"three-class.onnx", 3}}) {
+    OnnxBuilder b({-1, 1, 28, 28});
+    std::vector<float> w(static_cast<std::size_t>(classes) * 784);
+    for (std::size_t i = 0; i < w.size(); ++i)
+      w[i] = static_cast<float>(static_cast<int>(i * 37 % 17) - 8) / 64;
+    b.floats("fc.w", {classes, 784}, w);
+    b.floats("fc.b", {classes}, std::vector<float>(static_cast<std::size_t>(classes), 0.0f));
+    b.node("Flatten", {"input"}, {"flat"}, "flatten");
+    OnnxBuilder::attr(b.node("Gemm", {"flat", "fc.w", "fc.b"}, {"logits"}, "fc"), "transB",
+                      std::int64_t{1});
+    b.output("logits");
+    std::ofstream(file, std::ios::binary) << b.bytes();
+    CHECK(std::filesystem::file_size(file) > 784u * static_cast<unsigned>(classes) * 4);
+  }
 }
 
 TEST_CASE("the manifest: one model a line, anything else names the line", "[infer][manifest]") {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <string>
 
 namespace samd::infer {
 
@@ -72,7 +73,7 @@ FloatTensor pool(const Layer &l, const FloatTensor &x, const Shape &out_shape) {
     for (std::int64_t oy = 0; oy < OH; ++oy)
       for (std::int64_t ox = 0; ox < OW; ++ox) {
         float acc = is_max ? -std::numeric_limits<float>::infinity() : 0.0f;
-        std::int64_t count = 0;
+        std::int64_t count = 0, inside = 0;
         for (std::int64_t ky = 0; ky < p.kernel_h; ++ky)
           for (std::int64_t kx = 0; kx < p.kernel_w; ++kx) {
             const std::int64_t iy = oy * p.stride_h - p.pad_top + ky * p.dilation_h;
@@ -83,8 +84,13 @@ FloatTensor pool(const Layer &l, const FloatTensor &x, const Shape &out_shape) {
             }
             const float v = x.data[static_cast<std::size_t>((nc * H + iy) * W + ix)];
             acc = is_max ? std::max(acc, v) : acc + v;
-            ++count;
+            ++count, ++inside;
           }
+        // As the integer kernels: such a window has no value (0 / 0, or the max of nothing).
+        if (inside == 0)
+          throw std::invalid_argument("samd infer: " + l.op_type + " node '" + l.name +
+                                      "': the window of output (" + std::to_string(oy) + ", " +
+                                      std::to_string(ox) + ") covers only padding");
         y.data[static_cast<std::size_t>((nc * OH + oy) * OW + ox)] =
             is_max ? acc : acc / static_cast<float>(count);
       }

@@ -433,3 +433,19 @@ TEST_CASE("an activation beyond the per-image limit names the node that makes it
   CHECK_THAT(error_of([&] { import(b.bytes()); }),
              Catch::Contains("Conv node 'wide': its output {1, 64, 4008, 4008} holds more than"));
 }
+
+TEST_CASE("a pooling window that sees only padding is an error on the float path too",
+          "[infer][import]") {
+  // Taps 5 apart after 1 row of padding: output row 0 reads rows -1 and 4 of a 4-row input.
+  OnnxBuilder b({-1, 1, 4, 1}, 19);
+  auto *ap = b.node("AveragePool", {"input"}, {"y"}, "avg");
+  OnnxBuilder::attr(ap, "kernel_shape", std::vector<std::int64_t>{2, 1});
+  OnnxBuilder::attr(ap, "dilations", std::vector<std::int64_t>{5, 1});
+  OnnxBuilder::attr(ap, "pads", std::vector<std::int64_t>{1, 0, 1, 0});
+  b.output("y");
+  const Graph g = import(b.bytes());
+  CHECK_THAT(error_of([&] {
+               run_float(g, FloatTensor{{1, 1, 4, 1}, {1, 2, 3, 4}});
+             }),
+             Catch::Contains("node 'avg'") && Catch::Contains("output (0, 0) covers only padding"));
+}

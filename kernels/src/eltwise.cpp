@@ -21,8 +21,8 @@ struct AddPlan {
 AddPlan plan_add(double ra, double rb) {
   const double hi = std::max(ra, rb);
   if (!std::isfinite(hi) || !(ra > 0.0) || !(rb > 0.0) || hi >= 2147483648.0)
-    throw std::invalid_argument("samd: add: input/output scale ratios " + std::to_string(ra) +
-                                " and " + std::to_string(rb) + " must be finite, > 0 and < 2^31");
+    throw std::invalid_argument("samd: add: input/output scale ratios " + detail::readable(ra) +
+                                " and " + detail::readable(rb) + " must be finite, > 0 and < 2^31");
   for (unsigned s = 62;; --s) {
     const double a = std::round(std::ldexp(ra, static_cast<int>(s))),
                  b = std::round(std::ldexp(rb, static_cast<int>(s)));

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
+#include <string>
 #include <vector>
 
 #include <samd/kernels/gemm.hpp>
@@ -51,5 +53,13 @@ void check_kernel_layout(const Layout &L, const char *kernel, const char *operan
 void check_k_bound(std::int64_t K, const Layout &act, std::int32_t za, const PackedWeights &w,
                    const char *kernel);
 std::int32_t per_tensor_zero_point(const QTensor &t, const char *kernel, const char *operand);
+
+// A real value in an error message: 10 significant digits, so that 1e-20 does not print as
+// std::to_string's 0.000000.
+inline std::string readable(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
 
 } // namespace samd::kernels::detail

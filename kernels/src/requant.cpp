@@ -8,15 +8,11 @@
 #include <stdexcept>
 #include <string>
 
+#include "gemm_internal.hpp"
+
 namespace samd::kernels {
 
-namespace {
-std::string readable(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.10g", v);
-  return buf;
-}
-} // namespace
+using detail::readable;
 
 FixedMultiplier make_multiplier(double m) {
   auto fail = [&](const char *why) {

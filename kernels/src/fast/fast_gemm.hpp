@@ -13,6 +13,7 @@
 // exactly as the Swar path does (Epilogue; fused into the AVX-512 kernels).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -27,6 +28,33 @@
 namespace samd::kernels::detail::fast {
 
 inline constexpr std::int64_t kSuperBlock = 512; // k per super-block: 8 slots of 64 bytes
+
+// The parts a wb-bit weight is stored in for Dot8, low bits first, 0 where there is none: each
+// part's values sit in whole bytes. 1-7 bits: the powers of two in wb, largest first; any other
+// width: one part of 8 bits.
+constexpr std::array<unsigned, 3> dot8_parts(unsigned wb) {
+  std::array<unsigned, 3> parts{};
+  if (wb < 1 || wb > 7) {
+    parts[0] = 8;
+    return parts;
+  }
+  std::size_t n = 0;
+  for (unsigned p = 4; p >= 1; p /= 2)
+    if ((wb & p) != 0)
+      parts[n++] = p;
+  return parts;
+}
+
+// f.template operator()<WB>() for the weight width wb: 1..Max, and Max for any other.
+template <unsigned Max = 8, unsigned WB = 1, class F> void by_weight_bits(unsigned wb, F &&f) {
+  if constexpr (WB < Max) {
+    if (wb == WB)
+      return f.template operator()<WB>();
+    return by_weight_bits<Max, WB + 1>(wb, f);
+  } else {
+    return f.template operator()<Max>();
+  }
+}
 
 enum class Method { Bitserial, Dot8, Lut, Lut64 };
 const char *to_string(Method m);

@@ -31,26 +31,13 @@ const char *to_string(WeightFormat f) {
 }
 
 namespace {
-// The parts a width is stored in, low bits first: each part's values sit in whole bytes.
+// The parts a width is stored in (dot8_parts), as a list.
 std::vector<unsigned> parts_of(unsigned wb) {
-  switch (wb) {
-  case 1:
-    return {1};
-  case 2:
-    return {2};
-  case 3:
-    return {2, 1};
-  case 4:
-    return {4};
-  case 5:
-    return {4, 1};
-  case 6:
-    return {4, 2};
-  case 7:
-    return {4, 2, 1};
-  default:
-    return {8};
-  }
+  std::vector<unsigned> parts;
+  for (unsigned p : dot8_parts(wb))
+    if (p != 0)
+      parts.push_back(p);
+  return parts;
 }
 
 // Byte `byte` of vector s (0..7) of a packed group of 8 vectors at `block` gets the parts of vb

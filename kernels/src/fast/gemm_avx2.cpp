@@ -142,13 +142,6 @@ void bitserial_fused_block(const FastActs &a, const FastWeights &w, const Epilog
   }
 }
 
-template <unsigned WB>
-constexpr unsigned kParts[3] = {WB == 8 ? 8u : (WB & 4u ? 4u : (WB & 2u ? 2u : 1u)),
-                                WB == 8 ? 0u
-                                        : (WB & 4u ? (WB & 2u ? 2u : (WB & 1u ? 1u : 0u))
-                                                   : (WB & 2u ? (WB & 1u ? 1u : 0u) : 0u)),
-                                WB == 7 ? 1u : 0u};
-
 // Blocks of 2 x 2, 1 x 2, 2 x 1 and 1 x 1 (rows x columns) over M x [n0, n1).
 template <class B22, class B12, class B21, class B11>
 void tile(std::int64_t M, std::int64_t n0, std::int64_t n1, B22 b22, B12 b12, B21 b21, B11 b11) {
@@ -176,7 +169,7 @@ template <unsigned WB, unsigned S, unsigned H>
   __m256i v = _mm256_setzero_si256();
   unsigned off = 0;
   for (unsigned part = 0; part < 3; ++part) {
-    const unsigned p = kParts<WB>[part];
+    const unsigned p = dot8_parts(WB)[part];
     if (p == 0)
       break;
     const unsigned per = 8 / p, t = S / per, sh = (S % per) * p;
@@ -492,44 +485,12 @@ void dot8_avx2_fused(const FastActs &a, const FastWeights &w, const Epilogue &e,
                      std::int64_t n1) {
   if (a.m == 0 || n0 >= n1)
     return;
-  switch (w.wb) { // maddubs_i16_steps > 0: weights of 1..7 bits
-  case 1:
-    return dot8_fused_width<1>(a, w, e, n0, n1);
-  case 2:
-    return dot8_fused_width<2>(a, w, e, n0, n1);
-  case 3:
-    return dot8_fused_width<3>(a, w, e, n0, n1);
-  case 4:
-    return dot8_fused_width<4>(a, w, e, n0, n1);
-  case 5:
-    return dot8_fused_width<5>(a, w, e, n0, n1);
-  case 6:
-    return dot8_fused_width<6>(a, w, e, n0, n1);
-  default:
-    return dot8_fused_width<7>(a, w, e, n0, n1);
-  }
+  by_weight_bits<7>(w.wb, [&]<unsigned WB>() { dot8_fused_width<WB>(a, w, e, n0, n1); });
 }
 
 void dot8_avx2(const FastActs &a, const FastWeights &w, std::int64_t *D, std::int64_t n0,
                std::int64_t n1) {
-  switch (w.wb) {
-  case 1:
-    return dot8_width<1>(a, w, D, n0, n1);
-  case 2:
-    return dot8_width<2>(a, w, D, n0, n1);
-  case 3:
-    return dot8_width<3>(a, w, D, n0, n1);
-  case 4:
-    return dot8_width<4>(a, w, D, n0, n1);
-  case 5:
-    return dot8_width<5>(a, w, D, n0, n1);
-  case 6:
-    return dot8_width<6>(a, w, D, n0, n1);
-  case 7:
-    return dot8_width<7>(a, w, D, n0, n1);
-  default:
-    return dot8_width<8>(a, w, D, n0, n1);
-  }
+  by_weight_bits(w.wb, [&]<unsigned WB>() { dot8_width<WB>(a, w, D, n0, n1); });
 }
 
 } // namespace samd::kernels::detail::fast

@@ -333,20 +333,12 @@ void bitserial_widths(const Rows &a, const FastWeights &w, const Epilogue &e, st
 
 // ---- Dot8: activation bytes x weight bytes with vpdpbusd. ----
 
-// The parts a WB-bit weight is stored in (fast_gemm.cpp parts_of), known at compile time.
-template <unsigned WB>
-constexpr unsigned kParts[3] = {WB == 8 ? 8u : (WB & 4u ? 4u : (WB & 2u ? 2u : 1u)),
-                                WB == 8 ? 0u
-                                        : (WB & 4u ? (WB & 2u ? 2u : (WB & 1u ? 1u : 0u))
-                                                   : (WB & 2u ? (WB & 1u ? 1u : 0u) : 0u)),
-                                WB == 7 ? 1u : 0u};
-
 // Slot S (64 consecutive k) of one super-block of a weight row, unpacked to bytes.
 template <unsigned WB, unsigned S> inline __m512i unpack_slot(const std::uint8_t *block) {
   __m512i v = _mm512_setzero_si512();
   unsigned off = 0;
   for (unsigned part = 0; part < 3; ++part) {
-    const unsigned p = kParts<WB>[part];
+    const unsigned p = dot8_parts(WB)[part];
     if (p == 0)
       break;
     const unsigned per = 8 / p, t = S / per, sh = (S % per) * p;
@@ -1124,30 +1116,6 @@ void conv_pad_run_sums(const ConvRows &c, const FastWeights &w, std::uint8_t pad
         dst[n] *= pad;
     }
 }
-
-namespace {
-// f.template operator()<WB>() for the weight width wb (1-8; 8 for any other).
-template <class F> void by_weight_bits(unsigned wb, F &&f) {
-  switch (wb) {
-  case 1:
-    return f.template operator()<1>();
-  case 2:
-    return f.template operator()<2>();
-  case 3:
-    return f.template operator()<3>();
-  case 4:
-    return f.template operator()<4>();
-  case 5:
-    return f.template operator()<5>();
-  case 6:
-    return f.template operator()<6>();
-  case 7:
-    return f.template operator()<7>();
-  default:
-    return f.template operator()<8>();
-  }
-}
-} // namespace
 
 void dot8_taps_avx512(const FastActs &a, const FastWeights &w, const Epilogue &e, std::int64_t n0,
                       std::int64_t n1) {

@@ -109,14 +109,6 @@ void bitserial_block(const FastActs &a, const FastWeights &w, std::int64_t *D, s
 // Dot8: weights unpacked from their byte streams to bytes, products formed exactly in wider lanes.
 // ---------------------------------------------------------------------------------------------
 
-// The parts a width is stored in, low bits first (as parts_of in fast_gemm.cpp).
-template <unsigned WB>
-constexpr unsigned kParts[3] = {WB == 8 ? 8u : (WB & 4u ? 4u : (WB & 2u ? 2u : 1u)),
-                                WB == 8 ? 0u
-                                        : (WB & 4u ? (WB & 2u ? 2u : (WB & 1u ? 1u : 0u))
-                                                   : (WB & 2u ? (WB & 1u ? 1u : 0u) : 0u)),
-                                WB == 7 ? 1u : 0u};
-
 // Quarter q (16 bytes) of slot S of one super-block, unpacked to bytes. NEON shifts are per byte
 // (zero fill), so no bits cross from a neighbouring byte; the mask keeps this part's bits.
 template <unsigned WB, unsigned S>
@@ -124,7 +116,7 @@ inline uint8x16_t unpack_quarter(const std::uint8_t *block, unsigned q) {
   uint8x16_t v = vdupq_n_u8(0);
   unsigned off = 0;
   for (unsigned part = 0; part < 3; ++part) {
-    const unsigned p = kParts<WB>[part];
+    const unsigned p = dot8_parts(WB)[part];
     if (p == 0)
       break;
     const unsigned per = 8 / p, t = S / per, sh = (S % per) * p;
@@ -293,24 +285,7 @@ void bitserial_neon(const FastActs &a, const FastWeights &w, std::int64_t *D, st
 
 void dot8_neon(const FastActs &a, const FastWeights &w, std::int64_t *D, std::int64_t n0,
                std::int64_t n1) {
-  switch (w.wb) {
-  case 1:
-    return dot8_width<1>(a, w, D, n0, n1);
-  case 2:
-    return dot8_width<2>(a, w, D, n0, n1);
-  case 3:
-    return dot8_width<3>(a, w, D, n0, n1);
-  case 4:
-    return dot8_width<4>(a, w, D, n0, n1);
-  case 5:
-    return dot8_width<5>(a, w, D, n0, n1);
-  case 6:
-    return dot8_width<6>(a, w, D, n0, n1);
-  case 7:
-    return dot8_width<7>(a, w, D, n0, n1);
-  default:
-    return dot8_width<8>(a, w, D, n0, n1);
-  }
+  by_weight_bits(w.wb, [&]<unsigned WB>() { dot8_width<WB>(a, w, D, n0, n1); });
 }
 
 } // namespace samd::kernels::detail::fast

@@ -1998,10 +1998,15 @@ void force_conv_algo(ConvAlgo a) {
   forced_algo.store(static_cast<int>(a), std::memory_order_relaxed);
 }
 
+// K = C/group x KH x KW > 0. With no input channel the direct, few-tap, plane, LUT64 and tap
+// kernels have nothing to build their plans and buffers from (they formed pointers into empty
+// ones): im2col + GEMM handles K = 0 and gives the bias, forced algorithm or not.
+static bool has_taps(const PackedConvWeights &w) { return w.in_channels_per_group() > 0; }
+
 bool conv_uses_lut64(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                      Path path) {
   // Any stride, dilation, padding and format; p only moves the channel threshold below.
-  if (path != Path::Avx512 || !cpu_features().avx512_vbmi ||
+  if (path != Path::Avx512 || !has_taps(w) || !cpu_features().avx512_vbmi ||
       !lut64_conv_applies(x.layout().bits, w.weight_layout().bits, w.kernel_w(),
                           w.in_channels_per_group(), w.out_channels() / w.groups()))
     return false;
@@ -2025,7 +2030,7 @@ bool conv_uses_lut64(const QTensor &x, const PackedConvWeights &w, const Conv2dP
 
 bool conv_uses_planes(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                       Path path) {
-  if (path != Path::Avx512)
+  if (path != Path::Avx512 || !has_taps(w))
     return false;
 #if defined(SAMD_HAVE_X86_KERNELS)
   const unsigned ab = x.layout().bits, wb = w.weight_layout().bits;
@@ -2054,7 +2059,7 @@ bool conv_uses_planes(const QTensor &x, const PackedConvWeights &w, const Conv2d
 
 bool conv_uses_direct(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                       const Geometry &g, Path path) {
-  if (path != Path::Avx512)
+  if (path != Path::Avx512 || !has_taps(w))
     return false;
   const auto forced = static_cast<ConvAlgo>(forced_algo.load(std::memory_order_relaxed));
   if (forced == ConvAlgo::Direct || forced == ConvAlgo::Im2col)
@@ -2093,7 +2098,8 @@ bool conv_uses_direct(const QTensor &x, const PackedConvWeights &w, const Conv2d
 }
 bool conv_uses_taps(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                     const Geometry &g, Path path) {
-  if (!conv_taps_apply(x, w, path) || g.oh * g.ow > INT32_MAX) // (its pixel order is int32)
+  if (!has_taps(w) || !conv_taps_apply(x, w, path) ||
+      g.oh * g.ow > INT32_MAX) // (its pixel order is int32)
     return false;
   const auto forced = static_cast<ConvAlgo>(forced_algo.load(std::memory_order_relaxed));
   if (forced != ConvAlgo::Auto)
@@ -2108,9 +2114,7 @@ bool conv_uses_taps(const QTensor &x, const PackedConvWeights &w, const Conv2dPa
 }
 bool conv_uses_small(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                      Path path) {
-  // K = 0 (no input channel): no tap to build the kernel's plan from; the others give the bias.
-  if (path != Path::Avx512 || p.format != DataFormat::NCHW || w.groups() != 1 ||
-      w.in_channels_per_group() == 0)
+  if (path != Path::Avx512 || !has_taps(w) || p.format != DataFormat::NCHW || w.groups() != 1)
     return false;
   const auto forced = static_cast<ConvAlgo>(forced_algo.load(std::memory_order_relaxed));
   if (forced != ConvAlgo::Auto)

@@ -31,8 +31,16 @@ EvalResult evaluate(const BatchRunner &run, const ImageSet &data, const EvalOpti
 }
 
 EvalResult evaluate(const PixelRunner &run, const ImageSet &data, const EvalOptions &opt) {
+  // Out-of-range options were taken as "all images" / "1": refused instead, as the CLI does.
+  if (opt.limit < 0 || opt.threads < 1 || opt.batch < 1)
+    throw std::invalid_argument(
+        "samd infer: evaluate: " +
+        std::string(opt.limit < 0
+                        ? "limit " + std::to_string(opt.limit) + " is negative (0: all images)"
+                    : opt.threads < 1 ? "threads " + std::to_string(opt.threads) + " is less than 1"
+                                      : "batch " + std::to_string(opt.batch) + " is less than 1"));
   const std::int64_t total = opt.limit > 0 ? std::min(opt.limit, data.count) : data.count;
-  const std::int64_t batch = std::max<std::int64_t>(1, opt.batch);
+  const std::int64_t batch = opt.batch;
   const std::int64_t batches = (total + batch - 1) / batch;
   EvalResult r;
   r.images = total;
@@ -43,7 +51,7 @@ EvalResult evaluate(const PixelRunner &run, const ImageSet &data, const EvalOpti
   std::mutex error_mutex;
   // Each worker runs one batch untimed first (the first use of a path builds weight formats and
   // scratch buffers), then all start together: images/s is the steady rate.
-  const int workers = std::max(1, opt.threads);
+  const int workers = opt.threads;
   std::latch warmed(workers);
   std::atomic<bool> go{false}; // spun on, not slept on: a wake-up would land in the timed run
   const auto fail = [&] {

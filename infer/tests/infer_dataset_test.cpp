@@ -212,6 +212,27 @@ std::size_t virtual_bytes() {
 } // namespace
 #endif
 
+TEST_CASE("evaluate: a negative limit, threads < 1 or batch < 1 are refused", "[infer][evaluate]") {
+  // They were taken as "all images" and "1", silently.
+  ImageSet s;
+  s.count = 2, s.rows = 1, s.cols = 1;
+  s.pixels = {0, 1};
+  s.labels = {0, 1};
+  const PixelRunner run = [](const PixelBatch &b) {
+    return FloatTensor{{b.shape[0], 2},
+                       std::vector<float>(static_cast<std::size_t>(b.shape[0]) * 2)};
+  };
+  const std::vector<std::pair<EvalOptions, std::string>> cases = {
+      {EvalOptions{-5, 1, 64, {}}, "limit -5 is negative (0: all images)"},
+      {EvalOptions{0, 0, 64, {}}, "threads 0 is less than 1"},
+      {EvalOptions{0, -3, 64, {}}, "threads -3 is less than 1"},
+      {EvalOptions{0, 1, 0, {}}, "batch 0 is less than 1"}};
+  for (const auto &[bad, says] : cases)
+    CHECK_THAT(error_of([&] { evaluate(run, s, bad); }),
+               Catch::Contains("samd infer: evaluate: " + says));
+  CHECK(evaluate(run, s, EvalOptions{0, 1, 1, {}}).images == 2);
+}
+
 TEST_CASE("evaluate: worker threads that cannot start are an error, not std::terminate",
           "[infer][evaluate]") {
 #ifdef SAMD_TEST_ASAN

@@ -2208,11 +2208,11 @@ Int32Tensor conv2d_s32(const QTensor &x, const PackedConvWeights &w, const Conv2
 
 void conv2d_s32(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                 Int32Tensor &out, const KernelOptions &opt) {
+  const Path path = resolve_options(opt, "conv2d");
   const ConvSetup cs = conv_setup(x, w, p);
   const detail::Geometry &g = cs.g;
   const std::int32_t za = cs.za;
   out.shape = g.out_shape(w.out_channels());
-  const Path path = resolve_path(opt.path);
   if (path == Path::Reference || path == Path::Swar) {
     const std::vector<std::int64_t> xv = x.to_ints();
     out.data = path == Path::Reference ? conv_reference(xv, g, za, w, p)
@@ -2444,6 +2444,7 @@ bool conv_direct_max_pool_bits(const QTensor &x, const PackedConvWeights &w, con
 
 QTensor conv2d(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                const Requantizer &r, const KernelOptions &opt, const TwoLevel *two) {
+  (void)resolve_options(opt, "conv2d");
   if (two) // before any kernel reads the parameters
     detail::check_two_level(*two, w.out_channels(), "conv2d");
   const std::int64_t O = two ? w.out_channels() - 1 : w.out_channels();

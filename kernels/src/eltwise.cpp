@@ -42,6 +42,7 @@ std::int64_t combine(const AddPlan &plan, std::int64_t da, std::int64_t db, std:
 } // namespace
 
 QTensor add(const QTensor &a, const QTensor &b, const Requant &rq, const KernelOptions &opt) {
+  const Path path = resolve_options(opt, "add");
   detail::check_kernel_layout(a.layout(), "add", "first input");
   detail::check_kernel_layout(b.layout(), "add", "second input");
   if (a.shape() != b.shape())
@@ -53,7 +54,7 @@ QTensor add(const QTensor &a, const QTensor &b, const Requant &rq, const KernelO
   const AddPlan plan = plan_add(static_cast<double>(a.quant().scale[0]) / rq.out_scale,
                                 static_cast<double>(b.quant().scale[0]) / rq.out_scale);
   std::vector<std::int64_t> out(a.size());
-  if (resolve_path(opt.path) == Path::Reference) {
+  if (path == Path::Reference) {
     const std::vector<std::int64_t> av = a.to_ints(), bv = b.to_ints();
     for (std::size_t i = 0; i < out.size(); ++i)
       out[i] = combine(plan, av[i] - za, bv[i] - zb, rq.out_zero_point, lo, hi);

@@ -82,11 +82,19 @@ detail::fast::FastActs fast_acts(const QTensor &a, const PackedWeights &w, Path 
 }
 } // namespace
 
+Path resolve_options(const KernelOptions &opt, const char *kernel) {
+  if (opt.threads < 1 || opt.threads > kMaxKernelThreads)
+    throw std::invalid_argument(std::string("samd: ") + kernel + ": KernelOptions::threads is " +
+                                std::to_string(opt.threads) + "; it must be 1.." +
+                                std::to_string(kMaxKernelThreads));
+  return resolve_path(opt.path);
+}
+
 Int32Tensor gemm_s32(const QTensor &a, const PackedWeights &w, const KernelOptions &opt) {
+  const Path path = resolve_options(opt, "gemm");
   const std::int32_t za = check_gemm_operands(a, w);
   const std::int64_t M = a.shape()[0];
   Int32Tensor out{{M, w.n()}, {}};
-  const Path path = resolve_path(opt.path);
   if (path == Path::Reference || path == Path::Swar) {
     const std::vector<std::int64_t> av = a.to_ints();
     out.data = detail::gemm_rows(path, av.data(), M, za, w, opt);
@@ -117,7 +125,7 @@ PreparedActivations prepare_activations(const QTensor &a, const PackedWeights &w
 
 void gemm_s32(const PreparedActivations &a, const PackedWeights &w, Int32Tensor &out,
               const KernelOptions &opt) {
-  if (opt.path != Path::Auto && resolve_path(opt.path) != a.path_)
+  if (resolve_options(opt, "gemm") != a.path_ && opt.path != Path::Auto)
     throw std::invalid_argument(std::string("samd: gemm: activations were prepared for path ") +
                                 to_string(a.path_) + ", not " + to_string(resolve_path(opt.path)));
   if (a.k_ != w.k() || !(a.layout_ == w.act_layout()))

@@ -230,8 +230,8 @@ QTensor pool_direct(Kind kind, const QTensor &x, const detail::Geometry &g, cons
 
 QTensor run_pool(Kind kind, const QTensor &x, const Pool2dParams &p, const KernelOptions &opt,
                  const char *name) {
+  const Path path = resolve_options(opt, name);
   const detail::Geometry g = pool_geometry(x.shape(), x.layout(), x.quant(), p, name);
-  const Path path = resolve_path(opt.path);
   if (path != Path::Reference && path != Path::Swar)
     return pool_direct(kind, x, g, p);
   const std::vector<std::int64_t> xv = x.to_ints();
@@ -353,6 +353,7 @@ void max_pool_s32_image(const std::int32_t *in, const Geometry &g, const Pool2dP
 QTensor conv2d_max_pool(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                         const Requantizer &r, const Pool2dParams &pool, const KernelOptions &opt,
                         const TwoLevel *two) {
+  (void)resolve_options(opt, "conv2d_max_pool");
   if (two) // before any kernel reads the parameters
     detail::check_two_level(*two, w.out_channels(), "conv2d_max_pool");
   const Requant &rq = r.requant();
@@ -425,6 +426,11 @@ QTensor global_avg_pool(const QTensor &x, DataFormat format, const KernelOptions
   p.format = format;
   p.kernel_h = format == DataFormat::NCHW ? x.shape()[2] : x.shape()[1];
   p.kernel_w = format == DataFormat::NCHW ? x.shape()[3] : x.shape()[2];
+  if (p.kernel_h < 1 || p.kernel_w < 1)
+    throw std::invalid_argument("samd: global_avg_pool: the input (shape " + to_string(x.shape()) +
+                                ", " + (format == DataFormat::NCHW ? "NCHW" : "NHWC") + ") is " +
+                                std::to_string(p.kernel_h) + "x" + std::to_string(p.kernel_w) +
+                                " pixels: there is nothing to average");
   return run_pool(Kind::Avg, x, p, opt, "global_avg_pool");
 }
 

@@ -5,11 +5,14 @@
 #include <algorithm>
 #include <bit>
 #include <exception>
+#include <limits>
 #include <string>
 #include <thread>
 #include <utility>
 
+#include <samd/kernels/eltwise.hpp>
 #include <samd/kernels/fast_bounds.hpp>
+#include <samd/kernels/pool.hpp>
 
 #include "../src/fast/fast_gemm.hpp"
 #include "../src/fast/lut64.hpp"
@@ -772,4 +775,50 @@ TEST_CASE("gemm: bad input names the argument, the value and the limit") {
     CHECK_FALSE(msg.empty());
     CHECK_THAT(msg, Catch::Contains("zero point 20"));
   }
+}
+
+TEST_CASE("kernel options: threads outside 1..kMaxKernelThreads are refused by every kernel") {
+  // threads <= 0 ran silently on one thread, and any huge count was handed to OpenMP.
+  std::mt19937_64 rng(17);
+  const QTensor a = tensor(rng, {3, 40}, layout(4, false), Fill::Random);
+  const PackedWeights pw =
+      PackedWeights::prepack(tensor(rng, {5, 40}, layout(4, true), Fill::Random), {}, a.layout());
+  const QTensor x = tensor(rng, {1, 2, 6, 6}, layout(4, false), Fill::Random);
+  const PackedConvWeights cw = PackedConvWeights::prepack(
+      tensor(rng, {3, 2, 3, 3}, layout(4, true), Fill::Random), {}, x.layout(), 1);
+  const Conv2dParams cp;
+  Pool2dParams pool;
+  pool.kernel_h = pool.kernel_w = 2;
+  pool.stride_h = pool.stride_w = 2;
+  const Requant rq;
+  const Requantizer r(x.quant().scale[0], cw.weight_quant(), 3, rq);
+  for (Path path : supported_paths())
+    for (int threads : {0, -1, kMaxKernelThreads + 1, std::numeric_limits<int>::min()}) {
+      INFO("path " << to_string(path) << " threads " << threads);
+      const KernelOptions opt{path, true, 5, threads};
+      const std::string says = "KernelOptions::threads is " + std::to_string(threads) +
+                               "; it must be 1.." + std::to_string(kMaxKernelThreads);
+      const PreparedActivations pa = prepare_activations(a, pw, path);
+      CHECK_THAT(error_of([&] { gemm_s32(a, pw, opt); }), Catch::Contains("gemm: " + says));
+      CHECK_THAT(error_of([&] { gemm_s32(pa, pw, opt); }), Catch::Contains("gemm: " + says));
+      CHECK_THAT(error_of([&] { gemm(a, pw, rq, opt); }), Catch::Contains("gemm: " + says));
+      CHECK_THAT(error_of([&] { conv2d_s32(x, cw, cp, opt); }), Catch::Contains("conv2d: " + says));
+      CHECK_THAT(error_of([&] { conv2d(x, cw, cp, r, opt); }), Catch::Contains("conv2d: " + says));
+      CHECK_THAT(error_of([&] { conv2d_max_pool(x, cw, cp, r, pool, opt); }),
+                 Catch::Contains("conv2d_max_pool: " + says));
+      CHECK_THAT(error_of([&] { max_pool2d(x, pool, opt); }),
+                 Catch::Contains("max_pool2d: " + says));
+      CHECK_THAT(error_of([&] { avg_pool2d(x, pool, opt); }),
+                 Catch::Contains("avg_pool2d: " + says));
+      CHECK_THAT(error_of([&] { global_avg_pool(x, DataFormat::NCHW, opt); }),
+                 Catch::Contains("global_avg_pool: " + says));
+      CHECK_THAT(error_of([&] { add(x, x, rq, opt); }), Catch::Contains("add: " + says));
+    }
+  // The limits themselves are accepted, and every thread count gives the same integers.
+  const std::vector<std::int32_t> want = gemm_s32(a, pw, KernelOptions{Path::Reference}).data;
+  for (Path path : supported_paths())
+    for (int threads : {1, 2, kMaxKernelThreads}) {
+      INFO("path " << to_string(path) << " threads " << threads);
+      CHECK(gemm_s32(a, pw, KernelOptions{path, true, 5, threads}).data == want);
+    }
 }

@@ -111,6 +111,13 @@ TEST_CASE("pooling: bad input") {
                global_avg_pool(QTensor({2, 2}, layout(4, false)), DataFormat::NCHW);
              }),
              Catch::Contains("4-D"));
+  // An empty image has nothing to average (the message spoke of a "kernel size 0x5").
+  for (DataFormat f : {DataFormat::NCHW, DataFormat::NHWC})
+    CHECK_THAT(error_of([&] {
+                 global_avg_pool(QTensor({1, 3, 0, 5}, layout(4, false)), f);
+               }),
+               Catch::Contains("global_avg_pool: the input (shape {1, 3, 0, 5}, ") &&
+                   Catch::Contains("pixels: there is nothing to average"));
 }
 
 TEST_CASE("pooling: window arithmetic beyond int64 or 2^40 is refused, naming the parameter") {

@@ -16,6 +16,7 @@ using BatchRunner = std::function<FloatTensor(const FloatTensor &)>;
 // The same from the images' 8-bit codes (an integer model quantizes them by table).
 using PixelRunner = std::function<FloatTensor(const PixelBatch &)>;
 
+// evaluate refuses (std::invalid_argument) a limit < 0, threads < 1 and batch < 1.
 struct EvalOptions {
   std::int64_t limit = 0;  // first `limit` images; 0: all
   int threads = 1;         // worker threads, each running whole batches

@@ -59,9 +59,17 @@ struct KernelOptions {
   // there), and so are its capacity and allow_split's limit. Kept so that positional initializers
   // ({path, allow_split, guard, threads}) keep their meaning.
   unsigned swar_guard = 5;
-  // SIMD paths: OpenMP threads over output channels (1: the calling thread only).
+  // SIMD paths: OpenMP threads over output channels (1: the calling thread only);
+  // 1..kMaxKernelThreads, else every kernel refuses the options (resolve_options).
   int threads = 1;
 };
+
+inline constexpr int kMaxKernelThreads = 1024;
+
+// The options every kernel entry checks before any work.
+// pre: 1 <= opt.threads <= kMaxKernelThreads, else std::invalid_argument naming `kernel`, the value
+// and the limit. post: resolve_path(opt.path).
+Path resolve_options(const KernelOptions &opt, const char *kernel);
 
 // Weights prepacked once for a given activation layout.
 //

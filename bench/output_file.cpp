@@ -32,7 +32,22 @@ int write_and_close(int fd, const std::string &text) {
   return err;
 }
 
-// An existing path that is not a regular file, or a symbolic link: written in place.
+// A symbolic link (or a chain of them): the path it resolves to, so that the file it names is
+// replaced and the link kept. A dangling link stays as it is (written in place, created).
+std::string through_links(const std::string &path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISLNK(st.st_mode))
+    return path;
+  char *real = ::realpath(path.c_str(), nullptr);
+  if (real == nullptr)
+    return path;
+  std::string out(real);
+  std::free(real);
+  return out;
+}
+
+// An existing path that is not a regular file (a device, a FIFO, a dangling link): written in
+// place.
 bool write_in_place(const std::string &path) {
   struct stat st {};
   return ::lstat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode);
@@ -51,24 +66,25 @@ mode_t new_file_mode(const std::string &path) {
 } // namespace
 
 void write_file(const std::string &who, const std::string &path, const std::string &text) {
-  if (write_in_place(path)) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+  const std::string target = through_links(path);
+  if (write_in_place(target)) {
+    const int fd = ::open(target.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd < 0)
       fail(who, path, errno);
     if (const int err = write_and_close(fd, text))
       fail(who, path, err);
     return;
   }
-  std::string tmp = path + ".XXXXXX";
+  std::string tmp = target + ".XXXXXX";
   const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
   if (fd < 0)
     fail(who, path, errno);
-  int err = ::fchmod(fd, new_file_mode(path)) == 0 ? 0 : errno;
+  int err = ::fchmod(fd, new_file_mode(target)) == 0 ? 0 : errno;
   if (err != 0)
     ::close(fd);
   else
     err = write_and_close(fd, text);
-  if (err == 0 && ::rename(tmp.c_str(), path.c_str()) != 0)
+  if (err == 0 && ::rename(tmp.c_str(), target.c_str()) != 0)
     err = errno;
   if (err != 0) {
     ::unlink(tmp.c_str());

@@ -210,11 +210,11 @@ void print_table(const std::vector<Row> &rows, const Options &o) {
                 r.latency, speed, bytes);
   }
   std::printf("%lld test images, kernel path %s, %d thread(s). W/A per layer: weight / "
-              "input-activation bits of each "
-              "Conv and Gemm. bytes: weights at their width + a float32 scale and an int32 bias "
-              "per channel.\n",
+              "input-activation bits of each Conv and Gemm. images/s: batches of %lld; ms/image: "
+              "one image a run (batch-1 latency). bytes: weights at their width + a float32 scale "
+              "and an int32 bias per channel.\n",
               static_cast<long long>(rows.empty() ? 0 : rows[0].eval.images),
-              rows.empty() ? "-" : o.path.c_str(), o.threads);
+              rows.empty() ? "-" : o.path.c_str(), o.threads, static_cast<long long>(o.batch));
 }
 
 // Post-training quantization of every layer at w / a bits (the first layer reads the 8-bit

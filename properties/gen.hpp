@@ -75,10 +75,13 @@ inline std::uint64_t value_bits(const Layout &L) {
 }
 inline bool canonical(const Layout &L, std::uint64_t w) { return (w & ~value_bits(L)) == 0; }
 
-// The guard configurations the issue asks for: 0, 1, 2 and the most the width allows.
+// The guard configurations the issue asks for: 0, 1, 2 and the most the width allows; and
+// bits - 1 and bits, the thresholds ops branch on (mul_scalar's one-multiply path at
+// guard >= bits): max guard has a single lane, so without these that path met several lanes only
+// at bits <= 2.
 inline std::vector<unsigned> guards_for(unsigned bits) {
   std::vector<unsigned> g;
-  for (unsigned c : {0u, 1u, 2u, max_guard(bits)})
+  for (unsigned c : {0u, 1u, 2u, bits - 1, bits, max_guard(bits)})
     if (bits + c <= kWordBits && std::find(g.begin(), g.end(), c) == g.end())
       g.push_back(c);
   return g;

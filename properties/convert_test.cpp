@@ -50,8 +50,9 @@ std::string convert_diff(const Layout &from, const Layout &to, const std::vector
     out = checked ? convert_checked(from, to, encode(from, words), p)
                   : convert(from, to, encode(from, words), p);
   } catch (const std::out_of_range &e) {
+    // The trailing space ends the lane number: "at lane 1" must not match "at lane 12".
     const std::string want = "value " + std::to_string(bad ? seq[*bad] : 0) + " at lane " +
-                             std::to_string(bad ? *bad : 0);
+                             std::to_string(bad ? *bad : 0) + " ";
     if (bad && std::string(e.what()).find(want) != std::string::npos)
       return "";
     return what + "unexpected std::out_of_range: " + e.what() +

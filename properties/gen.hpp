@@ -41,22 +41,13 @@ inline std::string label(const Layout &L) {
   return s.str();
 }
 
-inline std::uint64_t ones(unsigned k) {
-  return k >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << k) - 1;
-}
+// Lane reading (shifts and loops only) is the reference's.
+using ref::lane_pattern;
+using ref::lane_value;
+using ref::lanes_of;
+using ref::ones;
+using ref::value_bits;
 
-inline std::uint64_t lane_pattern(const Layout &L, std::uint64_t w, unsigned i) {
-  return (w >> (i * L.field())) & ones(L.bits);
-}
-inline std::int64_t lane_value(const Layout &L, std::uint64_t w, unsigned i) {
-  return ref::from_pattern(L, lane_pattern(L, w, i));
-}
-inline LaneValues lanes_of(const Layout &L, std::uint64_t w) {
-  LaneValues v;
-  for (unsigned i = 0; i < L.lanes(); ++i)
-    v.push_back(lane_value(L, w, i));
-  return v;
-}
 // Lanes missing from `v` are 0; values are reduced to their b-bit pattern.
 inline std::uint64_t word_of(const Layout &L, const LaneValues &v) {
   std::uint64_t w = 0;
@@ -66,12 +57,6 @@ inline std::uint64_t word_of(const Layout &L, const LaneValues &v) {
 }
 inline std::uint64_t splat(const Layout &L, std::int64_t v) {
   return word_of(L, LaneValues(L.lanes(), v));
-}
-inline std::uint64_t value_bits(const Layout &L) {
-  std::uint64_t m = 0;
-  for (unsigned i = 0; i < L.lanes(); ++i)
-    m |= ones(L.bits) << (i * L.field());
-  return m;
 }
 inline bool canonical(const Layout &L, std::uint64_t w) { return (w & ~value_bits(L)) == 0; }
 

@@ -1,5 +1,5 @@
-// Reading lanes out of words without the code under test (samd::unpack / get_lane are fuzzed
-// themselves): shift, mask, and let the reference turn the pattern into a value.
+// Reading lanes out of words without the code under test (samd::unpack / get_lane and the
+// layout's masks are fuzzed themselves): the reference's shift-and-mask helpers.
 #pragma once
 
 #include <cstddef>
@@ -11,25 +11,20 @@
 
 namespace samd::fuzz {
 
-inline std::int64_t lane_value(const Layout &L, std::uint64_t w, unsigned i) {
-  return ref::from_pattern(L, (w >> (i * L.field())) & L.lane_bits());
-}
+using ref::lane_value;
 
 // The first `count` lanes of a word sequence, in sequence order (lane k = word k / lanes,
 // lane k % lanes). pre: count <= words.size() * lanes.
 inline std::vector<std::int64_t>
 lane_values(const Layout &L, const std::vector<std::uint64_t> &words, std::size_t count) {
-  std::vector<std::int64_t> v(count);
-  for (std::size_t k = 0; k < count; ++k)
-    v[k] = lane_value(L, words[k / L.lanes()], static_cast<unsigned>(k % L.lanes()));
-  return v;
+  return ref::sequence_lanes(L, words, count);
 }
 
 // Guard and padding bits set anywhere in the words (0 for canonical words).
 inline std::uint64_t junk_bits(const Layout &L, const std::vector<std::uint64_t> &words) {
   std::uint64_t junk = 0;
   for (std::uint64_t w : words)
-    junk |= w & ~L.value_mask();
+    junk |= w & ~ref::value_bits(L);
   return junk;
 }
 

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include <samd/layout.hpp>
+#include <samd/reference.hpp>
 
 #include "bytes.hpp"
 
@@ -33,18 +34,27 @@ inline Layout pick_layout(Bytes &in, unsigned max_bits, unsigned min_guard = 0) 
 // edge_pattern: a b-bit lane pattern of a boundary kind: 0, 1, 2, all ones, all ones - 1, the
 // sign bit alone (signed min), sign bit - 1 (signed max), sign bit + 1.
 inline std::uint64_t edge_pattern(const Layout &L, unsigned kind) {
-  const std::uint64_t ones = L.lane_bits(), h = std::uint64_t{1} << (L.bits - 1);
+  const std::uint64_t ones = ref::ones(L.bits), h = std::uint64_t{1} << (L.bits - 1);
   const std::uint64_t p[8] = {0, 1, 2, ones, ones - 1, h, h - 1, h + 1};
   return p[kind % 8] & ones;
 }
 
 // with_lane: w with lane i's value bits set to pattern p (lane i of w must be 0).
 inline std::uint64_t with_lane(const Layout &L, std::uint64_t w, unsigned i, std::uint64_t p) {
-  return w | ((p & L.lane_bits()) << (i * L.field()));
+  return w | ((p & ref::ones(L.bits)) << (i * L.field()));
 }
 
-// pick_word: a canonical word of L, built from lane patterns directly (not with samd::pack) so
-// that the generator does not depend on the code under test. The first byte picks the mode:
+// Pattern p in every lane.
+inline std::uint64_t every_lane(const Layout &L, std::uint64_t p) {
+  std::uint64_t w = 0;
+  for (unsigned i = 0; i < L.lanes(); ++i)
+    w = with_lane(L, w, i, p);
+  return w;
+}
+
+// pick_word: a canonical word of L, built from lane patterns directly (not with samd::pack or the
+// layout's masks) so that the generator does not depend on the code under test. The first byte
+// picks the mode:
 //   0: 8 raw bytes masked to the value bits       1: every lane the same boundary pattern
 //   2: one nibble per lane: a boundary pattern (0-7) or raw bits (8-15)
 //   3: a lane mask: each lane all ones or zero, one input bit per lane
@@ -52,9 +62,9 @@ inline std::uint64_t pick_word(Bytes &in, const Layout &L) {
   const std::uint8_t mode = in.u8();
   switch (mode % 4) {
   case 0:
-    return in.u64() & L.value_mask();
+    return in.u64() & ref::value_bits(L);
   case 1:
-    return L.repeat(edge_pattern(L, mode >> 2));
+    return every_lane(L, edge_pattern(L, mode >> 2));
   case 2: {
     std::uint64_t w = 0;
     std::uint8_t nibbles = 0;
@@ -78,7 +88,7 @@ inline std::uint64_t pick_word(Bytes &in, const Layout &L) {
     std::uint64_t w = 0;
     for (unsigned i = 0; i < L.lanes(); ++i)
       if (((select >> i) & 1u) != 0)
-        w = with_lane(L, w, i, L.lane_bits());
+        w = with_lane(L, w, i, ref::ones(L.bits));
     return w;
   }
   }

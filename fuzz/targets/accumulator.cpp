@@ -41,7 +41,7 @@ std::uint64_t pick_count(Bytes &in, std::uint64_t capacity, std::uint64_t max_ad
 
 // Every lane at L's max (or min): the worst cases for a field's headroom.
 std::uint64_t extreme_word(const Layout &L, bool max) {
-  return L.repeat(ref::pattern(L, max ? L.max_value() : L.min_value()));
+  return fuzz::every_lane(L, ref::pattern(L, max ? L.max_value() : L.min_value()));
 }
 
 std::string lanes_of(const Layout &L, std::uint64_t w) {

@@ -96,7 +96,7 @@ void check_pack(const Layout &L, Overflow policy, const Values &values) {
     // unpack reads the values back, also with every guard and padding bit set (guards are ignored)
     std::vector<std::uint64_t> dirty = words;
     for (std::uint64_t &w : dirty)
-      w |= ~L.value_mask();
+      w |= ~ref::value_bits(L);
     for (const auto *ws : {&words, &dirty}) {
       const Values back = unpack(L, *ws, values.size());
       if (back != expected)
@@ -190,7 +190,7 @@ void check_lane_codec(const Layout &L, Overflow policy, const Values &values) {
     if (*pattern != ref::pattern(L, *e) || decode_lane(L, *pattern) != *e)
       fail("encode_lane = " + std::to_string(*pattern) + ", decode_lane = " +
            std::to_string(decode_lane(L, *pattern)) + ", expected " + std::to_string(*e) + ctx());
-    if (*word != L.repeat(ref::pattern(L, *e)))
+    if (*word != fuzz::every_lane(L, ref::pattern(L, *e)))
       fail("broadcast_value = " + std::to_string(*word) + ctx());
   }
 }

@@ -46,6 +46,9 @@ struct Op {
 namespace detail {
 using Lanes = std::vector<std::int64_t>;
 
+// Words are read with ref's shift-and-mask helpers, not samd's unpack / get_lane / masks: a bug
+// there would otherwise change what the op computes and what the check sees alike.
+
 inline std::string show(const Lanes &v) {
   std::ostringstream o;
   o << '[';
@@ -61,8 +64,8 @@ inline Result compare(const std::string &what, const Layout &L, const Inputs &in
   if (expected == got && out_word_guard_bits == 0)
     return {};
   std::ostringstream o;
-  o << what << " on " << to_string(L) << " k=" << in.k << "\n  x=" << show(unpack_word(L, in.x))
-    << "\n  y=" << show(unpack_word(L, in.y)) << "\n  z=" << show(unpack_word(L, in.z))
+  o << what << " on " << to_string(L) << " k=" << in.k << "\n  x=" << show(ref::lanes_of(L, in.x))
+    << "\n  y=" << show(ref::lanes_of(L, in.y)) << "\n  z=" << show(ref::lanes_of(L, in.z))
     << "\n  expected=" << show(expected) << "\n  got     =" << show(got);
   if (out_word_guard_bits != 0)
     o << "\n  result has guard/padding bits set: 0x" << std::hex << out_word_guard_bits;
@@ -74,11 +77,28 @@ template <class Swar, class Spec>
 Result lanewise(const std::string &name, const Layout &R, const Layout &L, const Inputs &in,
                 Swar swar, Spec spec) {
   const std::uint64_t w = swar();
-  const Lanes x = unpack_word(L, in.x), y = unpack_word(L, in.y), z = unpack_word(L, in.z);
+  const Lanes x = ref::lanes_of(L, in.x), y = ref::lanes_of(L, in.y), z = ref::lanes_of(L, in.z);
   Lanes expected(L.lanes());
   for (unsigned i = 0; i < L.lanes(); ++i)
     expected[i] = spec(x[i], y[i], z[i]);
-  return compare(name, L, in, expected, unpack_word(R, w), w & ~R.value_mask());
+  return compare(name, L, in, expected, ref::lanes_of(R, w), w & ~ref::value_bits(R));
+}
+
+// A result of several words in R (mul_widen, convert): ceil(expected lanes / R's lanes) canonical
+// words whose lanes, the unused tail lanes of the last word included (expected 0), follow
+// `expected` in sequence order.
+inline Result words_result(const std::string &what, const Layout &R, const Layout &L,
+                           const Inputs &in, Lanes expected,
+                           const std::vector<std::uint64_t> &out) {
+  const std::size_t words = (expected.size() + R.lanes() - 1) / R.lanes();
+  if (out.size() != words)
+    return {false, what + " on " + to_string(L) + ": " + std::to_string(out.size()) +
+                       " words, expected " + std::to_string(words)};
+  expected.resize(words * R.lanes(), 0);
+  std::uint64_t junk = 0;
+  for (std::uint64_t w : out)
+    junk |= w & ~ref::value_bits(R);
+  return compare(what, L, in, expected, ref::sequence_lanes(R, out, expected.size()), junk);
 }
 
 inline Layout convert_target(const Layout &L, unsigned k, bool flip_sign) {
@@ -149,7 +169,7 @@ inline const std::vector<Op> &ops() {
         [](const Layout &L, const Inputs &in) { return mul_scalar(L, in.x, in.y); },
         [](const Layout &, I a, I, I, unsigned) { return a; } /* replaced below */);
     v.back().check = [](const Layout &L, const Inputs &in) {
-      const I k = get_lane(L, in.y, 0);
+      const I k = ref::lane_value(L, in.y, 0);
       return lanewise(
           "mul_scalar", L, L, in, [&] { return mul_scalar(L, in.x, in.y); },
           [&](I a, I, I) { return ref::mul_scalar(L, a, k); });
@@ -222,7 +242,7 @@ inline const std::vector<Op> &ops() {
         "broadcast", 32, [](const Layout &L, const Inputs &in) { return broadcast(L, in.y); },
         [](const Layout &, I, I, I, unsigned) { return I{0}; } /* replaced below */);
     v.back().check = [](const Layout &L, const Inputs &in) {
-      const I k = get_lane(L, in.y, 0);
+      const I k = ref::lane_value(L, in.y, 0);
       return lanewise(
           "broadcast", L, L, in, [&] { return broadcast(L, in.y); }, [&](I, I, I) { return k; });
     };
@@ -232,48 +252,43 @@ inline const std::vector<Op> &ops() {
                        "abs", L.as_unsigned(), L, in, [&] { return abs_lanes(L, in.x); },
                        [](I a, I, I) { return ref::abs_lanes(a); });
                  }});
-    v.push_back(
-        {"add_exact", 32, 1, [](const Layout &L, const Inputs &in) {
-           const std::uint64_t s = add_exact(L, in.x, in.y);
-           const Lanes x = unpack_word(L, in.x), y = unpack_word(L, in.y);
-           Lanes exp, got;
-           for (unsigned i = 0; i < L.lanes(); ++i) {
-             exp.push_back(ref::add_exact(ref::as_unsigned(L, x[i]), ref::as_unsigned(L, y[i])));
-             got.push_back(
-                 static_cast<I>((s >> (i * L.field())) & samd::detail::low_bits(L.field())));
-             exp.push_back(ref::mask(L, ref::exceeds_bits(L, exp[exp.size() - 1])));
-             got.push_back(get_lane(L, carry_flags(L, s), i));
-           }
-           return detail::compare("add_exact", L, in, exp, got);
-         }});
+    v.push_back({"add_exact", 32, 1, [](const Layout &L, const Inputs &in) {
+                   const std::uint64_t s = add_exact(L, in.x, in.y);
+                   const Lanes x = ref::lanes_of(L, in.x), y = ref::lanes_of(L, in.y);
+                   Lanes exp, got;
+                   for (unsigned i = 0; i < L.lanes(); ++i) {
+                     exp.push_back(
+                         ref::add_exact(ref::as_unsigned(L, x[i]), ref::as_unsigned(L, y[i])));
+                     got.push_back(static_cast<I>((s >> (i * L.field())) & ref::ones(L.field())));
+                     exp.push_back(ref::mask(L, ref::exceeds_bits(L, exp[exp.size() - 1])));
+                     got.push_back(ref::lane_value(L, carry_flags(L, s), i));
+                   }
+                   return detail::compare("add_exact", L, in, exp, got);
+                 }});
     v.push_back({"hsum", 32, 0, [](const Layout &L, const Inputs &in) {
-                   return detail::compare("hsum", L, in, {ref::hsum(unpack_word(L, in.x))},
+                   return detail::compare("hsum", L, in, {ref::hsum(ref::lanes_of(L, in.x))},
                                           {static_cast<I>(hsum(L, in.x))});
                  }});
     v.push_back({"dot", 16, 0, [](const Layout &L, const Inputs &in) {
-                   return detail::compare("dot", L, in,
-                                          {ref::dot(unpack_word(L, in.x), unpack_word(L, in.y))},
-                                          {static_cast<I>(dot(L, in.x, in.y))});
+                   return detail::compare(
+                       "dot", L, in, {ref::dot(ref::lanes_of(L, in.x), ref::lanes_of(L, in.y))},
+                       {static_cast<I>(dot(L, in.x, in.y))});
                  }});
     v.push_back({"mul_widen", 16, 0, [](const Layout &L, const Inputs &in) {
                    const Layout W = widening_layout(L, in.k % (65 - 2 * L.bits));
                    const std::vector<std::uint64_t> p = mul_widen(L, W, in.x, in.y);
-                   const Lanes x = unpack_word(L, in.x), y = unpack_word(L, in.y);
+                   const Lanes x = ref::lanes_of(L, in.x), y = ref::lanes_of(L, in.y);
                    Lanes exp;
                    for (unsigned i = 0; i < L.lanes(); ++i)
                      exp.push_back(ref::mul_widen(x[i], y[i]));
-                   std::uint64_t junk = 0;
-                   for (std::uint64_t w : p)
-                     junk |= w & ~W.value_mask();
-                   return detail::compare("mul_widen to " + to_string(W), L, in, exp,
-                                          unpack(W, p, L.lanes()), junk);
+                   return detail::words_result("mul_widen to " + to_string(W), W, L, in, exp, p);
                  }});
     for (int policy = 0; policy < 3; ++policy) {
       const char *pname[] = {"error", "wrap", "saturate"};
       v.push_back({std::string("convert_") + pname[policy], 32, 0,
                    [policy, pname](const Layout &L, const Inputs &in) {
                      const Layout T = detail::convert_target(L, in.k, (in.k / 7) % 3 == 0);
-                     const Lanes x = unpack_word(L, in.x);
+                     const Lanes x = ref::lanes_of(L, in.x);
                      const auto rp = static_cast<ref::Policy>(policy);
                      bool refuses = false;
                      Lanes exp;
@@ -295,10 +310,7 @@ inline const std::vector<Op> &ops() {
                      }
                      if (refuses)
                        return Result{false, what + ": accepted an out-of-range lane"};
-                     std::uint64_t junk = 0;
-                     for (std::uint64_t w : out)
-                       junk |= w & ~T.value_mask();
-                     return detail::compare(what, L, in, exp, unpack(T, out, L.lanes()), junk);
+                     return detail::words_result(what, T, L, in, exp, out);
                    }});
     }
     v.push_back(
@@ -306,7 +318,8 @@ inline const std::vector<Op> &ops() {
            // Accumulate (x, y), (y, z), (z, x) with a guard chosen by k; compare per-lane sums.
            const unsigned g = in.k % (65 - 2 * L.bits);
            DotAccumulator acc(L, g);
-           const Lanes x = unpack_word(L, in.x), y = unpack_word(L, in.y), z = unpack_word(L, in.z);
+           const Lanes x = ref::lanes_of(L, in.x), y = ref::lanes_of(L, in.y),
+                       z = ref::lanes_of(L, in.z);
            Lanes exp(L.lanes(), 0);
            const std::uint64_t pairs[3][2] = {{in.x, in.y}, {in.y, in.z}, {in.z, in.x}};
            const Lanes *lp[3][2] = {{&x, &y}, {&y, &z}, {&z, &x}};

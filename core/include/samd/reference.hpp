@@ -7,6 +7,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -25,6 +26,39 @@ inline std::int64_t from_pattern(const Layout &L, std::uint64_t p) {
     return static_cast<std::int64_t>(p) - (std::int64_t{1} << L.bits);
   return static_cast<std::int64_t>(p);
 }
+// Reading words lane by lane with shifts and loops only: an oracle that decoded with samd's masks
+// (lane_bits_of, value_mask, unpack) would share a bug there with the ops it checks.
+inline std::uint64_t ones(unsigned k) { return k >= 64 ? ~0ull : (1ull << k) - 1; }
+// Lane i's b value bits.
+inline std::uint64_t lane_pattern(const Layout &L, std::uint64_t w, unsigned i) {
+  return (w >> (i * L.field())) & ones(L.bits);
+}
+inline std::int64_t lane_value(const Layout &L, std::uint64_t w, unsigned i) {
+  return from_pattern(L, lane_pattern(L, w, i));
+}
+inline std::vector<std::int64_t> lanes_of(const Layout &L, std::uint64_t w) {
+  std::vector<std::int64_t> v;
+  for (unsigned i = 0; i < L.lanes(); ++i)
+    v.push_back(lane_value(L, w, i));
+  return v;
+}
+// The first `count` lanes of a word sequence: lane j is word j / lanes, lane j % lanes.
+// pre: count <= words.size() * lanes.
+inline std::vector<std::int64_t>
+sequence_lanes(const Layout &L, const std::vector<std::uint64_t> &words, std::size_t count) {
+  std::vector<std::int64_t> v(count);
+  for (std::size_t j = 0; j < count; ++j)
+    v[j] = lane_value(L, words[j / L.lanes()], static_cast<unsigned>(j % L.lanes()));
+  return v;
+}
+// Every lane's value bits; a canonical word has no bit outside them.
+inline std::uint64_t value_bits(const Layout &L) {
+  std::uint64_t m = 0;
+  for (unsigned i = 0; i < L.lanes(); ++i)
+    m |= ones(L.bits) << (i * L.field());
+  return m;
+}
+
 // The same pattern read as unsigned / as signed.
 inline std::int64_t as_unsigned(const Layout &L, std::int64_t v) {
   return from_pattern(L.as_unsigned(), pattern(L, v));

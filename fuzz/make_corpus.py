@@ -7,6 +7,9 @@ The byte formats are the ones the targets decode (fuzz/support/pick.hpp, catalog
   word   = [mode | kind << 2]: mode 1 = every lane the same edge pattern (0 zero, 1 one, 2 two,
            3 all ones, 4 all ones - 1, 5 sign bit, 6 sign bit - 1, 7 sign bit + 1);
            [3][8 bytes]: a lane mask (lane i all ones if bit i is set)
+  catalogue input = [op][layout][k: 2 bytes][x][y][z][r: 8 bytes]; r, the raw word whose guard and
+           padding bits reach select's mask, mul_scalar's k, broadcast's v and add_exact's fields,
+           reads 0 when the input ends before it
 Each seed is small and sits on a width boundary: 1, 2, 7, 8, 9, 15, 16, 17, 31, 32 bits.
 """
 import os
@@ -44,6 +47,19 @@ def catalog_seeds(family, widths):
     return seeds
 
 
+def raw_seeds(family, ops):
+    """Catalogue seeds for the ops that read r, with r's junk in every guard and padding bit: the
+    ops at guard = bits (mul_scalar's one-multiply path) and guard = min + 1, 3 and 8 bits."""
+    seeds = []
+    for op in ops:
+        for i, bits in enumerate([3, 8]):
+            r = 0xFFFFFFFFFFFFFFFF if i == 0 else 0xAAAAAAAAAAAAAAAA
+            seeds.append(bytes([op]) + layout(bits, i == 1, 2 - i) + struct.pack("<H", 0) +
+                         edge_word(3) + edge_word(5) + lane_mask_word(0x5555555555555555) +
+                         struct.pack("<Q", r))
+    return seeds
+
+
 def convert_seeds():
     seeds = [b"\x00" + s for s in catalog_seeds("convert", WIDTHS_32)]
     pairs = [(8, False, 16, False), (16, True, 8, True), (32, True, 1, False), (1, False, 32, True),
@@ -60,6 +76,7 @@ def add_seeds():
     seeds = [b"\x00" + s for s in catalog_seeds("add", WIDTHS_32)]
     for i, bits in enumerate([1, 8, 31, 32]):
         seeds.append(b"\x01" + layout(bits, i % 2 == 0, i % 4) + edge_word(3) + edge_word(5))
+    seeds += [b"\x00" + s for s in raw_seeds("add", [9])]  # add_exact
     return seeds
 
 
@@ -271,8 +288,8 @@ def main():
     write("logic", catalog_seeds("logic", WIDTHS_32))
     write("shift", catalog_seeds("shift", WIDTHS_32))
     write("compare", catalog_seeds("compare", WIDTHS_32))
-    write("minmax", catalog_seeds("minmax", WIDTHS_32))
-    write("mul", catalog_seeds("mul", WIDTHS_16))
+    write("minmax", catalog_seeds("minmax", WIDTHS_32) + raw_seeds("minmax", [0, 5]))  # select, broadcast
+    write("mul", catalog_seeds("mul", WIDTHS_16) + raw_seeds("mul", [1]))  # mul_scalar
     write("reduce", catalog_seeds("reduce", WIDTHS_32))
     write("add", add_seeds())
     write("convert", convert_seeds())

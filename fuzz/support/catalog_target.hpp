@@ -100,7 +100,8 @@ inline unsigned pick_k(Bytes &in, Family f, const Layout &L) {
   return (k & 0x8000u) != 0 ? k & 0x7fffu : k % (L.bits + 2);
 }
 
-// check_catalog_op: input = [op][layout: 2 bytes][k: 2 bytes][x][y][z] (words as pick_word).
+// check_catalog_op: input = [op][layout: 2 bytes][k: 2 bytes][x][y][z][r: 8 bytes] (words as
+// pick_word; r is the raw word of catalog::Inputs, last so that an input without it reads r = 0).
 inline void check_catalog_op(Family f, Bytes &in) {
   const auto &ops = ops_of(f);
   const catalog::Op &op = *ops[in.u8() % ops.size()];
@@ -110,6 +111,7 @@ inline void check_catalog_op(Family f, Bytes &in) {
   words.x = pick_word(in, L);
   words.y = pick_word(in, L);
   words.z = pick_word(in, L);
+  words.r = in.u64();
   const catalog::Result r = op.check(L, words);
   if (!r.ok)
     fail(r.detail);

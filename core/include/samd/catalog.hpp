@@ -24,11 +24,14 @@
 
 namespace samd::catalog {
 
-// The inputs of one check: three canonical words and a small parameter (shift amount, target
-// width, ...). Ops use what they need.
+// The inputs of one check: three canonical words, a small parameter (shift amount, target
+// width, ...) and a raw word r. Ops use what they need. Where a contract allows more than
+// canonical input, r supplies the rest: its guard and padding bits are set in select's mask,
+// mul_scalar's k and broadcast's v, and make add_exact's operands whole f-bit fields.
 struct Inputs {
   std::uint64_t x = 0, y = 0, z = 0;
   unsigned k = 0;
+  std::uint64_t r = 0;
 };
 
 struct Result {
@@ -49,6 +52,12 @@ using Lanes = std::vector<std::int64_t>;
 // Words are read with ref's shift-and-mask helpers, not samd's unpack / get_lane / masks: a bug
 // there would otherwise change what the op computes and what the check sees alike.
 
+// w with r's bits outside L's value bits added (a non-canonical word where the contract allows
+// one).
+inline std::uint64_t with_junk(const Layout &L, std::uint64_t w, std::uint64_t r) {
+  return w | (r & ~ref::value_bits(L));
+}
+
 inline std::string show(const Lanes &v) {
   std::ostringstream o;
   o << '[';
@@ -66,7 +75,8 @@ inline Result compare(const std::string &what, const Layout &L, const Inputs &in
   std::ostringstream o;
   o << what << " on " << to_string(L) << " k=" << in.k << "\n  x=" << show(ref::lanes_of(L, in.x))
     << "\n  y=" << show(ref::lanes_of(L, in.y)) << "\n  z=" << show(ref::lanes_of(L, in.z))
-    << "\n  expected=" << show(expected) << "\n  got     =" << show(got);
+    << "\n  r=0x" << std::hex << in.r << std::dec << "\n  expected=" << show(expected)
+    << "\n  got     =" << show(got);
   if (out_word_guard_bits != 0)
     o << "\n  result has guard/padding bits set: 0x" << std::hex << out_word_guard_bits;
   return {false, o.str()};
@@ -168,10 +178,12 @@ inline const std::vector<Op> &ops() {
         "mul_scalar", 16,
         [](const Layout &L, const Inputs &in) { return mul_scalar(L, in.x, in.y); },
         [](const Layout &, I a, I, I, unsigned) { return a; } /* replaced below */);
+    // k's bits above its low b are ignored: y's other lanes, and r's bits in the guards.
     v.back().check = [](const Layout &L, const Inputs &in) {
+      const std::uint64_t kw = detail::with_junk(L, in.y, in.r);
       const I k = ref::lane_value(L, in.y, 0);
       return lanewise(
-          "mul_scalar", L, L, in, [&] { return mul_scalar(L, in.x, in.y); },
+          "mul_scalar", L, L, in, [&] { return mul_scalar(L, in.x, kw); },
           [&](I a, I, I) { return ref::mul_scalar(L, a, k); });
     };
     bin(
@@ -227,7 +239,11 @@ inline const std::vector<Op> &ops() {
         "cmp_ge", 32, [](const Layout &L, const Inputs &in) { return cmp_ge(L, in.x, in.y); },
         [](const Layout &L, I a, I b, I, unsigned) { return ref::mask(L, ref::cmp_ge(a, b)); });
     bin(
-        "select", 32, [](const Layout &L, const Inputs &in) { return select(L, in.z, in.x, in.y); },
+        "select", 32,
+        [](const Layout &L, const Inputs &in) {
+          // m may be any word: z with r's bits in the guards and padding.
+          return select(L, detail::with_junk(L, in.z, in.r), in.x, in.y);
+        },
         [](const Layout &L, I a, I b, I c, unsigned) { return ref::select(L, c, a, b); });
     bin(
         "min", 32, [](const Layout &L, const Inputs &in) { return min_lanes(L, in.x, in.y); },
@@ -241,10 +257,12 @@ inline const std::vector<Op> &ops() {
     bin(
         "broadcast", 32, [](const Layout &L, const Inputs &in) { return broadcast(L, in.y); },
         [](const Layout &, I, I, I, unsigned) { return I{0}; } /* replaced below */);
+    // v's bits above its low b are ignored: y's other lanes, and r's bits in the guards.
     v.back().check = [](const Layout &L, const Inputs &in) {
       const I k = ref::lane_value(L, in.y, 0);
       return lanewise(
-          "broadcast", L, L, in, [&] { return broadcast(L, in.y); }, [&](I, I, I) { return k; });
+          "broadcast", L, L, in, [&] { return broadcast(L, detail::with_junk(L, in.y, in.r)); },
+          [&](I, I, I) { return k; });
     };
     // abs_lanes: the result is read as unsigned.
     v.push_back({"abs", 32, 0, [](const Layout &L, const Inputs &in) {
@@ -252,18 +270,38 @@ inline const std::vector<Op> &ops() {
                        "abs", L.as_unsigned(), L, in, [&] { return abs_lanes(L, in.x); },
                        [](I a, I, I) { return ref::abs_lanes(a); });
                  }});
+    // add_exact takes whole f-bit fields with x_i + y_i < 2^f: x's lanes with r's guard bits, and
+    // y's lanes with the guard bits of r rotated, reduced below 2^f - x_i (r = 0: canonical lanes).
+    // Fields reach 2^64 - 1 (one lane, max guard), so they are summed as uint64; lanes show their
+    // bits as int64.
     v.push_back({"add_exact", 32, 1, [](const Layout &L, const Inputs &in) {
-                   const std::uint64_t s = add_exact(L, in.x, in.y);
-                   const Lanes x = ref::lanes_of(L, in.x), y = ref::lanes_of(L, in.y);
+                   const std::uint64_t fmax = ref::ones(L.field()),
+                                       rot = (in.r << 32) | (in.r >> 32);
+                   const std::uint64_t xw = detail::with_junk(L, in.x, in.r),
+                                       yw = detail::with_junk(L, in.y, rot);
+                   std::vector<std::uint64_t> xf, yf;
+                   std::uint64_t xs = 0, ys = 0;
+                   for (unsigned i = 0; i < L.lanes(); ++i) {
+                     xf.push_back((xw >> (i * L.field())) & fmax);
+                     const std::uint64_t room = fmax - xf.back(),
+                                         yi = (yw >> (i * L.field())) & fmax;
+                     yf.push_back(yi <= room ? yi : yi % (room + 1));
+                     xs |= xf.back() << (i * L.field());
+                     ys |= yf.back() << (i * L.field());
+                   }
+                   const std::uint64_t s = add_exact(L, xs, ys), c = carry_flags(L, s);
                    Lanes exp, got;
                    for (unsigned i = 0; i < L.lanes(); ++i) {
-                     exp.push_back(
-                         ref::add_exact(ref::as_unsigned(L, x[i]), ref::as_unsigned(L, y[i])));
-                     got.push_back(static_cast<I>((s >> (i * L.field())) & ref::ones(L.field())));
-                     exp.push_back(ref::mask(L, ref::exceeds_bits(L, exp[exp.size() - 1])));
-                     got.push_back(ref::lane_value(L, carry_flags(L, s), i));
+                     const std::uint64_t sum = xf[i] + yf[i];
+                     exp.push_back(static_cast<I>(sum));
+                     got.push_back(static_cast<I>((s >> (i * L.field())) & fmax));
+                     exp.push_back(ref::mask(L, sum > ref::ones(L.bits)));
+                     got.push_back(ref::lane_value(L, c, i));
                    }
-                   return detail::compare("add_exact", L, in, exp, got);
+                   const Lanes fx(xf.begin(), xf.end()), fy(yf.begin(), yf.end());
+                   return detail::compare("add_exact of fields " + detail::show(fx) + " + " +
+                                              detail::show(fy) + " (sum, carry flag per lane)",
+                                          L, in, exp, got, c & ~ref::value_bits(L));
                  }});
     v.push_back({"hsum", 32, 0, [](const Layout &L, const Inputs &in) {
                    return detail::compare("hsum", L, in, {ref::hsum(ref::lanes_of(L, in.x))},

@@ -1,7 +1,9 @@
 // fuzz_convert: widening and narrowing between any two layouts, under every overflow policy.
 //   mode even: a catalogue convert_* op (one word, target layout chosen by k)
 //   mode odd:  convert / convert_checked / widen on 0..8 words at once:
-//              input = [mode][from: 2 bytes][to: 2 bytes][policy][word count][words...]
+//              input = [mode][from: 2 bytes][to: 2 bytes][policy][word count][words...][edge: 2]
+//              edge: bit 15 set puts ref::range_edge(to, edge) into lane (edge >> 2) % lanes, where
+//              `from` holds it (to's range ends, met by chance only in lanes drawn at from's edges)
 // Multi-word checks: every input lane (tail lanes included) lands at the same sequence position,
 // the output has ceil(lanes / to.lanes) canonical words with zero tail lanes, values follow
 // ref::convert; Error throws exactly when a lane is out of range and names the first one;
@@ -55,6 +57,14 @@ void check_multi_word(Bytes &in) {
   Words src(in.u8() % 9);
   for (std::uint64_t &w : src)
     w = fuzz::pick_word(in, from);
+  const std::uint16_t edge = in.u16();
+  const std::int64_t e = ref::range_edge(to, edge);
+  if ((edge & 0x8000u) != 0 && !src.empty() && ref::in_range(from, e)) {
+    const std::size_t j = (edge >> 2 & 0x1fffu) % (src.size() * from.lanes());
+    const unsigned shift = static_cast<unsigned>(j % from.lanes()) * from.field();
+    std::uint64_t &w = src[j / from.lanes()];
+    w = (w & ~(ref::ones(from.bits) << shift)) | (ref::pattern(from, e) << shift);
+  }
 
   const Values x = fuzz::lane_values(from, src, src.size() * from.lanes());
   const auto ctx = [&] {

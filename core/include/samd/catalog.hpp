@@ -27,7 +27,8 @@ namespace samd::catalog {
 // The inputs of one check: three canonical words, a small parameter (shift amount, target
 // width, ...) and a raw word r. Ops use what they need. Where a contract allows more than
 // canonical input, r supplies the rest: its guard and padding bits are set in select's mask,
-// mul_scalar's k and broadcast's v, and make add_exact's operands whole f-bit fields.
+// mul_scalar's k and broadcast's v, and make add_exact's operands whole f-bit fields. The
+// convert_* ops read r's low byte as an edge of the target's range to put into x (r = 0: none).
 struct Inputs {
   std::uint64_t x = 0, y = 0, z = 0;
   unsigned k = 0;
@@ -326,7 +327,15 @@ inline const std::vector<Op> &ops() {
       v.push_back({std::string("convert_") + pname[policy], 32, 0,
                    [policy, pname](const Layout &L, const Inputs &in) {
                      const Layout T = detail::convert_target(L, in.k, (in.k / 7) % 3 == 0);
-                     const Lanes x = ref::lanes_of(L, in.x);
+                     // x's lanes sit at L's edges, and meet T's only by chance: r's low byte, if
+                     // nonzero, puts one of T's (ref::range_edge) into a lane, where L holds it.
+                     Inputs used = in;
+                     const std::int64_t e = ref::range_edge(T, in.r & 3u);
+                     const unsigned at = static_cast<unsigned>((in.r >> 2) & 0x3fu) % L.lanes();
+                     if ((in.r & 0xffu) != 0 && ref::in_range(L, e))
+                       used.x = (in.x & ~(ref::ones(L.bits) << (at * L.field()))) |
+                                (ref::pattern(L, e) << (at * L.field()));
+                     const Lanes x = ref::lanes_of(L, used.x);
                      const auto rp = static_cast<ref::Policy>(policy);
                      bool refuses = false;
                      Lanes exp;
@@ -340,7 +349,7 @@ inline const std::vector<Op> &ops() {
                          std::string("convert_") + pname[policy] + " to " + to_string(T);
                      std::vector<std::uint64_t> out;
                      try {
-                       out = convert_checked(L, T, {in.x}, static_cast<Overflow>(policy));
+                       out = convert_checked(L, T, {used.x}, static_cast<Overflow>(policy));
                      } catch (const std::out_of_range &) {
                        if (refuses)
                          return Result{};
@@ -348,7 +357,7 @@ inline const std::vector<Op> &ops() {
                      }
                      if (refuses)
                        return Result{false, what + ": accepted an out-of-range lane"};
-                     return detail::words_result(what, T, L, in, exp, out);
+                     return detail::words_result(what, T, L, used, exp, out);
                    }});
     }
     v.push_back(

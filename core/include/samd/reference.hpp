@@ -70,6 +70,12 @@ inline std::int64_t as_signed(const Layout &L, std::int64_t v) {
 inline bool in_range(const Layout &L, std::int64_t v) {
   return v >= L.min_value() && v <= L.max_value();
 }
+// The values at the ends of L's range and just outside, where conversions to L change behaviour:
+// kind % 4 = 0: min - 1, 1: min, 2: max, 3: max + 1.
+inline std::int64_t range_edge(const Layout &L, unsigned kind) {
+  const std::int64_t e[4] = {L.min_value() - 1, L.min_value(), L.max_value(), L.max_value() + 1};
+  return e[kind % 4];
+}
 inline std::int64_t wrap(const Layout &L, std::int64_t v) { return from_pattern(L, pattern(L, v)); }
 inline std::int64_t saturate(const Layout &L, std::int64_t v) {
   return std::clamp(v, L.min_value(), L.max_value());

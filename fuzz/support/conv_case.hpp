@@ -30,6 +30,8 @@ struct ConvCase {
   std::vector<std::int64_t> u;         // two-level: the stored u (o x K), for the real-weight check
   std::vector<std::int32_t> bias;      // two-level: the layer's bias (in `two`)
   kernels::QuantParams wq;             // the layer's weight quantization (o channels or one)
+  PlainTensor xp, wp;                  // x's and the packed weights' integers and zero points
+  std::vector<std::int32_t> packed_bias; // the bias given to prepack
   std::string what;
 };
 
@@ -86,7 +88,7 @@ inline ConvCase conv_case(Bytes &in) {
     k.o -= k.p.groups;
   const Shape xs =
       k.p.format == DataFormat::NCHW ? Shape{k.n, k.c, k.h, k.w} : Shape{k.n, k.h, k.w, k.c};
-  k.x = kernel_tensor(in, xs, k.al);
+  k.x = kernel_tensor(in, xs, k.al, 0, -1, &k.xp);
   const std::int64_t K = (k.c / k.p.groups) * k.kh * k.kw;
   std::ostringstream what;
   what << "A=" << to_string(k.al) << " W=" << to_string(k.wl) << " x=" << to_string(xs)
@@ -98,12 +100,13 @@ inline ConvCase conv_case(Bytes &in) {
   if (!k.two_level) {
     const bool per_channel = in.u8() & 1;
     k.weights = kernel_tensor(in, {k.o, k.c / k.p.groups, k.kh, k.kw}, k.wl,
-                              per_channel ? static_cast<std::size_t>(k.o) : 0, 0);
+                              per_channel ? static_cast<std::size_t>(k.o) : 0, 0, &k.wp);
     std::vector<std::int32_t> bias;
     if (in.u8() & 1)
       for (std::int64_t i = 0; i < k.o; ++i)
         bias.push_back(static_cast<std::int32_t>(in.u16()) - 32768);
     k.wq = k.weights.quant();
+    k.packed_bias = bias;
     what << (per_channel ? " per-channel" : "") << (bias.empty() ? "" : " bias");
     k.packed = PackedConvWeights::prepack(k.weights, bias, k.al, k.p.groups);
   } else {
@@ -118,6 +121,7 @@ inline ConvCase conv_case(Bytes &in) {
     k.u = ut.to_ints();
     std::vector<std::int64_t> stored = k.u;
     stored.insert(stored.end(), static_cast<std::size_t>(K), 1);
+    k.wp = {stored, {0}};
     k.weights =
         QTensor::from_ints({k.o + 1, k.c, k.kh, k.kw}, k.wl, stored, QuantParams{{1.0f}, {0}, -1});
     k.packed = PackedConvWeights::prepack(k.weights, {}, k.al, 1);
@@ -180,6 +184,51 @@ inline std::optional<kernels::Requantizer> conv_requantizer(Bytes &in, const Con
   } catch (const std::invalid_argument &) {
     return std::nullopt;
   }
+}
+
+// conv2d_s32's sums by the definition, from the integers the case drew (x, and the weights as
+// packed: two-level cases' o + 1 channels of u): the Reference path reads the same packed tensors
+// as every path, so compare_paths alone would miss a bug they share. `sums`: the Reference path's
+// result (two-level: the sums, then the combined values, which are not checked here).
+inline void check_plain_conv(const ConvCase &k, const std::vector<std::int32_t> &sums) {
+  const kernels::Conv2dParams &p = k.p;
+  const bool nchw = p.format == kernels::DataFormat::NCHW;
+  const std::int64_t O = k.two_level ? k.o + 1 : k.o, cg = k.c / p.groups, og = O / p.groups;
+  const std::int64_t oh = (k.h + p.pad_top + p.pad_bottom - p.dilation_h * (k.kh - 1) - 1) /
+                              p.stride_h +
+                          1,
+                     ow = (k.w + p.pad_left + p.pad_right - p.dilation_w * (k.kw - 1) - 1) /
+                              p.stride_w +
+                          1;
+  const auto at = [](const std::vector<std::int64_t> &v, std::int64_t i) {
+    return v[static_cast<std::size_t>(i)];
+  };
+  std::vector<std::int64_t> want(static_cast<std::size_t>(k.n * O * oh * ow));
+  for (std::int64_t b = 0; b < k.n; ++b)
+    for (std::int64_t o = 0; o < O; ++o) {
+      const std::int64_t zw =
+          k.wp.zero_point[k.wp.zero_point.size() > 1 ? static_cast<std::size_t>(o) : 0];
+      for (std::int64_t y = 0; y < oh; ++y)
+        for (std::int64_t x = 0; x < ow; ++x) {
+          std::int64_t s = k.packed_bias.empty() ? 0 : k.packed_bias[static_cast<std::size_t>(o)];
+          for (std::int64_t c = 0; c < cg; ++c)
+            for (std::int64_t ky = 0; ky < k.kh; ++ky)
+              for (std::int64_t kx = 0; kx < k.kw; ++kx) {
+                const std::int64_t iy = y * p.stride_h - p.pad_top + ky * p.dilation_h,
+                                   ix = x * p.stride_w - p.pad_left + kx * p.dilation_w,
+                                   ic = o / og * cg + c;
+                if (iy < 0 || iy >= k.h || ix < 0 || ix >= k.w)
+                  continue; // padding holds the zero point: it adds nothing
+                const std::int64_t xi = nchw ? ((b * k.c + ic) * k.h + iy) * k.w + ix
+                                             : ((b * k.h + iy) * k.w + ix) * k.c + ic;
+                s += (at(k.xp.values, xi) - k.xp.zero_point[0]) *
+                     (at(k.wp.values, ((o * cg + c) * k.kh + ky) * k.kw + kx) - zw);
+              }
+          want[static_cast<std::size_t>(nchw ? ((b * O + o) * oh + y) * ow + x
+                                             : ((b * oh + y) * ow + x) * O + o)] = s;
+        }
+    }
+  expect_plain_sums("conv2d " + k.what, want, sums);
 }
 
 // Two-level cases: the Reference path's combined sums (combine_two_level of its conv2d_s32, which

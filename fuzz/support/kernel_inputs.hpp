@@ -2,10 +2,13 @@
 // comparison of every supported path with the Reference path.
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -26,9 +29,20 @@ inline std::int64_t in_range(Bytes &in, std::int64_t lo, std::int64_t hi) {
   return lo + static_cast<std::int64_t>(in.u16() % static_cast<std::uint64_t>(hi - lo + 1));
 }
 
-// A tensor whose values come from the input (the extremes of the range are the most likely).
+// The integers and zero points a tensor was built from, as the fuzzer drew them (before
+// QTensor::from_ints packed them): compare_paths takes the Reference path as the truth, and it
+// reads the same packed tensors, weights and quantization as every path; an oracle computed from
+// these shares no code with the kernels.
+struct PlainTensor {
+  std::vector<std::int64_t> values;
+  std::vector<std::int32_t> zero_point; // one, or one per channel
+};
+
+// A tensor whose values come from the input (the extremes of the range are the most likely);
+// `plain`, if given, receives its integers and zero points.
 inline kernels::QTensor kernel_tensor(Bytes &in, kernels::Shape shape, const Layout &L,
-                                      std::size_t channels = 0, int axis = -1) {
+                                      std::size_t channels = 0, int axis = -1,
+                                      PlainTensor *plain = nullptr) {
   kernels::QuantParams q;
   q.axis = channels > 0 ? axis : -1;
   const std::size_t nq = channels > 0 ? channels : 1;
@@ -68,16 +82,30 @@ inline kernels::QTensor kernel_tensor(Bytes &in, kernels::Shape shape, const Lay
       v[i] = L.min_value() + static_cast<std::int64_t>(in.u8() % range);
     }
   }
+  if (plain != nullptr)
+    *plain = {v, q.zero_point};
   return kernels::QTensor::from_ints(std::move(shape), L, v, q);
+}
+
+// An oracle's exact sums against the Reference path's int32 results (the first want.size()).
+inline void expect_plain_sums(const std::string &what, const std::vector<std::int64_t> &want,
+                              const std::vector<std::int32_t> &got) {
+  std::vector<std::int64_t> head(
+      got.begin(), got.begin() + static_cast<std::ptrdiff_t>(std::min(got.size(), want.size())));
+  if (head != want)
+    fail(what + ": Reference path differs from the sums of the integers drawn\n  drawn:     " +
+         show(want) + "\n  reference: " + show(head));
 }
 
 // Runs `run` on the Reference path and on every other supported path; they must agree exactly,
 // including on whether they refuse the input (std::invalid_argument) or report a result outside
 // int32 (std::overflow_error, e.g. combine_two_level). Any other exception (std::logic_error: a
-// kernel's internal bound violated) escapes, and libFuzzer reports the abort.
+// kernel's internal bound violated) escapes, and libFuzzer reports the abort. Returns the
+// Reference path's result (none if it refused), for an oracle of its own to check.
 template <class Result>
-void compare_paths(const std::string &what, const std::function<Result(kernels::Path)> &run,
-                   const std::function<std::string(const Result &)> &show_result) {
+std::optional<Result> compare_paths(const std::string &what,
+                                    const std::function<Result(kernels::Path)> &run,
+                                    const std::function<std::string(const Result &)> &show_result) {
   // SAMD_FUZZ_VERBOSE=1: print each case before running it (to read a crashing reproducer's case).
   static const bool verbose = std::getenv("SAMD_FUZZ_VERBOSE") != nullptr;
   if (verbose)
@@ -110,6 +138,9 @@ void compare_paths(const std::string &what, const std::function<Result(kernels::
       fail(what + ": path " + kernels::to_string(p) + " differs from reference\n  reference: " +
            show_result(ref) + "\n  got:       " + show_result(got));
   }
+  if (!ref_error.empty())
+    return std::nullopt;
+  return ref;
 }
 
 } // namespace samd::fuzz

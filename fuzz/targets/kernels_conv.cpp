@@ -50,7 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
   // path's sums; "overflow" when a combined sum does not fit int32).
   const TwoLevel *two = k.two_level ? &k.two : nullptr;
   std::optional<Int32Tensor> ref_combined;
-  fuzz::compare_paths<std::vector<std::int32_t>>(
+  const auto sums = fuzz::compare_paths<std::vector<std::int32_t>>(
       what + (two ? " (sums, then combine_two_level)" : ""),
       [&](Path path) {
         Int32Tensor acc = conv2d_s32(k.x, k.packed, k.p, KernelOptions{path});
@@ -68,6 +68,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         return v;
       },
       show32);
+  if (sums)
+    fuzz::check_plain_conv(k, *sums);
   if (ref_combined)
     fuzz::check_two_level_oracle(k, *ref_combined);
 

@@ -69,9 +69,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
   }
   const unsigned guard = static_cast<unsigned>(fuzz::in_range(in, 1, 8));
   const bool per_channel = in.u8() & 1;
-  const QTensor a = fuzz::kernel_tensor(in, {M, K}, al);
+  fuzz::PlainTensor ap, wp;
+  const QTensor a = fuzz::kernel_tensor(in, {M, K}, al, 0, -1, &ap);
   const QTensor w =
-      fuzz::kernel_tensor(in, {N, K}, wl, per_channel ? static_cast<std::size_t>(N) : 0, 0);
+      fuzz::kernel_tensor(in, {N, K}, wl, per_channel ? static_cast<std::size_t>(N) : 0, 0, &wp);
   std::vector<std::int32_t> bias;
   if (in.u8() & 1)
     for (std::int64_t n = 0; n < N; ++n)
@@ -90,12 +91,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
        << " bias=" << !bias.empty() << " prepared=" << to_string(prepare)
        << " lut64_any_shape=" << fast::lut64_any_shape();
   const auto show32 = [](const std::vector<std::int32_t> &v) { return fuzz::show(v); };
-  fuzz::compare_paths<std::vector<std::int32_t>>(
+  const auto ref = fuzz::compare_paths<std::vector<std::int32_t>>(
       what.str(),
       [&](Path p) {
         return gemm_s32(a, pw, KernelOptions{p, true, guard, 1}).data;
       },
       show32);
+  // The Reference path against C[m][n] = bias[n] + sum_k (A[m][k] - za) * (W[n][k] - zw[n]) on the
+  // integers drawn (it reads the same packed tensors and weights as every path).
+  if (ref) {
+    std::vector<std::int64_t> want;
+    for (std::int64_t m = 0; m < M; ++m)
+      for (std::int64_t n = 0; n < N; ++n) {
+        std::int64_t s = bias.empty() ? 0 : bias[static_cast<std::size_t>(n)];
+        const std::int64_t zw = wp.zero_point[per_channel ? static_cast<std::size_t>(n) : 0];
+        for (std::int64_t k = 0; k < K; ++k)
+          s += (ap.values[static_cast<std::size_t>(m * K + k)] - ap.zero_point[0]) *
+               (wp.values[static_cast<std::size_t>(n * K + k)] - zw);
+        want.push_back(s);
+      }
+    fuzz::expect_plain_sums(what.str(), want, *ref);
+  }
 
   // Prepared activations: gemm_s32 into a reused destination whose storage is too small, exact or
   // too large and whose shape is stale, then once more into the same (now exact) destination.

@@ -2,7 +2,8 @@
 // accumulator obligation uses) equals Z3's bvmul. Bit-blasting bvmul against anything that is not
 // its own circuit grows exponentially with width (~7 s for a 10-bit low half), so this runs at the
 // widths where Z3 manages; product() is one width-generic loop, the same code at every width.
-// Also the range of the product at every multiply width (a lemma the accumulator proofs assume).
+// Also the range of the product at every multiply width (a lemma the accumulator proofs assume),
+// and the proofs' model of the hardware multiply, word_traits<z3::expr>::mul, against bvmul.
 #include "checks.hpp"
 #include "families.hpp"
 
@@ -11,6 +12,9 @@ namespace {
 
 constexpr unsigned kLowHalfMaxBits = 8; // product mod 2^b of two b-bit lanes
 constexpr unsigned kFullMaxBits = 5;    // the exact 2b-bit product, signed and unsigned
+// word_traits<z3::expr>::mul(a, k) for any 64-bit a and k of up to 4 bits, k enumerated (~1-6 s at
+// 4 bits; a symbolic 4-bit k took 3-25 s, and k = 31 alone times out: bvmul's circuit again).
+constexpr unsigned kWordMulMaxBits = 4;
 
 void check_product(Query &q, unsigned bits, bool is_signed, unsigned w) {
   const z3::expr x = q.ctx.bv_const("x", bits), y = q.ctx.bv_const("y", bits);
@@ -32,6 +36,38 @@ void check_product_range(Query &q, unsigned bits, bool is_signed) {
   q.column("x", {x}, is_signed);
   q.column("y", {y}, is_signed);
   q.column("spec::product", {p}, is_signed);
+}
+
+// The primitive mul (what mul_scalar, broadcast and gemm_step multiply with) equals bvmul for a
+// free 64-bit a and every k of `bits` bits (zero-extended, as those callers' multipliers are): the
+// term built for a symbolic k, instantiated at each of its 2^bits values (one goal each, which
+// together cover every k).
+void check_word_mul(Query &q, unsigned bits) {
+  const z3::expr a = q.ctx.bv_const("a", kWord), k = q.ctx.bv_const("k", bits);
+  const z3::expr kw = z3::zext(k, kWord - bits);
+  const z3::expr ours = word_traits<W>::mul(a, kw);
+  for (std::uint64_t c = 0; c < (std::uint64_t{1} << bits); ++c) {
+    z3::expr_vector from(q.ctx), to(q.ctx);
+    from.push_back(k);
+    to.push_back(q.ctx.bv_val(c, bits));
+    q.goal("k = " + std::to_string(c),
+           z3::expr(ours).substitute(from, to) == a * q.ctx.bv_val(c, kWord));
+  }
+  q.column("a", {a}, false);
+  q.column("k", {k}, false);
+  q.column("bvmul", {a * kw}, false);
+  q.column("mul", {ours}, false);
+}
+
+// broadcast's multiply: v (b free bits, zero-extended) times lane_low_mask(L) equals bvmul, at
+// every guard of the width (a goal per guard).
+void check_broadcast_mul(Query &q, unsigned bits) {
+  const z3::expr v = z3::zext(q.ctx.bv_const("v", bits), kWord - bits);
+  for (unsigned g = 0; bits + g <= kWord; ++g) {
+    const W m = q.ctx.bv_val(Layout{bits, g, Signedness::Unsigned}.lane_low_mask(), kWord);
+    q.goal("guard " + std::to_string(g), word_traits<W>::mul(v, m) == v * m);
+  }
+  q.column("v", {v}, false);
 }
 
 } // namespace
@@ -65,6 +101,12 @@ void register_spec_checks(std::vector<Obligation> &out) {
     for (bool s : {false, true})
       f.add("spec_product_range", Layout{b, 0, s ? Signedness::Signed : Signedness::Unsigned},
             "2b bits", [b, s](Query &q) { check_product_range(q, b, s); });
+  for (unsigned b = 1; b <= kWordMulMaxBits; ++b)
+    f.add("word_mul", Layout{b, 0, Signedness::Unsigned}, "64-bit a",
+          [b](Query &q) { check_word_mul(q, b); });
+  for (unsigned b = 1; b <= kMaxBits; ++b)
+    f.add("broadcast_mul", Layout{b, 0, Signedness::Unsigned}, "every guard",
+          [b](Query &q) { check_broadcast_mul(q, b); });
 }
 
 } // namespace samd::proofs

@@ -1,5 +1,6 @@
 #include <map>
 #include <set>
+#include <stdexcept>
 
 #include "obligations/families.hpp"
 #include "samd_proofs/symbolic.hpp"
@@ -21,9 +22,27 @@ const std::vector<Obligation> &all_obligations() {
     register_accumulator(v);
     register_kernels(v);
     register_spec_checks(v);
+    check_assumptions(v);
     return v;
   }();
   return all;
+}
+
+void check_assumptions(const std::vector<Obligation> &obligations) {
+  std::map<std::string, const Obligation *> by_key;
+  for (const Obligation &ob : obligations)
+    if (!by_key.emplace(key(ob), &ob).second)
+      throw std::logic_error("samd proofs: two obligations are named '" + key(ob) + "'");
+  for (const Obligation &ob : obligations)
+    for (const std::string &k : ob.assumes) {
+      const auto it = by_key.find(k);
+      if (it == by_key.end())
+        throw std::logic_error("samd proofs: '" + key(ob) + "' assumes '" + k +
+                               "', which is no obligation");
+      if (!it->second->assumes.empty())
+        throw std::logic_error("samd proofs: '" + key(ob) + "' assumes '" + k +
+                               "', which itself assumes '" + it->second->assumes.front() + "'");
+    }
 }
 
 std::string key(const Obligation &ob) {

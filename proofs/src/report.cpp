@@ -40,17 +40,24 @@ void settle_assumptions(std::vector<Record> &records) {
   std::map<std::string, Verdict> verdict;
   for (const Record &r : records)
     verdict[key(*r.obligation)] = r.outcome.verdict;
-  for (Record &r : records) {
-    if (r.outcome.verdict != Verdict::Proved)
-      continue;
-    for (const std::string &k : r.obligation->assumes) {
-      const auto it = verdict.find(k);
-      if (it != verdict.end() && it->second == Verdict::Proved)
+  // To a fixpoint: a downgrade can undo an obligation that assumes the downgraded one (the
+  // registry refuses such chains today, see check_assumptions; this does not rely on it).
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (Record &r : records) {
+      if (r.outcome.verdict != Verdict::Proved)
         continue;
-      r.outcome.verdict = Verdict::Unknown;
-      r.outcome.detail = "assumes '" + k + "', which is " +
-                         (it == verdict.end() ? "not run" : to_string(it->second));
-      break;
+      for (const std::string &k : r.obligation->assumes) {
+        const auto it = verdict.find(k);
+        if (it != verdict.end() && it->second == Verdict::Proved)
+          continue;
+        r.outcome.verdict = Verdict::Unknown;
+        r.outcome.detail = "assumes '" + k + "', which is " +
+                           (it == verdict.end() ? "not run" : to_string(it->second));
+        verdict[key(*r.obligation)] = Verdict::Unknown;
+        changed = true;
+        break;
+      }
     }
   }
 }

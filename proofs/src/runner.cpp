@@ -91,6 +91,18 @@ Outcome prove(z3::context &c, const Obligation &ob, const Limits &limits) {
         std::getenv("SAMD_PROVE_TRACE") != nullptr; // tuning aid: per-goal times
     for (const Goal &g : q.goals) {
       const auto tg = Clock::now();
+      // Non-vacuity of a hypothesis: a goal given something unsatisfiable would hold trivially.
+      if (!g.given.is_true()) {
+        const Check h = check_sat(c, q.pre && g.given, deadline, limits.rlimit, q.strategy);
+        if (h.result != z3::sat) {
+          out.verdict = h.result == z3::unsat ? Verdict::Failed : Verdict::Unknown;
+          out.detail =
+              "vacuous: the hypothesis of goal '" + g.name + "' is " +
+              (h.result == z3::unsat ? "unsatisfiable" : "not shown satisfiable: " + h.reason);
+          out.ms = ms_since(t0);
+          return out;
+        }
+      }
       const Check r =
           check_sat(c, q.pre && g.given && !g.claim, deadline, limits.rlimit, q.strategy);
       if (trace)

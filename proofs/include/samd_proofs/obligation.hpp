@@ -29,7 +29,8 @@ struct Column {
 };
 
 // A goal may be checked `given` earlier goals of the same query (cut points): sound because those
-// goals are proven first, under the same precondition.
+// goals are proven first, under the same precondition. prove() also checks that pre and given
+// are satisfiable together (an unsatisfiable hypothesis would make the goal hold vacuously).
 struct Goal {
   std::string name;
   z3::expr claim;
@@ -130,8 +131,12 @@ struct Obligation {
 
 // "add_wrap u4g0 k=3": how obligations are named (and assumed).
 std::string key(const Obligation &ob);
-// Every obligation of every family, in a stable order.
+// Every obligation of every family, in a stable order (checked by check_assumptions).
 const std::vector<Obligation> &all_obligations();
+// Throws std::logic_error unless every obligation's key is unique and every key it assumes names
+// another obligation that assumes nothing itself: an assumption is then a proof, never a chain
+// or a cycle of obligations that are proved only under each other.
+void check_assumptions(const std::vector<Obligation> &obligations);
 // The obligation with this key, or nullptr.
 const Obligation *find_obligation(const std::string &key);
 // `chosen` plus every obligation they assume, transitively, in registry order.

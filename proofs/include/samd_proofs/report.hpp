@@ -20,7 +20,7 @@ struct Record {
 std::string describe(const Obligation &ob);
 
 // An obligation proved under assumptions holds only if they hold: downgrade it to unknown when an
-// assumed obligation in `records` is not proved (or is missing).
+// assumed obligation in `records` is not proved (or is missing), transitively.
 void settle_assumptions(std::vector<Record> &records);
 
 // One row per op, one column per width: + all proved, F some failed, ? some unknown, . none run.

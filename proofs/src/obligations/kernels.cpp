@@ -13,6 +13,8 @@
 #include "samd/kernels/fast_bounds.hpp"
 #include "samd/kernels/swar_schedule.hpp"
 
+#include <stdexcept>
+
 namespace samd::proofs {
 namespace {
 
@@ -162,6 +164,11 @@ struct Accumulation {
 
 void check_accumulation(Query &q, const Accumulation &acc) {
   z3::context &c = q.ctx;
+  // The step's hypothesis, that a sum of at most n - 1 terms lies in [(n-1) lo, (n-1) hi], holds
+  // for every shorter sum only when lo <= 0 <= hi.
+  if (acc.lo > 0 || acc.hi < 0)
+    throw std::logic_error("check_accumulation: the term range [" + std::to_string(acc.lo) + ", " +
+                           std::to_string(acc.hi) + "] does not contain 0");
   const unsigned w = acc.lane_bits;
   const z3::expr lo = calc(c, acc.lo), hi = calc(c, acc.hi);
   const z3::expr one = calc(c, 1);

@@ -35,6 +35,8 @@ struct ConvertDefects {
   bool no_extend = false;     // lanes not sign-extended
   bool ignore_policy = false; // Saturate treated as Wrap
   bool pack_by_bits = false;  // lanes placed at k * bits, ignoring the guard
+  bool word_mod_2 = false;    // input word (j / lanes) % 2: right for one or two words only
+  bool tail_ones = false;     // the last word's lanes past the input's are all ones
 };
 template <class W>
 std::vector<W> convert_with(const Layout &from, const Layout &to, const std::vector<W> &src,
@@ -49,9 +51,13 @@ std::vector<W> convert_with(const Layout &from, const Layout &to, const std::vec
     W acc = zero(src.front());
     for (unsigned k = 0; k < to.lanes(); ++k) {
       const std::size_t j = o * to.lanes() + k;
-      if (j >= total)
-        break;
-      const W lane = lane_bits_of(from, in[j / from.lanes()], unsigned(j % from.lanes()));
+      if (j >= total) {
+        if (d.tail_ones)
+          acc = or_c(acc, to.lane_bits() << (k * to.field()));
+        continue;
+      }
+      const std::size_t word = j / from.lanes() % (d.word_mod_2 ? 2 : src.size());
+      const W lane = lane_bits_of(from, in[word], unsigned(j % from.lanes()));
       const W v = and_c(d.no_extend ? lane : extend_lane(from, lane), to.lane_bits());
       acc = or_(acc, shl(v, k * (d.pack_by_bits ? to.bits : to.field())));
     }
@@ -59,25 +65,22 @@ std::vector<W> convert_with(const Layout &from, const Layout &to, const std::vec
   }
   return out;
 }
-template <class W>
-std::vector<W> convert_no_extend(const Layout &f, const Layout &t, const std::vector<W> &s,
+// convert_with with the defects D, as a function (ConvertDefects is a structural type).
+template <ConvertDefects D, class W>
+std::vector<W> convert_defective(const Layout &f, const Layout &t, const std::vector<W> &s,
                                  Overflow p) {
-  return convert_with(f, t, s, p, {true, false, false});
+  return convert_with(f, t, s, p, D);
 }
+// widen whose convert does not sign-extend: negative lanes come out as large positive values.
 template <class W>
-std::vector<W> convert_no_saturate(const Layout &f, const Layout &t, const std::vector<W> &s,
-                                   Overflow p) {
-  return convert_with(f, t, s, p, {false, true, false});
-}
-template <class W>
-std::vector<W> convert_by_bits(const Layout &f, const Layout &t, const std::vector<W> &s,
-                               Overflow p) {
-  return convert_with(f, t, s, p, {false, false, true});
+std::vector<W> widen_no_extend(const Layout &f, const Layout &t, const std::vector<W> &s) {
+  return convert_with(f, t, s, Overflow::Wrap, {.no_extend = true});
 }
 
 // Checks of a convert mutant over sources and the standard targets.
 Mutant convert_mutant(const std::string &name, const std::string &defect, Overflow policy,
-                      const Convert &impl, bool (*applies)(const Layout &from, const Layout &to)) {
+                      const Convert &impl, bool (*applies)(const Layout &from, const Layout &to),
+                      unsigned words = 2) {
   Mutant m{name, "convert", defect, {}};
   for (const Layout &from : mutant_layouts(kMaxBits))
     for (unsigned tb : {1u, 2u, 3u, 5u, 8u, 16u, 32u})
@@ -87,7 +90,7 @@ Mutant convert_mutant(const std::string &name, const std::string &defect, Overfl
           if (!applies(from, to))
             continue;
           m.checks.push_back({"mutant", "convert", from, "to=" + layout_name(to),
-                              [=](Query &q) { check_convert(q, from, to, policy, impl); }});
+                              [=](Query &q) { check_convert(q, from, to, policy, impl, words); }});
         }
   return m;
 }
@@ -112,15 +115,30 @@ void register_convert_mutants(MutantSet &set) {
           relayout(check_saturate_to, saturate_to_swapped<W>));
   set.add(convert_mutant(
       "convert/no-sign-extension", "signed lanes widened without sign extension", Overflow::Wrap,
-      convert_no_extend<W>,
+      convert_defective<ConvertDefects{.no_extend = true}, W>,
       [](const Layout &f, const Layout &t) { return f.is_signed() && t.bits > f.bits; }));
   set.add(convert_mutant("convert/saturate-ignored", "Saturate behaves as Wrap", Overflow::Saturate,
-                         convert_no_saturate<W>,
+                         convert_defective<ConvertDefects{.ignore_policy = true}, W>,
                          [](const Layout &f, const Layout &t) { return t.bits < f.bits; }));
   set.add(convert_mutant("convert/guard-dropped",
                          "target lanes placed at k * bits, ignoring the guard", Overflow::Wrap,
-                         convert_by_bits<W>,
+                         convert_defective<ConvertDefects{.pack_by_bits = true}, W>,
                          [](const Layout &, const Layout &t) { return t.guard > 0; }));
+  set.add(convert_mutant(
+      "convert/word-mod-2", "reads input word (j / lanes) % 2, right for <= 2 words",
+      Overflow::Wrap, convert_defective<ConvertDefects{.word_mod_2 = true}, W>,
+      [](const Layout &, const Layout &) { return true; }, kConvertLongWords));
+  set.add(convert_mutant(
+      "convert/tail-ones", "the last word's unused lanes are all ones", Overflow::Wrap,
+      convert_defective<ConvertDefects{.tail_ones = true}, W>,
+      [](const Layout &f, const Layout &t) { return 2 * f.lanes() % t.lanes() != 0; }));
+  set.add(
+      "widen/no-sign-extension", "widen", "signed lanes widened without sign extension", 32,
+      [](Query &q, const Layout &L) {
+        const Layout to{std::min(2 * L.bits, 32u), 0, Signedness::Signed};
+        check_widen(q, L, to, Widen(widen_no_extend<W>));
+      },
+      0, [](const Layout &L) { return L.is_signed() && L.bits < 32; });
 }
 
 } // namespace samd::proofs

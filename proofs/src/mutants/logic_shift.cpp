@@ -13,6 +13,11 @@ template <class W> W bit_andnot_swapped(const Layout &, const W &x, const W &y) 
   return and_not(y, x);
 }
 template <class W> W bit_or_as_xor(const Layout &, const W &x, const W &y) { return xor_(x, y); }
+template <class W> W bit_and_as_or(const Layout &, const W &x, const W &y) { return or_(x, y); }
+// x ^ y ^ 1 per lane (xnor in the lane's lowest bit): breaks one value bit, keeps the guard.
+template <class W> W bit_xor_low_bit_flipped(const Layout &L, const W &x, const W &y) {
+  return xor_c(xor_(x, y), L.lane_low_mask());
+}
 
 // Shift left without clearing the bits that leave the lane.
 template <class W> W shift_left_no_clear(const Layout &L, const W &x, unsigned k) {
@@ -84,6 +89,11 @@ void register_logic_shift_mutants(MutantSet &set) {
           [](Query &q, const Layout &L) { check_bit_andnot(q, L, Binary(bit_andnot_swapped<W>)); });
   set.add("bit_or/xor", "bit_or", "x ^ y", 32,
           [](Query &q, const Layout &L) { check_bit_or(q, L, Binary(bit_or_as_xor<W>)); });
+  set.add("bit_and/or", "bit_and", "x | y", 32,
+          [](Query &q, const Layout &L) { check_bit_and(q, L, Binary(bit_and_as_or<W>)); });
+  set.add(
+      "bit_xor/low-bit-flipped", "bit_xor", "x ^ y with each lane's lowest bit inverted", 32,
+      [](Query &q, const Layout &L) { check_bit_xor(q, L, Binary(bit_xor_low_bit_flipped<W>)); });
   set.add(shift_mutant("shift_left/no-clear", "shift_left", "bits leaving the lane are not cleared",
                        check_shift_left, shift_left_no_clear<W>));
   set.add(shift_mutant("shift_left/clear-short", "shift_left", "clears one bit too few",

@@ -241,7 +241,7 @@ void register_accumulator(std::vector<Obligation> &out) {
     });
   }
   for (const Layout &L : layouts(kMaxMulBits))
-    for (unsigned g : guard_configs(2 * L.bits)) {
+    for (unsigned g : is_middle_guard(L) ? std::vector<unsigned>{} : guard_configs(2 * L.bits)) {
       const std::string v = "acc_guard=" + std::to_string(g);
       const std::vector<std::string> products{mul_widen_key(L, dot_acc_layout(L, g)),
                                               product_range_key(L.bits, L.is_signed())};

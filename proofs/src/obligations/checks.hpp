@@ -147,8 +147,8 @@ std::string mul_widen_key(const Layout &L, const Layout &to);
 z3::expr product_range(const z3::expr &p, unsigned bits, bool is_signed);
 std::string product_range_key(unsigned bits, bool is_signed);
 // The product words of mul_widen(L, to, x, y) as the mul_widen obligation proves them: lane j
-// holds x_j * y_j (2b bits), guard and padding bits 0; lanes past the last product are `tail`
-// (fresh variables, or 0 where the caller proves them 0).
+// holds x_j * y_j (2b bits), guard and padding bits 0; lanes past the last product are 0 (as
+// proven) when tail_zero, else fresh variables (a claim for any tail, so a weaker assumption).
 std::vector<W> product_words(Query &q, const Layout &L, const Layout &to, const LaneWord &x,
                              const LaneWord &y, bool tail_zero);
 void check_mul_wrap(Query &q, const Layout &L, const Binary &op);
@@ -159,8 +159,10 @@ void check_mul_widen(Query &q, const Layout &L, const Layout &to, const MulWiden
 void check_broadcast(Query &q, const Layout &L, const Unary &op);
 void check_out_of_range_mask(Query &q, const Layout &src, const Layout &dst, const Relayout &op);
 void check_saturate_to(Query &q, const Layout &src, const Layout &dst, const Relayout &op);
+// convert on `words` input words (2, or kConvertLongWords).
+constexpr unsigned kConvertLongWords = 3;
 void check_convert(Query &q, const Layout &from, const Layout &to, Overflow policy,
-                   const Convert &op);
+                   const Convert &op, unsigned words = 2);
 void check_widen(Query &q, const Layout &from, const Layout &to, const Widen &op);
 
 // reduce.hpp

@@ -1,5 +1,6 @@
 #include "common.hpp"
 
+#include <algorithm>
 #include <set>
 
 namespace samd::proofs {
@@ -13,13 +14,28 @@ std::vector<unsigned> guard_configs(unsigned bits, unsigned min_guard) {
   return out;
 }
 
+namespace {
+unsigned middle_guard(unsigned bits, Signedness s) {
+  return (bits + (s == Signedness::Signed ? 1 : 0)) % 2 == 0 ? 3 : max_guard(bits) - 1;
+}
+} // namespace
+
 std::vector<Layout> layouts(unsigned max_bits, unsigned min_guard) {
   std::vector<Layout> out;
   for (unsigned b = 1; b <= max_bits; ++b)
-    for (Signedness s : {Signedness::Unsigned, Signedness::Signed})
+    for (Signedness s : {Signedness::Unsigned, Signedness::Signed}) {
       for (unsigned g : guard_configs(b, min_guard))
         out.push_back(Layout{b, g, s});
+      if (middle_guard(b, s) >= min_guard)
+        out.push_back(Layout{b, middle_guard(b, s), s});
+    }
   return out;
+}
+
+bool is_middle_guard(const Layout &L) {
+  const std::vector<unsigned> standard = guard_configs(L.bits);
+  return L.guard == middle_guard(L.bits, L.sign) &&
+         std::find(standard.begin(), standard.end(), L.guard) == standard.end();
 }
 
 void expect_words(Query &q, const std::vector<WordOutput> &outs, bool split_lanes) {
@@ -120,9 +136,14 @@ void expect_sequence(Query &q, const Layout &T, const std::vector<W> &got, std::
   }
   if (!split_lanes)
     q.goal("every lane", all);
+  // The last word's lanes past the sequence are part of the result too (dot sums whole words).
+  z3::expr tail = q.ctx.bool_val(true);
+  for (std::size_t j = expected.size(); j < words * T.lanes(); ++j)
+    tail = tail && sequence_lane(got, T, unsigned(j)) == q.ctx.bv_val(0, T.bits);
   z3::expr canonical = q.ctx.bool_val(true);
   for (const W &w : got)
     canonical = canonical && guard_and_padding_zero(w, T);
+  q.goal("tail lanes 0", tail);
   q.goal("guard and padding bits 0", canonical);
   q.column("expected", expected, T.is_signed());
   q.column("got", lanes, T.is_signed());
@@ -133,10 +154,15 @@ sequence_replay(const std::vector<std::pair<std::string, Layout>> &layouts,
                 const std::vector<ReplayInput> &inputs, const std::string &call,
                 const std::string &layout_name, const Layout &T,
                 const std::vector<z3::expr> &expected) {
+  // Every lane of the words: the tail lanes of the last one must be 0.
+  const std::size_t all = (expected.size() + T.lanes() - 1) / T.lanes() * T.lanes();
   return [=](const Values &v) {
+    std::string tail;
+    for (std::size_t j = expected.size(); j < all; ++j)
+      tail += ", 0";
     return "{ " + replay_prelude(v, layouts, inputs) + "const auto r = " + call +
-           "; CHECK(samd::unpack(" + layout_name + ", r, " + std::to_string(expected.size()) +
-           ") == std::vector<std::int64_t>{" + v.lanes(expected, T.is_signed()) +
+           "; CHECK(samd::unpack(" + layout_name + ", r, " + std::to_string(all) +
+           ") == std::vector<std::int64_t>{" + v.lanes(expected, T.is_signed()) + tail +
            "}); for (const std::uint64_t w : r) CHECK(samd::is_canonical(" + layout_name +
            ", w)); }";
   };

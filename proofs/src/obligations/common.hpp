@@ -21,8 +21,13 @@ using W = z3::expr;
 // The guard configurations proven for a width: {0, 1, 2, max_guard(bits)}, deduplicated,
 // those >= min_guard and fitting the word.
 std::vector<unsigned> guard_configs(unsigned bits, unsigned min_guard = 0);
-// Every layout an op supports: bits 1..max_bits x {unsigned, signed} x guard_configs.
+// Every layout an op supports: bits 1..max_bits x {unsigned, signed} x guard_configs, plus one
+// middle guard per width and signedness (3 or max - 1, alternating, so each width has both).
 std::vector<Layout> layouts(unsigned max_bits, unsigned min_guard = 0);
+// Whether L's guard is that middle guard. The costliest obligations (conversion targets, products
+// into every destination guard, the dot accumulators) skip middle-guard sources to keep the full
+// tier's time.
+bool is_middle_guard(const Layout &L);
 
 // Appends obligations of one family.
 class Family {
@@ -81,11 +86,12 @@ scalar_replay(const std::vector<std::pair<std::string, Layout>> &layouts,
               const std::vector<ReplayInput> &inputs, const std::vector<ScalarCheck> &checks);
 
 // Several result words in layout T holding a lane sequence (convert() order): every sequence lane
-// equals its spec (one goal per lane when split_lanes), every word is canonical in T, and the op
-// returned the expected number of words.
+// equals its spec (one goal per lane when split_lanes), the lanes of the last word past the
+// sequence are 0, every word is canonical in T, and the op returned the expected number of words.
 void expect_sequence(Query &q, const Layout &T, const std::vector<W> &got, std::size_t words,
                      const std::vector<z3::expr> &expected, bool split_lanes);
-// Its replay: `const auto r = call;` then unpack(T, r, n) == expected and every word canonical.
+// Its replay: `const auto r = call;` then every lane of r == expected (then 0s) and every word
+// canonical.
 std::function<std::string(const Values &)>
 sequence_replay(const std::vector<std::pair<std::string, Layout>> &layouts,
                 const std::vector<ReplayInput> &inputs, const std::string &call,

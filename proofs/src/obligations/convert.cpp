@@ -4,7 +4,8 @@
 // 1..32 in both signednesses; for every other source, the widths {1, b/2, b-1, b, b+1, 2b, 32}
 // in both signednesses. The target guard cycles through {0, 1, 2, max} with the width so that
 // one-lane-per-word and packed targets both occur. convert uses two input words, so lanes
-// cross word boundaries in both directions.
+// cross word boundaries in both directions; and three (kConvertLongWords) under Wrap for the
+// targets of widths b, 2b and 32, so an input word index right for two words only is caught.
 #include "samd/ops/convert.hpp"
 
 #include <set>
@@ -37,30 +38,34 @@ z3::expr converted(z3::context &c, const z3::expr &v, const Layout &to, Overflow
 
 const char *policy_name(Overflow p) { return p == Overflow::Saturate ? "saturate" : "wrap"; }
 
-// Lane inputs for convert/widen: two canonical words in `from`.
-struct TwoWords {
-  std::vector<LaneWord> words;
+// Lane inputs for convert/widen: n canonical words in `from` (named x0, x1, ...; X0, X1, ... in
+// the replay).
+struct InputWords {
+  std::vector<W> words;
   std::vector<z3::expr> lanes; // in sequence order
+  std::vector<ReplayInput> replay;
+  std::string list; // "{X0, X1}"
 };
-TwoWords two_words(z3::context &c, const Layout &from) {
-  TwoWords t;
-  for (const char *name : {"x0", "x1"}) {
-    t.words.push_back(canonical_word(c, from, name));
-    for (const z3::expr &l : t.words.back().lanes)
-      t.lanes.push_back(l);
+InputWords input_words(z3::context &c, const Layout &from, unsigned n) {
+  InputWords t;
+  for (unsigned i = 0; i < n; ++i) {
+    const LaneWord w = canonical_word(c, from, "x" + std::to_string(i));
+    t.words.push_back(w.word);
+    t.lanes.insert(t.lanes.end(), w.lanes.begin(), w.lanes.end());
+    t.replay.push_back({"X" + std::to_string(i), w.word});
+    t.list += (i ? ", X" : "{X") + std::to_string(i);
   }
+  t.list += "}";
   return t;
 }
 
-void check_sequence_op(Query &q, const Layout &from, const Layout &to, const TwoWords &in,
+void check_sequence_op(Query &q, const Layout &from, const Layout &to, const InputWords &in,
                        const std::vector<W> &got, const std::vector<z3::expr> &expected,
                        const std::string &call) {
   const std::size_t words = (in.lanes.size() + to.lanes() - 1) / to.lanes();
   q.column("x_j", in.lanes, from.is_signed());
   expect_sequence(q, to, got, words, expected, false);
-  q.replay = sequence_replay({{"F", from}, {"T", to}},
-                             {{"X0", in.words[0].word}, {"X1", in.words[1].word}}, call, "T", to,
-                             expected);
+  q.replay = sequence_replay({{"F", from}, {"T", to}}, in.replay, call, "T", to, expected);
 }
 
 } // namespace
@@ -98,20 +103,20 @@ void check_saturate_to(Query &q, const Layout &src, const Layout &dst, const Rel
 }
 
 void check_convert(Query &q, const Layout &from, const Layout &to, Overflow policy,
-                   const Convert &op) {
-  const TwoWords in = two_words(q.ctx, from);
+                   const Convert &op, unsigned words) {
+  const InputWords in = input_words(q.ctx, from, words);
   std::vector<z3::expr> expected;
   for (const z3::expr &l : in.lanes)
     expected.push_back(converted(q.ctx, value_of(l, from), to, policy));
-  const std::vector<W> got = op(from, to, {in.words[0].word, in.words[1].word}, policy);
+  const std::vector<W> got = op(from, to, in.words, policy);
   check_sequence_op(q, from, to, in, got, expected,
-                    std::string("samd::convert(F, T, {X0, X1}, samd::Overflow::") +
+                    "samd::convert(F, T, " + in.list + ", samd::Overflow::" +
                         (policy == Overflow::Saturate ? "Saturate" : "Wrap") + ")");
 }
 
 // widen: `to` holds every value of `from`, so each lane is carried exactly.
 void check_widen(Query &q, const Layout &from, const Layout &to, const Widen &op) {
-  const TwoWords in = two_words(q.ctx, from);
+  const InputWords in = input_words(q.ctx, from, 2);
   std::vector<z3::expr> expected;
   for (const z3::expr &l : in.lanes)
     expected.push_back(value_of(l, from).extract(to.bits - 1, 0));
@@ -119,8 +124,15 @@ void check_widen(Query &q, const Layout &from, const Layout &to, const Widen &op
   for (unsigned j = 0; j < in.lanes.size(); ++j)
     q.goal("lane " + std::to_string(j) + " representable",
            value_of(expected[j], to) == value_of(in.lanes[j], from));
-  check_sequence_op(q, from, to, in, op(from, to, {in.words[0].word, in.words[1].word}), expected,
-                    "samd::widen(F, T, {X0, X1})");
+  check_sequence_op(q, from, to, in, op(from, to, in.words), expected,
+                    "samd::widen(F, T, " + in.list + ")");
+}
+
+// The targets convert is also proven at on kConvertLongWords input words, under Wrap (which input
+// word a lane comes from does not depend on the policy): widths b, 2b and 32, the same lane count
+// as the source, half of it, and one or two lanes per word.
+bool long_words_target(const Layout &src, const Layout &to) {
+  return to.bits == src.bits || to.bits == 2 * src.bits || to.bits == kMaxBits;
 }
 
 // The conversion targets proven for a source layout (documented at the top of this file).
@@ -150,6 +162,8 @@ void register_convert(std::vector<Obligation> &out) {
     f.add("broadcast", L, "", [L](Query &q) {
       check_broadcast(q, L, [](const Layout &L, const W &v) { return broadcast(L, v); });
     });
+    if (is_middle_guard(L))
+      continue;
     for (const Layout &T : relayout_targets(L)) {
       const Layout dst{T.bits, 0, T.sign}; // the range only: guard does not matter
       f.add("out_of_range_mask", L, "dst=" + layout_name(dst), [L, dst](Query &q) {
@@ -162,13 +176,18 @@ void register_convert(std::vector<Obligation> &out) {
           return saturate_to(s, d, x);
         });
       });
+      const Convert op = [](const Layout &a, const Layout &b, const std::vector<W> &s, Overflow p) {
+        return convert(a, b, s, p);
+      };
       for (Overflow p : {Overflow::Wrap, Overflow::Saturate})
-        f.add("convert", L, "to=" + layout_name(T) + " " + policy_name(p), [L, T, p](Query &q) {
-          check_convert(q, L, T, p,
-                        [](const Layout &a, const Layout &b, const std::vector<W> &s, Overflow p) {
-                          return convert(a, b, s, p);
-                        });
-        });
+        f.add("convert", L, "to=" + layout_name(T) + " " + policy_name(p),
+              [L, T, p, op](Query &q) { check_convert(q, L, T, p, op); });
+      if (long_words_target(L, T))
+        f.add("convert", L,
+              "to=" + layout_name(T) + " wrap " + std::to_string(kConvertLongWords) + " words",
+              [L, T, op](Query &q) {
+                check_convert(q, L, T, Overflow::Wrap, op, kConvertLongWords);
+              });
       if (T.min_value() <= L.min_value() && T.max_value() >= L.max_value())
         f.add("widen", L, "to=" + layout_name(T), [L, T](Query &q) {
           check_widen(q, L, T, [](const Layout &a, const Layout &b, const std::vector<W> &s) {

@@ -192,7 +192,8 @@ void register_mul(std::vector<Obligation> &out) {
       check_mul_scalar(q, L,
                        [](const Layout &L, const W &x, const W &k) { return mul_scalar(L, x, k); });
     });
-    for (unsigned g : guard_configs(2 * L.bits)) {
+    // A middle-guard source: only the guard-0 products that its dot obligation assumes.
+    for (unsigned g : is_middle_guard(L) ? std::vector<unsigned>{0} : guard_configs(2 * L.bits)) {
       const Layout to = widening_layout(L, g);
       f.add("mul_widen", L, "to=" + layout_name(to),
             [L, to](Query &q) { // key: mul_widen_key(L, to)

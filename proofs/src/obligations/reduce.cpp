@@ -18,10 +18,10 @@ void check_hsum(Query &q, const Layout &L, const Unary &op) {
 
 // dot = the sum of x_j * y_j, computed as the sum over the words of mul_widen(L, P) (P the 2b-bit
 // layout without guard) of their hsum. Bit-blasting all of that against a sum of spec products
-// does not finish, so the query substitutes the product words: their lanes as the mul_widen
-// obligation L -> P proves them (assumed: see Obligation::assumes), their unused tail lanes 0 (a
-// goal here). The spec sum is grouped by the 64 / 2b products of one word, each group a tree sum,
-// the groups added in order: the same value, in a shape Z3 matches quickly.
+// does not finish, so the query substitutes the product words as the mul_widen obligation L -> P
+// proves them, unused tail lanes 0 included (assumed: see Obligation::assumes). The spec sum is
+// grouped by the 64 / 2b products of one word, each group a tree sum, the groups added in order:
+// the same value, in a shape Z3 matches quickly.
 void check_dot(Query &q, const Layout &L, const Binary &op) {
   const LaneWord x = canonical_word(q.ctx, L, "x"), y = canonical_word(q.ctx, L, "y");
   const bool s = L.is_signed();
@@ -29,11 +29,6 @@ void check_dot(Query &q, const Layout &L, const Binary &op) {
   const std::vector<W> words = mul_widen(L, P, x.word, y.word);
   const std::vector<W> proven = product_words(q, L, P, x, y, true);
   const unsigned n = L.lanes(), per_word = P.lanes();
-  for (std::size_t k = 0; k < words.size(); ++k)
-    for (unsigned m = 0; m < per_word; ++m)
-      if (k * per_word + m >= n)
-        q.goal("unused product lane " + std::to_string(k * per_word + m) + " is 0",
-               lane_of(words[k], P, m) == q.ctx.bv_val(0, P.bits));
   for (std::size_t k = 0; k < words.size() && k < proven.size(); ++k)
     q.assume(words[k], proven[k]);
 

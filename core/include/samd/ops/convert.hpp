@@ -67,8 +67,9 @@ template <class W> constexpr W saturate_to(const Layout &src, const Layout &dst,
 // word j / to.lanes(), lane j % to.lanes(). Every input lane, including unused tail lanes, is
 // carried; the output has ceil(src.size() * from.lanes() / to.lanes()) words.
 // pre: words canonical in from; policy is Wrap or Saturate (Error: see convert_checked).
-// post: output canonical in to; Wrap: lane = x_j mod 2^(to.bits); Saturate: lane = clamp(x_j).
-// A value in range is carried exactly under either policy.
+// post: output canonical in to; Wrap: lane = x_j mod 2^(to.bits); Saturate: lane = clamp(x_j);
+// the lanes of the last output word past the input's lanes are 0. A value in range is carried
+// exactly under either policy.
 template <class W>
 std::vector<W> convert(const Layout &from, const Layout &to, const std::vector<W> &src,
                        Overflow policy) {

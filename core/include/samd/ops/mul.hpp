@@ -53,7 +53,8 @@ constexpr Layout widening_layout(const Layout &L, unsigned guard = 0) {
 
 // mul_widen: pre: bits <= 16; to = {2b, any guard, same signedness}; x, y canonical in L.
 // post: lanes in the sequence order of convert(): product lane j = x_j * y_j exactly, as a 2b-bit
-// value (two's complement when signed); output canonical in `to`.
+// value (two's complement when signed); the lanes of the last word past the last product are 0;
+// output canonical in `to`.
 template <class W>
 std::vector<W> mul_widen(const Layout &L, const Layout &to, const W &x, const W &y) {
   require_mul_bits(L, "mul_widen");

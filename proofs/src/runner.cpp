@@ -10,6 +10,8 @@
 #include <optional>
 #include <sstream>
 #include <thread>
+#include <unordered_set>
+#include <vector>
 
 #include "samd_proofs/solve.hpp"
 
@@ -50,6 +52,35 @@ std::string lane_table(const Query &q, const Values &v) {
   return o.str();
 }
 
+// Whether e is true with every free constant 0 (false for Booleans): a model found without the
+// solver. Hypotheses and preconditions nearly always admit the all-zero input, and their
+// satisfiability checks cost ~20 % of the proof time when each went to the solver.
+bool true_at_zero(z3::context &c, const z3::expr &e) {
+  z3::expr_vector from(c), to(c);
+  std::unordered_set<unsigned> seen;
+  std::vector<z3::expr> todo{e};
+  while (!todo.empty()) {
+    const z3::expr x = todo.back();
+    todo.pop_back();
+    if (!x.is_app() || !seen.insert(x.id()).second)
+      continue;
+    if (x.is_const() && x.decl().decl_kind() == Z3_OP_UNINTERPRETED) {
+      if (x.is_bv())
+        to.push_back(c.bv_val(0, x.get_sort().bv_size()));
+      else if (x.is_bool())
+        to.push_back(c.bool_val(false));
+      else
+        return false; // another sort: leave it to the solver
+      from.push_back(x);
+      continue;
+    }
+    for (unsigned i = 0; i < x.num_args(); ++i)
+      todo.push_back(x.arg(i));
+  }
+  z3::expr copy = e; // substitute is not const
+  return copy.substitute(from, to).simplify().is_true();
+}
+
 } // namespace
 
 const char *to_string(Verdict v) {
@@ -73,7 +104,7 @@ Outcome prove(z3::context &c, const Obligation &ob, const Limits &limits) {
     ob.build(q);
     out.goals = q.goals.size();
     // Non-vacuity: the precondition must admit at least one input.
-    if (!q.pre.is_true()) {
+    if (!q.pre.is_true() && !true_at_zero(c, q.pre)) {
       const Check pre = check_sat(c, q.pre, deadline, limits.rlimit, q.strategy);
       if (pre.result == z3::unsat) {
         out.verdict = Verdict::Failed;
@@ -92,7 +123,7 @@ Outcome prove(z3::context &c, const Obligation &ob, const Limits &limits) {
     for (const Goal &g : q.goals) {
       const auto tg = Clock::now();
       // Non-vacuity of a hypothesis: a goal given something unsatisfiable would hold trivially.
-      if (!g.given.is_true()) {
+      if (!g.given.is_true() && !true_at_zero(c, q.pre && g.given)) {
         const Check h = check_sat(c, q.pre && g.given, deadline, limits.rlimit, q.strategy);
         if (h.result != z3::sat) {
           out.verdict = h.result == z3::unsat ? Verdict::Failed : Verdict::Unknown;

@@ -125,9 +125,10 @@ PreparedActivations prepare_activations(const QTensor &a, const PackedWeights &w
 
 void gemm_s32(const PreparedActivations &a, const PackedWeights &w, Int32Tensor &out,
               const KernelOptions &opt) {
-  if (resolve_options(opt, "gemm") != a.path_ && opt.path != Path::Auto)
+  const Path path = resolve_options(opt, "gemm");
+  if (path != a.path_ && opt.path != Path::Auto)
     throw std::invalid_argument(std::string("samd: gemm: activations were prepared for path ") +
-                                to_string(a.path_) + ", not " + to_string(resolve_path(opt.path)));
+                                to_string(a.path_) + ", not " + to_string(path));
   if (a.k_ != w.k() || !(a.layout_ == w.act_layout()))
     throw std::invalid_argument("samd: gemm: prepared activations (K = " + std::to_string(a.k_) +
                                 ", " + samd::to_string(a.layout_) +

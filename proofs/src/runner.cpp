@@ -58,10 +58,10 @@ std::string lane_table(const Query &q, const Values &v) {
 bool true_at_zero(z3::context &c, const z3::expr &e) {
   z3::expr_vector from(c), to(c);
   std::unordered_set<unsigned> seen;
-  std::vector<z3::expr> todo{e};
-  while (!todo.empty()) {
-    const z3::expr x = todo.back();
-    todo.pop_back();
+  std::vector<z3::expr> pending{e}; // depth-first over the term's DAG, each node once
+  while (!pending.empty()) {
+    const z3::expr x = pending.back();
+    pending.pop_back();
     if (!x.is_app() || !seen.insert(x.id()).second)
       continue;
     if (x.is_const() && x.decl().decl_kind() == Z3_OP_UNINTERPRETED) {
@@ -75,10 +75,9 @@ bool true_at_zero(z3::context &c, const z3::expr &e) {
       continue;
     }
     for (unsigned i = 0; i < x.num_args(); ++i)
-      todo.push_back(x.arg(i));
+      pending.push_back(x.arg(i));
   }
-  z3::expr copy = e; // substitute is not const
-  return copy.substitute(from, to).simplify().is_true();
+  return z3::expr(e).substitute(from, to).simplify().is_true();
 }
 
 } // namespace

@@ -32,13 +32,15 @@ EvalResult evaluate(const BatchRunner &run, const ImageSet &data, const EvalOpti
 
 EvalResult evaluate(const PixelRunner &run, const ImageSet &data, const EvalOptions &opt) {
   // Out-of-range options were taken as "all images" / "1": refused instead, as the CLI does.
-  if (opt.limit < 0 || opt.threads < 1 || opt.batch < 1)
-    throw std::invalid_argument(
-        "samd infer: evaluate: " +
-        std::string(opt.limit < 0
-                        ? "limit " + std::to_string(opt.limit) + " is negative (0: all images)"
-                    : opt.threads < 1 ? "threads " + std::to_string(opt.threads) + " is less than 1"
-                                      : "batch " + std::to_string(opt.batch) + " is less than 1"));
+  const auto refuse = [](const std::string &what) {
+    throw std::invalid_argument("samd infer: evaluate: " + what);
+  };
+  if (opt.limit < 0)
+    refuse("limit " + std::to_string(opt.limit) + " is negative (0: all images)");
+  if (opt.threads < 1)
+    refuse("threads " + std::to_string(opt.threads) + " is less than 1");
+  if (opt.batch < 1)
+    refuse("batch " + std::to_string(opt.batch) + " is less than 1");
   const std::int64_t total = opt.limit > 0 ? std::min(opt.limit, data.count) : data.count;
   const std::int64_t batch = opt.batch;
   const std::int64_t batches = (total + batch - 1) / batch;

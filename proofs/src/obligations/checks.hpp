@@ -146,6 +146,13 @@ std::string mul_widen_key(const Layout &L, const Layout &to);
 // their lanes' products (so they can treat a product as a free value in that range).
 z3::expr product_range(const z3::expr &p, unsigned bits, bool is_signed);
 std::string product_range_key(unsigned bits, bool is_signed);
+// Its parts: the bounds, and the statement lo <= p <= hi with p extended to w bits and the bounds
+// as signed w-bit constants (product_range: 2b + 2 bits).
+struct ProductBounds {
+  std::int64_t lo, hi;
+};
+ProductBounds product_bounds(unsigned bits, bool is_signed);
+z3::expr product_within(const z3::expr &p, bool is_signed, ProductBounds r, unsigned w);
 // The product words of mul_widen(L, to, x, y) as the mul_widen obligation proves them: lane j
 // holds x_j * y_j (2b bits), guard and padding bits 0; lanes past the last product are 0 (as
 // proven) when tail_zero, else fresh variables (a claim for any tail, so a weaker assumption).
@@ -175,6 +182,14 @@ void check_sum_capacity(Query &q, const Layout &L, const Capacity &capacity, con
 void check_dot_step(Query &q, const Layout &L, unsigned acc_guard, const DotStep &op);
 void check_dot_capacity(Query &q, const Layout &L, unsigned acc_guard, const DotCapacity &capacity,
                         const DotStep &step);
+
+// spec_checks.cpp: the specification's product (spec::product) against bvmul, at w bits, and the
+// range lemma (`range`: product_range) over it.
+using Product =
+    std::function<z3::expr(const z3::expr &x, const z3::expr &y, bool is_signed, unsigned w)>;
+using ProductRange = std::function<z3::expr(const z3::expr &p, unsigned bits, bool is_signed)>;
+void check_product(Query &q, unsigned bits, bool is_signed, unsigned w, const Product &product);
+void check_product_range(Query &q, unsigned bits, bool is_signed, const ProductRange &range);
 
 // kernels (swar_schedule.hpp, fast_bounds.hpp)
 void check_gemm_step(Query &q, unsigned ab, unsigned wb, unsigned guard, const GemmStep &op,

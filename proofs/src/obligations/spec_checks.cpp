@@ -16,10 +16,11 @@ constexpr unsigned kFullMaxBits = 5;    // the exact 2b-bit product, signed and 
 // 4 bits; a symbolic 4-bit k took 3-25 s, and k = 31 alone times out: bvmul's circuit again).
 constexpr unsigned kWordMulMaxBits = 4;
 
-void check_product(Query &q, unsigned bits, bool is_signed, unsigned w) {
+} // namespace
+
+void check_product(Query &q, unsigned bits, bool is_signed, unsigned w, const Product &product) {
   const z3::expr x = q.ctx.bv_const("x", bits), y = q.ctx.bv_const("y", bits);
-  const z3::expr ours = spec::product(x, y, is_signed, w),
-                 z3s = spec::product_bvmul(x, y, is_signed, w);
+  const z3::expr ours = product(x, y, is_signed, w), z3s = spec::product_bvmul(x, y, is_signed, w);
   q.goal("schoolbook == bvmul", ours == z3s);
   q.column("x", {x}, is_signed);
   q.column("y", {y}, is_signed);
@@ -27,16 +28,18 @@ void check_product(Query &q, unsigned bits, bool is_signed, unsigned w) {
   q.column("spec::product", {ours}, is_signed);
 }
 
-// The lemma: the schoolbook product of two free b-bit lanes lies in product_range.
-void check_product_range(Query &q, unsigned bits, bool is_signed) {
+// The lemma: the schoolbook product of two free b-bit lanes lies in product_range (`range`).
+void check_product_range(Query &q, unsigned bits, bool is_signed, const ProductRange &range) {
   const z3::expr x = q.ctx.bv_const("x", bits), y = q.ctx.bv_const("y", bits);
   const z3::expr p = spec::product(x, y, is_signed, 2 * bits);
   q.strategy = Strategy::Default; // a range fact: 4 s at signed 16 bits, > 120 s via the AIG
-  q.goal("product in range", product_range(p, bits, is_signed));
+  q.goal("product in range", range(p, bits, is_signed));
   q.column("x", {x}, is_signed);
   q.column("y", {y}, is_signed);
   q.column("spec::product", {p}, is_signed);
 }
+
+namespace {
 
 // The primitive mul (what mul_scalar, broadcast and gemm_step multiply with) equals bvmul for a
 // free 64-bit a and every k of `bits` bits (zero-extended, as those callers' multipliers are): the
@@ -72,14 +75,20 @@ void check_broadcast_mul(Query &q, unsigned bits) {
 
 } // namespace
 
-z3::expr product_range(const z3::expr &p, unsigned bits, bool is_signed) {
-  z3::context &c = p.ctx();
-  const unsigned w = 2 * bits + 2; // room for the bounds as signed values
+ProductBounds product_bounds(unsigned bits, bool is_signed) {
   const std::int64_t half = std::int64_t{1} << (bits - 1), top = (std::int64_t{1} << bits) - 1;
-  const std::int64_t lo = is_signed ? -half * (half - 1) : 0,
-                     hi = is_signed ? half * half : top * top;
+  return is_signed ? ProductBounds{-half * (half - 1), half * half} : ProductBounds{0, top * top};
+}
+
+z3::expr product_within(const z3::expr &p, bool is_signed, ProductBounds r, unsigned w) {
+  z3::context &c = p.ctx();
   const z3::expr v = spec::extend(p, is_signed, w);
-  return z3::sle(spec::constant(c, lo, w), v) && z3::sle(v, spec::constant(c, hi, w));
+  return z3::sle(spec::constant(c, r.lo, w), v) && z3::sle(v, spec::constant(c, r.hi, w));
+}
+
+z3::expr product_range(const z3::expr &p, unsigned bits, bool is_signed) {
+  // 2b + 2 bits: room for the bounds as signed values ((2^b - 1)^2 needs 2b + 1).
+  return product_within(p, is_signed, product_bounds(bits, is_signed), 2 * bits + 2);
 }
 
 std::string product_range_key(unsigned bits, bool is_signed) {
@@ -92,15 +101,15 @@ void register_spec_checks(std::vector<Obligation> &out) {
   Family f(out, "spec");
   for (unsigned b = 1; b <= kLowHalfMaxBits; ++b)
     f.add("spec_product", Layout{b, 0, Signedness::Unsigned}, "low half",
-          [b](Query &q) { check_product(q, b, false, b); });
+          [b](Query &q) { check_product(q, b, false, b, spec::product); });
   for (unsigned b = 1; b <= kFullMaxBits; ++b)
     for (bool s : {false, true})
       f.add("spec_product", Layout{b, 0, s ? Signedness::Signed : Signedness::Unsigned},
-            "full 2b bits", [b, s](Query &q) { check_product(q, b, s, 2 * b); });
+            "full 2b bits", [b, s](Query &q) { check_product(q, b, s, 2 * b, spec::product); });
   for (unsigned b = 1; b <= kMaxMulBits; ++b)
     for (bool s : {false, true})
       f.add("spec_product_range", Layout{b, 0, s ? Signedness::Signed : Signedness::Unsigned},
-            "2b bits", [b, s](Query &q) { check_product_range(q, b, s); });
+            "2b bits", [b, s](Query &q) { check_product_range(q, b, s, product_range); });
   for (unsigned b = 1; b <= kWordMulMaxBits; ++b)
     f.add("word_mul", Layout{b, 0, Signedness::Unsigned}, "64-bit a",
           [b](Query &q) { check_word_mul(q, b); });

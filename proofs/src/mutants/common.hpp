@@ -37,5 +37,6 @@ void register_mul_mutants(MutantSet &set);
 void register_convert_mutants(MutantSet &set);
 void register_reduce_accumulator_mutants(MutantSet &set);
 void register_kernel_mutants(MutantSet &set);
+void register_spec_mutants(MutantSet &set);
 
 } // namespace samd::proofs

@@ -37,6 +37,7 @@ const std::vector<Mutant> &all_mutants() {
     register_convert_mutants(set);
     register_reduce_accumulator_mutants(set);
     register_kernel_mutants(set);
+    register_spec_mutants(set);
     return v;
   }();
   return all;

@@ -89,6 +89,18 @@ void register_kernel_mutants(MutantSet &set) {
                  "neon_cnt_u8",
                  "u8 count lanes take 32 vectors (256 > 255)",
                  {kernel_check("neon_cnt_u8", 1, 1, [](Query &q) { check_neon_cnt_u8(q, 32); })}});
+  // The AVX2 nibble-lookup counts (kAvx2CntU8Words words of up to 8 per byte lane): a word per
+  // byte of the 32-byte vector (256 > 255), and the words counted from one nibble lookup's
+  // maximum, 4, not the byte's 8 (the two lookups are added): 255 / 4 = 63 words, up to 504.
+  set.add(Mutant{"avx2_cnt_u8/32-words",
+                 "avx2_cnt_u8",
+                 "u8 count lanes take 32 words, one per vector byte (256 > 255)",
+                 {kernel_check("avx2_cnt_u8", 1, 1, [](Query &q) { check_neon_cnt_u8(q, 32); })}});
+  set.add(
+      Mutant{"avx2_cnt_u8/nibble-bound",
+             "avx2_cnt_u8",
+             "words per u8 lane as 255 / 4 (a nibble's count), not 255 / 8",
+             {kernel_check("avx2_cnt_u8", 1, 1, [](Query &q) { check_neon_cnt_u8(q, 255 / 4); })}});
   set.add(Mutant{"neon_cnt_u16/one-more-fold",
                  "neon_cnt_u16",
                  "u16 lanes take one more fold of 31 vectors",

@@ -1015,6 +1015,20 @@ TEST_CASE("conv2d_s32 into a reused tensor: any previous size and shape") {
   }
 }
 
+TEST_CASE("conv2d_s32 into a reused tensor: allow_split = false is refused before out is touched") {
+  // Fails today: the Swar im2col GEMM refuses a K past its capacity (u8 x u8 at guard 5: 32) only
+  // after conv2d_s32 set out.shape, against its contract (bad input leaves out unchanged).
+  const Layout u8 = layout(8, false);
+  const QTensor x = QTensor::from_ints({1, 64, 1, 1}, u8, std::vector<std::int64_t>(64, 1));
+  const PackedConvWeights pw = PackedConvWeights::prepack(
+      QTensor::from_ints({2, 64, 1, 1}, u8, std::vector<std::int64_t>(128, 1)), {}, u8, 1);
+  Int32Tensor out{{1}, {42}};
+  CHECK_THROWS_WITH(conv2d_s32(x, pw, {}, out, KernelOptions{Path::Swar, false}),
+                    Catch::Contains("splitting is disabled"));
+  CHECK(out.shape == Shape{1});
+  CHECK(out.data == std::vector<std::int32_t>{42});
+}
+
 TEST_CASE(
     "conv2d: im2col + GEMM over many output pixels (rows in several chunks) equals Reference") {
   std::mt19937_64 rng(18);

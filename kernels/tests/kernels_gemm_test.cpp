@@ -576,6 +576,53 @@ TEST_CASE("gemm: prepared activations with other weights: refused or exact, neve
         }
 }
 
+TEST_CASE("gemm: prepared activations with other weights whose sums leave int32: refused") {
+  // Fails today: gemm_s32 on prepared activations checks K, the layout, the width and method
+  // against the weights, but not check_k_bound, which prepare_activations ran for the weights it
+  // was given. Weights of the same widths and K with a larger bias or weight zero-point magnitude
+  // reached the kernels' internal std::logic_error ("int32 bound violated"), after setting out.
+  const Layout u8 = layout(8, false);
+  const std::int64_t K = 40000; // 40000 * 255 * 128 fits int32, 40000 * 255 * 255 does not
+  const QTensor a = QTensor::from_ints({1, K}, u8, std::vector<std::int64_t>(K, 255));
+  const QTensor a1 = QTensor::from_ints({1, 1}, u8, std::vector<std::int64_t>{255});
+  const auto weights = [&](std::int64_t k, std::int32_t zero_point, std::int32_t bias) {
+    return PackedWeights::prepack(
+        QTensor::from_ints({1, k}, u8, std::vector<std::int64_t>(k, 255),
+                           QuantParams{{1.0f}, {zero_point}, -1}),
+        bias == 0 ? std::vector<std::int32_t>{} : std::vector<std::int32_t>{bias}, u8);
+  };
+  struct Case {
+    const QTensor &x;
+    PackedWeights prepared_for, other;
+  };
+  const Case cases[] = {{a, weights(K, 128, 0), weights(K, 0, 0)},          // a larger |w - zw|
+                        {a1, weights(1, 0, 0), weights(1, 0, 2147483647)}}; // a larger bias
+  for (Path p : supported_paths())
+    for (const Case &c : cases) {
+      INFO("path " << to_string(p) << " K " << c.x.shape()[1]);
+      CHECK_THROWS_AS(gemm_s32(c.x, c.other, KernelOptions{p}), std::invalid_argument);
+      const PreparedActivations pa = prepare_activations(c.x, c.prepared_for, p);
+      Int32Tensor out{{1}, {42}};
+      CHECK_THROWS_AS(gemm_s32(pa, c.other, out, KernelOptions{p}), std::invalid_argument);
+      CHECK(out.shape == Shape{1});
+      CHECK(out.data == std::vector<std::int32_t>{42});
+    }
+}
+
+TEST_CASE("gemm: prepared activations into out: allow_split = false refused before out is set") {
+  // Fails today: the Swar GEMM refuses a K past its capacity only after gemm_s32 set out.shape.
+  const Layout u8 = layout(8, false);
+  const QTensor a = QTensor::from_ints({1, 64}, u8, std::vector<std::int64_t>(64, 1));
+  const PackedWeights pw = PackedWeights::prepack(
+      QTensor::from_ints({2, 64}, u8, std::vector<std::int64_t>(128, 1)), {}, u8); // capacity 32
+  const PreparedActivations pa = prepare_activations(a, pw, Path::Swar);
+  Int32Tensor out{{1}, {42}};
+  CHECK_THROWS_WITH(gemm_s32(pa, pw, out, KernelOptions{Path::Swar, false}),
+                    Catch::Contains("splitting is disabled"));
+  CHECK(out.shape == Shape{1});
+  CHECK(out.data == std::vector<std::int32_t>{42});
+}
+
 TEST_CASE("gemm: an output of more than 2^40 elements is refused, also with K = 0") {
   // a {2^21, 0} and weights {2^20, 0}: M * N = 2^41 (2^64 with a {2^40, 0} and {2^24, 0} wrapped
   // to 0, and the reference wrote into an empty vector).

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "fast/fast_gemm.hpp"
 #include "gemm_internal.hpp"
@@ -10,6 +11,14 @@
 namespace samd::kernels {
 
 namespace {
+// The checks that depend on the weights beyond K and the activation layout, for M rows of
+// activations of layout act and zero point za: the output's size and the int32 bound.
+void check_gemm_weights(std::int64_t M, const Layout &act, std::int32_t za,
+                        const PackedWeights &w) {
+  (void)element_count({M, w.n()}, "gemm: output"); // M x N, at most 2^40
+  detail::check_k_bound(w.k(), act, za, w, "gemm");
+}
+
 std::int32_t check_gemm_operands(const QTensor &a, const PackedWeights &w) {
   detail::check_kernel_layout(a.layout(), "gemm", "activation");
   if (a.shape().size() != 2)
@@ -22,9 +31,8 @@ std::int32_t check_gemm_operands(const QTensor &a, const PackedWeights &w) {
     throw std::invalid_argument("samd: gemm: activation layout " + samd::to_string(a.layout()) +
                                 " does not match the layout the weights were prepacked for, " +
                                 samd::to_string(w.act_layout()));
-  (void)element_count({a.shape()[0], w.n()}, "gemm: output"); // M x N, at most 2^40
   const std::int32_t za = detail::per_tensor_zero_point(a, "gemm", "activation");
-  detail::check_k_bound(w.k(), a.layout(), za, w, "gemm");
+  check_gemm_weights(a.shape()[0], a.layout(), za, w);
   return za;
 }
 } // namespace
@@ -146,12 +154,18 @@ void gemm_s32(const PreparedActivations &a, const PackedWeights &w, Int32Tensor 
           "-bit, " + detail::fast::to_string(method) + ", K padded to " + std::to_string(fw.kpad) +
           " on path " + to_string(a.path_) + "): prepare them again for these weights");
   }
-  out.shape = {a.m_, w.n()};
+  // What prepare_activations checked for the weights it was given, for these (their bias and zero
+  // points may differ), before out is touched.
+  check_gemm_weights(a.m_, a.layout_, a.za_, w);
   if (a.fast_) {
+    out.shape = {a.m_, w.n()};
     out.data.resize(static_cast<std::size_t>(a.m_ * w.n()));
     detail::gemm_rows_prepared_into(a.path_, *a.fast_, a.za_, w, opt, out.data.data());
   } else {
-    out.data = detail::gemm_rows(a.path_, a.ints_.data(), a.m_, a.za_, w, opt);
+    std::vector<std::int32_t> data =
+        detail::gemm_rows(a.path_, a.ints_.data(), a.m_, a.za_, w, opt);
+    out.shape = {a.m_, w.n()};
+    out.data = std::move(data);
   }
 }
 

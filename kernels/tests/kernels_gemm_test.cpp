@@ -606,6 +606,36 @@ TEST_CASE("gemm: prepared activations with other weights whose sums leave int32:
       CHECK_THROWS_AS(gemm_s32(pa, c.other, out, KernelOptions{p}), std::invalid_argument);
       CHECK(out.shape == Shape{1});
       CHECK(out.data == std::vector<std::int32_t>{42});
+      // The direct call's message (check_k_bound: K, its limit, the layouts).
+      CHECK(error_of([&] { gemm_s32(pa, c.other, out, KernelOptions{p}); }) ==
+            error_of([&] { gemm_s32(c.x, c.other, KernelOptions{p}); }));
+    }
+}
+
+TEST_CASE("gemm: prepared activations with other weights of more than 2^40 outputs: refused") {
+  // gemm_s32 on prepared activations did not bound M x N for the weights it was given: {2^21, 0}
+  // activations prepared for {1, 0} weights, then {2^20, 0} ones (2^41 outputs) threw bad_alloc
+  // after setting out.shape, and {2^40, 0} with {2^24, 0} (2^64 outputs, wrapped to 0) wrote past
+  // an empty vector on Reference and Swar (a segfault).
+  const Layout u4 = layout(4, false), s4 = layout(4, true);
+  const PackedWeights w1 = PackedWeights::prepack(QTensor({1, 0}, s4), {}, u4);
+  for (Path p : supported_paths())
+    for (int m : {21, 40}) {
+      if (m == 40 && p != Path::Reference && p != Path::Swar)
+        continue; // (the SIMD formats hold a row sum per row: 2^40 of them)
+      const int n = m == 21 ? 20 : 24;
+      INFO("path " << to_string(p) << " M = 2^" << m << ", N = 2^" << n);
+      const QTensor a({std::int64_t{1} << m, 0}, u4);
+      const PackedWeights w2 =
+          PackedWeights::prepack(QTensor({std::int64_t{1} << n, 0}, s4), {}, u4);
+      const PreparedActivations pa = prepare_activations(a, w1, p);
+      Int32Tensor out{{1}, {42}};
+      CHECK_THAT(error_of([&] { gemm_s32(pa, w2, out, KernelOptions{p}); }),
+                 Catch::Contains("gemm: output: shape {" + std::to_string(std::int64_t{1} << m) +
+                                 ", " + std::to_string(std::int64_t{1} << n) +
+                                 "} has more than 2^40"));
+      CHECK(out.shape == Shape{1});
+      CHECK(out.data == std::vector<std::int32_t>{42});
     }
 }
 

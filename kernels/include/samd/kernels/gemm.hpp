@@ -187,7 +187,8 @@ private:
   int method_ = -1;
 };
 
-// prepare_activations: the checks of gemm_s32 (shape, layout, K bound) happen here.
+// prepare_activations: the checks of gemm_s32 (shape, layout, K bound) happen here; gemm_s32 on
+// the result checks again what depends on the weights it is given (the K bound, the output size).
 PreparedActivations prepare_activations(const QTensor &a, const PackedWeights &w,
                                         Path p = Path::Auto);
 // gemm_s32 on prepared activations; opt.path must be Auto or the path they were prepared for.
@@ -198,11 +199,15 @@ PreparedActivations prepare_activations(const QTensor &a, const PackedWeights &w
 // keep the method) such as Q/K/V projections of one input. Otherwise std::invalid_argument saying
 // that the activations were prepared for other weights (prepare them again for w); nothing is
 // converted behind the caller's back. Reference and Swar read plain integers: K and the layout
-// suffice there.
+// suffice there. Like gemm_s32 on a QTensor, it refuses (std::invalid_argument, the same message)
+// weights whose exact sums may leave int32 for these activations (max_k_int32: their bias and
+// zero points count, not only those of the weights the activations were prepared with) and an
+// output of more than 2^40 elements.
 Int32Tensor gemm_s32(const PreparedActivations &a, const PackedWeights &w,
                      const KernelOptions &opt = {});
 // The same into out (shape set to {M, N}), reusing out.data's storage: no allocation when it
-// already has the room, as oneDNN's matmul writes into a destination allocated once.
+// already has the room, as oneDNN's matmul writes into a destination allocated once. Every
+// refusal above comes before out is touched, so it is then unchanged.
 void gemm_s32(const PreparedActivations &a, const PackedWeights &w, Int32Tensor &out,
               const KernelOptions &opt = {});
 

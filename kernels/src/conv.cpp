@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include "conv_direct_common.hpp"
 #include "conv_geometry.hpp"
@@ -2212,13 +2213,20 @@ void conv2d_s32(const QTensor &x, const PackedConvWeights &w, const Conv2dParams
   const ConvSetup cs = conv_setup(x, w, p);
   const detail::Geometry &g = cs.g;
   const std::int32_t za = cs.za;
-  out.shape = g.out_shape(w.out_channels());
+  if (path == Path::Swar) // the im2col GEMM's K against its capacity, before out is touched
+    detail::check_swar_split(w.in_channels_per_group() * w.kernel_h() * w.kernel_w(),
+                             w.act_layout().bits, w.weight_layout().bits, w.swar_guard(), opt,
+                             "conv2d");
   if (path == Path::Reference || path == Path::Swar) {
     const std::vector<std::int64_t> xv = x.to_ints();
-    out.data = path == Path::Reference ? conv_reference(xv, g, za, w, p)
-                                       : conv_im2col(path, xv, g, za, w, p, opt);
+    std::vector<std::int32_t> data = path == Path::Reference
+                                         ? conv_reference(xv, g, za, w, p)
+                                         : conv_im2col(path, xv, g, za, w, p, opt);
+    out.shape = g.out_shape(w.out_channels());
+    out.data = std::move(data);
     return;
   }
+  out.shape = g.out_shape(w.out_channels());
   const std::int64_t O = w.out_channels();
   // Every element is written below (each kernel covers all of them), so a reused buffer of the
   // right size is not cleared first.

@@ -155,8 +155,11 @@ void gemm_s32(const PreparedActivations &a, const PackedWeights &w, Int32Tensor 
           " on path " + to_string(a.path_) + "): prepare them again for these weights");
   }
   // What prepare_activations checked for the weights it was given, for these (their bias and zero
-  // points may differ), before out is touched.
+  // points may differ), and the Swar refusal of a split: all before out is touched.
   check_gemm_weights(a.m_, a.layout_, a.za_, w);
+  if (a.path_ == Path::Swar)
+    detail::check_swar_split(w.k(), a.layout_.bits, w.weight_layout().bits, w.swar_guard(), opt,
+                             "gemm");
   if (a.fast_) {
     out.shape = {a.m_, w.n()};
     out.data.resize(static_cast<std::size_t>(a.m_ * w.n()));

@@ -53,6 +53,11 @@ void check_kernel_layout(const Layout &L, const char *kernel, const char *operan
 void check_k_bound(std::int64_t K, const Layout &act, std::int32_t za, const PackedWeights &w,
                    const char *kernel);
 std::int32_t per_tensor_zero_point(const QTensor &t, const char *kernel, const char *operand);
+// Swar with opt.allow_split = false: K within gemm_capacity(ab, wb, guard) of weights of wb bits
+// packed with that guard for ab-bit activations; checked by the entry points before they touch
+// an output, and again by gemm_rows_swar.
+void check_swar_split(std::int64_t K, unsigned ab, unsigned wb, unsigned guard,
+                      const KernelOptions &opt, const char *kernel);
 
 // A real value in an error message: 10 significant digits, so that 1e-20 does not print as
 // std::to_string's 0.000000.

@@ -11,6 +11,17 @@
 
 namespace samd::kernels::detail {
 
+void check_swar_split(std::int64_t K, unsigned ab, unsigned wb, unsigned guard,
+                      const KernelOptions &opt, const char *kernel) {
+  const std::uint64_t cap = gemm_capacity(ab, wb, guard);
+  if (!opt.allow_split && static_cast<std::uint64_t>(K) > cap)
+    throw std::invalid_argument(
+        std::string("samd: ") + kernel + " (swar): K = " + std::to_string(K) +
+        " exceeds the proven accumulation bound " + std::to_string(cap) + " for " +
+        std::to_string(wb) + "-bit weights x " + std::to_string(ab) +
+        "-bit activations with guard " + std::to_string(guard) + ", and splitting is disabled");
+}
+
 std::vector<std::int32_t> gemm_rows_swar(const std::int64_t *a, std::int64_t M, std::int32_t za,
                                          const PackedWeights &w, const KernelOptions &opt) {
   const std::int64_t N = w.n(), K = w.k();
@@ -18,12 +29,7 @@ std::vector<std::int32_t> gemm_rows_swar(const std::int64_t *a, std::int64_t M, 
   const unsigned ab = act.bits, wb = w.weight_layout().bits;
   const Layout L = gemm_weight_layout(ab, wb, w.swar_guard());
   const std::uint64_t cap = gemm_capacity(ab, wb, w.swar_guard());
-  if (!opt.allow_split && static_cast<std::uint64_t>(K) > cap)
-    throw std::invalid_argument("samd: gemm (swar): K = " + std::to_string(K) +
-                                " exceeds the proven accumulation bound " + std::to_string(cap) +
-                                " for " + std::to_string(wb) + "-bit weights x " +
-                                std::to_string(ab) + "-bit activations with guard " +
-                                std::to_string(w.swar_guard()) + ", and splitting is disabled");
+  check_swar_split(K, ab, wb, w.swar_guard(), opt, "gemm");
   const std::size_t NW = w.words_per_row();
   const std::uint64_t *words = w.swar_words().data();
   const std::uint64_t field_mask = L.field() >= 64 ? ~0ull : (1ull << L.field()) - 1;

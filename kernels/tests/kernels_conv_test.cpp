@@ -1027,6 +1027,12 @@ TEST_CASE("conv2d_s32 into a reused tensor: allow_split = false is refused befor
                     Catch::Contains("splitting is disabled"));
   CHECK(out.shape == Shape{1});
   CHECK(out.data == std::vector<std::int32_t>{42});
+  // Named as conv2d's, with K and the capacity (it said "gemm (swar)").
+  CHECK_THAT(error_of([&] {
+               conv2d_s32(x, pw, {}, out, KernelOptions{Path::Swar, false});
+             }),
+             Catch::StartsWith("samd: conv2d (swar): K = 64 exceeds the proven accumulation "
+                               "bound 32 for 8-bit weights x 8-bit activations with guard 5"));
 }
 
 TEST_CASE(

@@ -127,7 +127,8 @@ Int32Tensor conv2d_s32(const QTensor &x, const PackedConvWeights &w, const Conv2
 // The same into out, for callers that run a layer many times: out's storage is reused (resized to
 // the result; elements kept from a previous call are overwritten, not zero-filled first).
 // post: out = conv2d_s32(x, w, p, opt). Bad input (layouts, groups, shapes, the K bound that makes
-// every exact sum fit int32) is refused before out is touched, so it is then unchanged; only an
+// every exact sum fit int32, on Swar a K = C/groups x KH x KW past the GEMM's capacity with
+// allow_split = false) is refused before out is touched, so it is then unchanged; only an
 // allocation failure can leave it valid but unspecified.
 void conv2d_s32(const QTensor &x, const PackedConvWeights &w, const Conv2dParams &p,
                 Int32Tensor &out, const KernelOptions &opt = {});

@@ -201,8 +201,8 @@ PreparedActivations prepare_activations(const QTensor &a, const PackedWeights &w
 // converted behind the caller's back. Reference and Swar read plain integers: K and the layout
 // suffice there. Like gemm_s32 on a QTensor, it refuses (std::invalid_argument, the same message)
 // weights whose exact sums may leave int32 for these activations (max_k_int32: their bias and
-// zero points count, not only those of the weights the activations were prepared with) and an
-// output of more than 2^40 elements.
+// zero points count, not only those of the weights the activations were prepared with), an
+// output of more than 2^40 elements, and on Swar a K past the capacity with allow_split = false.
 Int32Tensor gemm_s32(const PreparedActivations &a, const PackedWeights &w,
                      const KernelOptions &opt = {});
 // The same into out (shape set to {M, N}), reusing out.data's storage: no allocation when it

@@ -1929,9 +1929,7 @@ void check_conv_k_bound(const Layout &act, std::int32_t za, const PackedConvWeig
         const std::int64_t b = w.bias()[static_cast<std::size_t>(o)];
         mb = std::max<std::int64_t>(mb, b < 0 ? -b : b);
       }
-    const std::int64_t room = std::int64_t{2147483647} - mb;
-    const std::int64_t limit =
-        ma * mw == 0 ? (room >= 0 ? INT64_MAX : 0) : (room < 0 ? 0 : room / (ma * mw));
+    const std::int64_t limit = max_k_int32_limit(ma, mw, mb);
     if (K > limit)
       throw std::invalid_argument(
           "samd: conv2d: reduction length K = " + std::to_string(K) + " exceeds " +

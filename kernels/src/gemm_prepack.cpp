@@ -192,10 +192,7 @@ std::int64_t max_k_int32(const Layout &act, std::int32_t za, const PackedWeights
   std::int64_t mb = 0;
   for (std::int32_t b : w.bias())
     mb = std::max<std::int64_t>(mb, b < 0 ? -std::int64_t{b} : b);
-  const std::int64_t room = std::int64_t{2147483647} - mb;
-  if (ma * mw == 0)
-    return room >= 0 ? INT64_MAX : 0;
-  return room < 0 ? 0 : max_k_exact_int32(ma, mw, mb); // room / (ma * mw)
+  return max_k_int32_limit(ma, mw, mb);
 }
 
 namespace detail {

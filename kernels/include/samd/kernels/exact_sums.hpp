@@ -52,6 +52,16 @@ template <class I> constexpr I max_k_exact_int32(const I &ma, const I &mw, const
   return (bound_traits<I>::constant(mb, 2147483647) - mb) / (ma * mw);
 }
 
+// max_k_exact_int32 at every ma, mw >= 0 and mb >= 0 (gemm's max_k_int32 and conv2d's bound per
+// group): no limit when a product is always 0 and the bias fits, none allowed when the bias alone
+// leaves int32.
+inline std::int64_t max_k_int32_limit(std::int64_t ma, std::int64_t mw, std::int64_t mb) {
+  const std::int64_t room = std::int64_t{2147483647} - mb;
+  if (ma * mw == 0)
+    return room >= 0 ? INT64_MAX : 0;
+  return room < 0 ? 0 : max_k_exact_int32(ma, mw, mb); // room / (ma * mw)
+}
+
 // The int32 epilogue's bound (gemm_fast.cpp Epilogue::int32_exact): with D = sum of K products ua *
 // v, 0 <= ua <= max_ua, |v| <= max_v, 0 <= R <= max_rowsum, |dz| <= max_dz, |fixed| <= max_fixed,
 // no partial sum of D, no dz * R, no D + dz * R and no C = D + dz * R + fixed is larger in

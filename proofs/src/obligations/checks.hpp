@@ -190,6 +190,12 @@ using Product =
 using ProductRange = std::function<z3::expr(const z3::expr &p, unsigned bits, bool is_signed)>;
 void check_product(Query &q, unsigned bits, bool is_signed, unsigned w, const Product &product);
 void check_product_range(Query &q, unsigned bits, bool is_signed, const ProductRange &range);
+// The proofs' model of the hardware multiply (`mul`: word_traits<z3::expr>::mul) against bvmul:
+// for a free 64-bit a and every multiplier of `bits` bits (word_mul), and times broadcast's
+// constant lane_low_mask() at every guard of a b-bit layout (broadcast_mul).
+using WordMul = std::function<W(const W &a, const W &b)>;
+void check_word_mul(Query &q, unsigned bits, const WordMul &mul);
+void check_broadcast_mul(Query &q, unsigned bits, const WordMul &mul);
 
 // kernels (swar_schedule.hpp, fast_bounds.hpp)
 void check_gemm_step(Query &q, unsigned ab, unsigned wb, unsigned guard, const GemmStep &op,

@@ -39,16 +39,14 @@ void check_product_range(Query &q, unsigned bits, bool is_signed, const ProductR
   q.column("spec::product", {p}, is_signed);
 }
 
-namespace {
-
-// The primitive mul (what mul_scalar, broadcast and gemm_step multiply with) equals bvmul for a
-// free 64-bit a and every k of `bits` bits (zero-extended, as those callers' multipliers are): the
-// term built for a symbolic k, instantiated at each of its 2^bits values (one goal each, which
-// together cover every k).
-void check_word_mul(Query &q, unsigned bits) {
+// The primitive mul (`mul`; what mul_scalar, broadcast and gemm_step multiply with) equals bvmul
+// for a free 64-bit a and every k of `bits` bits (zero-extended, as those callers' multipliers
+// are): the term built for a symbolic k, instantiated at each of its 2^bits values (one goal each,
+// which together cover every k).
+void check_word_mul(Query &q, unsigned bits, const WordMul &mul) {
   const z3::expr a = q.ctx.bv_const("a", kWord), k = q.ctx.bv_const("k", bits);
   const z3::expr kw = z3::zext(k, kWord - bits);
-  const z3::expr ours = word_traits<W>::mul(a, kw);
+  const z3::expr ours = mul(a, kw);
   for (std::uint64_t c = 0; c < (std::uint64_t{1} << bits); ++c) {
     z3::expr_vector from(q.ctx), to(q.ctx);
     from.push_back(k);
@@ -64,16 +62,14 @@ void check_word_mul(Query &q, unsigned bits) {
 
 // broadcast's multiply: v (b free bits, zero-extended) times lane_low_mask(L) equals bvmul, at
 // every guard of the width (a goal per guard).
-void check_broadcast_mul(Query &q, unsigned bits) {
+void check_broadcast_mul(Query &q, unsigned bits, const WordMul &mul) {
   const z3::expr v = z3::zext(q.ctx.bv_const("v", bits), kWord - bits);
   for (unsigned g = 0; bits + g <= kWord; ++g) {
     const W m = q.ctx.bv_val(Layout{bits, g, Signedness::Unsigned}.lane_low_mask(), kWord);
-    q.goal("guard " + std::to_string(g), word_traits<W>::mul(v, m) == v * m);
+    q.goal("guard " + std::to_string(g), mul(v, m) == v * m);
   }
   q.column("v", {v}, false);
 }
-
-} // namespace
 
 ProductBounds product_bounds(unsigned bits, bool is_signed) {
   const std::int64_t half = std::int64_t{1} << (bits - 1), top = (std::int64_t{1} << bits) - 1;
@@ -112,10 +108,10 @@ void register_spec_checks(std::vector<Obligation> &out) {
             "2b bits", [b, s](Query &q) { check_product_range(q, b, s, product_range); });
   for (unsigned b = 1; b <= kWordMulMaxBits; ++b)
     f.add("word_mul", Layout{b, 0, Signedness::Unsigned}, "64-bit a",
-          [b](Query &q) { check_word_mul(q, b); });
+          [b](Query &q) { check_word_mul(q, b, word_traits<W>::mul); });
   for (unsigned b = 1; b <= kMaxBits; ++b)
     f.add("broadcast_mul", Layout{b, 0, Signedness::Unsigned}, "every guard",
-          [b](Query &q) { check_broadcast_mul(q, b); });
+          [b](Query &q) { check_broadcast_mul(q, b, word_traits<W>::mul); });
 }
 
 } // namespace samd::proofs

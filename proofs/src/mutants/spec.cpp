@@ -1,6 +1,8 @@
 // Mutants of the specification's own lemmas (obligations/spec_checks.cpp): a schoolbook product
-// that is not bvmul, and a product range that leaves out products the schoolbook forms (the range
-// the dot and accumulator obligations assume for their lanes' products).
+// that is not bvmul, a product range that leaves out products the schoolbook forms (the range
+// the dot and accumulator obligations assume for their lanes' products), and a model of the
+// hardware multiply (word_traits<z3::expr>::mul, what every op's `*` is in the proofs) that is not
+// bvmul.
 #include "common.hpp"
 
 namespace samd::proofs {
@@ -27,6 +29,29 @@ z3::expr range_positive_max(const z3::expr &p, unsigned bits, bool is_signed) {
 // The statement in 2b bits: no room for (2^b - 1)^2 as a signed value, which reads negative.
 z3::expr range_no_room(const z3::expr &p, unsigned bits, bool is_signed) {
   return product_within(p, is_signed, product_bounds(bits, is_signed), 2 * bits);
+}
+
+// word_traits<z3::expr>::mul with switchable defects, each one line of it changed.
+struct WordMulDefects {
+  bool xor_rows = false;       // rows combined with xor (a carry-less multiply), not add
+  bool rotate_rows = false;    // row j = a rotated left by j: the bits shifted out come back
+  bool bit_of_a = false;       // row j taken when bit j of a (not of b) is 1
+  bool top_row_short = false;  // the loop stops one row short (j + 1 < 64): no a << 63 row
+  bool skip_constants = false; // the shortcut skips every constant bit of b, not only the 0s
+};
+W word_mul(const W &a, const W &b, WordMulDefects d) {
+  using T = word_traits<W>;
+  z3::context &c = a.ctx();
+  W sum = c.bv_val(0, T::kBits);
+  for (unsigned j = 0; j < (d.top_row_short ? T::kBits - 1 : T::kBits); ++j) {
+    const W bit = T::wrap(a, Z3_mk_extract(c, j, j, d.bit_of_a ? a : b)).simplify();
+    if (bit.is_numeral() && (d.skip_constants || bit.get_numeral_uint64() == 0))
+      continue;
+    const W row = d.rotate_rows ? T::wrap(a, Z3_mk_rotate_left(c, j, a)) : T::shl(a, j);
+    const W take = T::wrap(a, Z3_mk_ite(c, bit == c.bv_val(1, 1), row, T::constant(a, 0)));
+    sum = d.xor_rows ? T::xor_(sum, take) : T::add(sum, take);
+  }
+  return sum;
 }
 
 } // namespace mutant
@@ -63,6 +88,22 @@ Mutant range_mutant(const std::string &name, const std::string &defect, const Pr
   return m;
 }
 
+// A broken multiply model against bvmul, through the check of the op its name starts with: for
+// every multiplier of 2, then 4 bits (word_mul), or times broadcast's constants at 1 bit (the only
+// layout whose constant has bit 63: every lane one bit wide), then 3 (broadcast_mul).
+Mutant mul_model_mutant(const std::string &name, const std::string &defect,
+                        mutant::WordMulDefects d) {
+  const WordMul mul = [d](const W &a, const W &b) { return mutant::word_mul(a, b, d); };
+  const std::string op = name.substr(0, name.find('/'));
+  const bool word = op == "word_mul";
+  Mutant m{name, op, defect, {}};
+  for (unsigned b : word ? std::vector<unsigned>{2, 4} : std::vector<unsigned>{1, 3})
+    m.checks.push_back(spec_check(
+        op, Layout{b, 0, Signedness::Unsigned}, word ? "64-bit a" : "every guard",
+        [mul, b, word](Query &q) { (word ? check_word_mul : check_broadcast_mul)(q, b, mul); }));
+  return m;
+}
+
 } // namespace
 
 void register_spec_mutants(MutantSet &set) {
@@ -77,6 +118,26 @@ void register_spec_mutants(MutantSet &set) {
                        range_positive_max));
   set.add(range_mutant("spec_product_range/no-room",
                        "range stated in 2b bits: (2^b - 1)^2 reads negative", range_no_room));
+  // The multiply model: defects in how a row is formed, taken or summed show at a 2-bit
+  // multiplier (word_mul); those in which of b's bits get a row at all (bit 63, the constant
+  // ones) need a constant multiplier with high bits set: word_mul's multipliers have at most 4
+  // bits, the rest constant 0 (skipped by the model as they should be), so only broadcast_mul's
+  // constants show them (both survive every word_mul obligation).
+  set.add(mul_model_mutant("word_mul/xor-rows", "rows summed with xor (carry-less multiply)",
+                           {.xor_rows = true}));
+  set.add(
+      mul_model_mutant("word_mul/rotate-rows",
+                       "row j = a rotated (not shifted) left by j: high bits wrap to the bottom",
+                       {.rotate_rows = true}));
+  set.add(mul_model_mutant("word_mul/bit-of-a", "row j taken by bit j of a, not of b (a * a)",
+                           {.bit_of_a = true}));
+  set.add(mul_model_mutant("broadcast_mul/top-row-short",
+                           "loop one row short (j + 1 < 64): bit 63 of b has no a << 63 row",
+                           {.top_row_short = true}));
+  set.add(mul_model_mutant(
+      "broadcast_mul/skip-constants",
+      "the shortcut skips every constant bit of b, not only the 0s: constant b gives 0",
+      {.skip_constants = true}));
 }
 
 } // namespace samd::proofs

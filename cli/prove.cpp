@@ -1,8 +1,10 @@
 // samd prove: discharge the Z3 obligations of the core (every op x width x signedness x guard
 // configuration, or a filtered subset) in parallel, print the op x width table, and optionally
 // write one JSON record per obligation. With --mutants, run the mutation suite instead: every
-// deliberately broken op variant must yield a counterexample. Exit status 1 if anything failed,
-// was unknown (never a pass), or a mutant survived.
+// deliberately broken op variant must yield a counterexample; --op, --bits and --signed /
+// --unsigned select mutants as they select obligations (by op or family, and by the layouts of
+// their checks). Exit status 1 if anything failed, was unknown (never a pass), a mutant survived,
+// or the selection is empty.
 #include "commands.hpp"
 #include "options.hpp"
 
@@ -23,6 +25,7 @@
 #include <cstdio>
 #include <iostream>
 #include <limits>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -67,15 +70,17 @@ std::set<unsigned> parse_bits(const std::string &spec) {
 }
 
 // Ops are matched by name or by family (the obligation file), e.g. --op mul or --op mul_wrap.
-bool selected(const ProveOptions &o, const std::set<unsigned> &bits, const std::string &op,
-              const std::string &family, const Layout &L) {
-  if (!o.ops.empty()) {
-    bool hit = false;
-    for (const std::string &want : o.ops)
-      hit = hit || want == op || want == family;
-    if (!hit)
-      return false;
-  }
+bool op_selected(const ProveOptions &o, const std::string &op,
+                 const std::set<std::string> &families) {
+  if (o.ops.empty())
+    return true;
+  for (const std::string &want : o.ops)
+    if (want == op || families.count(want))
+      return true;
+  return false;
+}
+
+bool layout_selected(const ProveOptions &o, const std::set<unsigned> &bits, const Layout &L) {
   if (!bits.empty() && !bits.count(L.bits))
     return false;
   if (o.only_signed && !L.is_signed())
@@ -83,6 +88,10 @@ bool selected(const ProveOptions &o, const std::set<unsigned> &bits, const std::
   if (o.only_unsigned && L.is_signed())
     return false;
   return true;
+}
+
+bool layout_filtered(const ProveOptions &o) {
+  return !o.bits.empty() || o.only_signed || o.only_unsigned;
 }
 
 // One status line, rewritten in place; only on a terminal.
@@ -133,7 +142,7 @@ int run_obligations(const ProveOptions &o) {
   const std::set<unsigned> bits = parse_bits(o.bits);
   std::vector<const Obligation *> picked;
   for (const Obligation &ob : all_obligations())
-    if (selected(o, bits, ob.op, ob.family, ob.layout))
+    if (op_selected(o, ob.op, {ob.family}) && layout_selected(o, bits, ob.layout))
       picked.push_back(&ob);
   // An obligation that assumes another's claim (dot assumes mul_widen) needs that one run too.
   const std::vector<const Obligation *> chosen = with_assumptions(picked);
@@ -200,41 +209,64 @@ int run_obligations(const ProveOptions &o) {
   return failed + unknown == 0 ? 0 : 1;
 }
 
-int run_mutants(const ProveOptions &o) {
-  std::vector<const Mutant *> chosen;
-  for (const Mutant &m : all_mutants())
-    if (o.ops.empty() || std::find(o.ops.begin(), o.ops.end(), m.op) != o.ops.end())
-      chosen.push_back(&m);
+// The mutants of the selected ops or families (a mutant's family is that of the op it is a broken
+// copy of), each with its checks at the selected layouts only; a mutant with none is left out.
+std::vector<Mutant> select_mutants(const ProveOptions &o) {
+  const std::set<unsigned> bits = parse_bits(o.bits);
+  std::map<std::string, std::set<std::string>> families; // op -> the families of its obligations
+  for (const Obligation &ob : all_obligations())
+    families[ob.op].insert(ob.family);
+  std::vector<Mutant> chosen;
+  for (const Mutant &m : all_mutants()) {
+    if (!op_selected(o, m.op, families[m.op]))
+      continue;
+    Mutant picked{m.name, m.op, m.defect, {}};
+    for (const Obligation &check : m.checks)
+      if (layout_selected(o, bits, check.layout))
+        picked.checks.push_back(check);
+    if (!picked.checks.empty())
+      chosen.push_back(std::move(picked));
+  }
   if (chosen.empty()) // a kill rate of 100 % over no mutant
-    throw std::runtime_error("samd prove --mutants: no mutant of the --op selection; see samd "
-                             "prove --mutants --list");
+    throw std::runtime_error("samd prove --mutants: no mutant matches the selection (--op, --bits, "
+                             "--signed / --unsigned); see samd prove --mutants --list");
+  return chosen;
+}
+
+int run_mutants(const ProveOptions &o) {
+  const std::vector<Mutant> chosen = select_mutants(o);
+  std::size_t checks = 0;
+  for (const Mutant &m : chosen)
+    checks += m.checks.size();
+  const char *restricted = layout_filtered(o) ? " (checks at the selected layouts only)" : "";
   if (o.list) {
-    for (const Mutant *m : chosen)
-      std::cout << m->name << ": " << m->defect << "\n";
-    std::cout << chosen.size() << " mutants\n";
+    for (const Mutant &m : chosen)
+      std::cout << m.name << ": " << m.defect << "\n";
+    std::cout << chosen.size() << " mutants, " << checks << " checks" << restricted << "\n";
     return 0;
   }
   std::vector<MutantOutcome> results(chosen.size());
   const Limits limits{o.timeout_ms, o.rlimit};
-  std::printf("samd prove --mutants: %zu mutants on %u thread(s)\n", chosen.size(), o.jobs);
+  std::printf("samd prove --mutants: %zu mutants, %zu checks%s on %u thread(s)\n", chosen.size(),
+              checks, restricted, o.jobs);
   std::fflush(stdout);
   Progress progress(chosen.size());
   std::size_t done = 0, survived = 0;
   const auto t0 = std::chrono::steady_clock::now();
   run_parallel(
       chosen.size(), o.jobs,
-      [&](std::size_t i, z3::context &c) { results[i] = hunt(c, *chosen[i], limits); },
+      [&](std::size_t i, z3::context &c) { results[i] = hunt(c, chosen[i], limits); },
       [&](std::size_t i) {
         ++done;
         if (!results[i].killed)
           ++survived;
         if (o.verbose && results[i].killed) {
           progress.clear();
-          std::cout << chosen[i]->name << " killed by " << results[i].by << ": "
+          std::cout << chosen[i].name << " killed by " << results[i].by << ": "
                     << results[i].outcome.detail << "  replay: " << results[i].outcome.replay
                     << "\n";
         }
-        progress.update(done, survived, 0, chosen[i]->name);
+        progress.update(done, survived, 0, chosen[i].name);
       });
   progress.clear();
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -242,20 +274,23 @@ int run_mutants(const ProveOptions &o) {
               "first counterexample");
   for (std::size_t i = 0; i < chosen.size(); ++i) {
     const MutantOutcome &r = results[i];
-    std::printf("%-40s %-8s %6zu %9.0f  %s\n", chosen[i]->name.c_str(),
+    std::printf("%-40s %-8s %6zu %9.0f  %s\n", chosen[i].name.c_str(),
                 r.killed ? "killed" : "SURVIVED", r.tried, r.ms,
-                r.killed ? r.by.c_str() : chosen[i]->defect.c_str());
+                r.killed ? r.by.c_str() : chosen[i].defect.c_str());
   }
   const std::size_t killed = chosen.size() - survived;
   std::printf("mutants: %zu, killed %zu, kill rate %.1f %% (%.1f s wall on %u thread(s))\n",
               chosen.size(), killed,
               chosen.empty() ? 100.0 : 100.0 * double(killed) / double(chosen.size()), wall,
               o.jobs);
+  if (survived != 0 && layout_filtered(o))
+    std::printf("(checks at the selected layouts only: a survivor here may need another layout's "
+                "check to be killed)\n");
   if (!o.json.empty()) {
     nlohmann::ordered_json j = nlohmann::ordered_json::array();
     for (std::size_t i = 0; i < chosen.size(); ++i)
-      j.push_back({{"mutant", chosen[i]->name},
-                   {"op", chosen[i]->op},
+      j.push_back({{"mutant", chosen[i].name},
+                   {"op", chosen[i].op},
                    {"killed", results[i].killed},
                    {"checks", results[i].tried},
                    {"ms", results[i].ms}});
@@ -272,11 +307,16 @@ void register_prove(CLI::App &app) {
   auto *sub =
       app.add_subcommand("prove", "prove every core op with Z3 (or run the mutation suite)");
   sub->add_option("--op", opts->ops,
-                  "only these ops or op families (repeatable), e.g. add_wrap, mul")
+                  "only these ops or op families (repeatable), e.g. add_wrap, mul; with "
+                  "--mutants, the mutants of those ops")
       ->delimiter(',');
-  sub->add_option("--bits", opts->bits, "only these lane widths, e.g. 4, 1-8, 1-4,16");
-  auto *s = sub->add_flag("--signed", opts->only_signed, "only signed layouts");
-  auto *u = sub->add_flag("--unsigned", opts->only_unsigned, "only unsigned layouts");
+  sub->add_option("--bits", opts->bits,
+                  "only these lane widths, e.g. 4, 1-8, 1-4,16; with --mutants, each mutant's "
+                  "checks at these widths only (a mutant with none is left out)");
+  auto *s = sub->add_flag("--signed", opts->only_signed,
+                          "only signed layouts (with --mutants: only the checks at them)");
+  auto *u = sub->add_flag("--unsigned", opts->only_unsigned,
+                          "only unsigned layouts (with --mutants: only the checks at them)");
   s->excludes(u);
   sub->add_option("-j,--jobs", opts->jobs,
                   "worker threads, one Z3 context each (default: hardware cores)")

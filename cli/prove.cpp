@@ -263,8 +263,9 @@ int run_mutants(const ProveOptions &o) {
         if (o.verbose && results[i].killed) {
           progress.clear();
           std::cout << chosen[i].name << " killed by " << results[i].by << ": "
-                    << results[i].outcome.detail << "  replay: " << results[i].outcome.replay
-                    << "\n";
+                    << results[i].outcome.detail;
+          if (!results[i].outcome.replay.empty())
+            std::cout << "  replay: " << results[i].outcome.replay << "\n";
         }
         progress.update(done, survived, 0, chosen[i].name);
       });

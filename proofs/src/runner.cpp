@@ -34,7 +34,7 @@ std::string lane_table(const Query &q, const Values &v) {
   for (std::size_t k = 0; k < q.columns.size(); ++k) {
     width[k] = q.columns[k].name.size();
     for (const z3::expr &e : q.columns[k].lanes) {
-      cells[k].push_back(std::to_string(v.value(e, q.columns[k].is_signed)));
+      cells[k].push_back(v.decimal(e, q.columns[k].is_signed));
       width[k] = std::max(width[k], cells[k].back().size());
     }
   }
@@ -147,7 +147,7 @@ Outcome prove(z3::context &c, const Obligation &ob, const Limits &limits) {
         out.verdict = Verdict::Unknown;
         out.detail = "goal '" + g.name + "': " + r.reason;
       } else {
-        const Values v(*r.model);
+        const Values v(*r.model, g.fixed, g.fixed_to);
         out.verdict = Verdict::Failed;
         out.detail = "goal '" + g.name + "' fails:\n" + lane_table(q, v);
         if (q.replay)

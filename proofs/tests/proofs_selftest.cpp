@@ -1,9 +1,11 @@
 // The prover's own bookkeeping, on hand-made obligations: assumptions (settled transitively,
-// chains and cycles refused), vacuous hypotheses, and the Z3 primitive layer's refusal of shifts
-// that are undefined on uint64_t.
+// chains and cycles refused), vacuous hypotheses, the Z3 primitive layer's refusal of shifts
+// that are undefined on uint64_t, and how a counterexample is shown.
 #include <catch2/catch.hpp>
 
 #include <stdexcept>
+
+#include "../src/obligations/checks.hpp"
 
 #include "samd_proofs/report.hpp"
 #include "samd_proofs/runner.hpp"
@@ -69,4 +71,40 @@ TEST_CASE("the Z3 primitive layer refuses shifts by 64 or more (undefined on uin
   CHECK_NOTHROW(T::shl(a, 63));
   CHECK_THROWS_AS(T::shl(a, 64), std::logic_error);
   CHECK_THROWS_AS(T::shr(a, 64), std::logic_error);
+}
+
+TEST_CASE("a counterexample's columns: full width, unsigned as unsigned, signed as signed") {
+  const Obligation ob{"test", "wide", kL, "", [](Query &q) {
+                        const z3::expr x = q.ctx.bv_const("x", 72);
+                        const z3::expr v = q.ctx.bv_val("2361183241434822606853", 72); // 2^71 + 5
+                        q.goal("x is not 2^71 + 5", x != v);
+                        q.column("unsigned", {x}, false);
+                        q.column("signed", {x}, true);
+                        q.column("low byte", {x.extract(7, 0)}, true);
+                      }};
+  z3::context c;
+  const Outcome out = prove(c, ob, Limits{});
+  INFO(out.detail);
+  REQUIRE(out.verdict == Verdict::Failed);
+  CHECK(out.detail.find("  2361183241434822606853  -2361183241434822606843         5\n") !=
+        std::string::npos);
+}
+
+TEST_CASE("check_word_mul shows the failing goal's k, and the values at it, unsigned") {
+  // A multiply that is wrong for a = 2^64 - 2 times 3 only: the goal k = 3 fails (k is fixed in
+  // the claim, so the model leaves the free k at 0).
+  const WordMul mul = [](const W &a, const W &b) {
+    z3::context &c = a.ctx();
+    return z3::ite(a == c.bv_val(~std::uint64_t{1}, 64) && b == c.bv_val(3, 64), a * b + 1, a * b);
+  };
+  const Obligation ob{"test", "word_mul", kL, "", [mul](Query &q) { check_word_mul(q, 2, mul); }};
+  z3::context c;
+  const Outcome out = prove(c, ob, Limits{});
+  INFO(out.detail);
+  REQUIRE(out.verdict == Verdict::Failed);
+  CHECK(out.detail.rfind("goal 'k = 3' fails", 0) == 0);
+  // a, k, bvmul = a * 3 mod 2^64, mul = bvmul + 1
+  CHECK(
+      out.detail.find("0  18446744073709551614  3  18446744073709551610  18446744073709551611\n") !=
+      std::string::npos);
 }

@@ -31,24 +31,36 @@ struct Column {
 // A goal may be checked `given` earlier goals of the same query (cut points): sound because those
 // goals are proven first, under the same precondition. prove() also checks that pre and given
 // are satisfiable together (an unsatisfiable hypothesis would make the goal hold vacuously).
+// A goal may also be about one instance of the query's terms (see Query::goal_at): its claim has
+// the free constants `fixed` replaced by `fixed_to`, and a counterexample is shown at that
+// instance.
 struct Goal {
   std::string name;
   z3::expr claim;
   z3::expr given;
+  std::vector<z3::expr> fixed = {}, fixed_to = {};
 };
 
-// Evaluates terms in a counterexample model (what a replay line needs).
+// Evaluates terms in a counterexample model (what a replay line and the lane table need), at the
+// failing goal's instance: the goal's fixed constants replaced first (the model leaves them at an
+// arbitrary value, 0, since the claim no longer holds them).
 class Values {
 public:
-  explicit Values(const z3::model &m) : model_(m) {}
+  explicit Values(const z3::model &m, std::vector<z3::expr> fixed = {},
+                  std::vector<z3::expr> fixed_to = {})
+      : model_(m), fixed_(std::move(fixed)), fixed_to_(std::move(fixed_to)) {}
   std::uint64_t
   word(const z3::expr &e) const; // a term of at most 64 bits (or an integer), as unsigned
   std::int64_t value(const z3::expr &e, bool is_signed) const;
+  // The value in decimal at any width: as two's complement when is_signed, else unsigned.
+  std::string decimal(const z3::expr &e, bool is_signed) const;
   std::string lanes(const std::vector<z3::expr> &es, bool is_signed) const; // "1, -2, 3"
   std::string hex(const z3::expr &e) const;                                 // "0x...ull"
 
 private:
+  z3::expr eval(const z3::expr &e) const; // at the goal's instance, every constant given a value
   z3::model model_;
+  std::vector<z3::expr> fixed_, fixed_to_;
 };
 
 class Query {
@@ -61,6 +73,19 @@ public:
   }
   void goal_given(std::string name, const z3::expr &claim, const z3::expr &given) {
     goals.push_back({std::move(name), claim, given});
+  }
+  // The goal `claim` with each free constant fixed[i] replaced by fixed_to[i] (one instance of a
+  // claim over them, e.g. a multiplier enumerated value by value): the solver sees only the
+  // instance, and a counterexample's columns and replay are evaluated at it.
+  void goal_at(std::string name, const z3::expr &claim, const std::vector<z3::expr> &fixed,
+               const std::vector<z3::expr> &fixed_to) {
+    z3::expr_vector from(ctx), to(ctx);
+    for (std::size_t i = 0; i < fixed.size(); ++i) {
+      from.push_back(fixed[i]);
+      to.push_back(fixed_to.at(i));
+    }
+    goals.push_back({std::move(name), z3::expr(claim).substitute(from, to), ctx.bool_val(true),
+                     fixed, fixed_to});
   }
   void column(std::string name, std::vector<z3::expr> lanes, bool is_signed) {
     columns.push_back({std::move(name), std::move(lanes), is_signed});

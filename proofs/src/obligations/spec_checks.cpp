@@ -47,13 +47,8 @@ void check_word_mul(Query &q, unsigned bits, const WordMul &mul) {
   const z3::expr a = q.ctx.bv_const("a", kWord), k = q.ctx.bv_const("k", bits);
   const z3::expr kw = z3::zext(k, kWord - bits);
   const z3::expr ours = mul(a, kw);
-  for (std::uint64_t c = 0; c < (std::uint64_t{1} << bits); ++c) {
-    z3::expr_vector from(q.ctx), to(q.ctx);
-    from.push_back(k);
-    to.push_back(q.ctx.bv_val(c, bits));
-    q.goal("k = " + std::to_string(c),
-           z3::expr(ours).substitute(from, to) == a * q.ctx.bv_val(c, kWord));
-  }
+  for (std::uint64_t c = 0; c < (std::uint64_t{1} << bits); ++c)
+    q.goal_at("k = " + std::to_string(c), ours == a * kw, {k}, {q.ctx.bv_val(c, bits)});
   q.column("a", {a}, false);
   q.column("k", {k}, false);
   q.column("bvmul", {a * kw}, false);

@@ -9,6 +9,18 @@ namespace mutant {
 template <class W> W broadcast_unmasked(const Layout &L, const W &v) {
   return mul(v, constant(v, L.lane_low_mask()));
 }
+// The constant one lane short: no bit for the top lane, which stays 0.
+template <class W> W broadcast_lane_short(const Layout &L, const W &v) {
+  const std::uint64_t top = std::uint64_t{1} << ((L.lanes() - 1) * L.field());
+  return mul(and_c(v, L.lane_bits()), constant(v, L.lane_low_mask() & ~top));
+}
+// The constant with a bit every b bits, not every b + g: lanes placed as if there were no guard.
+template <class W> W broadcast_no_guard(const Layout &L, const W &v) {
+  std::uint64_t m = 0;
+  for (unsigned i = 0; i < L.lanes(); ++i)
+    m |= std::uint64_t{1} << (i * L.bits);
+  return mul(and_c(v, L.lane_bits()), constant(v, m));
+}
 // The low bound tested with <= (off by one at the boundary).
 template <class W> W out_of_range_lo_inclusive(const Layout &src, const Layout &dst, const W &x) {
   W m = zero(x);
@@ -101,6 +113,12 @@ void register_convert_mutants(MutantSet &set) {
   using namespace mutant;
   set.add("broadcast/unmasked", "broadcast", "v's bits above b spill into other lanes", 32,
           [](Query &q, const Layout &L) { check_broadcast(q, L, Unary(broadcast_unmasked<W>)); });
+  set.add("broadcast/lane-short", "broadcast", "constant one lane short: the top lane stays 0", 32,
+          [](Query &q, const Layout &L) { check_broadcast(q, L, Unary(broadcast_lane_short<W>)); });
+  set.add(
+      "broadcast/no-guard", "broadcast",
+      "constant 1 every b bits, not every b + g: lanes misplaced", 32,
+      [](Query &q, const Layout &L) { check_broadcast(q, L, Unary(broadcast_no_guard<W>)); }, 1);
   const auto relayout = [](auto check, const Relayout &impl) {
     return [check, impl](Query &q, const Layout &L) {
       check(q, L,

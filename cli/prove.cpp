@@ -309,7 +309,7 @@ void register_prove(CLI::App &app) {
       app.add_subcommand("prove", "prove every core op with Z3 (or run the mutation suite)");
   sub->add_option("--op", opts->ops,
                   "only these ops or op families (repeatable), e.g. add_wrap, mul; with "
-                  "--mutants, the mutants of those ops")
+                  "--mutants, the mutants of those ops or of the ops in those families")
       ->delimiter(',');
   sub->add_option("--bits", opts->bits,
                   "only these lane widths, e.g. 4, 1-8, 1-4,16; with --mutants, each mutant's "

@@ -1,5 +1,7 @@
 // Pooling on quantized tensors. The output keeps the input's layout and quantization.
-// max_pool2d ignores padding (ONNX MaxPool); avg_pool2d rounds the mean half away from zero and
+// max_pool2d ignores padding (ONNX MaxPool); avg_pool2d and global_avg_pool round the mean of the
+// stored integers half away from zero (as TFLite's integer average pool does: with a zero point
+// other than 0, a real mean exactly between two steps can round either way), and avg_pool2d
 // counts padding (as the zero point, a real 0) only when count_include_pad is set.
 #pragma once
 
@@ -20,7 +22,11 @@ struct Pool2dParams {
 };
 
 // x: 4-D in p.format, 1–8 bits, quantized per tensor or per channel along the channel axis.
-// Padding must be smaller than the (dilated) window on each side so no window is all padding.
+// Refused (std::invalid_argument, before any output): padding not smaller than the (dilated)
+// window on a side; a window, at any output row or column, that covers only padding (dilation
+// can leave one between input pixels); a rank other than 4, a kernel size, stride or dilation
+// below 1, negative padding, a window that does not fit the padded input, a padded input or an
+// output of more than 2^40 elements; per-channel quantization along another axis.
 QTensor max_pool2d(const QTensor &x, const Pool2dParams &p, const KernelOptions &opt = {});
 QTensor avg_pool2d(const QTensor &x, const Pool2dParams &p, const KernelOptions &opt = {});
 // The mean over H x W per channel; output {N, C, 1, 1} (NCHW) or {N, 1, 1, C} (NHWC).

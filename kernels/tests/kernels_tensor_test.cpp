@@ -1,13 +1,16 @@
-// Packed quantized tensors: quantize / dequantize semantics, packing, parameter validation.
+// Packed quantized tensors: quantize / dequantize semantics, packing, parameter validation;
+// requantization against its contract computed independently (plain_requant.hpp).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <cfenv>
 #include <cmath>
+#include <iterator>
 
 #include <samd/pack.hpp>
 
 #include "kernel_gen.hpp"
+#include "plain_requant.hpp"
 
 using namespace samd;
 using namespace samd::kernels;
@@ -206,6 +209,247 @@ TEST_CASE("make_multiplier: mantissa below 2^31 at the top of the range, readabl
                                Requant{layout(8, false), 1.0f, 0, {}, {}}),
                     Catch::Contains("channel 1: input scale 1.000000013e-10 x weight scale "
                                     "1.000000013e-10 / output scale 1)"));
+}
+
+TEST_CASE("the requantization oracle (plain_requant.hpp) on values worked by hand") {
+  // 0.5 * 2^32 = 2^31 does not fit: shift 31, mantissa 2^30.
+  const auto half = plain_multiplier(0.5);
+  REQUIRE(half);
+  CHECK((half->mantissa == (std::int64_t{1} << 30) && half->shift == 31));
+  using Range = std::pair<std::int64_t, std::int64_t>;
+  const Range wide(-100, 100);
+  CHECK(plain_requant(*half, 0, wide, 1) == 1);   // 0.5 -> 1
+  CHECK(plain_requant(*half, 0, wide, -1) == -1); // -0.5 -> -1
+  CHECK(plain_requant(*half, 0, wide, 3) == 2);   // 1.5 -> 2
+  CHECK(plain_requant(*half, 0, wide, -3) == -2); // -1.5 -> -2
+  CHECK(plain_requant(*half, 5, wide, -3) == 3);  // 5 + (-2)
+  CHECK(plain_requant(*half, 0, wide, 1000) == 100);
+  CHECK(plain_requant(*half, 0, wide, INT32_MIN) == -100);
+  const auto third = plain_multiplier(1.0 / 3.0); // 2^32 / 3 = 1431655765.33
+  REQUIRE(third);
+  CHECK((third->mantissa == 1431655765 && third->shift == 32));
+  CHECK(plain_requant(*third, 0, wide, 7) == 2);   // 2.33
+  CHECK(plain_requant(*third, 0, wide, -8) == -3); // -2.67
+  // The ends: 2^-63 is mantissa 1 at shift 62 (0.5 rounds up), below it 0 (refused); 2^31 - 1/2
+  // would round to 2^31 at shift 0 (refused).
+  const auto bottom = plain_multiplier(0x1p-63);
+  REQUIRE(bottom);
+  CHECK((bottom->mantissa == 1 && bottom->shift == 62));
+  CHECK(!plain_multiplier(std::nextafter(0x1p-63, 0.0)));
+  const auto top = plain_multiplier(2147483647.25);
+  REQUIRE(top);
+  CHECK((top->mantissa == 2147483647 && top->shift == 0));
+  CHECK(!plain_multiplier(2147483647.5));
+  CHECK(!plain_multiplier(0.0));
+  CHECK(!plain_multiplier(-1.0));
+  CHECK(!plain_multiplier(std::nan("")));
+  CHECK(plain_requant_range(4, true, 0, std::int64_t{-3}, std::int64_t{20}) == Range(-3, 7));
+  CHECK(plain_requant_range(4, false, 0, {}, {}) == Range(0, 15));
+  CHECK(!plain_requant_range(4, false, 16, {}, {}));              // zero point outside
+  CHECK(!plain_requant_range(4, false, 3, std::int64_t{16}, {})); // empty
+}
+
+TEST_CASE("requantize and Requantizer equal requant.hpp's contract, computed independently "
+          "(ties, range ends, clamps, extreme and refused multipliers)") {
+  std::mt19937_64 rng(35);
+  int computed = 0, refused = 0, ties = 0, narrow = 0;
+  for (int it = 0; it < 6000; ++it) {
+    const unsigned bits = static_cast<unsigned>(uniform(rng, 1, 16));
+    Requant rq;
+    rq.out_layout = layout(bits, uniform(rng, 0, 1) == 1);
+    const std::int64_t min = rq.out_layout.min_value(), max = rq.out_layout.max_value();
+    // The zero point at times one past an end (refused); clamps anywhere around the range (an
+    // empty range is refused).
+    rq.out_zero_point = static_cast<std::int32_t>(uniform(rng, 0, 15) == 0
+                                                      ? (uniform(rng, 0, 1) ? min - 1 : max + 1)
+                                                      : uniform(rng, min, max));
+    if (uniform(rng, 0, 1))
+      rq.clamp_min = uniform(rng, min - 2, max + 2);
+    if (uniform(rng, 0, 1))
+      rq.clamp_max = uniform(rng, min - 2, max + 2);
+    // Multipliers about 2^-70 to 2^35 (refused outside 2^-63 to 2^31 - 1/2), from scales of any
+    // magnitude, or small integers times powers of two (exact multipliers: ties).
+    const std::size_t channels = static_cast<std::size_t>(uniform(rng, 1, 4));
+    const bool per_channel = uniform(rng, 0, 1) == 1;
+    const bool exact = uniform(rng, 0, 2) == 0;
+    const auto scale = [&](int e) {
+      return exact ? std::ldexp(static_cast<float>(uniform(rng, 1, 12)), e)
+                   : std::ldexp(static_cast<float>(uniform(rng, 1 << 23, (1 << 24) - 1)), e - 23);
+    };
+    const int target = static_cast<int>(uniform(rng, -70, 35));
+    const int ea = static_cast<int>(uniform(rng, -25, 25));
+    float a_scale = scale(ea);
+    QuantParams wq{{}, {}, -1};
+    const int ew = static_cast<int>(uniform(rng, -25, 25));
+    for (std::size_t c = 0; c < (per_channel ? channels : 1); ++c) {
+      wq.scale.push_back(scale(ew + static_cast<int>(uniform(rng, -2, 2))));
+      wq.zero_point.push_back(0);
+    }
+    rq.out_scale = scale(ea + ew - target);
+    // One case in eight: scales at the ends of the multipliers' range (2^-63 and just below it;
+    // the largest float below 2^31 and 2^31 itself), subnormal ones, and exact small ratios.
+    struct Scales {
+      float a, w, o;
+    };
+    static const Scales kEdges[] = {{0x1p-63f, 1.0f, 1.0f},
+                                    {std::nextafter(0x1p-63f, 0.0f), 1.0f, 1.0f},
+                                    {0x1p-40f, 0x1p-23f, 1.0f},
+                                    {1.0f, 1.0f, 0x1p63f},
+                                    {1.0f, 1.0f, std::nextafter(0x1p63f, 1e30f)},
+                                    {2147483520.0f, 1.0f, 1.0f},
+                                    {0x1p31f, 1.0f, 1.0f},
+                                    {0x1p30f, 3.0f, 1.5f},
+                                    {0x1p-149f, 0x1p100f, 0x1p-10f},
+                                    {0x1p-149f, 1.0f, 0x1p-100f},
+                                    {1.0f, 1.0f, 1.0f},
+                                    {0.5f, 1.0f, 1.0f},
+                                    {1.0f, 1.0f, 3.0f},
+                                    {0.75f, 0.25f, 8.0f}};
+    if (uniform(rng, 0, 7) == 0) {
+      const Scales &e = kEdges[uniform(rng, 0, std::size(kEdges) - 1)];
+      a_scale = e.a;
+      for (float &w : wq.scale)
+        w = e.w;
+      rq.out_scale = e.o;
+    }
+    // The sums: channels along a random axis of a rank 1-3 shape.
+    const int rank = static_cast<int>(uniform(rng, 1, 3)),
+              axis = static_cast<int>(uniform(rng, 0, rank - 1));
+    Shape shape;
+    for (int d = 0; d < rank; ++d)
+      shape.push_back(d == axis ? static_cast<std::int64_t>(channels) : uniform(rng, 1, 4));
+    if (per_channel)
+      wq.axis = axis;
+    std::int64_t inner = 1, n = 1;
+    for (int d = 0; d < rank; ++d) {
+      n *= shape[static_cast<std::size_t>(d)];
+      if (d > axis)
+        inner *= shape[static_cast<std::size_t>(d)];
+    }
+
+    // The oracle: each channel's multiplier and the range, or a refusal.
+    const auto range = plain_requant_range(bits, rq.out_layout.sign == Signedness::Signed,
+                                           rq.out_zero_point, rq.clamp_min, rq.clamp_max);
+    std::vector<std::optional<PlainMultiplier>> mult;
+    bool valid = range.has_value();
+    for (std::size_t c = 0; c < channels; ++c) {
+      mult.push_back(plain_multiplier(plain_ratio(a_scale, wq.scale_of(c), rq.out_scale)));
+      valid = valid && mult.back().has_value();
+    }
+    // A sum for channel c: random, an end of int32, a tie (acc * mantissa an odd multiple of
+    // 2^(shift - 1): acc an odd multiple of 2^(shift - 1 - z), z the mantissa's trailing zeros) or
+    // next to one, or next to where the result crosses lo or hi (clamping).
+    const auto sum_for = [&](std::size_t c) -> std::int64_t {
+      const std::int64_t kind = uniform(rng, 0, 9);
+      if (kind <= 1 || !mult[c])
+        return uniform(rng, INT32_MIN, INT32_MAX);
+      if (kind == 2)
+        return uniform(rng, 0, 1) ? INT32_MIN : INT32_MAX;
+      if (kind == 3)
+        return uniform(rng, -2, 2);
+      const PlainMultiplier f = *mult[c];
+      if (kind <= 6) {
+        int z = 0;
+        while (((f.mantissa >> z) & 1) == 0)
+          ++z;
+        const int e = static_cast<int>(f.shift) - 1 - z;
+        if (f.shift == 0 || e < 0 || e > 30)
+          return uniform(rng, INT32_MIN, INT32_MAX);
+        const std::int64_t odd =
+            2 * uniform(rng, -(std::int64_t{1} << (30 - e)), (std::int64_t{1} << (30 - e)) - 1) + 1;
+        ++ties;
+        return std::clamp<std::int64_t>(odd * (std::int64_t{1} << e) +
+                                            (kind == 6 ? uniform(rng, -1, 1) : 0),
+                                        INT32_MIN, INT32_MAX);
+      }
+      if (!range)
+        return uniform(rng, INT32_MIN, INT32_MAX);
+      // acc with zo + acc * mantissa / 2^shift about the bound -+ 1/2.
+      const std::int64_t bound = kind <= 8 ? range->first : range->second;
+      const __int128 twice = 2 * (bound - rq.out_zero_point) + (kind <= 8 ? -1 : 1);
+      const __int128 acc =
+          twice * (static_cast<__int128>(1) << f.shift) / (2 * static_cast<__int128>(f.mantissa)) +
+          uniform(rng, -2, 2);
+      return acc < INT32_MIN ? INT32_MIN
+                             : (acc > INT32_MAX ? INT32_MAX : static_cast<std::int64_t>(acc));
+    };
+    Int32Tensor acc{shape, {}};
+    std::vector<std::size_t> channel_of;
+    for (std::int64_t i = 0; i < n; ++i) {
+      channel_of.push_back(
+          static_cast<std::size_t>((i / inner) % static_cast<std::int64_t>(channels)));
+      acc.data.push_back(static_cast<std::int32_t>(sum_for(channel_of.back())));
+    }
+    INFO("case " << it << ": out " << samd::to_string(rq.out_layout) << " zp " << rq.out_zero_point
+                 << " clamps " << (rq.clamp_min ? std::to_string(*rq.clamp_min) : "-") << ", "
+                 << (rq.clamp_max ? std::to_string(*rq.clamp_max) : "-") << " scales " << a_scale
+                 << " x " << wq.scale[0] << (per_channel ? "..." : "") << " / " << rq.out_scale
+                 << " shape " << kernels::to_string(shape) << " axis " << axis);
+    if (!valid) {
+      ++refused;
+      CHECK_THROWS_AS(requantize(acc, a_scale, wq, axis, rq), std::invalid_argument);
+      CHECK_THROWS_AS(Requantizer(a_scale, wq, channels, rq), std::invalid_argument);
+      continue;
+    }
+    ++computed;
+    std::vector<std::int64_t> want;
+    for (std::size_t i = 0; i < acc.data.size(); ++i)
+      want.push_back(plain_requant(*mult[channel_of[i]], rq.out_zero_point, *range, acc.data[i]));
+    const QTensor q = requantize(acc, a_scale, wq, axis, rq);
+    CHECK(q.shape() == shape);
+    CHECK(q.layout() == rq.out_layout);
+    CHECK((q.quant().scale == std::vector<float>{rq.out_scale} &&
+           q.quant().zero_point == std::vector<std::int32_t>{rq.out_zero_point}));
+    CHECK(q.to_ints() == want);
+
+    // Requantizer: its operator() on these sums and on int64 sums (whose result fits int64), and
+    // a narrow range's thresholds (for every int32 sum, base + the thresholds it reaches).
+    const Requantizer r(a_scale, wq, channels, rq);
+    std::vector<std::int64_t> got_call, got_steps, want_steps, got_wide, want_wide;
+    for (std::size_t i = 0; i < acc.data.size(); ++i)
+      got_call.push_back(r(channel_of[i], acc.data[i]));
+    CHECK(got_call == want);
+    for (std::size_t c = 0; c < channels; ++c) {
+      const PlainMultiplier f = *mult[c];
+      for (int j = 0; j < 4; ++j) {
+        const std::int64_t v = uniform(rng, -(std::int64_t{1} << 40), std::int64_t{1} << 40);
+        const __int128 u = plain_unclamped(f, rq.out_zero_point, v);
+        if (u > -(static_cast<__int128>(1) << 62) && u < (static_cast<__int128>(1) << 62)) {
+          got_wide.push_back(r(c, v));
+          want_wide.push_back(plain_requant(f, rq.out_zero_point, *range, v));
+        }
+      }
+      const Requantizer::Steps &st = r.steps(c);
+      if (range->second - range->first > 3) {
+        CHECK(st.count == -1);
+        continue;
+      }
+      ++narrow;
+      REQUIRE((st.count >= 0 && st.count <= 3));
+      std::vector<std::int64_t> probes{INT32_MIN, INT32_MAX, 0};
+      for (int t = 0; t < st.count; ++t)
+        for (std::int64_t d : {-1, 0})
+          probes.push_back(std::int64_t{st.thr[t]} + d);
+      for (std::size_t i = 0; i < acc.data.size(); ++i)
+        if (channel_of[i] == c)
+          probes.push_back(acc.data[i]);
+      for (std::int64_t v : probes) {
+        if (v < INT32_MIN)
+          continue;
+        std::int64_t level = st.base;
+        for (int t = 0; t < st.count; ++t)
+          level += v >= st.thr[t] ? 1 : 0;
+        got_steps.push_back(level);
+        want_steps.push_back(plain_requant(f, rq.out_zero_point, *range, v));
+      }
+    }
+    CHECK(got_wide == want_wide);
+    CHECK(got_steps == want_steps);
+  }
+  CHECK(computed > 3500); // (4084 with this seed)
+  CHECK(refused > 1500);  // (1916)
+  CHECK(ties > 3000);     // sums made ties (3951)
+  CHECK(narrow > 1200);   // channels with thresholds (1624)
 }
 
 TEST_CASE("requantize checks that the sums' shape and data agree, like requantize_with") {

@@ -121,7 +121,7 @@ inline ConvCase conv_case(Bytes &in) {
     k.u = ut.to_ints();
     std::vector<std::int64_t> stored = k.u;
     stored.insert(stored.end(), static_cast<std::size_t>(K), 1);
-    k.wp = {stored, {0}};
+    k.wp = {stored, {0}, {1.0f}};
     k.weights =
         QTensor::from_ints({k.o + 1, k.c, k.kh, k.kw}, k.wl, stored, QuantParams{{1.0f}, {0}, -1});
     k.packed = PackedConvWeights::prepack(k.weights, {}, k.al, 1);

@@ -36,10 +36,11 @@ inline std::int64_t in_range(Bytes &in, std::int64_t lo, std::int64_t hi) {
 struct PlainTensor {
   std::vector<std::int64_t> values;
   std::vector<std::int32_t> zero_point; // one, or one per channel
+  std::vector<float> scale;             // as many
 };
 
 // A tensor whose values come from the input (the extremes of the range are the most likely);
-// `plain`, if given, receives its integers and zero points.
+// `plain`, if given, receives its integers, zero points and scales.
 inline kernels::QTensor kernel_tensor(Bytes &in, kernels::Shape shape, const Layout &L,
                                       std::size_t channels = 0, int axis = -1,
                                       PlainTensor *plain = nullptr) {
@@ -83,7 +84,7 @@ inline kernels::QTensor kernel_tensor(Bytes &in, kernels::Shape shape, const Lay
     }
   }
   if (plain != nullptr)
-    *plain = {v, q.zero_point};
+    *plain = {v, q.zero_point, q.scale};
   return kernels::QTensor::from_ints(std::move(shape), L, v, q);
 }
 

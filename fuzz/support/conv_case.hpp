@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "../../kernels/tests/plain_requant.hpp"
 #include "kernel_inputs.hpp"
 
 namespace samd::fuzz {
@@ -117,8 +118,9 @@ inline ConvCase conv_case(Bytes &in) {
     k.v1 = k.v0 + 1 + (range & 3) +
            ((range & 4) ? static_cast<std::int64_t>(in.u8()) : 0); // wide gaps at times
     k.zw = static_cast<std::int64_t>(in.u8() % 7) - 3;
-    const QTensor ut = kernel_tensor(in, {k.o, k.c, k.kh, k.kw}, k.wl);
-    k.u = ut.to_ints();
+    PlainTensor up;
+    (void)kernel_tensor(in, {k.o, k.c, k.kh, k.kw}, k.wl, 0, -1, &up);
+    k.u = up.values;
     std::vector<std::int64_t> stored = k.u;
     stored.insert(stored.end(), static_cast<std::size_t>(K), 1);
     k.wp = {stored, {0}, {1.0f}};
@@ -148,9 +150,11 @@ inline ConvCase conv_case(Bytes &in) {
 
 // A requantization for the case's o output channels, decoded from the bytes: narrow outputs (1 or 2
 // bits, clamps: the AVX-512 threshold form) most of the time. std::nullopt when the spec is invalid
-// (every path would refuse it alike: Requantizer validates before any kernel).
+// (every path would refuse it alike: Requantizer validates before any kernel). `spec`, if given,
+// receives the Requant drawn.
 inline std::optional<kernels::Requantizer> conv_requantizer(Bytes &in, const ConvCase &k,
-                                                            std::string &what) {
+                                                            std::string &what,
+                                                            kernels::Requant *spec = nullptr) {
   using namespace samd::kernels;
   Requant rq;
   const std::uint8_t b = in.u8();
@@ -179,6 +183,8 @@ inline std::optional<kernels::Requantizer> conv_requantizer(Bytes &in, const Con
   if (rq.clamp_max)
     o << " clamp_max=" << *rq.clamp_max;
   what = o.str();
+  if (spec != nullptr)
+    *spec = rq;
   try {
     return Requantizer(k.x.quant().scale[0], k.wq, static_cast<std::size_t>(k.o), rq);
   } catch (const std::invalid_argument &) {
@@ -186,31 +192,32 @@ inline std::optional<kernels::Requantizer> conv_requantizer(Bytes &in, const Con
   }
 }
 
-// conv2d_s32's sums by the definition, from the integers the case drew (x, and the weights as
-// packed: two-level cases' o + 1 channels of u): the Reference path reads the same packed tensors
-// as every path, so compare_paths alone would miss a bug they share. `sums`: the Reference path's
-// result (two-level: the sums, then the combined values, which are not checked here).
-inline void check_plain_conv(const ConvCase &k, const std::vector<std::int32_t> &sums) {
+// A convolution of the case's input by the definition, from the integers it drew: `channels`
+// output channels (channels / groups a group), weight(o, c, ky, kx) a weight minus its zero point
+// (c within o's group), bias(o). The sums in the case's format, and their shape.
+struct PlainConv {
+  std::vector<std::int64_t> sums;
+  kernels::Shape shape;
+};
+template <class Weight, class Bias>
+SAMD_FUZZ_ORACLE PlainConv plain_conv(const ConvCase &k, std::int64_t channels,
+                                      const Weight &weight, const Bias &bias) {
   const kernels::Conv2dParams &p = k.p;
   const bool nchw = p.format == kernels::DataFormat::NCHW;
-  const std::int64_t O = k.two_level ? k.o + 1 : k.o, cg = k.c / p.groups, og = O / p.groups;
+  const std::int64_t O = channels, cg = k.c / p.groups, og = O / p.groups;
   const std::int64_t oh = (k.h + p.pad_top + p.pad_bottom - p.dilation_h * (k.kh - 1) - 1) /
                               p.stride_h +
                           1,
                      ow = (k.w + p.pad_left + p.pad_right - p.dilation_w * (k.kw - 1) - 1) /
                               p.stride_w +
                           1;
-  const auto at = [](const std::vector<std::int64_t> &v, std::int64_t i) {
-    return v[static_cast<std::size_t>(i)];
-  };
-  std::vector<std::int64_t> want(static_cast<std::size_t>(k.n * O * oh * ow));
+  PlainConv r{std::vector<std::int64_t>(static_cast<std::size_t>(k.n * O * oh * ow)),
+              nchw ? kernels::Shape{k.n, O, oh, ow} : kernels::Shape{k.n, oh, ow, O}};
   for (std::int64_t b = 0; b < k.n; ++b)
-    for (std::int64_t o = 0; o < O; ++o) {
-      const std::int64_t zw =
-          k.wp.zero_point[k.wp.zero_point.size() > 1 ? static_cast<std::size_t>(o) : 0];
+    for (std::int64_t o = 0; o < O; ++o)
       for (std::int64_t y = 0; y < oh; ++y)
         for (std::int64_t x = 0; x < ow; ++x) {
-          std::int64_t s = k.packed_bias.empty() ? 0 : k.packed_bias[static_cast<std::size_t>(o)];
+          std::int64_t s = bias(o);
           for (std::int64_t c = 0; c < cg; ++c)
             for (std::int64_t ky = 0; ky < k.kh; ++ky)
               for (std::int64_t kx = 0; kx < k.kw; ++kx) {
@@ -221,14 +228,83 @@ inline void check_plain_conv(const ConvCase &k, const std::vector<std::int32_t> 
                   continue; // padding holds the zero point: it adds nothing
                 const std::int64_t xi = nchw ? ((b * k.c + ic) * k.h + iy) * k.w + ix
                                              : ((b * k.h + iy) * k.w + ix) * k.c + ic;
-                s += (at(k.xp.values, xi) - k.xp.zero_point[0]) *
-                     (at(k.wp.values, ((o * cg + c) * k.kh + ky) * k.kw + kx) - zw);
+                s += (k.xp.values[static_cast<std::size_t>(xi)] - k.xp.zero_point[0]) *
+                     weight(o, c, ky, kx);
               }
-          want[static_cast<std::size_t>(nchw ? ((b * O + o) * oh + y) * ow + x
-                                             : ((b * oh + y) * ow + x) * O + o)] = s;
+          r.sums[static_cast<std::size_t>(nchw ? ((b * O + o) * oh + y) * ow + x
+                                               : ((b * oh + y) * ow + x) * O + o)] = s;
         }
-    }
-  expect_plain_sums("conv2d " + k.what, want, sums);
+  return r;
+}
+
+// The weights as packed (two-level: the o + 1 channels of u, the all-ones one last) and the bias
+// given to prepack, for plain_conv.
+inline PlainConv plain_packed_conv(const ConvCase &k) {
+  const std::int64_t O = k.two_level ? k.o + 1 : k.o, cg = k.c / k.p.groups;
+  return plain_conv(
+      k, O,
+      [&](std::int64_t o, std::int64_t c, std::int64_t ky, std::int64_t kx) {
+        const std::int64_t zw =
+            k.wp.zero_point[k.wp.zero_point.size() > 1 ? static_cast<std::size_t>(o) : 0];
+        return k.wp.values[static_cast<std::size_t>(((o * cg + c) * k.kh + ky) * k.kw + kx)] - zw;
+      },
+      [&](std::int64_t o) {
+        return k.packed_bias.empty() ? std::int64_t{0}
+                                     : std::int64_t{k.packed_bias[static_cast<std::size_t>(o)]};
+      });
+}
+
+// conv2d_s32's sums by the definition, from the integers the case drew (x, and the weights as
+// packed): the Reference path reads the same packed tensors as every path, so compare_paths alone
+// would miss a bug they share. `sums`: the Reference path's result (two-level: the sums, then the
+// combined values, which are not checked here).
+inline void check_plain_conv(const ConvCase &k, const std::vector<std::int32_t> &sums) {
+  expect_plain_sums("conv2d " + k.what, plain_packed_conv(k).sums, sums);
+}
+
+// The layer's requantized outputs (conv2d with a Requantizer made from `rq`; two-level cases: of
+// the sums with the real weights, v0 or v1 minus zw, and the layer's bias) by the contracts, from
+// the integers and scales drawn: values with one zero point (rq's) and their shape. For a case the
+// Reference path computed: a sum outside int32 (which conv2d refuses) fails with `what`.
+SAMD_FUZZ_ORACLE inline std::pair<PlainTensor, kernels::Shape>
+plain_conv_requantized(const ConvCase &k, const kernels::Requant &rq, const std::string &what) {
+  using namespace samd::kernels::test;
+  const PlainConv conv =
+      !k.two_level
+          ? plain_packed_conv(k)
+          : plain_conv(
+                k, k.o,
+                [&](std::int64_t o, std::int64_t c, std::int64_t ky, std::int64_t kx) {
+                  const std::size_t i =
+                      static_cast<std::size_t>(((o * k.c + c) * k.kh + ky) * k.kw + kx);
+                  return (k.u[i] ? k.v1 : k.v0) - k.zw;
+                },
+                [&](std::int64_t o) { return std::int64_t{k.bias[static_cast<std::size_t>(o)]}; });
+  const auto range =
+      plain_requant_range(rq.out_layout.bits, rq.out_layout.sign == Signedness::Signed,
+                          rq.out_zero_point, rq.clamp_min, rq.clamp_max);
+  if (!range)
+    fail(what + ": a Requantizer was made for a requantization its contract refuses");
+  const std::vector<float> &ws = k.two_level ? k.wq.scale : k.wp.scale; // one, or one a channel
+  std::vector<PlainMultiplier> m;
+  for (const float w : ws) {
+    const auto f = plain_multiplier(plain_ratio(k.xp.scale[0], w, rq.out_scale));
+    if (!f)
+      fail(what + ": a Requantizer was made with a multiplier its contract refuses");
+    m.push_back(*f);
+  }
+  const bool nchw = k.p.format == kernels::DataFormat::NCHW;
+  const std::int64_t inner = nchw ? conv.shape[2] * conv.shape[3] : 1;
+  PlainTensor q{std::vector<std::int64_t>(conv.sums.size()), {rq.out_zero_point}, {rq.out_scale}};
+  for (std::size_t i = 0; i < conv.sums.size(); ++i) {
+    const std::int64_t s = conv.sums[i], o = (static_cast<std::int64_t>(i) / inner) % k.o;
+    if (s < INT32_MIN || s > INT32_MAX)
+      fail(what + ": the Reference path computed a layer whose sum " + std::to_string(s) +
+           " does not fit int32");
+    q.values[i] = plain_requant(m[m.size() > 1 ? static_cast<std::size_t>(o) : 0],
+                                rq.out_zero_point, *range, s);
+  }
+  return {q, conv.shape};
 }
 
 // Two-level cases: the Reference path's combined sums (combine_two_level of its conv2d_s32, which

@@ -45,13 +45,14 @@ FixedMultiplier make_multiplier(double m) {
 }
 
 std::int64_t apply_wide(const FixedMultiplier &f, std::int64_t v) {
+  // |v * mantissa| < 2^94: exact in 128 bits. The rounded result may not fit int64, and callers
+  // add a zero point to it: capped at 2^62 (it was cast to int64, wrapping).
   const __int128 p = static_cast<__int128>(v) * f.mantissa;
-  if (f.shift == 0)
-    return static_cast<std::int64_t>(p);
-  const __int128 half = static_cast<__int128>(1) << (f.shift - 1);
   const __int128 mag = p < 0 ? -p : p;
-  const __int128 q = (mag + half) >> f.shift; // half away from zero
-  return static_cast<std::int64_t>(p < 0 ? -q : q);
+  const __int128 q =
+      f.shift == 0 ? mag : (mag + (static_cast<__int128>(1) << (f.shift - 1))) >> f.shift;
+  const __int128 capped = q > kApplyLimit ? kApplyLimit : q; // half away from zero, then capped
+  return static_cast<std::int64_t>(p < 0 ? -capped : capped);
 }
 
 std::int64_t round_div(std::int64_t num, std::int64_t den) {

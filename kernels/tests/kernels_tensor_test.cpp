@@ -188,6 +188,25 @@ TEST_CASE("requantization: the int64 fast path of apply equals the 128-bit one; 
                     Catch::Contains("2 weight scales"));
 }
 
+TEST_CASE("apply on int64 sums: results beyond 2^62 are capped with their sign, never wrapped") {
+  // Requantizer::operator() takes int64 sums. At v = 2^40 and a multiplier of 10^9 the rounded
+  // result (~2^70) was cast to int64, wrapping; at v = INT64_MAX and a multiplier of 1 it was
+  // 2^63 - 1, and the output zero point added to it overflowed int64 (undefined behaviour).
+  const FixedMultiplier one = make_multiplier(1.0), big = make_multiplier(1e9);
+  CHECK(apply(one, INT64_MAX) == kApplyLimit);
+  CHECK(apply(one, INT64_MIN) == -kApplyLimit);
+  CHECK(apply(big, std::int64_t{1} << 40) == kApplyLimit);
+  CHECK(apply(big, -(std::int64_t{1} << 40)) == -kApplyLimit);
+  // exact up to the limit
+  CHECK(apply(one, kApplyLimit) == kApplyLimit);
+  CHECK(apply(one, -kApplyLimit + 7) == -kApplyLimit + 7);
+  CHECK(apply(make_multiplier(0.5), INT64_MAX) == std::int64_t{1} << 62); // 2^62 - 1/2 rounds up
+  const Requant rq{layout(8, true), 1.0f, 3, {}, {}};
+  const Requantizer r(1.0f, QuantParams{{1.0f}, {0}, 0}, 1, rq);
+  CHECK(r(0, INT64_MAX) == 127);
+  CHECK(r(0, INT64_MIN) == -128);
+}
+
 TEST_CASE("make_multiplier: mantissa below 2^31 at the top of the range, readable refusals") {
   // 2^31 - 1/2 and above used to give mantissa 2^31 at shift 0.
   const FixedMultiplier top = make_multiplier(std::nextafter(kMaxMultiplier, 0.0));

@@ -26,7 +26,10 @@ inline constexpr double kMinMultiplier = 0x1p-63, kMaxMultiplier = 2147483647.5;
 // make_multiplier: pre: m finite, kMinMultiplier <= m < kMaxMultiplier (std::invalid_argument
 // naming m and the limit otherwise). post: 0 < mantissa < 2^31, shift <= 62.
 FixedMultiplier make_multiplier(double m);
-// apply: round_half_away_from_zero(v * mantissa / 2^shift), exact.
+// apply: round_half_away_from_zero(v * mantissa / 2^shift), exact where its magnitude is at most
+// kApplyLimit = 2^62, else +-2^62 with its sign (only from |v| > 2^31; every caller clamps the
+// result into a range of at most 16 bits, where the capped value lands as the exact one would).
+inline constexpr std::int64_t kApplyLimit = std::int64_t{1} << 62;
 std::int64_t apply_wide(const FixedMultiplier &f, std::int64_t v); // the 128-bit computation
 // pre: f from make_multiplier (0 < mantissa < 2^31, shift <= 62).
 inline std::int64_t apply(const FixedMultiplier &f, std::int64_t v) {

@@ -1,7 +1,8 @@
 // Element-wise add with requantization:
 //   q = clamp(zo + round_half_away((qa - za) * Ma + (qb - zb) * Mb) / 2^S)
 // where Ma = round(sa / so * 2^S), Mb = round(sb / so * 2^S) share the largest S <= 62 that keeps
-// both below 2^31. Both paths compute exactly this.
+// both below 2^31, the ratios sa / so and sb / so computed in double from the float scales (so
+// every float scale gives the same integers on every machine). Both paths compute exactly this.
 #pragma once
 
 #include <samd/kernels/gemm.hpp>

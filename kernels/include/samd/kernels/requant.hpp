@@ -61,8 +61,9 @@ std::pair<std::int64_t, std::int64_t> requant_range(const Requant &r);
 
 // Requantizer: the requantization of int32 sums (gemm.hpp's requantize) prepared once:
 // q = clamp(out_zero_point + apply(M[c], acc), range) with M[c] = make_multiplier(a_scale *
-// w_scale[c] / out_scale). Validates like requantize (std::invalid_argument; a multiplier out of
-// make_multiplier's range is named with its channel and the three scales).
+// w_scale[c] / out_scale), that product and quotient computed in double from the float scales.
+// Validates like requantize (std::invalid_argument; a multiplier out of make_multiplier's range is
+// named with its channel and the three scales).
 class Requantizer {
 public:
   Requantizer(float a_scale, const QuantParams &wq, std::size_t channels, const Requant &rq);

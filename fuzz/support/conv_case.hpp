@@ -307,6 +307,19 @@ plain_conv_requantized(const ConvCase &k, const kernels::Requant &rq, const std:
   return {q, conv.shape};
 }
 
+// A requantization Requantizer refused (conv_requantizer gave none): its contract must refuse it
+// too (an empty clamp range, or a channel's multiplier out of range).
+inline void expect_plain_refusal(const std::string &what, const ConvCase &k,
+                                 const kernels::Requant &rq) {
+  using namespace samd::kernels::test;
+  bool refused = !plain_requant_range(rq.out_layout.bits, rq.out_layout.sign == Signedness::Signed,
+                                      rq.out_zero_point, rq.clamp_min, rq.clamp_max);
+  for (const float w : k.two_level ? k.wq.scale : k.wp.scale)
+    refused = refused || !plain_multiplier(plain_ratio(k.xp.scale[0], w, rq.out_scale));
+  if (!refused)
+    fail(what + ": Requantizer refuses a requantization its contract accepts");
+}
+
 // Two-level cases: the Reference path's combined sums (combine_two_level of its conv2d_s32, which
 // fitted int32) must equal the convolution with the real weights (an oracle independent of
 // combine_two_level and of the all-ones channel).

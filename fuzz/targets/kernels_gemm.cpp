@@ -2,7 +2,9 @@
 // supported path gives the Reference path's int32 results and requantized outputs, through
 // gemm_s32 on a QTensor and on PreparedActivations (both overloads, the one writing into a
 // reused Int32Tensor included). The weights are prepacked for a path the input picks (Auto or any
-// supported one), and the others build their formats from it on first use.
+// supported one), and the others build their formats from it on first use. The Reference path's
+// sums are checked against plain int64 sums of the integers drawn, and its requantized outputs
+// against requant.hpp's contract on them (plain_requant.hpp).
 //
 // Shapes reach the SIMD kernels' register blocks (AVX-512 bit-serial 6 x 32 for W1A1, 2 x 32 for
 // W2A2 / W1A2 / W2A1, Dot8 GEMM for M >= 8 in 2 groups of 16 rows x 8 columns, GEMV below 8 rows;
@@ -16,6 +18,7 @@
 #include <sstream>
 
 #include "../../kernels/src/fast/lut64.hpp"
+#include "../../kernels/tests/plain_requant.hpp"
 #include "kernel_inputs.hpp"
 
 using namespace samd;
@@ -99,8 +102,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
       show32);
   // The Reference path against C[m][n] = bias[n] + sum_k (A[m][k] - za) * (W[n][k] - zw[n]) on the
   // integers drawn (it reads the same packed tensors and weights as every path).
+  std::vector<std::int64_t> want; // the sums, for the requantized outputs' oracle below too
   if (ref) {
-    std::vector<std::int64_t> want;
     for (std::int64_t m = 0; m < M; ++m)
       for (std::int64_t n = 0; n < N; ++n) {
         std::int64_t s = bias.empty() ? 0 : bias[static_cast<std::size_t>(n)];
@@ -155,9 +158,38 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
   rq.out_scale = 0.01f * static_cast<float>(1 + in.u8());
   rq.out_zero_point = static_cast<std::int32_t>(
       fuzz::in_range(in, rq.out_layout.min_value(), rq.out_layout.max_value()));
-  fuzz::compare_paths<std::vector<std::int64_t>>(
+  const auto show64 = [](const std::vector<std::int64_t> &v) { return fuzz::show(v); };
+  const auto rq_ref = fuzz::compare_paths<std::vector<std::int64_t>>(
       what.str() + " requantized",
-      [&](Path p) { return gemm(a, pw, rq, KernelOptions{p}).to_ints(); },
-      [](const std::vector<std::int64_t> &v) { return fuzz::show(v); });
+      [&](Path p) { return gemm(a, pw, rq, KernelOptions{p}).to_ints(); }, show64);
+  // The Reference path against requant.hpp's contract (plain_requant.hpp) applied to the plain
+  // sums above, with the scales drawn: the paths share requantize, so only this sees a bug in it.
+  if (!ref)
+    return 0; // (the sums were refused: so is the requantization)
+  using namespace samd::kernels::test;
+  const auto range =
+      plain_requant_range(rq.out_layout.bits, rq.out_layout.sign == Signedness::Signed,
+                          rq.out_zero_point, rq.clamp_min, rq.clamp_max);
+  std::vector<PlainMultiplier> mult;
+  bool refused = !range;
+  for (const float ws : wp.scale) {
+    const auto f = plain_multiplier(plain_ratio(ap.scale[0], ws, rq.out_scale));
+    refused = refused || !f;
+    mult.push_back(f ? *f : PlainMultiplier{});
+  }
+  if (refused != !rq_ref)
+    fuzz::fail(what.str() + " requantized: the contract " + (refused ? "refuses" : "accepts") +
+               " the requantization, the Reference path " + (rq_ref ? "accepts" : "refuses") +
+               " it");
+  if (refused)
+    return 0;
+  std::vector<std::int64_t> rq_want(want.size());
+  for (std::size_t i = 0; i < want.size(); ++i)
+    rq_want[i] = plain_requant(mult[mult.size() > 1 ? i % static_cast<std::size_t>(N) : 0],
+                               rq.out_zero_point, *range, want[i]);
+  if (rq_want != *rq_ref)
+    fuzz::fail(what.str() + " requantized: Reference path differs from the requantization of " +
+               "the sums of the integers drawn\n  drawn:     " + fuzz::show(rq_want) +
+               "\n  reference: " + show64(*rq_ref));
   return 0;
 }

@@ -258,20 +258,25 @@ inline PlainConv plain_packed_conv(const ConvCase &k) {
 // packed): the Reference path reads the same packed tensors as every path, so compare_paths alone
 // would miss a bug they share. `sums`: the Reference path's result (two-level: the sums, then the
 // combined values, which are not checked here).
-inline void check_plain_conv(const ConvCase &k, const std::vector<std::int32_t> &sums) {
-  expect_plain_sums("conv2d " + k.what, plain_packed_conv(k).sums, sums);
+// Returns the plain convolution, for plain_conv_requantized.
+inline PlainConv check_plain_conv(const ConvCase &k, const std::vector<std::int32_t> &sums) {
+  PlainConv conv = plain_packed_conv(k);
+  expect_plain_sums("conv2d " + k.what, conv.sums, sums);
+  return conv;
 }
 
 // The layer's requantized outputs (conv2d with a Requantizer made from `rq`; two-level cases: of
 // the sums with the real weights, v0 or v1 minus zw, and the layer's bias) by the contracts, from
 // the integers and scales drawn: values with one zero point (rq's) and their shape. For a case the
-// Reference path computed: a sum outside int32 (which conv2d refuses) fails with `what`.
+// Reference path computed: a sum outside int32 (which conv2d refuses) fails with `what`. `packed`:
+// plain_packed_conv(k) if the caller has it (it is not computed again).
 SAMD_FUZZ_ORACLE inline std::pair<PlainTensor, kernels::Shape>
-plain_conv_requantized(const ConvCase &k, const kernels::Requant &rq, const std::string &what) {
+plain_conv_requantized(const ConvCase &k, const kernels::Requant &rq, const std::string &what,
+                       const PlainConv *packed = nullptr) {
   using namespace samd::kernels::test;
   const PlainConv conv =
       !k.two_level
-          ? plain_packed_conv(k)
+          ? (packed != nullptr ? *packed : plain_packed_conv(k))
           : plain_conv(
                 k, k.o,
                 [&](std::int64_t o, std::int64_t c, std::int64_t ky, std::int64_t kx) {

@@ -71,8 +71,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         return v;
       },
       show32);
+  std::optional<fuzz::PlainConv> plain; // the plain sums, for the requantized outputs' oracle too
   if (sums)
-    fuzz::check_plain_conv(k, *sums);
+    plain = fuzz::check_plain_conv(k, *sums);
   if (ref_combined)
     fuzz::check_two_level_oracle(k, *ref_combined);
 
@@ -97,7 +98,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     // convolution of the integers drawn: the paths share the Requantizer, so only this sees a bug
     // in it. (Only the cases Reference computed: a two-level sum may overflow int32.)
     if (got) {
-      const auto [q, shape] = fuzz::plain_conv_requantized(k, rq, what + rq_what);
+      const auto [q, shape] =
+          fuzz::plain_conv_requantized(k, rq, what + rq_what, plain ? &*plain : nullptr);
       if (q.values != *got)
         fuzz::fail(what + rq_what +
                    ": Reference path differs from the requantized convolution of the integers "

@@ -20,9 +20,13 @@ struct AddPlan {
 
 AddPlan plan_add(double ra, double rb) {
   const double hi = std::max(ra, rb);
-  if (!std::isfinite(hi) || !(ra > 0.0) || !(rb > 0.0) || hi >= 2147483648.0)
+  // From 2^31 - 1/2 (make_multiplier's kMaxMultiplier) a ratio rounds to 2^31 at shift 0, past
+  // the contract's "below 2^31" (float scales cannot form such a ratio: their closest below a
+  // power of two is 2^-24 away, relatively; refused all the same).
+  if (!std::isfinite(hi) || !(ra > 0.0) || !(rb > 0.0) || hi >= kMaxMultiplier)
     throw std::invalid_argument("samd: add: input/output scale ratios " + detail::readable(ra) +
-                                " and " + detail::readable(rb) + " must be finite, > 0 and < 2^31");
+                                " and " + detail::readable(rb) +
+                                " must be finite, > 0 and < 2^31 - 1/2");
   for (unsigned s = 62;; --s) {
     const double a = std::round(std::ldexp(ra, static_cast<int>(s))),
                  b = std::round(std::ldexp(rb, static_cast<int>(s)));

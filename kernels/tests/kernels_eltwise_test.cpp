@@ -48,3 +48,24 @@ TEST_CASE("add: bad input") {
   const QTensor a = QTensor({2, 3}, layout(4, false)), b = QTensor({3, 2}, layout(4, false));
   CHECK_THAT(error_of([&] { add(a, b, Requant{}); }), Catch::Contains("{2, 3} and {3, 2} differ"));
 }
+
+TEST_CASE("add: scale ratios from 2^31 - 1/2 are refused, the largest float ratio below is exact") {
+  // Input scale 2^31 - 128 (the float below 2^31) over output scale 1: mantissa 2^31 - 128 at
+  // shift 0; 2^31 itself would need a mantissa of 2^31, past the contract's "below 2^31".
+  const auto one = [](float scale, std::int64_t v) {
+    return QTensor::from_ints({1}, layout(2, true), std::vector<std::int64_t>{v},
+                              {{scale}, {0}, -1});
+  };
+  Requant rq;
+  rq.out_layout = layout(16, true);
+  rq.out_scale = 1.0f;
+  for (Path p : supported_paths()) {
+    // 1 x (2^31 - 128) + 0 clamps to the 16-bit top
+    CHECK(add(one(2147483520.0f, 1), one(1.0f, 0), rq, KernelOptions{p}).to_ints() ==
+          std::vector<std::int64_t>{32767});
+    CHECK(add(one(2147483520.0f, 0), one(1.0f, -1), rq, KernelOptions{p}).to_ints() ==
+          std::vector<std::int64_t>{-1});
+    CHECK_THAT(error_of([&] { add(one(2147483648.0f, 1), one(1.0f, 0), rq, KernelOptions{p}); }),
+               Catch::Contains("ratios 2147483648 and 1 must be finite, > 0 and < 2^31 - 1/2"));
+  }
+}

@@ -265,6 +265,14 @@ inline PlainConv check_plain_conv(const ConvCase &k, const std::vector<std::int3
   return conv;
 }
 
+// requant.hpp's contract for the case's scales (its real weights' for two-level cases) and rq.
+inline std::optional<kernels::test::PlainRequantizer>
+plain_requantizer_of(const ConvCase &k, const kernels::Requant &rq) {
+  return kernels::test::plain_requantizer(
+      rq.out_layout.bits, rq.out_layout.sign == Signedness::Signed, rq.out_zero_point, rq.clamp_min,
+      rq.clamp_max, k.xp.scale[0], k.two_level ? k.wq.scale : k.wp.scale, rq.out_scale);
+}
+
 // The layer's requantized outputs (conv2d with a Requantizer made from `rq`; two-level cases: of
 // the sums with the real weights, v0 or v1 minus zw, and the layer's bias) by the contracts, from
 // the integers and scales drawn: values with one zero point (rq's) and their shape. For a case the
@@ -285,19 +293,9 @@ plain_conv_requantized(const ConvCase &k, const kernels::Requant &rq, const std:
                   return (k.u[i] ? k.v1 : k.v0) - k.zw;
                 },
                 [&](std::int64_t o) { return std::int64_t{k.bias[static_cast<std::size_t>(o)]}; });
-  const auto range =
-      plain_requant_range(rq.out_layout.bits, rq.out_layout.sign == Signedness::Signed,
-                          rq.out_zero_point, rq.clamp_min, rq.clamp_max);
-  if (!range)
+  const auto r = plain_requantizer_of(k, rq);
+  if (!r)
     fail(what + ": a Requantizer was made for a requantization its contract refuses");
-  const std::vector<float> &ws = k.two_level ? k.wq.scale : k.wp.scale; // one, or one a channel
-  std::vector<PlainMultiplier> m;
-  for (const float w : ws) {
-    const auto f = plain_multiplier(plain_ratio(k.xp.scale[0], w, rq.out_scale));
-    if (!f)
-      fail(what + ": a Requantizer was made with a multiplier its contract refuses");
-    m.push_back(*f);
-  }
   const bool nchw = k.p.format == kernels::DataFormat::NCHW;
   const std::int64_t inner = nchw ? conv.shape[2] * conv.shape[3] : 1;
   PlainTensor q{std::vector<std::int64_t>(conv.sums.size()), {rq.out_zero_point}, {rq.out_scale}};
@@ -306,8 +304,7 @@ plain_conv_requantized(const ConvCase &k, const kernels::Requant &rq, const std:
     if (s < INT32_MIN || s > INT32_MAX)
       fail(what + ": the Reference path computed a layer whose sum " + std::to_string(s) +
            " does not fit int32");
-    q.values[i] = plain_requant(m[m.size() > 1 ? static_cast<std::size_t>(o) : 0],
-                                rq.out_zero_point, *range, s);
+    q.values[i] = (*r)(static_cast<std::size_t>(o), s);
   }
   return {q, conv.shape};
 }
@@ -316,11 +313,7 @@ plain_conv_requantized(const ConvCase &k, const kernels::Requant &rq, const std:
 // too (an empty clamp range, or a channel's multiplier out of range).
 inline void expect_plain_refusal(const std::string &what, const ConvCase &k,
                                  const kernels::Requant &rq) {
-  using namespace samd::kernels::test;
-  bool refused = !plain_requant_range(rq.out_layout.bits, rq.out_layout.sign == Signedness::Signed,
-                                      rq.out_zero_point, rq.clamp_min, rq.clamp_max);
-  for (const float w : k.two_level ? k.wq.scale : k.wp.scale)
-    refused = refused || !plain_multiplier(plain_ratio(k.xp.scale[0], w, rq.out_scale));
+  const bool refused = !plain_requantizer_of(k, rq);
   if (!refused)
     fail(what + ": Requantizer refuses a requantization its contract accepts");
 }

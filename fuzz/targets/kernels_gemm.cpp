@@ -167,16 +167,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
   if (!ref)
     return 0; // (the sums were refused: so is the requantization)
   using namespace samd::kernels::test;
-  const auto range =
-      plain_requant_range(rq.out_layout.bits, rq.out_layout.sign == Signedness::Signed,
-                          rq.out_zero_point, rq.clamp_min, rq.clamp_max);
-  std::vector<PlainMultiplier> mult;
-  bool refused = !range;
-  for (const float ws : wp.scale) {
-    const auto f = plain_multiplier(plain_ratio(ap.scale[0], ws, rq.out_scale));
-    refused = refused || !f;
-    mult.push_back(f ? *f : PlainMultiplier{});
-  }
+  const auto plain_rq = plain_requantizer(
+      rq.out_layout.bits, rq.out_layout.sign == Signedness::Signed, rq.out_zero_point, rq.clamp_min,
+      rq.clamp_max, ap.scale[0], wp.scale, rq.out_scale);
+  const bool refused = !plain_rq;
   if (refused != !rq_ref)
     fuzz::fail(what.str() + " requantized: the contract " + (refused ? "refuses" : "accepts") +
                " the requantization, the Reference path " + (rq_ref ? "accepts" : "refuses") +
@@ -185,8 +179,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     return 0;
   std::vector<std::int64_t> rq_want(want.size());
   for (std::size_t i = 0; i < want.size(); ++i)
-    rq_want[i] = plain_requant(mult[mult.size() > 1 ? i % static_cast<std::size_t>(N) : 0],
-                               rq.out_zero_point, *range, want[i]);
+    rq_want[i] = (*plain_rq)(i % static_cast<std::size_t>(N), want[i]);
   if (rq_want != *rq_ref)
     fuzz::fail(what.str() + " requantized: Reference path differs from the requantization of " +
                "the sums of the integers drawn\n  drawn:     " + fuzz::show(rq_want) +

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <utility>
+#include <vector>
 
 namespace samd::kernels::test {
 
@@ -92,6 +93,35 @@ inline std::int64_t plain_requant(const PlainMultiplier &f, std::int64_t zero_po
   const __int128 v = plain_unclamped(f, zero_point, acc);
   return v < range.first ? range.first
                          : (v > range.second ? range.second : static_cast<std::int64_t>(v));
+}
+
+// The contract's requantization for an input scale, weight scales (one, or one a channel) and an
+// output spec, or std::nullopt where the contract refuses it (the range, or a channel's
+// multiplier).
+struct PlainRequantizer {
+  std::pair<std::int64_t, std::int64_t> range;
+  std::int64_t zero_point = 0;
+  std::vector<PlainMultiplier> mult;
+  // acc requantized for channel c (with the one multiplier when there is one).
+  std::int64_t operator()(std::size_t c, std::int64_t acc) const {
+    return plain_requant(mult[mult.size() > 1 ? c : 0], zero_point, range, acc);
+  }
+};
+inline std::optional<PlainRequantizer>
+plain_requantizer(unsigned bits, bool is_signed, std::int64_t zero_point,
+                  std::optional<std::int64_t> clamp_min, std::optional<std::int64_t> clamp_max,
+                  float a_scale, const std::vector<float> &w_scales, float out_scale) {
+  const auto range = plain_requant_range(bits, is_signed, zero_point, clamp_min, clamp_max);
+  if (!range)
+    return std::nullopt;
+  PlainRequantizer r{*range, zero_point, {}};
+  for (const float w : w_scales) {
+    const auto f = plain_multiplier(plain_ratio(a_scale, w, out_scale));
+    if (!f)
+      return std::nullopt;
+    r.mult.push_back(*f);
+  }
+  return r;
 }
 
 } // namespace samd::kernels::test

@@ -327,13 +327,17 @@ void register_prove(CLI::App &app) {
       ->check(CLI::Range(1u, 86400000u));
   sub->add_option("--rlimit", opts->rlimit, "Z3 resource limit per check (default 0: none)");
   sub->add_option("--json", opts->json, "write one JSON record per obligation (or mutant) to FILE");
-  sub->add_flag("--mutants", opts->mutants,
-                "run the mutation suite instead; fails unless every mutant is killed");
+  auto *mutants =
+      sub->add_flag("--mutants", opts->mutants,
+                    "run the mutation suite instead; fails unless every mutant is killed");
   sub->add_flag("--list", opts->list, "list the selected obligations (or mutants) without proving");
-  sub->add_flag("-v,--verbose", opts->verbose, "with --mutants: print each kill's counterexample");
+  // Each of these does something in one mode only; given in the other it is refused, not ignored.
+  sub->add_flag("-v,--verbose", opts->verbose, "with --mutants: print each kill's counterexample")
+      ->needs(mutants);
   sub->add_option("--slowest", opts->slowest,
-                  "how many of the slowest obligations to list (default 10)")
-      ->check(integer_in(0, std::numeric_limits<std::size_t>::max()));
+                  "how many of the slowest obligations to list (default 10; not with --mutants)")
+      ->check(integer_in(0, std::numeric_limits<std::size_t>::max()))
+      ->excludes(mutants);
   sub->callback([opts] {
     check_ops_exist(*opts, opts->mutants);
     const int rc = opts->mutants ? run_mutants(*opts) : run_obligations(*opts);

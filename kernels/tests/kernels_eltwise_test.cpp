@@ -69,3 +69,29 @@ TEST_CASE("add: scale ratios from 2^31 - 1/2 are refused, the largest float rati
                Catch::Contains("ratios 2147483648 and 1 must be finite, > 0 and < 2^31 - 1/2"));
   }
 }
+
+TEST_CASE("add: a ratio below the common shift's step rounds to a zero multiplier, as stated") {
+  // Ratios 1.5 and 2^-30 share S = 30 (1.5 * 2^31 > 2^31): Ma = 1.5 * 2^30 and Mb = 1. At a = 1,
+  // b = -1 the sum 1.5 - 2^-30 rounds to 1, where a alone (1.5) rounds to 2: b counts. At 2^-32,
+  // Mb = round(2^-2) = 0 and b adds nothing, the tie then rounds to 2, whatever b's integer.
+  const auto one = [](float scale, std::int64_t v) {
+    return QTensor::from_ints({1}, layout(8, true), std::vector<std::int64_t>{v},
+                              {{scale}, {0}, -1});
+  };
+  Requant rq;
+  rq.out_layout = layout(8, true);
+  rq.out_scale = 1.0f;
+  for (Path p : supported_paths()) {
+    CHECK(add(one(1.5f, 1), one(0x1p-30f, -1), rq, KernelOptions{p}).to_ints() ==
+          std::vector<std::int64_t>{1});
+    CHECK(add(one(1.5f, 1), one(0x1p-32f, -1), rq, KernelOptions{p}).to_ints() ==
+          std::vector<std::int64_t>{2});
+    CHECK(add(one(1.5f, 1), one(0x1p-32f, -128), rq, KernelOptions{p}).to_ints() ==
+          std::vector<std::int64_t>{2});
+    // Both below 2^-63: both multipliers are 0 at S = 62 and the output is the zero point.
+    rq.out_zero_point = 3;
+    CHECK(add(one(0x1p-64f, 127), one(0x1p-70f, 127), rq, KernelOptions{p}).to_ints() ==
+          std::vector<std::int64_t>{3});
+    rq.out_zero_point = 0;
+  }
+}

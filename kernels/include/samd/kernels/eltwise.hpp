@@ -3,6 +3,9 @@
 // where Ma = round(sa / so * 2^S), Mb = round(sb / so * 2^S) share the largest S <= 62 that keeps
 // both below 2^31, the ratios sa / so and sb / so computed in double from the float scales (so
 // every float scale gives the same integers on every machine). Both paths compute exactly this.
+// The common S is set by the larger ratio, so the smaller one is held only to within 2^-(S+1)
+// and can round to Ma or Mb = 0 (below 2^-31 beside a ratio of 1, or below 2^-63 at S = 62): that
+// input then adds nothing. That is the stated rounding, not refused.
 #pragma once
 
 #include <samd/kernels/gemm.hpp>

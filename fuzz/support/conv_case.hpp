@@ -139,8 +139,7 @@ inline ConvCase conv_case(Bytes &in) {
       k.two.bias.push_back(b);
       k.two.v0_minus_zp.push_back(k.v0 - k.zw);
     }
-    k.wq = QuantParams{
-        {0.01f * static_cast<float>(1 + in.u8() % 64)}, {static_cast<std::int32_t>(k.zw)}, -1};
+    k.wq = QuantParams{{draw_scale(in, 0.01f, 64)}, {static_cast<std::int32_t>(k.zw)}, -1};
     what << " two-level v0=" << k.v0 << " v1=" << k.v1 << " zw=" << k.zw
          << (big_bias ? " big-bias" : "");
   }
@@ -168,7 +167,7 @@ inline std::optional<kernels::Requantizer> conv_requantizer(Bytes &in, const Con
   default:
     rq.out_layout = kernel_layout(in);
   }
-  rq.out_scale = 0.002f * static_cast<float>(1 + in.u8());
+  rq.out_scale = draw_scale(in, 0.002f);
   rq.out_zero_point =
       static_cast<std::int32_t>(in_range(in, rq.out_layout.min_value(), rq.out_layout.max_value()));
   if (b & 8)

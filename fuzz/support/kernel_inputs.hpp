@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -47,6 +48,17 @@ struct PlainTensor {
   std::vector<float> scale;             // as many
 };
 
+// A positive scale from one byte: from 128 on a power of two, 2^0 ... 2^-7, so that the drawn
+// scales' products and ratios are exact binary fractions and requantization meets exact ties
+// (rounding half away from zero); below 128, step * (1 + byte % steps). A missing byte reads 0:
+// `step`, as before this helper.
+inline float draw_scale(Bytes &in, float step, unsigned steps = 128) {
+  const std::uint8_t b = in.u8();
+  if (b & 0x80)
+    return std::ldexp(1.0f, -static_cast<int>(b & 7));
+  return step * static_cast<float>(1 + (b & 0x7f) % steps);
+}
+
 // A tensor whose values come from the input (the extremes of the range are the most likely);
 // `plain`, if given, receives its integers, zero points and scales.
 inline kernels::QTensor kernel_tensor(Bytes &in, kernels::Shape shape, const Layout &L,
@@ -58,7 +70,7 @@ inline kernels::QTensor kernel_tensor(Bytes &in, kernels::Shape shape, const Lay
   q.scale.assign(nq, 0.0f);
   q.zero_point.assign(nq, 0);
   for (std::size_t c = 0; c < nq; ++c) {
-    q.scale[c] = 0.01f * static_cast<float>(1 + in.u8());
+    q.scale[c] = draw_scale(in, 0.01f);
     q.zero_point[c] = static_cast<std::int32_t>(in_range(in, L.min_value(), L.max_value()));
   }
   std::size_t n = 1;

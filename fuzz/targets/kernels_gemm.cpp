@@ -155,7 +155,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     return 0; // requantized: one case in four (requantize is shared by the paths)
   Requant rq;
   rq.out_layout = fuzz::kernel_layout(in);
-  rq.out_scale = 0.01f * static_cast<float>(1 + in.u8());
+  rq.out_scale = fuzz::draw_scale(in, 0.01f);
   rq.out_zero_point = static_cast<std::int32_t>(
       fuzz::in_range(in, rq.out_layout.min_value(), rq.out_layout.max_value()));
   const auto show64 = [](const std::vector<std::int64_t> &v) { return fuzz::show(v); };

@@ -7,6 +7,14 @@ using namespace samd;
 using namespace samd::kernels;
 using namespace samd::kernels::test;
 
+namespace {
+// One signed `bits`-bit value v with the given scale and zero point 0.
+QTensor single(unsigned bits, float scale, std::int64_t v) {
+  return QTensor::from_ints({1}, layout(bits, true), std::vector<std::int64_t>{v},
+                            {{scale}, {0}, -1});
+}
+} // namespace
+
 TEST_CASE("add: Swar equals Reference for every width combination") {
   std::mt19937_64 rng(31);
   for (unsigned ab = 1; ab <= 8; ++ab)
@@ -52,10 +60,7 @@ TEST_CASE("add: bad input") {
 TEST_CASE("add: scale ratios from 2^31 - 1/2 are refused, the largest float ratio below is exact") {
   // Input scale 2^31 - 128 (the float below 2^31) over output scale 1: mantissa 2^31 - 128 at
   // shift 0; 2^31 itself would need a mantissa of 2^31, past the contract's "below 2^31".
-  const auto one = [](float scale, std::int64_t v) {
-    return QTensor::from_ints({1}, layout(2, true), std::vector<std::int64_t>{v},
-                              {{scale}, {0}, -1});
-  };
+  const auto one = [](float scale, std::int64_t v) { return single(2, scale, v); };
   Requant rq;
   rq.out_layout = layout(16, true);
   rq.out_scale = 1.0f;
@@ -74,10 +79,7 @@ TEST_CASE("add: a ratio below the common shift's step rounds to a zero multiplie
   // Ratios 1.5 and 2^-30 share S = 30 (1.5 * 2^31 > 2^31): Ma = 1.5 * 2^30 and Mb = 1. At a = 1,
   // b = -1 the sum 1.5 - 2^-30 rounds to 1, where a alone (1.5) rounds to 2: b counts. At 2^-32,
   // Mb = round(2^-2) = 0 and b adds nothing, the tie then rounds to 2, whatever b's integer.
-  const auto one = [](float scale, std::int64_t v) {
-    return QTensor::from_ints({1}, layout(8, true), std::vector<std::int64_t>{v},
-                              {{scale}, {0}, -1});
-  };
+  const auto one = [](float scale, std::int64_t v) { return single(8, scale, v); };
   Requant rq;
   rq.out_layout = layout(8, true);
   rq.out_scale = 1.0f;
